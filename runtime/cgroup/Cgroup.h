@@ -1,0 +1,81 @@
+#pragma once
+// One logical cgroup: a path such as "/agent/web-1" that exists under every hierarchy
+// serving the controllers it was opened with. Each hierarchy's directory is opened once and
+// every control file is read relative to it. On a hybrid host the group also lives in the
+// unified tree, as systemd does there: that gives it cgroup.kill, cgroup.events and PSI.
+#include <sys/types.h>
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "CgroupBackend.h"
+#include "Hierarchy.h"
+
+namespace agent::cgroup {
+
+using namespace std::chrono_literals;
+
+class Cgroup {
+ public:
+  // Makes the directories (and any missing parents) in every hierarchy that serves one of
+  // `controllers`; on v2 enables those controllers in cgroup.subtree_control down the path.
+  // An existing group is opened as is. On failure, what this call made is removed again.
+  static Result<Cgroup> create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
+  // Opens an existing group; an error whose isGone() is true if it does not exist.
+  static Result<Cgroup> open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
+
+  const std::string& path() const { return path_; }
+  bool has(Controller c) const { return memberOf_[static_cast<size_t>(c)] >= 0; }
+  // Which version serves `c` in this group; only meaningful when has(c).
+  CgroupVersion versionOf(Controller c) const;
+  // The directory serving `c`, for callers that need a path to show; nullptr when absent.
+  const Dir* dirFor(Controller c) const;
+  bool hasUnified() const { return unifiedMember_ >= 0; }
+
+  // Moves `pid` (a whole process) into this group in every hierarchy.
+  Result<void> attach(pid_t pid) const;
+  // The processes in this group itself, and in it and all its descendants.
+  Result<std::vector<pid_t>> pids() const;
+  Result<std::vector<pid_t>> pidsRecursive() const;
+
+  // Fills `out` (cleared first). Allocation-free after the first call on a thread.
+  Result<void> readStats(Stats& out) const;
+  Result<Limits> readLimits() const;
+  // Writes the fields of `limits` that are set; errors name the file and the value.
+  Result<void> applyLimits(const Limits& limits) const;
+
+  Result<void> freeze(std::chrono::milliseconds timeout = 5s) const;
+  Result<void> thaw(std::chrono::milliseconds timeout = 5s) const;
+  Result<FreezerStatus> freezerStatus() const;
+
+  // Kills every process in the group and its descendants and waits until none is left:
+  // cgroup.kill where the kernel has it, else killAllBySignal().
+  Result<void> killAll(std::chrono::milliseconds timeout = 5s) const;
+  // Freeze (so nothing forks while we look), SIGKILL every pid, thaw, wait until empty.
+  Result<void> killAllBySignal(std::chrono::milliseconds timeout = 5s) const;
+  bool hasCgroupKill() const;
+
+  // Removes the group and its descendants in every hierarchy, retrying on EBUSY (exiting
+  // processes leave a moment late) until `timeout`. The handle is empty afterwards.
+  Result<void> remove(std::chrono::milliseconds timeout = 2s);
+
+ private:
+  struct Member {
+    CgroupMount mount;
+    Dir dir;
+  };
+  const Member* member(Controller c) const;
+  const Member& primary() const;
+
+  std::string path_;
+  std::vector<Member> members_;
+  std::array<int8_t, kControllerCount> memberOf_{};
+  int8_t unifiedMember_ = -1;
+};
+
+// Rejects paths that could leave the hierarchy or are not absolute: "", "/", "..", "//".
+Result<void> validateCgroupPath(const std::string& path);
+
+}  // namespace agent::cgroup

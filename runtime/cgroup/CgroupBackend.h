@@ -1,0 +1,66 @@
+#pragma once
+// One interface, one implementation per cgroup version. The logical cgroup (Cgroup) picks
+// the backend per controller, because on a hybrid host cpu may be v1 while hugetlb is v2.
+// Tests of code above this layer can substitute a recording backend.
+#include <chrono>
+#include <span>
+#include <vector>
+
+#include "Controller.h"
+#include "ControlFileParsers.h"
+#include "Error.h"
+#include "FileAt.h"
+#include "Limits.h"
+#include "Stats.h"
+
+namespace agent::cgroup {
+
+struct FreezerStatus {
+  FreezerState state = FreezerState::Thawed;  // effective state of this cgroup
+  bool selfFrozen = false;                    // this cgroup was asked to freeze
+  bool parentFrozen = false;                  // an ancestor was asked to freeze
+};
+
+using Buffer = std::span<char>;
+
+class CgroupBackend {
+ public:
+  virtual ~CgroupBackend() = default;
+  virtual CgroupVersion version() const = 0;
+
+  // Stats. A missing optional file leaves its fields empty; the first file of each
+  // controller is required, so a vanished cgroup reports an error whose isGone() is true.
+  // `cpuacct` is where v1 keeps usage (the same directory as `cpu` when co-mounted, or
+  // null when not mounted); v2 ignores it.
+  virtual Result<void> readCpuStats(const Dir& cpu, const Dir* cpuacct, CpuStats& out, Buffer buffer) const = 0;
+  virtual Result<void> readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const = 0;
+  virtual Result<void> readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const = 0;
+  virtual Result<void> readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const = 0;
+
+  // Limits: only the fields that are set are written; reads fill what the version has.
+  virtual Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const = 0;
+  virtual Result<void> writeCpuLimits(const Dir& cpu, const Limits& limits) const = 0;
+  virtual Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const = 0;
+  virtual Result<void> writeMemoryLimits(const Dir& memory, const Limits& limits) const = 0;
+  virtual Result<void> readPidsLimits(const Dir& pids, Limits& out, Buffer buffer) const = 0;
+  virtual Result<void> writePidsLimits(const Dir& pids, const Limits& limits) const = 0;
+
+  // Freezer: both wait until the kernel reports the new state, bounded by `timeout`; a
+  // freeze that times out is undone before the error is returned.
+  virtual Result<void> freeze(const Dir& dir, std::chrono::milliseconds timeout) const = 0;
+  virtual Result<void> thaw(const Dir& dir, std::chrono::milliseconds timeout) const = 0;
+  virtual Result<FreezerStatus> freezerStatus(const Dir& dir) const = 0;
+};
+
+const CgroupBackend& backendFor(CgroupVersion version);
+
+// pids.current and pids.max read and write the same on both versions.
+Result<void> readPidsFiles(const Dir& pids, PidsStats& out, Buffer buffer);
+Result<void> readPidsMaxLimit(const Dir& pids, Limits& out, Buffer buffer);
+Result<void> writePidsMaxLimit(const Dir& pids, const Limits& limits);
+
+// Reads an optional control file: a missing file (older kernel, accounting off) is an
+// empty view, not an error.
+Result<std::optional<std::string_view>> readOptionalFileAt(const Dir& dir, const char* name, Buffer buffer);
+
+}  // namespace agent::cgroup

@@ -1,0 +1,25 @@
+#pragma once
+#include "CgroupBackend.h"
+
+namespace agent::cgroup {
+
+// cgroup v1: one hierarchy per controller (or per co-mounted group of them).
+class CgroupV1Backend final : public CgroupBackend {
+ public:
+  CgroupVersion version() const override { return CgroupVersion::V1; }
+  Result<void> readCpuStats(const Dir& cpu, const Dir* cpuacct, CpuStats& out, Buffer buffer) const override;
+  Result<void> readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const override;
+  Result<void> readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const override;
+  Result<void> readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const override;
+  Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const override;
+  Result<void> writeCpuLimits(const Dir& cpu, const Limits& limits) const override;
+  Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const override;
+  Result<void> writeMemoryLimits(const Dir& memory, const Limits& limits) const override;
+  Result<void> readPidsLimits(const Dir& pids, Limits& out, Buffer buffer) const override;
+  Result<void> writePidsLimits(const Dir& pids, const Limits& limits) const override;
+  Result<void> freeze(const Dir& dir, std::chrono::milliseconds timeout) const override;
+  Result<void> thaw(const Dir& dir, std::chrono::milliseconds timeout) const override;
+  Result<FreezerStatus> freezerStatus(const Dir& dir) const override;
+};
+
+}  // namespace agent::cgroup

@@ -1,0 +1,246 @@
+#include "CgroupV2Backend.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "TextParse.h"
+
+namespace agent::cgroup {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+constexpr char kCpuStat[] = "cpu.stat";
+constexpr char kCpuMax[] = "cpu.max";
+constexpr char kCpuWeight[] = "cpu.weight";
+constexpr char kMemoryCurrent[] = "memory.current";
+constexpr char kMemoryStat[] = "memory.stat";
+constexpr char kMemoryPeak[] = "memory.peak";
+constexpr char kMemoryEvents[] = "memory.events";
+constexpr char kMemorySwapCurrent[] = "memory.swap.current";
+constexpr char kMemoryMax[] = "memory.max";
+constexpr char kMemoryHigh[] = "memory.high";
+constexpr char kMemorySwapMax[] = "memory.swap.max";
+constexpr char kIoStat[] = "io.stat";
+constexpr char kCpuPressure[] = "cpu.pressure";
+constexpr char kMemoryPressure[] = "memory.pressure";
+constexpr char kIoPressure[] = "io.pressure";
+constexpr char kCgroupFreeze[] = "cgroup.freeze";
+constexpr char kCgroupEvents[] = "cgroup.events";
+constexpr char kCgroupKill[] = "cgroup.kill";
+
+std::string v2Value(const Bound& bound) { return bound.isUnlimited() ? "max" : std::to_string(*bound.value); }
+
+Result<void> readOptionalU64(const Dir& dir, const char* name, std::optional<uint64_t>& out, Buffer buffer) {
+  auto text = readOptionalFileAt(dir, name, buffer);
+  if (!text) return tl::unexpected(text.error());
+  if (*text) out = text::toU64(**text);
+  return {};
+}
+
+Result<void> writeBoundAt(const Dir& dir, const char* name, const std::optional<Bound>& bound) {
+  if (!bound) return {};
+  return writeFileAt(dir, name, v2Value(*bound));
+}
+
+Result<bool> selfFreezeRequested(const Dir& dir) {
+  char buffer[16];
+  auto text = readFileAt(dir, kCgroupFreeze, buffer);
+  if (!text) return tl::unexpected(text.error());
+  return text::trim(*text) == "1";
+}
+}  // namespace
+
+Result<void> CgroupV2Backend::readCpuStats(const Dir& cpu, const Dir*, CpuStats& out, Buffer buffer) const {
+  auto stat = readFileAt(cpu, kCpuStat, buffer);
+  if (!stat) return tl::unexpected(stat.error());
+  parseCpuStatV2(*stat, out);
+  return {};
+}
+
+Result<void> CgroupV2Backend::readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const {
+  auto current = readFileAt(memory, kMemoryCurrent, buffer);
+  if (!current) return tl::unexpected(current.error());
+  out.usageBytes = text::toU64(*current);
+  auto stat = readFileAt(memory, kMemoryStat, buffer);
+  if (!stat) return tl::unexpected(stat.error());
+  parseMemoryStatV2(*stat, out);
+  deriveWorkingSet(out);
+  auto events = readFileAt(memory, kMemoryEvents, buffer);
+  if (!events) return tl::unexpected(events.error());
+  parseMemoryEvents(*events, out);
+  if (auto r = readOptionalU64(memory, kMemorySwapCurrent, out.swapBytes, buffer); !r) return r;
+  return readOptionalU64(memory, kMemoryPeak, out.maxUsageBytes, buffer);
+}
+
+Result<void> CgroupV2Backend::readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const {
+  return readPidsFiles(pids, out, buffer);
+}
+
+Result<void> CgroupV2Backend::readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const {
+  auto stat = readFileAt(io, kIoStat, buffer);
+  if (!stat) return tl::unexpected(stat.error());
+  parseIoStat(*stat, out);
+  return {};
+}
+
+Result<void> CgroupV2Backend::readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const {
+  auto max = readFileAt(cpu, kCpuMax, buffer);
+  if (!max) return tl::unexpected(max.error());
+  out.cpu = parseCpuMax(*max);
+  if (!out.cpu) return logicError("parse", cpu.pathOf(kCpuMax));
+  auto weight = readFileAt(cpu, kCpuWeight, buffer);
+  if (!weight) return tl::unexpected(weight.error());
+  if (auto w = text::toU64(*weight)) out.cpuShares = weightToShares(*w);
+  return {};
+}
+
+Result<void> CgroupV2Backend::writeCpuLimits(const Dir& cpu, const Limits& limits) const {
+  if (limits.cpu) {
+    auto written = writeFileAt(cpu, kCpuMax, v2Value(limits.cpu->quotaUs) + " " + std::to_string(limits.cpu->periodUs));
+    if (!written) return written;
+  }
+  if (limits.cpuShares) return writeFileAt(cpu, kCpuWeight, std::to_string(sharesToWeight(*limits.cpuShares)));
+  return {};
+}
+
+Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const {
+  auto max = readFileAt(memory, kMemoryMax, buffer);
+  if (!max) return tl::unexpected(max.error());
+  out.memoryMax = parseMaxOrNumber(*max);
+  auto high = readFileAt(memory, kMemoryHigh, buffer);
+  if (!high) return tl::unexpected(high.error());
+  out.memoryHigh = parseMaxOrNumber(*high);
+  auto swap = readOptionalFileAt(memory, kMemorySwapMax, buffer);
+  if (!swap) return tl::unexpected(swap.error());
+  if (*swap) out.swapMax = parseMaxOrNumber(**swap);
+  return {};
+}
+
+Result<void> CgroupV2Backend::writeMemoryLimits(const Dir& memory, const Limits& limits) const {
+  if (auto r = writeBoundAt(memory, kMemoryMax, limits.memoryMax); !r) return r;
+  if (auto r = writeBoundAt(memory, kMemoryHigh, limits.memoryHigh); !r) return r;
+  if (limits.swapMax && !fileExistsAt(memory, kMemorySwapMax)) {
+    return logicError("set a swap limit (this kernel has no swap accounting) on", memory.pathOf(kMemorySwapMax),
+                      EOPNOTSUPP);
+  }
+  return writeBoundAt(memory, kMemorySwapMax, limits.swapMax);
+}
+
+Result<void> CgroupV2Backend::readPidsLimits(const Dir& pids, Limits& out, Buffer buffer) const {
+  return readPidsMaxLimit(pids, out, buffer);
+}
+
+Result<void> CgroupV2Backend::writePidsLimits(const Dir& pids, const Limits& limits) const {
+  return writePidsMaxLimit(pids, limits);
+}
+
+Result<bool> waitForCgroupEvent(const Dir& dir, std::string_view key, bool wanted, std::chrono::milliseconds timeout) {
+  UniqueFd fd(::openat(dir.fd(), kCgroupEvents, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return systemError("open for reading", dir.pathOf(kCgroupEvents));
+  const auto deadline = Clock::now() + timeout;
+  char buffer[128];
+  while (true) {
+    // kernfs regenerates the file on every read from offset 0.
+    ssize_t n = ::pread(fd.get(), buffer, sizeof buffer, 0);
+    if (n < 0) return systemError("read", dir.pathOf(kCgroupEvents));
+    CgroupEvents events = parseCgroupEvents(std::string_view(buffer, static_cast<size_t>(n)));
+    std::optional<bool> value = key == "frozen" ? events.frozen : events.populated;
+    if (value && *value == wanted) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd pfd{fd.get(), POLLPRI, 0};
+    // kernfs signals a change with POLLPRI|POLLERR; a spurious wake-up only costs a re-read.
+    // The poll is capped so that a missed notification costs at most 100 ms.
+    if (::poll(&pfd, 1, static_cast<int>(std::min<long>(left.count(), 100))) < 0 && errno != EINTR) {
+      return systemError("poll", dir.pathOf(kCgroupEvents));
+    }
+  }
+}
+
+Result<void> CgroupV2Backend::freeze(const Dir& dir, std::chrono::milliseconds timeout) const {
+  auto written = writeFileAt(dir, kCgroupFreeze, "1");
+  if (!written) return written;
+  auto frozen = waitForCgroupEvent(dir, "frozen", true, timeout);
+  if (frozen && *frozen) return {};
+  (void)writeFileAt(dir, kCgroupFreeze, "0");
+  if (!frozen) return tl::unexpected(frozen.error());
+  return logicError("freeze (not frozen after " + std::to_string(timeout.count()) + " ms; thawed again) cgroup",
+                    dir.path(), ETIMEDOUT);
+}
+
+Result<void> CgroupV2Backend::thaw(const Dir& dir, std::chrono::milliseconds timeout) const {
+  auto written = writeFileAt(dir, kCgroupFreeze, "0");
+  if (!written) return written;
+  auto thawed = waitForCgroupEvent(dir, "frozen", false, timeout);
+  if (!thawed) return tl::unexpected(thawed.error());
+  if (*thawed) return {};
+  auto status = freezerStatus(dir);
+  if (status && status->parentFrozen) {
+    return logicError("thaw (an ancestor cgroup is frozen; thaw it first)", dir.path(), EBUSY);
+  }
+  return logicError("thaw (still frozen after " + std::to_string(timeout.count()) + " ms)", dir.path(), ETIMEDOUT);
+}
+
+Result<FreezerStatus> CgroupV2Backend::freezerStatus(const Dir& dir) const {
+  char buffer[128];
+  auto eventsText = readFileAt(dir, kCgroupEvents, buffer);
+  if (!eventsText) return tl::unexpected(eventsText.error());
+  CgroupEvents events = parseCgroupEvents(*eventsText);
+  auto self = selfFreezeRequested(dir);
+  if (!self) return tl::unexpected(self.error());
+
+  FreezerStatus status;
+  status.selfFrozen = *self;
+  // cgroup.events "frozen" is the effective state; cgroup.freeze only this group's request,
+  // so an ancestor's request is found by walking up until a directory without cgroup.freeze
+  // (the root cgroup, which cannot be frozen, or the top of the mount).
+  UniqueFd current(::openat(dir.fd(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  while (current.valid() && !status.parentFrozen) {
+    Dir ancestor(std::move(current), dir.path() + "/..");
+    if (!fileExistsAt(ancestor, kCgroupFreeze)) break;
+    auto requested = selfFreezeRequested(ancestor);
+    if (requested && *requested) status.parentFrozen = true;
+    current = UniqueFd(::openat(ancestor.fd(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+  bool effective = events.frozen.value_or(false);
+  if (effective) status.state = FreezerState::Frozen;
+  else if (status.selfFrozen || status.parentFrozen) status.state = FreezerState::Freezing;
+  else status.state = FreezerState::Thawed;
+  return status;
+}
+
+Result<void> readPressureStats(const Dir& dir, Stats& out, Buffer buffer) {
+  struct Source {
+    const char* file;
+    std::optional<PressureStats> Stats::*field;
+  };
+  static constexpr Source kSources[] = {{kCpuPressure, &Stats::cpuPressure},
+                                        {kMemoryPressure, &Stats::memoryPressure},
+                                        {kIoPressure, &Stats::ioPressure}};
+  for (const auto& source : kSources) {
+    auto text = readOptionalFileAt(dir, source.file, buffer);
+    if (!text) return tl::unexpected(text.error());
+    if (*text) out.*source.field = parsePressure(**text);
+  }
+  return {};
+}
+
+bool hasCgroupKillFile(const Dir& dir) { return fileExistsAt(dir, kCgroupKill); }
+
+Result<void> killViaCgroupKill(const Dir& dir, std::chrono::milliseconds timeout) {
+  auto written = writeFileAt(dir, kCgroupKill, "1");
+  if (!written) return written;
+  auto empty = waitForCgroupEvent(dir, "populated", false, timeout);
+  if (!empty) return tl::unexpected(empty.error());
+  if (!*empty) {
+    return logicError("kill (processes remain after " + std::to_string(timeout.count()) + " ms) in", dir.path(),
+                      ETIMEDOUT);
+  }
+  return {};
+}
+
+}  // namespace agent::cgroup

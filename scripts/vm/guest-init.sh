@@ -1,0 +1,38 @@
+#!/bin/busybox sh
+# /init of the test guest: a cgroup-v2-only kernel that runs one job from the host's tree.
+# The host's / comes in read-only over 9p; a second, writable 9p share carries the job script
+# in and the results out. Whatever happens, the guest powers off so qemu exits.
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
+         netfs fscache 9pnet 9pnet_virtio 9p; do
+  insmod /lib/modules/$m.ko 2>/dev/null
+done
+
+mkdir -p /host
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
+  echo "guest-init: cannot mount the host root over 9p" >/dev/console
+  poweroff -f
+fi
+# Mount points on the read-only host tree: only directories that exist on every Debian host.
+mount -t proc proc /host/proc
+mount -t sysfs sys /host/sys
+mount -t cgroup2 -o nsdelegate cgroup2 /host/sys/fs/cgroup
+mount -t devtmpfs dev /host/dev
+mount -t tmpfs -o mode=1777 tmp /host/tmp
+mount -t tmpfs -o mode=755 run /host/run
+mkdir -p /host/tmp/results
+mount -t 9p -o trans=virtio,version=9p2000.L results /host/tmp/results
+
+echo "guest-init: running job" >/dev/console
+chroot /host /bin/sh -c 'cd /tmp/results && sh ./job.sh' >/host/tmp/results/job.log 2>&1
+echo $? >/host/tmp/results/exit-code
+sync
+echo "guest-init: job finished with status $(cat /host/tmp/results/exit-code)" >/dev/console
+umount /host/tmp/results
+poweroff -f

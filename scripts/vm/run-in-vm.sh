@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs a job script inside a cgroup-v2-only Linux guest under qemu (software emulation) and
+# brings its results back. Usage: run-in-vm.sh RESULTS_DIR JOB_SCRIPT [TIMEOUT_SECONDS]
+# The job runs chrooted into this host's / (read-only), in RESULTS_DIR (writable), and exits
+# with the job's status. Guest console: RESULTS_DIR/console.log; job output: RESULTS_DIR/job.log.
+set -euo pipefail
+results=${1:?usage: run-in-vm.sh RESULTS_DIR JOB_SCRIPT [TIMEOUT_SECONDS]}
+job=${2:?usage: run-in-vm.sh RESULTS_DIR JOB_SCRIPT [TIMEOUT_SECONDS]}
+limit=${3:-900}
+here=$(cd "$(dirname "$0")" && pwd)
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  echo "run-in-vm: qemu-system-x86_64 missing; run scripts/install-deps.sh" >&2
+  exit 1
+fi
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+rm -f "$results/exit-code" "$results/job.log" "$results/console.log"
+cp "$job" "$results/job.sh"
+kernel=$("$here/build-initramfs.sh" "$results")
+
+echo "run-in-vm: booting $(basename "$kernel") under qemu (tcg), timeout ${limit}s" >&2
+start=$(date +%s)
+set +e
+timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+  -accel tcg -cpu max -smp 2 -m 1536 -nodefaults -no-reboot -display none \
+  -serial "file:$results/console.log" \
+  -kernel "$kernel" -initrd "$results/initramfs.cpio.gz" \
+  -append "console=ttyS0 panic=-1 quiet systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" \
+  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+  -virtfs "local,path=$results,mount_tag=results,security_model=none" </dev/null
+qemu_status=$?
+set -e
+echo "run-in-vm: guest ran $(( $(date +%s) - start ))s (qemu status $qemu_status)" >&2
+if [ ! -s "$results/exit-code" ]; then
+  echo "run-in-vm: the guest did not finish the job; last console lines:" >&2
+  tail -n 30 "$results/console.log" >&2 || true
+  exit 1
+fi
+exit "$(cat "$results/exit-code")"

@@ -1,0 +1,132 @@
+#include "HostTestSupport.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+namespace agent::hosttest {
+
+namespace {
+std::optional<cgroup::Hierarchy> detected;
+}
+
+void HostEnvironment::SetUp() {
+  std::string problem;
+  if (::geteuid() != 0) problem = "the host tier needs root (it creates real cgroups)";
+  auto h = cgroup::Hierarchy::detect();
+  if (!h && problem.empty()) problem = "no usable cgroup hierarchy: " + h.error().message();
+  if (h) {
+    for (cgroup::Controller c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids,
+                                 cgroup::Controller::Freezer}) {
+      if (!h->mountFor(c) && problem.empty()) {
+        problem = "the " + std::string(cgroup::displayName(c)) + " controller is not available";
+      }
+    }
+  }
+  if (!problem.empty()) {
+    const char* ci = std::getenv("CI");
+    if (ci && *ci && std::string(ci) != "false") FAIL() << "host tier cannot run in CI: " << problem;
+    GTEST_SKIP() << problem;
+  }
+  detected = std::move(*h);
+}
+
+const cgroup::Hierarchy& HostEnvironment::hierarchy() { return *detected; }
+
+TestParent::TestParent() {
+  std::random_device random;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+  path_ = "/agent-test-" + std::to_string(::getpid()) + "-" + suffix;
+  auto group = cgroup::Cgroup::create(HostEnvironment::hierarchy(), path_, cgroup::containerControllers());
+  if (!group) throw std::runtime_error("create test parent: " + group.error().message());
+  group_ = std::move(*group);
+}
+
+TestParent::~TestParent() {
+  if (!group_) return;
+  if (auto killed = group_->killAll(); !killed) ADD_FAILURE() << "cleanup kill: " << killed.error().message();
+  if (auto removed = group_->remove(); !removed) ADD_FAILURE() << "cleanup remove: " << removed.error().message();
+}
+
+cgroup::Cgroup TestParent::child(const std::string& name, cgroup::ControllerSet controllers) {
+  auto group = cgroup::Cgroup::create(HostEnvironment::hierarchy(), path_ + "/" + name, controllers);
+  if (!group) throw std::runtime_error("create test cgroup: " + group.error().message());
+  return std::move(*group);
+}
+
+ChildProcess::ChildProcess(std::function<int()> body) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork");
+  if (pid_ == 0) {
+    ::close(fds[1]);
+    char go;
+    if (::read(fds[0], &go, 1) != 1) ::_exit(120);
+    ::close(fds[0]);
+    ::_exit(body());
+  }
+  ::close(fds[0]);
+  releaseFd_ = fds[1];
+}
+
+ChildProcess::~ChildProcess() {
+  if (releaseFd_ >= 0) ::close(releaseFd_);
+  if (!reaped_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+void ChildProcess::release() {
+  char go = 'g';
+  if (::write(releaseFd_, &go, 1) != 1) ADD_FAILURE() << "release child";
+  ::close(releaseFd_);
+  releaseFd_ = -1;
+}
+
+int ChildProcess::wait() {
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return status;
+}
+
+int busyLoop() {
+  volatile uint64_t spin = 0;
+  while (true) spin = spin + 1;
+}
+
+uint64_t cpuUsageNs(const cgroup::Cgroup& group) {
+  cgroup::Stats stats;
+  auto read = group.readStats(stats);
+  EXPECT_TRUE(read) << read.error().message();
+  EXPECT_TRUE(stats.cpu.usageNs.has_value());
+  return stats.cpu.usageNs.value_or(0);
+}
+
+double measureCpuShare(const cgroup::Cgroup& group, std::chrono::milliseconds window) {
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t u0 = cpuUsageNs(group);
+  std::this_thread::sleep_for(window);
+  uint64_t u1 = cpuUsageNs(group);
+  auto t1 = std::chrono::steady_clock::now();
+  double wallNs = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+  return static_cast<double>(u1 - u0) / wallNs;
+}
+
+}  // namespace agent::hosttest
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new agent::hosttest::HostEnvironment);
+  return RUN_ALL_TESTS();
+}

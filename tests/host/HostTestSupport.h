@@ -1,0 +1,69 @@
+#pragma once
+// Support for the host tier: real cgroups on the running kernel, as root.
+// Every test works under its own parent cgroup `agent-test-<pid>-<random>` that is killed
+// and removed when the test ends, pass or fail. Nothing outside it is ever written.
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "Cgroup.h"
+
+namespace agent::hosttest {
+
+// Checks root and cgroups once per binary. Outside CI a machine that cannot run the tier
+// SKIPs with the reason; under CI (CI=true) it FAILS, so the tier never passes by not running.
+class HostEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override;
+  static const cgroup::Hierarchy& hierarchy();
+};
+
+// The test's own parent cgroup with every container controller.
+class TestParent {
+ public:
+  TestParent();
+  ~TestParent();
+  TestParent(const TestParent&) = delete;
+  TestParent& operator=(const TestParent&) = delete;
+
+  const std::string& path() const { return path_; }
+  const cgroup::Cgroup& group() const { return *group_; }
+  // A child group "<parent>/<name>" with the given controllers (default: all container ones).
+  cgroup::Cgroup child(const std::string& name, cgroup::ControllerSet controllers = cgroup::containerControllers());
+
+ private:
+  std::string path_;
+  std::optional<cgroup::Cgroup> group_;
+};
+
+// A forked child that waits until released (so it can be put in a cgroup first), then runs
+// `body` and exits with its return value. Killed and reaped on destruction if still alive.
+class ChildProcess {
+ public:
+  explicit ChildProcess(std::function<int()> body);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void release();
+  // Waits for the exit and returns the raw wait status.
+  int wait();
+
+ private:
+  pid_t pid_ = -1;
+  int releaseFd_ = -1;
+  bool reaped_ = false;
+};
+
+// Spins until killed.
+int busyLoop();
+// CPU usage of the group in ns, from the kernel's own accounting.
+uint64_t cpuUsageNs(const cgroup::Cgroup& group);
+// The fraction of one CPU the group used over `window` of wall time.
+double measureCpuShare(const cgroup::Cgroup& group, std::chrono::milliseconds window);
+
+}  // namespace agent::hosttest

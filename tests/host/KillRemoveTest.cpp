@@ -1,0 +1,79 @@
+// Kill-all leaves no process (through cgroup.kill and through freeze + SIGKILL + thaw),
+// and removal leaves no directory in any hierarchy.
+#include "HostTestSupport.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+using namespace agent;
+using namespace agent::hosttest;
+using namespace std::chrono_literals;
+
+namespace {
+// A child that forks `n` sleeping grandchildren, one of them in a nested group.
+int forkSleepers() {
+  for (int i = 0; i < 5; ++i) {
+    if (::fork() == 0) {
+      while (true) ::pause();
+    }
+  }
+  while (true) ::pause();
+}
+
+void waitForTasks(const cgroup::Cgroup& group, size_t n) {
+  for (int i = 0; i < 200; ++i) {
+    auto pids = group.pidsRecursive();
+    if (pids && pids->size() >= n) return;
+    std::this_thread::sleep_for(5ms);
+  }
+  FAIL() << "tasks did not appear";
+}
+
+void expectKillLeavesNothing(bool viaSignal) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("kill");
+  auto nested = cgroup::Cgroup::create(HostEnvironment::hierarchy(), group.path() + "/nested",
+                                       cgroup::containerControllers());
+  ASSERT_TRUE(nested);
+  ChildProcess child(forkSleepers);
+  ChildProcess nestedChild(forkSleepers);
+  ASSERT_TRUE(group.attach(child.pid()));
+  ASSERT_TRUE(nested->attach(nestedChild.pid()));
+  child.release();
+  nestedChild.release();
+  waitForTasks(group, 12);
+
+  auto killed = viaSignal ? group.killAllBySignal() : group.killAll();
+  ASSERT_TRUE(killed) << killed.error().message();
+  auto left = group.pidsRecursive();
+  ASSERT_TRUE(left);
+  EXPECT_TRUE(left->empty()) << left->size() << " processes left";
+  EXPECT_NE(::kill(child.pid(), 0) == 0 && ::waitpid(child.pid(), nullptr, WNOHANG) == 0, true);
+
+  std::vector<std::string> dirs;
+  for (cgroup::Controller c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids,
+                               cgroup::Controller::Freezer}) {
+    dirs.push_back(group.dirFor(c)->path());
+  }
+  auto removed = group.remove();
+  ASSERT_TRUE(removed) << removed.error().message();
+  for (const auto& dir : dirs) {
+    struct stat st {};
+    EXPECT_NE(::stat(dir.c_str(), &st), 0) << dir << " still exists";
+  }
+}
+}  // namespace
+
+TEST(KillAll, PreferredPathLeavesNoProcess) {
+  std::printf("cgroup.kill available here: %s\n", [] {
+    TestParent parent;
+    return parent.group().hasCgroupKill() ? "yes" : "no";
+  }());
+  expectKillLeavesNothing(false);
+}
+
+TEST(KillAll, FreezeSignalThawLeavesNoProcess) { expectKillLeavesNothing(true); }
