@@ -245,7 +245,12 @@ Result<void> Cgroup::attach(pid_t pid) const {
   std::string value = std::to_string(pid);
   for (const auto& m : members_) {
     auto written = writeFileAt(m.dir, kCgroupProcs, value);
-    if (!written) return written;
+    if (!written) {
+      if (written.error().errnum == EBUSY && m.mount.version == CgroupVersion::V2) {
+        written.error().action += " (cgroup v2 puts processes only in leaf groups: this one delegates controllers to children)";
+      }
+      return written;
+    }
   }
   return {};
 }

@@ -33,6 +33,8 @@ class Cgroup {
   // The directory serving `c`, for callers that need a path to show; nullptr when absent.
   const Dir* dirFor(Controller c) const;
   bool hasUnified() const { return unifiedMember_ >= 0; }
+  // In how many hierarchies (mounts) the group has a directory.
+  size_t hierarchyCount() const { return members_.size(); }
 
   // Moves `pid` (a whole process) into this group in every hierarchy.
   Result<void> attach(pid_t pid) const;

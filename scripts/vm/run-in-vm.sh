@@ -13,9 +13,10 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
   echo "run-in-vm: qemu-system-x86_64 missing; run scripts/install-deps.sh" >&2
   exit 1
 fi
+# Results of an earlier run must never be mistaken for this one's.
+rm -rf "$results"
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
-rm -f "$results/exit-code" "$results/job.log" "$results/console.log"
 cp "$job" "$results/job.sh"
 kernel=$("$here/build-initramfs.sh" "$results")
 

@@ -36,12 +36,15 @@ void waitForTasks(const cgroup::Cgroup& group, size_t n) {
 void expectKillLeavesNothing(bool viaSignal) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("kill");
-  auto nested = cgroup::Cgroup::create(HostEnvironment::hierarchy(), group.path() + "/nested",
-                                       cgroup::containerControllers());
-  ASSERT_TRUE(nested);
+  // Processes only in leaves, as cgroup v2 requires: kill/work and kill/sub/nested.
+  const auto& h = HostEnvironment::hierarchy();
+  auto work = cgroup::Cgroup::create(h, group.path() + "/work", cgroup::containerControllers());
+  auto nested = cgroup::Cgroup::create(h, group.path() + "/sub/nested", cgroup::containerControllers());
+  ASSERT_TRUE(work && nested);
   ChildProcess child(forkSleepers);
   ChildProcess nestedChild(forkSleepers);
-  ASSERT_TRUE(group.attach(child.pid()));
+  auto attached = work->attach(child.pid());
+  ASSERT_TRUE(attached) << attached.error().message();
   ASSERT_TRUE(nested->attach(nestedChild.pid()));
   child.release();
   nestedChild.release();
@@ -52,7 +55,8 @@ void expectKillLeavesNothing(bool viaSignal) {
   auto left = group.pidsRecursive();
   ASSERT_TRUE(left);
   EXPECT_TRUE(left->empty()) << left->size() << " processes left";
-  EXPECT_NE(::kill(child.pid(), 0) == 0 && ::waitpid(child.pid(), nullptr, WNOHANG) == 0, true);
+  int status = child.wait();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
   std::vector<std::string> dirs;
   for (cgroup::Controller c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids,
