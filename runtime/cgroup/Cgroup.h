@@ -7,6 +7,8 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,13 @@ class Cgroup {
 
   // Fills `out` (cleared first). Allocation-free after the first call on a thread.
   Result<void> readStats(Stats& out) const;
+  // The control files readStats reads, in order.
+  const StatsPlan& statsPlan() const { return statsPlan_; }
+  // For handles read every collection: keep each control file open after its first read
+  // and re-read it with pread (one syscall instead of three; about 4x cheaper per file).
+  // Costs one fd and one kernel page per file read; readStats must then not run
+  // concurrently on this handle.
+  void keepControlFilesOpen();
   Result<Limits> readLimits() const;
   // Writes the fields of `limits` that are set; errors name the file and the value.
   Result<void> applyLimits(const Limits& limits) const;
@@ -70,11 +79,13 @@ class Cgroup {
   };
   const Member* member(Controller c) const;
   const Member& primary() const;
+  void buildStatsPlan();
 
   std::string path_;
   std::vector<Member> members_;
   std::array<int8_t, kControllerCount> memberOf_{};
   int8_t unifiedMember_ = -1;
+  StatsPlan statsPlan_;  // points into members_, whose elements never move after open()
 };
 
 // Rejects paths that could leave the hierarchy or are not absolute: "", "/", "..", "//".

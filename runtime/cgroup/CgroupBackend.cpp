@@ -30,14 +30,9 @@ Result<std::optional<std::string_view>> readOptionalFileAt(const Dir& dir, const
   return tl::unexpected(text.error());
 }
 
-Result<void> readPidsFiles(const Dir& pids, PidsStats& out, Buffer buffer) {
-  auto current = readFileAt(pids, kPidsCurrent, buffer);
-  if (!current) return tl::unexpected(current.error());
-  out.current = text::toU64(*current);
-  auto max = readFileAt(pids, kPidsMax, buffer);
-  if (!max) return tl::unexpected(max.error());
-  out.max = parseMaxOrNumber(*max);
-  return {};
+void planPidsFiles(const Dir& pids, StatsPlan& plan) {
+  plan.push_back({&pids, kPidsCurrent, [](std::string_view t, Stats& s) { s.pids.current = text::toU64(t); }, false});
+  plan.push_back({&pids, kPidsMax, [](std::string_view t, Stats& s) { s.pids.max = parseMaxOrNumber(t); }, false});
 }
 
 Result<void> readPidsMaxLimit(const Dir& pids, Limits& out, Buffer buffer) {

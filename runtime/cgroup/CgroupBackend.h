@@ -12,6 +12,7 @@
 #include "FileAt.h"
 #include "Limits.h"
 #include "Stats.h"
+#include "StatsPlan.h"
 
 namespace agent::cgroup {
 
@@ -28,14 +29,15 @@ class CgroupBackend {
   virtual ~CgroupBackend() = default;
   virtual CgroupVersion version() const = 0;
 
-  // Stats. A missing optional file leaves its fields empty; the first file of each
-  // controller is required, so a vanished cgroup reports an error whose isGone() is true.
+  // Stats: append the control files to read, each with its parser, to `plan`. Files the
+  // version may lack are marked optional; the first file of each controller is required,
+  // so a vanished group reports an error whose isGone() is true.
   // `cpuacct` is where v1 keeps usage (the same directory as `cpu` when co-mounted, or
   // null when not mounted); v2 ignores it.
-  virtual Result<void> readCpuStats(const Dir& cpu, const Dir* cpuacct, CpuStats& out, Buffer buffer) const = 0;
-  virtual Result<void> readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const = 0;
-  virtual Result<void> readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const = 0;
-  virtual Result<void> readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const = 0;
+  virtual void planCpuStats(const Dir& cpu, const Dir* cpuacct, StatsPlan& plan) const = 0;
+  virtual void planMemoryStats(const Dir& memory, StatsPlan& plan) const = 0;
+  virtual void planPidsStats(const Dir& pids, StatsPlan& plan) const = 0;
+  virtual void planIoStats(const Dir& io, StatsPlan& plan) const = 0;
 
   // Limits: only the fields that are set are written; reads fill what the version has.
   virtual Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const = 0;
@@ -55,7 +57,7 @@ class CgroupBackend {
 const CgroupBackend& backendFor(CgroupVersion version);
 
 // pids.current and pids.max read and write the same on both versions.
-Result<void> readPidsFiles(const Dir& pids, PidsStats& out, Buffer buffer);
+void planPidsFiles(const Dir& pids, StatsPlan& plan);
 Result<void> readPidsMaxLimit(const Dir& pids, Limits& out, Buffer buffer);
 Result<void> writePidsMaxLimit(const Dir& pids, const Limits& limits);
 

@@ -58,52 +58,29 @@ Result<std::optional<FreezerState>> readFreezerState(const Dir& dir, Buffer buff
 }
 }  // namespace
 
-Result<void> CgroupV1Backend::readCpuStats(const Dir& cpu, const Dir* cpuacct, CpuStats& out, Buffer buffer) const {
-  auto stat = readFileAt(cpu, kCpuStat, buffer);
-  if (!stat) return tl::unexpected(stat.error());
-  parseCpuStatV1(*stat, out);
-  if (cpuacct == nullptr) return {};
-  auto usage = readU64(*cpuacct, kCpuacctUsage, buffer);
-  if (!usage) return tl::unexpected(usage.error());
-  out.usageNs = *usage;
-  auto split = readFileAt(*cpuacct, kCpuacctStat, buffer);
-  if (!split) return tl::unexpected(split.error());
-  parseCpuacctStat(*split, out);
-  return {};
+void CgroupV1Backend::planCpuStats(const Dir& cpu, const Dir* cpuacct, StatsPlan& plan) const {
+  plan.push_back({&cpu, kCpuStat, [](std::string_view t, Stats& s) { parseCpuStatV1(t, s.cpu); }, false});
+  if (cpuacct == nullptr) return;
+  plan.push_back({cpuacct, kCpuacctUsage, [](std::string_view t, Stats& s) { s.cpu.usageNs = text::toU64(t); }, false});
+  plan.push_back({cpuacct, kCpuacctStat, [](std::string_view t, Stats& s) { parseCpuacctStat(t, s.cpu); }, false});
 }
 
-Result<void> CgroupV1Backend::readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const {
-  auto usage = readU64(memory, kMemoryUsage, buffer);
-  if (!usage) return tl::unexpected(usage.error());
-  out.usageBytes = *usage;
-  auto stat = readFileAt(memory, kMemoryStat, buffer);
-  if (!stat) return tl::unexpected(stat.error());
-  parseMemoryStatV1(*stat, out);
-  deriveWorkingSet(out);
-  auto maxUsage = readU64(memory, kMemoryMaxUsage, buffer);
-  if (!maxUsage) return tl::unexpected(maxUsage.error());
-  out.maxUsageBytes = *maxUsage;
-  auto failcnt = readU64(memory, kMemoryFailcnt, buffer);
-  if (!failcnt) return tl::unexpected(failcnt.error());
-  out.failcnt = *failcnt;
-  auto oom = readFileAt(memory, kMemoryOomControl, buffer);
-  if (!oom) return tl::unexpected(oom.error());
-  parseOomControl(*oom, out);
-  return {};
+void CgroupV1Backend::planMemoryStats(const Dir& memory, StatsPlan& plan) const {
+  plan.push_back(
+      {&memory, kMemoryUsage, [](std::string_view t, Stats& s) { s.memory.usageBytes = text::toU64(t); }, false});
+  plan.push_back({&memory, kMemoryStat, [](std::string_view t, Stats& s) { parseMemoryStatV1(t, s.memory); }, false});
+  plan.push_back(
+      {&memory, kMemoryMaxUsage, [](std::string_view t, Stats& s) { s.memory.maxUsageBytes = text::toU64(t); }, false});
+  plan.push_back(
+      {&memory, kMemoryFailcnt, [](std::string_view t, Stats& s) { s.memory.failcnt = text::toU64(t); }, false});
+  plan.push_back({&memory, kMemoryOomControl, [](std::string_view t, Stats& s) { parseOomControl(t, s.memory); }, false});
 }
 
-Result<void> CgroupV1Backend::readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const {
-  return readPidsFiles(pids, out, buffer);
-}
+void CgroupV1Backend::planPidsStats(const Dir& pids, StatsPlan& plan) const { planPidsFiles(pids, plan); }
 
-Result<void> CgroupV1Backend::readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const {
-  auto bytes = readFileAt(io, kBlkioBytes, buffer);
-  if (!bytes) return tl::unexpected(bytes.error());
-  parseBlkioBytes(*bytes, out);
-  auto ops = readFileAt(io, kBlkioOps, buffer);
-  if (!ops) return tl::unexpected(ops.error());
-  parseBlkioOps(*ops, out);
-  return {};
+void CgroupV1Backend::planIoStats(const Dir& io, StatsPlan& plan) const {
+  plan.push_back({&io, kBlkioBytes, [](std::string_view t, Stats& s) { parseBlkioBytes(t, s.io); }, false});
+  plan.push_back({&io, kBlkioOps, [](std::string_view t, Stats& s) { parseBlkioOps(t, s.io); }, false});
 }
 
 Result<void> CgroupV1Backend::readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const {

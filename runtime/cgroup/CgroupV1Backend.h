@@ -7,10 +7,10 @@ namespace agent::cgroup {
 class CgroupV1Backend final : public CgroupBackend {
  public:
   CgroupVersion version() const override { return CgroupVersion::V1; }
-  Result<void> readCpuStats(const Dir& cpu, const Dir* cpuacct, CpuStats& out, Buffer buffer) const override;
-  Result<void> readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const override;
-  Result<void> readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const override;
-  Result<void> readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const override;
+  void planCpuStats(const Dir& cpu, const Dir* cpuacct, StatsPlan& plan) const override;
+  void planMemoryStats(const Dir& memory, StatsPlan& plan) const override;
+  void planPidsStats(const Dir& pids, StatsPlan& plan) const override;
+  void planIoStats(const Dir& io, StatsPlan& plan) const override;
   Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const override;
   Result<void> writeCpuLimits(const Dir& cpu, const Limits& limits) const override;
   Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const override;

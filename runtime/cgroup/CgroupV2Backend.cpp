@@ -34,13 +34,6 @@ constexpr char kCgroupKill[] = "cgroup.kill";
 
 std::string v2Value(const Bound& bound) { return bound.isUnlimited() ? "max" : std::to_string(*bound.value); }
 
-Result<void> readOptionalU64(const Dir& dir, const char* name, std::optional<uint64_t>& out, Buffer buffer) {
-  auto text = readOptionalFileAt(dir, name, buffer);
-  if (!text) return tl::unexpected(text.error());
-  if (*text) out = text::toU64(**text);
-  return {};
-}
-
 Result<void> writeBoundAt(const Dir& dir, const char* name, const std::optional<Bound>& bound) {
   if (!bound) return {};
   return writeFileAt(dir, name, v2Value(*bound));
@@ -54,37 +47,25 @@ Result<bool> selfFreezeRequested(const Dir& dir) {
 }
 }  // namespace
 
-Result<void> CgroupV2Backend::readCpuStats(const Dir& cpu, const Dir*, CpuStats& out, Buffer buffer) const {
-  auto stat = readFileAt(cpu, kCpuStat, buffer);
-  if (!stat) return tl::unexpected(stat.error());
-  parseCpuStatV2(*stat, out);
-  return {};
+void CgroupV2Backend::planCpuStats(const Dir& cpu, const Dir*, StatsPlan& plan) const {
+  plan.push_back({&cpu, kCpuStat, [](std::string_view t, Stats& s) { parseCpuStatV2(t, s.cpu); }, false});
 }
 
-Result<void> CgroupV2Backend::readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const {
-  auto current = readFileAt(memory, kMemoryCurrent, buffer);
-  if (!current) return tl::unexpected(current.error());
-  out.usageBytes = text::toU64(*current);
-  auto stat = readFileAt(memory, kMemoryStat, buffer);
-  if (!stat) return tl::unexpected(stat.error());
-  parseMemoryStatV2(*stat, out);
-  deriveWorkingSet(out);
-  auto events = readFileAt(memory, kMemoryEvents, buffer);
-  if (!events) return tl::unexpected(events.error());
-  parseMemoryEvents(*events, out);
-  if (auto r = readOptionalU64(memory, kMemorySwapCurrent, out.swapBytes, buffer); !r) return r;
-  return readOptionalU64(memory, kMemoryPeak, out.maxUsageBytes, buffer);
+void CgroupV2Backend::planMemoryStats(const Dir& memory, StatsPlan& plan) const {
+  plan.push_back(
+      {&memory, kMemoryCurrent, [](std::string_view t, Stats& s) { s.memory.usageBytes = text::toU64(t); }, false});
+  plan.push_back({&memory, kMemoryStat, [](std::string_view t, Stats& s) { parseMemoryStatV2(t, s.memory); }, false});
+  plan.push_back({&memory, kMemoryEvents, [](std::string_view t, Stats& s) { parseMemoryEvents(t, s.memory); }, false});
+  plan.push_back({&memory, kMemorySwapCurrent,
+                  [](std::string_view t, Stats& s) { s.memory.swapBytes = text::toU64(t); }, true});
+  plan.push_back(
+      {&memory, kMemoryPeak, [](std::string_view t, Stats& s) { s.memory.maxUsageBytes = text::toU64(t); }, true});
 }
 
-Result<void> CgroupV2Backend::readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const {
-  return readPidsFiles(pids, out, buffer);
-}
+void CgroupV2Backend::planPidsStats(const Dir& pids, StatsPlan& plan) const { planPidsFiles(pids, plan); }
 
-Result<void> CgroupV2Backend::readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const {
-  auto stat = readFileAt(io, kIoStat, buffer);
-  if (!stat) return tl::unexpected(stat.error());
-  parseIoStat(*stat, out);
-  return {};
+void CgroupV2Backend::planIoStats(const Dir& io, StatsPlan& plan) const {
+  plan.push_back({&io, kIoStat, [](std::string_view t, Stats& s) { parseIoStat(t, s.io); }, false});
 }
 
 Result<void> CgroupV2Backend::readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const {
@@ -213,20 +194,11 @@ Result<FreezerStatus> CgroupV2Backend::freezerStatus(const Dir& dir) const {
   return status;
 }
 
-Result<void> readPressureStats(const Dir& dir, Stats& out, Buffer buffer) {
-  struct Source {
-    const char* file;
-    std::optional<PressureStats> Stats::*field;
-  };
-  static constexpr Source kSources[] = {{kCpuPressure, &Stats::cpuPressure},
-                                        {kMemoryPressure, &Stats::memoryPressure},
-                                        {kIoPressure, &Stats::ioPressure}};
-  for (const auto& source : kSources) {
-    auto text = readOptionalFileAt(dir, source.file, buffer);
-    if (!text) return tl::unexpected(text.error());
-    if (*text) out.*source.field = parsePressure(**text);
-  }
-  return {};
+void planPressureStats(const Dir& dir, StatsPlan& plan) {
+  plan.push_back({&dir, kCpuPressure, [](std::string_view t, Stats& s) { s.cpuPressure = parsePressure(t); }, true});
+  plan.push_back(
+      {&dir, kMemoryPressure, [](std::string_view t, Stats& s) { s.memoryPressure = parsePressure(t); }, true});
+  plan.push_back({&dir, kIoPressure, [](std::string_view t, Stats& s) { s.ioPressure = parsePressure(t); }, true});
 }
 
 bool hasCgroupKillFile(const Dir& dir) { return fileExistsAt(dir, kCgroupKill); }

@@ -7,10 +7,10 @@ namespace agent::cgroup {
 class CgroupV2Backend final : public CgroupBackend {
  public:
   CgroupVersion version() const override { return CgroupVersion::V2; }
-  Result<void> readCpuStats(const Dir& cpu, const Dir* cpuacct, CpuStats& out, Buffer buffer) const override;
-  Result<void> readMemoryStats(const Dir& memory, MemoryStats& out, Buffer buffer) const override;
-  Result<void> readPidsStats(const Dir& pids, PidsStats& out, Buffer buffer) const override;
-  Result<void> readIoStats(const Dir& io, std::vector<IoDeviceStats>& out, Buffer buffer) const override;
+  void planCpuStats(const Dir& cpu, const Dir* cpuacct, StatsPlan& plan) const override;
+  void planMemoryStats(const Dir& memory, StatsPlan& plan) const override;
+  void planPidsStats(const Dir& pids, StatsPlan& plan) const override;
+  void planIoStats(const Dir& io, StatsPlan& plan) const override;
   Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const override;
   Result<void> writeCpuLimits(const Dir& cpu, const Limits& limits) const override;
   Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const override;
@@ -24,7 +24,7 @@ class CgroupV2Backend final : public CgroupBackend {
 
 // Pressure stall information; the files exist in every cgroup2 directory on kernels with
 // PSI, including the unified tree of a hybrid host.
-Result<void> readPressureStats(const Dir& dir, Stats& out, Buffer buffer);
+void planPressureStats(const Dir& dir, StatsPlan& plan);
 
 // Writes "1" to cgroup.kill (5.14+) and waits, bounded, until cgroup.events says the group
 // is no longer populated.

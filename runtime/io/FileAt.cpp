@@ -2,8 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstring>
 
 namespace agent {
 
@@ -27,7 +30,54 @@ std::string Dir::pathOf(std::string_view name) const {
   return full;
 }
 
+namespace {
+// Held files may use three quarters of the fd limit; the rest stays free for one-shot
+// reads, writes, sockets. Read once: agentd raises its limit before collecting.
+int heldFdCeiling() {
+  static const int ceiling = [] {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
+    return static_cast<int>(limit.rlim_cur * 3 / 4);
+  }();
+  return ceiling;
+}
+}  // namespace
+
+int Dir::heldFile(const char* name) const {
+  for (const auto& held : heldFiles_)
+    if (held.name == name || std::strcmp(held.name, name) == 0) return held.fd.get();
+  int fd = ::openat(fd_.get(), name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (fd >= heldFdCeiling()) {
+    // Over budget: this directory goes back to one-shot reads for good.
+    ::close(fd);
+    keepFilesOpen_ = false;
+    heldFiles_.clear();
+    errno = EMFILE;
+    return -1;
+  }
+  heldFiles_.push_back(HeldFile{name, UniqueFd(fd)});
+  return fd;
+}
+
 Result<std::string_view> readFileAt(const Dir& dir, const char* name, std::span<char> buffer) {
+  int held = dir.keepsFilesOpen() ? dir.heldFile(name) : -1;
+  // Out of file descriptors, a held read degrades to a one-shot read rather than failing.
+  if (dir.keepsFilesOpen() && held < 0 && errno != EMFILE && errno != ENFILE) {
+    return systemError("open for reading", dir.pathOf(name));
+  }
+  if (held >= 0) {
+    int fd = held;
+    ssize_t n;
+    do {
+      n = ::pread(fd, buffer.data(), buffer.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return systemError("read", dir.pathOf(name));
+    if (static_cast<size_t>(n) == buffer.size()) {
+      return logicError("read (file larger than buffer)", dir.pathOf(name), EFBIG);
+    }
+    return std::string_view(buffer.data(), static_cast<size_t>(n));
+  }
   UniqueFd fd(::openat(dir.fd(), name, O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return systemError("open for reading", dir.pathOf(name));
   size_t used = 0;
@@ -38,8 +88,11 @@ Result<std::string_view> readFileAt(const Dir& dir, const char* name, std::span<
       if (errno == EINTR) continue;
       return systemError("read", dir.pathOf(name));
     }
-    if (n == 0) break;
     used += static_cast<size_t>(n);
+    // kernfs and procfs (seq_file) fill the caller's buffer unless the file has ended, and
+    // regular files return short only at the end: a short read is the whole file, which
+    // saves the read(2) that would only report EOF.
+    if (n == 0 || used < buffer.size()) break;
   }
   return std::string_view(buffer.data(), used);
 }

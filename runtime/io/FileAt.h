@@ -27,9 +27,27 @@ class Dir {
   const std::string& path() const { return path_; }
   std::string pathOf(std::string_view name) const;
 
+  // From now on, files read through readFileAt stay open and are re-read with pread at
+  // offset 0 (kernfs and procfs regenerate the content on every read from 0). That turns
+  // open+read+close into one syscall: the collector's hot path. Each open kernfs file pins
+  // a seq_file buffer (a page) in the kernel, so this is for handles read again and again.
+  // Past three quarters of the fd limit a directory reverts to one-shot reads.
+  // Not thread-safe: one reader at a time per Dir.
+  void keepFilesOpen() { keepFilesOpen_ = true; }
+  bool keepsFilesOpen() const { return keepFilesOpen_; }
+  // The held fd for `name` (a constant: looked up by pointer, then by text), opening it on
+  // first use; -1 with errno set on failure.
+  int heldFile(const char* name) const;
+
  private:
+  struct HeldFile {
+    const char* name;
+    UniqueFd fd;
+  };
   UniqueFd fd_;
   std::string path_;
+  mutable bool keepFilesOpen_ = false;
+  mutable std::vector<HeldFile> heldFiles_;
 };
 
 // Reads the whole file `name` under `dir` into `buffer`; the view points into `buffer`.

@@ -130,6 +130,9 @@ TEST(CgroupFixture, V2EnablesControllersDownThePath) {
   // Already enabled controllers are not requested again.
   EXPECT_EQ(tree.read("cg/agent/cgroup.subtree_control").substr(0, 8), "+cpu +io");
   EXPECT_EQ(group->versionOf(Controller::Freezer), CgroupVersion::V2);
+  size_t pressureFiles = 0;
+  for (const auto& step : group->statsPlan()) pressureFiles += std::string(step.file).find(".pressure") != std::string::npos;
+  EXPECT_EQ(pressureFiles, 3u);
 
   for (const char* f : {"cpu.stat", "memory.stat", "memory.events", "memory.peak", "memory.current", "pids.max",
                         "cpu.pressure", "memory.pressure", "io.pressure"})
@@ -171,6 +174,8 @@ TEST(CgroupFixture, HybridAlsoMakesTheUnifiedDirectory) {
   EXPECT_TRUE(group->hasUnified());
   EXPECT_TRUE(std::filesystem::is_directory(cg + "/unified/t"));
   EXPECT_EQ(group->versionOf(Controller::Freezer), CgroupVersion::V1);
+  // Pressure is read where cpu is a v2 controller, not from a hybrid host's unified tree.
+  for (const auto& step : group->statsPlan()) EXPECT_EQ(std::string(step.file).find(".pressure"), std::string::npos);
 
   tree.file("cg/cpu/t/cgroup.procs", "").file("cg/freezer/t/cgroup.procs", "").file("cg/unified/t/cgroup.procs", "");
   ASSERT_TRUE(group->attach(4242));

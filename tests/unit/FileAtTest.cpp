@@ -60,3 +60,34 @@ TEST(FileAt, ListsOnlySubdirectories) {
   std::sort(names->begin(), names->end());
   EXPECT_EQ(*names, (std::vector<std::string>{"a", "b"}));
 }
+
+TEST(FileAt, HeldFilesAreReReadFromTheStart) {
+  fixture::FixtureTree tree;
+  tree.file("d/value", "1\n");
+  auto dir = Dir::open(tree.path("d"));
+  ASSERT_TRUE(dir);
+  dir->keepFilesOpen();
+  std::array<char, 64> buffer;
+  static constexpr char kValue[] = "value";
+  auto first = readFileAt(*dir, kValue, buffer);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, "1\n");
+  int held = dir->heldFile(kValue);
+  ASSERT_GE(held, 0);
+  tree.file("d/value", "22\n");  // rewritten in place: same inode, new content
+  auto second = readFileAt(*dir, kValue, buffer);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, "22\n");
+  EXPECT_EQ(dir->heldFile(kValue), held) << "the same fd serves every read";
+}
+
+TEST(FileAt, HeldReadOfAMissingFileIsGone) {
+  fixture::FixtureTree tree;
+  tree.dir("d");
+  auto dir = Dir::open(tree.path("d"));
+  dir->keepFilesOpen();
+  std::array<char, 16> buffer;
+  auto missing = readFileAt(*dir, "nope", buffer);
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().isGone());
+}

@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build build-asan run test test-unit test-host test-vm test-asan bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAGENT_SANITIZE=ON -DAGENT_BUILD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
+
+# Until agentd has its daemon mode, `run` shows what the agent sees of this host.
+run: build
+	$(BUILD)/bin/agentd probe
+
+# Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), and the unit
+# tier again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build build-asan
+	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm'
+	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit
+test-host: build
+	cd $(BUILD) && ctest --output-on-failure -L host
+test-vm: build
+	cd $(BUILD) && ctest --output-on-failure -L vm
+test-asan: build-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
+
+bench: build
+	$(BUILD)/bench/cgroup_stats_bench
+
+format:
+	find agent runtime tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
