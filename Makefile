@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan run test test-unit test-host test-vm test-asan bench format clean
+.PHONY: all deps build build-asan run test test-unit test-host test-vm test-asan bench format format-check clean
 
 all: build
 
@@ -25,7 +25,7 @@ run: build
 
 # Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), and the unit
 # tier again under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: build build-asan
+test: build build-asan format-check
 	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm'
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
 
@@ -41,8 +41,11 @@ test-asan: build-asan
 bench: build
 	$(BUILD)/bench/cgroup_stats_bench
 
+SOURCES = find agent runtime tests bench -name '*.cpp' -o -name '*.h'
 format:
-	find agent runtime tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	$(SOURCES) | xargs clang-format -i
+format-check:
+	$(SOURCES) | xargs clang-format --dry-run --Werror
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

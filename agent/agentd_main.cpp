@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
 
   agent::ProbeOptions probe;
   auto* probeCommand = app.add_subcommand(
-      "probe", "Print what the agent sees: cgroup mode (v1|unified|hybrid), controller -> mount point, kernel, "
-               "and the namespaces of pid 1 and of itself");
+      "probe",
+      "Print what the agent sees: cgroup mode (v1|unified|hybrid), controller -> mount point, kernel, "
+      "and the namespaces of pid 1 and of itself");
   probeCommand->add_option("--cgroup-root", probe.paths.cgroupRoot, "Where cgroup filesystems are mounted")
       ->capture_default_str();
   probeCommand->add_option("--proc-root", probe.paths.procRoot, "Where procfs is mounted")->capture_default_str();

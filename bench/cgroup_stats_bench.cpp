@@ -178,15 +178,16 @@ int main(int argc, char** argv) {
 
   double oursPerGroupUs = ours / kGroups * 1e6;
   double ratio = theirs / ours;
-  std::printf("cgroup stats read, %d cgroups (cpu, cpuacct, memory, pids, blkio), cgroup mode %s, %zu files per group\n",
-              kGroups, std::string(modeName(hierarchy->mode())).c_str(), filesPerGroup);
+  std::printf(
+      "cgroup stats read, %d cgroups (cpu, cpuacct, memory, pids, blkio), cgroup mode %s, %zu files per group\n",
+      kGroups, std::string(modeName(hierarchy->mode())).c_str(), filesPerGroup);
   std::printf("  %-44s %10s %12s\n", "", "CPU/pass", "CPU/cgroup");
   std::printf("  %-44s %8.2f ms %9.2f us   (median of %d passes)\n", "agent Cgroup::readStats, open/read/close",
               oneShot * 1e3, oneShot / kGroups * 1e6, kPasses);
-  std::printf("  %-44s %8.2f ms %9.2f us   (median of %d passes)\n", "agent Cgroup::readStats, files held",
-              held * 1e3, held / kGroups * 1e6, kPasses);
-  std::printf("  %-44s %8.2f ms %9.2f us   (open + first read)\n", "agent Cgroup::open + readStats (cold)",
-              cold * 1e3, cold / kGroups * 1e6);
+  std::printf("  %-44s %8.2f ms %9.2f us   (median of %d passes)\n", "agent Cgroup::readStats, files held", held * 1e3,
+              held / kGroups * 1e6, kPasses);
+  std::printf("  %-44s %8.2f ms %9.2f us   (open + first read)\n", "agent Cgroup::open + readStats (cold)", cold * 1e3,
+              cold / kGroups * 1e6);
   std::printf("  %-44s %8.2f ms %9.2f us   (median of %d runs, user+sys)\n", "systemd-cgtop -b -n 1", theirs * 1e3,
               theirs / kGroups * 1e6, kCgtopRuns);
   std::printf("  systemd-cgtop / agent: %.1fx (best steady), %.1fx (cold)\n", ratio, theirs / cold);

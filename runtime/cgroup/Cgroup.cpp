@@ -248,7 +248,8 @@ Result<void> Cgroup::attach(pid_t pid) const {
     auto written = writeFileAt(m.dir, kCgroupProcs, value);
     if (!written) {
       if (written.error().errnum == EBUSY && m.mount.version == CgroupVersion::V2) {
-        written.error().action += " (cgroup v2 puts processes only in leaf groups: this one delegates controllers to children)";
+        written.error().action +=
+            " (cgroup v2 puts processes only in leaf groups: this one delegates controllers to children)";
       }
       return written;
     }
@@ -307,7 +308,8 @@ Result<Limits> Cgroup::readLimits() const {
   Limits limits;
   Buffer buffer(tlsBuffer);
   if (const Member* m = member(Controller::Cpu)) {
-    if (auto r = backendFor(m->mount.version).readCpuLimits(m->dir, limits, buffer); !r) return tl::unexpected(r.error());
+    if (auto r = backendFor(m->mount.version).readCpuLimits(m->dir, limits, buffer); !r)
+      return tl::unexpected(r.error());
   }
   if (const Member* m = member(Controller::Memory)) {
     if (auto r = backendFor(m->mount.version).readMemoryLimits(m->dir, limits, buffer); !r) {
@@ -315,7 +317,8 @@ Result<Limits> Cgroup::readLimits() const {
     }
   }
   if (const Member* m = member(Controller::Pids)) {
-    if (auto r = backendFor(m->mount.version).readPidsLimits(m->dir, limits, buffer); !r) return tl::unexpected(r.error());
+    if (auto r = backendFor(m->mount.version).readPidsLimits(m->dir, limits, buffer); !r)
+      return tl::unexpected(r.error());
   }
   return limits;
 }

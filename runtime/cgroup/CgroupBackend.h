@@ -6,8 +6,8 @@
 #include <span>
 #include <vector>
 
-#include "Controller.h"
 #include "ControlFileParsers.h"
+#include "Controller.h"
 #include "Error.h"
 #include "FileAt.h"
 #include "Limits.h"

@@ -30,7 +30,9 @@ constexpr char kFreezerState[] = "freezer.state";
 constexpr char kFreezerSelf[] = "freezer.self_freezing";
 constexpr char kFreezerParent[] = "freezer.parent_freezing";
 
-std::string v1Bytes(const Bound& bound) { return bound.isUnlimited() ? "-1" : std::to_string(*bound.value); }
+std::string v1Bytes(const Bound& bound) {
+  return bound.isUnlimited() ? "-1" : std::to_string(*bound.value);
+}
 
 Result<std::optional<uint64_t>> readU64(const Dir& dir, const char* name, Buffer buffer) {
   auto text = readFileAt(dir, name, buffer);
@@ -73,10 +75,13 @@ void CgroupV1Backend::planMemoryStats(const Dir& memory, StatsPlan& plan) const 
       {&memory, kMemoryMaxUsage, [](std::string_view t, Stats& s) { s.memory.maxUsageBytes = text::toU64(t); }, false});
   plan.push_back(
       {&memory, kMemoryFailcnt, [](std::string_view t, Stats& s) { s.memory.failcnt = text::toU64(t); }, false});
-  plan.push_back({&memory, kMemoryOomControl, [](std::string_view t, Stats& s) { parseOomControl(t, s.memory); }, false});
+  plan.push_back(
+      {&memory, kMemoryOomControl, [](std::string_view t, Stats& s) { parseOomControl(t, s.memory); }, false});
 }
 
-void CgroupV1Backend::planPidsStats(const Dir& pids, StatsPlan& plan) const { planPidsFiles(pids, plan); }
+void CgroupV1Backend::planPidsStats(const Dir& pids, StatsPlan& plan) const {
+  planPidsFiles(pids, plan);
+}
 
 void CgroupV1Backend::planIoStats(const Dir& io, StatsPlan& plan) const {
   plan.push_back({&io, kBlkioBytes, [](std::string_view t, Stats& s) { parseBlkioBytes(t, s.io); }, false});
@@ -150,9 +155,8 @@ Result<void> CgroupV1Backend::writeMemoryLimits(const Dir& memory, const Limits&
     if (!read) return read;
     mem = *current.memoryMax;
   }
-  Bound total = (mem.isUnlimited() || limits.swapMax->isUnlimited())
-                    ? Bound::unlimited()
-                    : Bound::of(*mem.value + *limits.swapMax->value);
+  Bound total = (mem.isUnlimited() || limits.swapMax->isUnlimited()) ? Bound::unlimited()
+                                                                     : Bound::of(*mem.value + *limits.swapMax->value);
   return writePair(memory, kMemoryLimit, v1Bytes(mem), kMemswLimit, v1Bytes(total));
 }
 
@@ -184,8 +188,7 @@ Result<void> CgroupV1Backend::freeze(const Dir& dir, std::chrono::milliseconds t
     if (*state == FreezerState::Frozen) return {};
     if (Clock::now() >= deadline) {
       (void)writeFileAt(dir, kFreezerState, "THAWED");
-      return logicError("freeze (still FREEZING after " + std::to_string(timeout.count()) +
-                            " ms; thawed again) cgroup",
+      return logicError("freeze (still FREEZING after " + std::to_string(timeout.count()) + " ms; thawed again) cgroup",
                         dir.path(), ETIMEDOUT);
     }
     std::this_thread::sleep_for(attempt < 25 ? 1ms : 10ms);

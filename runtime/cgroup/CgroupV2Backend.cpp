@@ -32,7 +32,9 @@ constexpr char kCgroupFreeze[] = "cgroup.freeze";
 constexpr char kCgroupEvents[] = "cgroup.events";
 constexpr char kCgroupKill[] = "cgroup.kill";
 
-std::string v2Value(const Bound& bound) { return bound.isUnlimited() ? "max" : std::to_string(*bound.value); }
+std::string v2Value(const Bound& bound) {
+  return bound.isUnlimited() ? "max" : std::to_string(*bound.value);
+}
 
 Result<void> writeBoundAt(const Dir& dir, const char* name, const std::optional<Bound>& bound) {
   if (!bound) return {};
@@ -56,13 +58,15 @@ void CgroupV2Backend::planMemoryStats(const Dir& memory, StatsPlan& plan) const 
       {&memory, kMemoryCurrent, [](std::string_view t, Stats& s) { s.memory.usageBytes = text::toU64(t); }, false});
   plan.push_back({&memory, kMemoryStat, [](std::string_view t, Stats& s) { parseMemoryStatV2(t, s.memory); }, false});
   plan.push_back({&memory, kMemoryEvents, [](std::string_view t, Stats& s) { parseMemoryEvents(t, s.memory); }, false});
-  plan.push_back({&memory, kMemorySwapCurrent,
-                  [](std::string_view t, Stats& s) { s.memory.swapBytes = text::toU64(t); }, true});
+  plan.push_back(
+      {&memory, kMemorySwapCurrent, [](std::string_view t, Stats& s) { s.memory.swapBytes = text::toU64(t); }, true});
   plan.push_back(
       {&memory, kMemoryPeak, [](std::string_view t, Stats& s) { s.memory.maxUsageBytes = text::toU64(t); }, true});
 }
 
-void CgroupV2Backend::planPidsStats(const Dir& pids, StatsPlan& plan) const { planPidsFiles(pids, plan); }
+void CgroupV2Backend::planPidsStats(const Dir& pids, StatsPlan& plan) const {
+  planPidsFiles(pids, plan);
+}
 
 void CgroupV2Backend::planIoStats(const Dir& io, StatsPlan& plan) const {
   plan.push_back({&io, kIoStat, [](std::string_view t, Stats& s) { parseIoStat(t, s.io); }, false});
@@ -188,9 +192,12 @@ Result<FreezerStatus> CgroupV2Backend::freezerStatus(const Dir& dir) const {
     current = UniqueFd(::openat(ancestor.fd(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   }
   bool effective = events.frozen.value_or(false);
-  if (effective) status.state = FreezerState::Frozen;
-  else if (status.selfFrozen || status.parentFrozen) status.state = FreezerState::Freezing;
-  else status.state = FreezerState::Thawed;
+  if (effective)
+    status.state = FreezerState::Frozen;
+  else if (status.selfFrozen || status.parentFrozen)
+    status.state = FreezerState::Freezing;
+  else
+    status.state = FreezerState::Thawed;
   return status;
 }
 
@@ -201,7 +208,9 @@ void planPressureStats(const Dir& dir, StatsPlan& plan) {
   plan.push_back({&dir, kIoPressure, [](std::string_view t, Stats& s) { s.ioPressure = parsePressure(t); }, true});
 }
 
-bool hasCgroupKillFile(const Dir& dir) { return fileExistsAt(dir, kCgroupKill); }
+bool hasCgroupKillFile(const Dir& dir) {
+  return fileExistsAt(dir, kCgroupKill);
+}
 
 Result<void> killViaCgroupKill(const Dir& dir, std::chrono::milliseconds timeout) {
   auto written = writeFileAt(dir, kCgroupKill, "1");

@@ -83,44 +83,62 @@ std::optional<CpuQuota> parseCpuMax(std::string_view text) {
 
 void parseCpuStatV1(std::string_view text, CpuStats& out) {
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "nr_periods") out.periods = value;
-    else if (key == "nr_throttled") out.throttledPeriods = value;
-    else if (key == "throttled_time") out.throttledNs = value;
+    if (key == "nr_periods")
+      out.periods = value;
+    else if (key == "nr_throttled")
+      out.throttledPeriods = value;
+    else if (key == "throttled_time")
+      out.throttledNs = value;
   });
 }
 
 void parseCpuacctStat(std::string_view text, CpuStats& out) {
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "user") out.userNs = value * kNsPerUserHzTick;
-    else if (key == "system") out.systemNs = value * kNsPerUserHzTick;
+    if (key == "user")
+      out.userNs = value * kNsPerUserHzTick;
+    else if (key == "system")
+      out.systemNs = value * kNsPerUserHzTick;
   });
 }
 
 void parseCpuStatV2(std::string_view text, CpuStats& out) {
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "usage_usec") out.usageNs = value * 1000;
-    else if (key == "user_usec") out.userNs = value * 1000;
-    else if (key == "system_usec") out.systemNs = value * 1000;
-    else if (key == "nr_periods") out.periods = value;
-    else if (key == "nr_throttled") out.throttledPeriods = value;
-    else if (key == "throttled_usec") out.throttledNs = value * 1000;
+    if (key == "usage_usec")
+      out.usageNs = value * 1000;
+    else if (key == "user_usec")
+      out.userNs = value * 1000;
+    else if (key == "system_usec")
+      out.systemNs = value * 1000;
+    else if (key == "nr_periods")
+      out.periods = value;
+    else if (key == "nr_throttled")
+      out.throttledPeriods = value;
+    else if (key == "throttled_usec")
+      out.throttledNs = value * 1000;
   });
 }
 
 void parseMemoryStatV1(std::string_view text, MemoryStats& out) {
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "total_rss") out.rssBytes = value;
-    else if (key == "total_cache") out.cacheBytes = value;
-    else if (key == "total_inactive_file") out.inactiveFileBytes = value;
-    else if (key == "total_swap") out.swapBytes = value;
+    if (key == "total_rss")
+      out.rssBytes = value;
+    else if (key == "total_cache")
+      out.cacheBytes = value;
+    else if (key == "total_inactive_file")
+      out.inactiveFileBytes = value;
+    else if (key == "total_swap")
+      out.swapBytes = value;
   });
 }
 
 void parseMemoryStatV2(std::string_view text, MemoryStats& out) {
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "anon") out.rssBytes = value;
-    else if (key == "file") out.cacheBytes = value;
-    else if (key == "inactive_file") out.inactiveFileBytes = value;
+    if (key == "anon")
+      out.rssBytes = value;
+    else if (key == "file")
+      out.cacheBytes = value;
+    else if (key == "inactive_file")
+      out.inactiveFileBytes = value;
   });
 }
 
@@ -132,8 +150,10 @@ void parseOomControl(std::string_view text, MemoryStats& out) {
 
 void parseMemoryEvents(std::string_view text, MemoryStats& out) {
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "max") out.failcnt = value;
-    else if (key == "oom_kill") out.oomKills = value;
+    if (key == "max")
+      out.failcnt = value;
+    else if (key == "oom_kill")
+      out.oomKills = value;
   });
 }
 
@@ -143,8 +163,12 @@ void deriveWorkingSet(MemoryStats& out) {
   out.workingSetBytes = *out.usageBytes > inactive ? *out.usageBytes - inactive : 0;
 }
 
-void parseBlkioBytes(std::string_view text, std::vector<IoDeviceStats>& out) { parseBlkio(text, out, true); }
-void parseBlkioOps(std::string_view text, std::vector<IoDeviceStats>& out) { parseBlkio(text, out, false); }
+void parseBlkioBytes(std::string_view text, std::vector<IoDeviceStats>& out) {
+  parseBlkio(text, out, true);
+}
+void parseBlkioOps(std::string_view text, std::vector<IoDeviceStats>& out) {
+  parseBlkio(text, out, false);
+}
 
 void parseIoStat(std::string_view text, std::vector<IoDeviceStats>& out) {
   while (!text.empty()) {
@@ -158,10 +182,14 @@ void parseIoStat(std::string_view text, std::vector<IoDeviceStats>& out) {
       auto key = pair.substr(0, eq);
       auto value = toU64(pair.substr(eq + 1));
       if (!value) continue;
-      if (key == "rbytes") entry.readBytes = *value;
-      else if (key == "wbytes") entry.writeBytes = *value;
-      else if (key == "rios") entry.readOps = *value;
-      else if (key == "wios") entry.writeOps = *value;
+      if (key == "rbytes")
+        entry.readBytes = *value;
+      else if (key == "wbytes")
+        entry.writeBytes = *value;
+      else if (key == "rios")
+        entry.readOps = *value;
+      else if (key == "wios")
+        entry.writeOps = *value;
     }
   }
 }
@@ -176,8 +204,10 @@ std::optional<PressureStats> parsePressure(std::string_view text) {
       if (pair.substr(0, 6) != "total=") continue;
       auto value = toU64(pair.substr(6));
       if (!value) continue;
-      if (kind == "some") stats.someTotalUs = *value, any = true;
-      else if (kind == "full") stats.fullTotalUs = *value, any = true;
+      if (kind == "some")
+        stats.someTotalUs = *value, any = true;
+      else if (kind == "full")
+        stats.fullTotalUs = *value, any = true;
     }
   }
   if (!any) return std::nullopt;
@@ -186,9 +216,12 @@ std::optional<PressureStats> parsePressure(std::string_view text) {
 
 std::string_view freezerStateName(FreezerState state) {
   switch (state) {
-    case FreezerState::Thawed: return "thawed";
-    case FreezerState::Freezing: return "freezing";
-    case FreezerState::Frozen: return "frozen";
+    case FreezerState::Thawed:
+      return "thawed";
+    case FreezerState::Freezing:
+      return "freezing";
+    case FreezerState::Frozen:
+      return "frozen";
   }
   return "unknown";
 }
@@ -204,8 +237,10 @@ std::optional<FreezerState> parseV1FreezerState(std::string_view text) {
 CgroupEvents parseCgroupEvents(std::string_view text) {
   CgroupEvents events;
   forEachKeyValue(text, [&](std::string_view key, uint64_t value) {
-    if (key == "populated") events.populated = value != 0;
-    else if (key == "frozen") events.frozen = value != 0;
+    if (key == "populated")
+      events.populated = value != 0;
+    else if (key == "frozen")
+      events.frozen = value != 0;
   });
   return events;
 }

@@ -26,9 +26,15 @@ constexpr std::array<Names, kControllerCount> kNames = {{
 }};
 }  // namespace
 
-std::string_view v1Name(Controller c) { return kNames[static_cast<size_t>(c)].v1; }
-std::string_view v2Name(Controller c) { return kNames[static_cast<size_t>(c)].v2; }
-std::string_view displayName(Controller c) { return c == Controller::Io ? "io" : v1Name(c); }
+std::string_view v1Name(Controller c) {
+  return kNames[static_cast<size_t>(c)].v1;
+}
+std::string_view v2Name(Controller c) {
+  return kNames[static_cast<size_t>(c)].v2;
+}
+std::string_view displayName(Controller c) {
+  return c == Controller::Io ? "io" : v1Name(c);
+}
 
 std::optional<Controller> controllerFromV1Name(std::string_view name) {
   for (size_t i = 0; i < kControllerCount; ++i)
@@ -44,8 +50,8 @@ std::optional<Controller> controllerFromV2Name(std::string_view name) {
 }
 
 ControllerSet containerControllers() {
-  return {Controller::Cpu, Controller::Cpuacct, Controller::Memory, Controller::Pids, Controller::Io,
-          Controller::Freezer};
+  return {Controller::Cpu,  Controller::Cpuacct, Controller::Memory,
+          Controller::Pids, Controller::Io,      Controller::Freezer};
 }
 
 }  // namespace agent::cgroup

@@ -13,9 +13,12 @@ namespace agent::cgroup {
 
 std::string_view modeName(CgroupMode mode) {
   switch (mode) {
-    case CgroupMode::V1: return "v1";
-    case CgroupMode::Unified: return "unified";
-    case CgroupMode::Hybrid: return "hybrid";
+    case CgroupMode::V1:
+      return "v1";
+    case CgroupMode::Unified:
+      return "unified";
+    case CgroupMode::Hybrid:
+      return "hybrid";
   }
   return "unknown";
 }

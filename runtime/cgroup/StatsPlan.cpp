@@ -16,6 +16,8 @@ Result<void> executeStep(const StatsStep& step, Stats& out, std::span<char> buff
   return {};
 }
 
-void finishStats(Stats& out) { deriveWorkingSet(out.memory); }
+void finishStats(Stats& out) {
+  deriveWorkingSet(out.memory);
+}
 
 }  // namespace agent::cgroup

@@ -9,9 +9,9 @@
 namespace agent {
 
 struct Error {
-  int errnum = 0;        // errno value; 0 when the failure is not a system call's
-  std::string path;      // file or directory concerned; may be empty
-  std::string action;    // what was attempted, e.g. "open for reading"
+  int errnum = 0;      // errno value; 0 when the failure is not a system call's
+  std::string path;    // file or directory concerned; may be empty
+  std::string action;  // what was attempted, e.g. "open for reading"
 
   // "open for reading `/sys/fs/cgroup/cpu/x/cpu.stat`: No such file or directory"
   std::string message() const;

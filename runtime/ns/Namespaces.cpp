@@ -23,8 +23,8 @@ Result<std::vector<NamespaceId>> readNamespaces(const std::string& procRoot, pid
   if (!dir) return tl::unexpected(dir.error());
   // The ns entries are symlinks, not directories, so list them by trying the known names:
   // a kernel without a namespace type simply lacks the link.
-  static constexpr const char* kTypes[] = {"cgroup", "ipc",  "mnt",  "net",  "pid", "pid_for_children",
-                                           "time",   "time_for_children", "user", "uts"};
+  static constexpr const char* kTypes[] = {
+      "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
   std::vector<NamespaceId> ids;
   for (const char* type : kTypes) {
     char target[128];

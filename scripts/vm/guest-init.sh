@@ -19,20 +19,22 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
   echo "guest-init: cannot mount the host root over 9p" >/dev/console
   poweroff -f
 fi
-# Mount points on the read-only host tree: only directories that exist on every Debian host.
+# Mount points on the read-only host tree: only directories that exist on every Debian host,
+# and none where a checkout may live (a build under /tmp or /home must stay visible), so the
+# writable places are under /run, a tmpfs on every host anyway.
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t cgroup2 -o nsdelegate cgroup2 /host/sys/fs/cgroup
 mount -t devtmpfs dev /host/dev
-mount -t tmpfs -o mode=1777 tmp /host/tmp
 mount -t tmpfs -o mode=755 run /host/run
-mkdir -p /host/tmp/results
-mount -t 9p -o trans=virtio,version=9p2000.L results /host/tmp/results
+mkdir -p /host/run/results /host/run/tmp
+chmod 1777 /host/run/tmp
+mount -t 9p -o trans=virtio,version=9p2000.L results /host/run/results
 
 echo "guest-init: running job" >/dev/console
-chroot /host /bin/sh -c 'cd /tmp/results && sh ./job.sh' >/host/tmp/results/job.log 2>&1
-echo $? >/host/tmp/results/exit-code
+chroot /host /bin/sh -c 'cd /run/results && TMPDIR=/run/tmp sh ./job.sh' >/host/run/results/job.log 2>&1
+echo $? >/host/run/results/exit-code
 sync
-echo "guest-init: job finished with status $(cat /host/tmp/results/exit-code)" >/dev/console
-umount /host/tmp/results
+echo "guest-init: job finished with status $(cat /host/run/results/exit-code)" >/dev/console
+umount /host/run/results
 poweroff -f

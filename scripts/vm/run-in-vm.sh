@@ -38,4 +38,9 @@ if [ ! -s "$results/exit-code" ]; then
   tail -n 30 "$results/console.log" >&2 || true
   exit 1
 fi
-exit "$(cat "$results/exit-code")"
+status=$(cat "$results/exit-code")
+if [ "$status" != 0 ]; then
+  echo "run-in-vm: the job failed with status $status; its output:" >&2
+  tail -n 30 "$results/job.log" >&2 || true
+fi
+exit "$status"

@@ -33,9 +33,13 @@ void expectShareUnderLimit(double cpus, double low, double high) {
 }
 }  // namespace
 
-TEST(CpuLimit, HalfACpuUses45To55Percent) { expectShareUnderLimit(0.5, 0.45, 0.55); }
+TEST(CpuLimit, HalfACpuUses45To55Percent) {
+  expectShareUnderLimit(0.5, 0.45, 0.55);
+}
 
-TEST(CpuLimit, QuarterCpuUses20To30Percent) { expectShareUnderLimit(0.25, 0.20, 0.30); }
+TEST(CpuLimit, QuarterCpuUses20To30Percent) {
+  expectShareUnderLimit(0.25, 0.20, 0.30);
+}
 
 TEST(CpuLimit, RemovingTheLimitLetsItRunFree) {
   TestParent parent;

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -14,7 +15,33 @@ namespace agent::hosttest {
 
 namespace {
 std::optional<cgroup::Hierarchy> detected;
+
+// A test process that crashed could not remove its parent group; remove those whose
+// `agent-test-<pid>-` names a process that no longer exists. Nothing else is touched.
+void removeGroupsOfDeadTestProcesses(const cgroup::Hierarchy& h) {
+  std::vector<std::string> seen;
+  for (size_t i = 0; i < cgroup::kControllerCount; ++i) {
+    auto controller = static_cast<cgroup::Controller>(i);
+    const cgroup::CgroupMount* mount = h.mountFor(controller);
+    if (!mount || std::find(seen.begin(), seen.end(), mount->mountPoint) != seen.end()) continue;
+    seen.push_back(mount->mountPoint);
+    auto dir = Dir::open(mount->mountPoint);
+    if (!dir) continue;
+    auto names = listSubdirs(*dir);
+    if (!names) continue;
+    for (const auto& name : *names) {
+      unsigned long pid = 0;
+      char rest[32];
+      if (std::sscanf(name.c_str(), "agent-test-%lu-%31s", &pid, rest) != 2) continue;
+      if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+      auto stale = cgroup::Cgroup::open(h, "/" + name, {controller});
+      if (!stale) continue;
+      (void)stale->killAll();
+      if (stale->remove()) std::printf("removed stale test cgroup %s/%s\n", mount->mountPoint.c_str(), name.c_str());
+    }
+  }
 }
+}  // namespace
 
 void HostEnvironment::SetUp() {
   std::string problem;
@@ -22,8 +49,8 @@ void HostEnvironment::SetUp() {
   auto h = cgroup::Hierarchy::detect();
   if (!h && problem.empty()) problem = "no usable cgroup hierarchy: " + h.error().message();
   if (h) {
-    for (cgroup::Controller c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids,
-                                 cgroup::Controller::Freezer}) {
+    for (cgroup::Controller c :
+         {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids, cgroup::Controller::Freezer}) {
       if (!h->mountFor(c) && problem.empty()) {
         problem = "the " + std::string(cgroup::displayName(c)) + " controller is not available";
       }
@@ -35,9 +62,12 @@ void HostEnvironment::SetUp() {
     GTEST_SKIP() << problem;
   }
   detected = std::move(*h);
+  removeGroupsOfDeadTestProcesses(*detected);
 }
 
-const cgroup::Hierarchy& HostEnvironment::hierarchy() { return *detected; }
+const cgroup::Hierarchy& HostEnvironment::hierarchy() {
+  return *detected;
+}
 
 TestParent::TestParent() {
   std::random_device random;

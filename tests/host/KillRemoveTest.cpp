@@ -59,8 +59,8 @@ void expectKillLeavesNothing(bool viaSignal) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
   std::vector<std::string> dirs;
-  for (cgroup::Controller c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids,
-                               cgroup::Controller::Freezer}) {
+  for (cgroup::Controller c :
+       {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids, cgroup::Controller::Freezer}) {
     dirs.push_back(group.dirFor(c)->path());
   }
   auto removed = group.remove();
@@ -80,4 +80,6 @@ TEST(KillAll, PreferredPathLeavesNoProcess) {
   expectKillLeavesNothing(false);
 }
 
-TEST(KillAll, FreezeSignalThawLeavesNoProcess) { expectKillLeavesNothing(true); }
+TEST(KillAll, FreezeSignalThawLeavesNoProcess) {
+  expectKillLeavesNothing(true);
+}

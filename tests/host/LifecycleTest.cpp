@@ -67,11 +67,14 @@ TEST(Lifecycle, RemovedGroupReadsAsGone) {
 }
 
 TEST(Lifecycle, ProbeReportsTheModeStatfsImplies) {
-  struct statfs root {}, unified {};
+  struct statfs root {
+  }, unified{};
   ASSERT_EQ(::statfs("/sys/fs/cgroup", &root), 0);
   std::string expected = "v1";
-  if (root.f_type == CGROUP2_SUPER_MAGIC) expected = "unified";
-  else if (::statfs("/sys/fs/cgroup/unified", &unified) == 0 && unified.f_type == CGROUP2_SUPER_MAGIC) expected = "hybrid";
+  if (root.f_type == CGROUP2_SUPER_MAGIC)
+    expected = "unified";
+  else if (::statfs("/sys/fs/cgroup/unified", &unified) == 0 && unified.f_type == CGROUP2_SUPER_MAGIC)
+    expected = "hybrid";
 
   FILE* probe = ::popen(AGENT_BIN_DIR "/agentd probe", "r");
   ASSERT_NE(probe, nullptr);

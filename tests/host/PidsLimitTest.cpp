@@ -29,8 +29,10 @@ TEST(PidsLimit, ForkLoopStopsAtSixteenTasks) {
         ::pause();
         ::_exit(0);
       }
-      if (pid > 0) ++forked;
-      else ++refused;
+      if (pid > 0)
+        ++forked;
+      else
+        ++refused;
     }
     int counts[2] = {forked, refused};
     (void)!::write(report[1], counts, sizeof counts);

@@ -8,9 +8,9 @@
 #include "FixtureTree.h"
 
 using namespace agent::cgroup;
-using agent::proc::parseMountinfo;
 using agent::fixture::capturedText;
 using agent::fixture::FixtureTree;
+using agent::proc::parseMountinfo;
 
 namespace {
 
@@ -26,7 +26,8 @@ void materializeV1Files(FixtureTree& tree, const std::string& cpu, const std::st
                         const std::string& memory, const std::string& pids, const std::string& blkio) {
   for (const char* f : {"cpu.stat", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"})
     tree.file(cpu + "/" + f, capturedText(std::string("v1/") + f));
-  for (const char* f : {"cpuacct.usage", "cpuacct.stat"}) tree.file(cpuacct + "/" + f, capturedText(std::string("v1/") + f));
+  for (const char* f : {"cpuacct.usage", "cpuacct.stat"})
+    tree.file(cpuacct + "/" + f, capturedText(std::string("v1/") + f));
   for (const char* f : {"memory.usage_in_bytes", "memory.stat", "memory.max_usage_in_bytes", "memory.failcnt",
                         "memory.oom_control", "memory.limit_in_bytes", "memory.memsw.limit_in_bytes"})
     tree.file(memory + "/" + f, capturedText(std::string("v1/") + f));
@@ -44,8 +45,8 @@ TEST(CgroupFixture, V1SeparateMountsCreateEveryDirectoryAndReadStats) {
   int id = 32;
   for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio", "freezer"}) {
     tree.dir(std::string("cg/") + c);
-    mountinfo += std::to_string(id) + " 31 0:" + std::to_string(id) + " / " + cg + "/" + c +
-                 " rw - cgroup cgroup rw," + c + "\n";
+    mountinfo += std::to_string(id) + " 31 0:" + std::to_string(id) + " / " + cg + "/" + c + " rw - cgroup cgroup rw," +
+                 c + "\n";
     ++id;
   }
   Hierarchy h = hierarchyOf(mountinfo, false, cg);
@@ -82,14 +83,17 @@ TEST(CgroupFixture, V1CoMountedWritesLimitsOnce) {
   std::string cg = tree.path("cg");
   tree.dir("cg/cpu,cpuacct").dir("cg/memory").dir("cg/pids").symlink("cpu,cpuacct", "cg/cpu");
   Hierarchy h = hierarchyOf("29 25 0:26 / " + cg + "/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n" +
-                                "31 25 0:28 / " + cg + "/memory rw - cgroup cgroup rw,memory\n" +
-                                "32 25 0:29 / " + cg + "/pids rw - cgroup cgroup rw,pids\n",
+                                "31 25 0:28 / " + cg + "/memory rw - cgroup cgroup rw,memory\n" + "32 25 0:29 / " + cg +
+                                "/pids rw - cgroup cgroup rw,pids\n",
                             false, cg);
-  auto group = Cgroup::create(h, "/agent/db", {Controller::Cpu, Controller::Cpuacct, Controller::Memory, Controller::Pids});
+  auto group =
+      Cgroup::create(h, "/agent/db", {Controller::Cpu, Controller::Cpuacct, Controller::Memory, Controller::Pids});
   ASSERT_TRUE(group) << group.error().message();
   EXPECT_EQ(group->dirFor(Controller::Cpu), group->dirFor(Controller::Cpuacct));
-  for (const char* f : {"cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"}) tree.file(std::string("cg/cpu,cpuacct/agent/db/") + f, "");
-  for (const char* f : {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"}) tree.file(std::string("cg/memory/agent/db/") + f, "");
+  for (const char* f : {"cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"})
+    tree.file(std::string("cg/cpu,cpuacct/agent/db/") + f, "");
+  for (const char* f : {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"})
+    tree.file(std::string("cg/memory/agent/db/") + f, "");
   tree.file("cg/pids/agent/db/pids.max", "");
 
   Limits limits;
@@ -131,13 +135,15 @@ TEST(CgroupFixture, V2EnablesControllersDownThePath) {
   EXPECT_EQ(tree.read("cg/agent/cgroup.subtree_control").substr(0, 8), "+cpu +io");
   EXPECT_EQ(group->versionOf(Controller::Freezer), CgroupVersion::V2);
   size_t pressureFiles = 0;
-  for (const auto& step : group->statsPlan()) pressureFiles += std::string(step.file).find(".pressure") != std::string::npos;
+  for (const auto& step : group->statsPlan())
+    pressureFiles += std::string(step.file).find(".pressure") != std::string::npos;
   EXPECT_EQ(pressureFiles, 3u);
 
   for (const char* f : {"cpu.stat", "memory.stat", "memory.events", "memory.peak", "memory.current", "pids.max",
                         "cpu.pressure", "memory.pressure", "io.pressure"})
     tree.file(std::string("cg/agent/web-2/") + f, capturedText(std::string("v2/") + f));
-  tree.file("cg/agent/web-2/pids.current", "3\n").file("cg/agent/web-2/io.stat", "8:0 rbytes=10 wbytes=20 rios=1 wios=2\n");
+  tree.file("cg/agent/web-2/pids.current", "3\n")
+      .file("cg/agent/web-2/io.stat", "8:0 rbytes=10 wbytes=20 rios=1 wios=2\n");
   Stats stats;
   auto read = group->readStats(stats);
   ASSERT_TRUE(read) << read.error().message();
@@ -163,7 +169,10 @@ TEST(CgroupFixture, V2EnablesControllersDownThePath) {
 TEST(CgroupFixture, HybridAlsoMakesTheUnifiedDirectory) {
   FixtureTree tree;
   std::string cg = tree.path("cg");
-  tree.dir("cg/cpu").dir("cg/freezer").file("cg/unified/cgroup.controllers", "hugetlb\n").file("cg/unified/cgroup.subtree_control", "");
+  tree.dir("cg/cpu")
+      .dir("cg/freezer")
+      .file("cg/unified/cgroup.controllers", "hugetlb\n")
+      .file("cg/unified/cgroup.subtree_control", "");
   Hierarchy h = hierarchyOf("32 31 0:29 / " + cg + "/cpu rw - cgroup cgroup rw,cpu\n" + "37 31 0:34 / " + cg +
                                 "/freezer rw - cgroup cgroup rw,freezer\n" + "41 31 0:38 / " + cg +
                                 "/unified rw - cgroup2 cgroup2 rw\n",
@@ -186,10 +195,12 @@ TEST(CgroupFixture, HybridAlsoMakesTheUnifiedDirectory) {
   EXPECT_EQ(*pids, std::vector<pid_t>{4242});
 
   // A kernel's control files vanish with the directory; plain files must go first here.
-  for (const char* d : {"cg/cpu/t", "cg/freezer/t", "cg/unified/t"}) std::filesystem::remove(tree.path(d) + "/cgroup.procs");
+  for (const char* d : {"cg/cpu/t", "cg/freezer/t", "cg/unified/t"})
+    std::filesystem::remove(tree.path(d) + "/cgroup.procs");
   auto removed = group->remove();
   ASSERT_TRUE(removed) << removed.error().message();
-  for (const char* d : {"cg/cpu/t", "cg/freezer/t", "cg/unified/t"}) EXPECT_FALSE(std::filesystem::exists(tree.path(d)));
+  for (const char* d : {"cg/cpu/t", "cg/freezer/t", "cg/unified/t"})
+    EXPECT_FALSE(std::filesystem::exists(tree.path(d)));
 }
 
 TEST(CgroupFixture, MissingControllerAndBadPathsAreClearErrors) {

@@ -95,9 +95,10 @@ TEST(ControlFileParsers, UnknownKeysAndOddLinesAreIgnored) {
 
 TEST(ControlFileParsers, BlkioV1MergesBytesAndOpsByDevice) {
   std::vector<IoDeviceStats> io;
-  parseBlkioBytes("8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Async 12288\n8:0 Discard 0\n8:0 Total 12288\n"
-                  "253:1 Read 1\n253:1 Write 2\nTotal 12291\n",
-                  io);
+  parseBlkioBytes(
+      "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Async 12288\n8:0 Discard 0\n8:0 Total 12288\n"
+      "253:1 Read 1\n253:1 Write 2\nTotal 12291\n",
+      io);
   parseBlkioOps("8:0 Read 1\n8:0 Write 2\n8:0 Total 3\nTotal 3\n", io);
   ASSERT_EQ(io.size(), 2u);
   EXPECT_EQ(io[0].major, 8u);
@@ -114,9 +115,10 @@ TEST(ControlFileParsers, BlkioV1MergesBytesAndOpsByDevice) {
 
 TEST(ControlFileParsers, IoStatV2) {
   std::vector<IoDeviceStats> io;
-  parseIoStat("8:16 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0\n"
-              "8:0 rbytes=90430464 wbytes=299008000 rios=8950 wios=1252 dbytes=50331648 dios=3021\n",
-              io);
+  parseIoStat(
+      "8:16 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0\n"
+      "8:0 rbytes=90430464 wbytes=299008000 rios=8950 wios=1252 dbytes=50331648 dios=3021\n",
+      io);
   ASSERT_EQ(io.size(), 2u);
   EXPECT_EQ(io[0].minor, 16u);
   EXPECT_EQ(io[0].readBytes, 1459200u);

@@ -41,8 +41,7 @@ TEST(FileAt, ErrorsCarryPathAndErrno) {
   auto missing = readFileAt(*dir, "nope", buffer);
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.error().isGone());
-  EXPECT_EQ(missing.error().message(),
-            "open for reading `" + tree.path("d") + "/nope`: No such file or directory");
+  EXPECT_EQ(missing.error().message(), "open for reading `" + tree.path("d") + "/nope`: No such file or directory");
   auto write = writeFileAt(*dir, "nope", "1");
   ASSERT_FALSE(write);
   EXPECT_NE(write.error().message().find("open for writing"), std::string::npos);

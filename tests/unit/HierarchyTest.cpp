@@ -4,9 +4,9 @@
 #include "Hierarchy.h"
 
 using namespace agent::cgroup;
-using agent::proc::parseMountinfo;
 using agent::fixture::capturedText;
 using agent::fixture::FixtureTree;
+using agent::proc::parseMountinfo;
 
 namespace {
 // Ubuntu 18.04 / RHEL 7 style: controllers co-mounted, with cpu and cpuacct symlinks.
@@ -22,8 +22,8 @@ constexpr const char* kCoMountedV1 =
 }  // namespace
 
 TEST(Hierarchy, HybridAsOnThisHost) {
-  auto h = Hierarchy::fromMounts(parseMountinfo(capturedText("v1/mountinfo.hybrid")), "/sys/fs/cgroup", false,
-                                 "hugetlb\n");
+  auto h =
+      Hierarchy::fromMounts(parseMountinfo(capturedText("v1/mountinfo.hybrid")), "/sys/fs/cgroup", false, "hugetlb\n");
   ASSERT_TRUE(h) << h.error().message();
   EXPECT_EQ(h->mode(), CgroupMode::Hybrid);
   ASSERT_TRUE(h->mountFor(Controller::Cpu));
@@ -87,10 +87,10 @@ TEST(Hierarchy, NoCgroupsIsAClearError) {
 TEST(Hierarchy, DetectReadsFixtureProcAndUnifiedControllers) {
   FixtureTree tree;
   std::string cg = tree.path("cgroup");
-  tree.file("proc/self/mountinfo", "31 23 0:28 / " + cg + " rw - tmpfs tmpfs rw\n" +
-                                       "32 31 0:29 / " + cg + "/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n" +
-                                       "33 31 0:30 / " + cg + "/memory rw - cgroup cgroup rw,memory\n" +
-                                       "41 31 0:38 / " + cg + "/unified rw - cgroup2 cgroup2 rw\n")
+  tree.file("proc/self/mountinfo", "31 23 0:28 / " + cg + " rw - tmpfs tmpfs rw\n" + "32 31 0:29 / " + cg +
+                                       "/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n" + "33 31 0:30 / " + cg +
+                                       "/memory rw - cgroup cgroup rw,memory\n" + "41 31 0:38 / " + cg +
+                                       "/unified rw - cgroup2 cgroup2 rw\n")
       .file("proc/self/cgroup", "3:memory:/user.slice\n2:cpu,cpuacct:/\n0::/user.slice/session-1.scope\n")
       .file("cgroup/unified/cgroup.controllers", "hugetlb pids\n")
       .dir("cgroup/cpu,cpuacct")

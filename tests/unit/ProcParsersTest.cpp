@@ -25,8 +25,9 @@ TEST(ProcStat, ParsesCapturedLine) {
 }
 
 TEST(ProcStat, CommandNameWithParenthesesAndSpaces) {
-  auto stat = parseProcStat("42 (evil) (name ) S 1 42 42 0 -1 4194560 0 0 0 0 7 3 0 0 20 0 2 0 12345 1000 5 "
-                            "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+  auto stat = parseProcStat(
+      "42 (evil) (name ) S 1 42 42 0 -1 4194560 0 0 0 0 7 3 0 0 20 0 2 0 12345 1000 5 "
+      "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
   ASSERT_TRUE(stat);
   EXPECT_EQ(stat->comm, "evil) (name ");
   EXPECT_EQ(stat->state, 'S');
@@ -57,7 +58,8 @@ TEST(ProcStatus, ParsesCapturedFile) {
 }
 
 TEST(ProcStatus, NestedPidNamespaces) {
-  auto status = parseProcStatus("Name:\tsh\nState:\tS (sleeping)\nPid:\t4242\nNSpid:\t4242\t1\nUid:\t1000\t1000\t1000\t1000\n");
+  auto status =
+      parseProcStatus("Name:\tsh\nState:\tS (sleeping)\nPid:\t4242\nNSpid:\t4242\t1\nUid:\t1000\t1000\t1000\t1000\n");
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, 'S');
   EXPECT_EQ(status->uid, 1000u);
