@@ -168,7 +168,7 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& pat
     }
   }
   // The unified tree of a hybrid host tracks processes; a failure there costs features
-  // (cgroup.kill, PSI), not correctness, so it is not fatal.
+  // (cgroup.kill, cgroup.events), not correctness, so it is not fatal.
   const CgroupMount* unified = hierarchy.unifiedMount();
   if (unified && std::find(mounts.begin(), mounts.end(), *unified) == mounts.end()) {
     std::vector<std::string> unifiedMade;
