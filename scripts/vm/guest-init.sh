@@ -10,7 +10,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-         netfs fscache 9pnet 9pnet_virtio 9p; do
+         netfs fscache 9pnet 9pnet_virtio 9p overlay; do
   insmod /lib/modules/$m.ko 2>/dev/null
 done
 

@@ -1,0 +1,16 @@
+#include "ContainerSpec.h"
+
+namespace agent::container {
+
+std::vector<std::string> containerEnvironment(const ContainerSpec& spec) {
+  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+                                  "HOSTNAME=" + spec.hostname};
+  for (const auto& entry : spec.env) {
+    std::string key = entry.substr(0, entry.find('='));
+    std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    env.push_back(entry);
+  }
+  return env;
+}
+
+}  // namespace agent::container

@@ -1,0 +1,178 @@
+#include "Launcher.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "Capabilities.h"
+#include "RootfsMounts.h"
+
+namespace agent::container {
+
+namespace {
+
+// What the child reports when it cannot reach exec. Fixed size: written with one write(2).
+struct ChildFailure {
+  int errnum;
+  char action[508];
+  char path[512];
+};
+
+[[noreturn]] void failChild(int reportFd, const Error& error, int exitCode) {
+  ChildFailure failure{};
+  failure.errnum = error.errnum;
+  std::strncpy(failure.action, error.action.c_str(), sizeof failure.action - 1);
+  std::strncpy(failure.path, error.path.c_str(), sizeof failure.path - 1);
+  (void)!::write(reportFd, &failure, sizeof failure);
+  ::_exit(exitCode);
+}
+
+void resetSignals() {
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+}
+
+void redirect(int fd, int target, int openFlags) {
+  if (fd < 0) {
+    fd = ::open("/dev/null", openFlags | O_CLOEXEC);
+    if (fd < 0) return;
+  }
+  if (fd != target) ::dup2(fd, target);
+}
+
+Result<void> bringLoopbackUp() {
+  int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return systemError("open a socket to configure", "lo");
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  bool ok = ::ioctl(sock, SIOCGIFFLAGS, &request) == 0;
+  request.ifr_flags |= IFF_UP | IFF_RUNNING;
+  ok = ok && ::ioctl(sock, SIOCSIFFLAGS, &request) == 0;
+  int saved = errno;
+  ::close(sock);
+  if (!ok) return systemError("bring up", "lo", saved);
+  return {};
+}
+
+// Runs in the cloned child: PID 1 of the new pid namespace, not yet in its cgroup.
+[[noreturn]] void runChild(const ContainerSpec& spec, const LaunchIo& io, int syncFd, int reportFd) {
+  resetSignals();
+  redirect(io.stdinFd, STDIN_FILENO, O_RDONLY);
+  redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
+  redirect(io.stderrFd, STDERR_FILENO, O_WRONLY);
+
+  char go = 0;
+  if (::read(syncFd, &go, 1) != 1) ::_exit(kExitSetupFailed);  // the parent gave up
+  ::close(syncFd);
+
+  auto step = [&](const Result<void>& r) {
+    if (!r) failChild(reportFd, r.error(), kExitSetupFailed);
+  };
+  // Now in the container's cgroup: a new cgroup namespace makes it the root the container sees.
+  if (::unshare(CLONE_NEWCGROUP) != 0) step(systemError("create cgroup namespace", ""));
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    step(systemError("make mounts private in", "/"));
+  }
+  if (spec.network == NetworkMode::None) step(bringLoopbackUp());
+  if (::sethostname(spec.hostname.data(), spec.hostname.size()) != 0) step(systemError("set hostname", spec.hostname));
+  step(mountOverlay(spec));
+  std::string root = spec.layerDir + "/merged";
+  step(mountSystemFilesystems(root));
+  step(pivotInto(root));
+  if (::chdir(spec.cwd.c_str()) != 0) step(systemError("enter working directory", spec.cwd));
+  step(dropToDefaultCapabilities());
+
+  // execvp searches the PATH of the current environment, so install the container's first.
+  ::clearenv();
+  for (const auto& entry : containerEnvironment(spec)) ::putenv(::strdup(entry.c_str()));
+  std::vector<char*> argv;
+  for (const auto& arg : spec.args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  ::execvp(argv[0], argv.data());
+  int err = errno;
+  if (err == ENOENT)
+    failChild(reportFd, Error{0, "", "`" + spec.args[0] + "`: command not found in the image"}, kExitCommandNotFound);
+  failChild(reportFd, Error{err, spec.args[0], "execute"}, kExitNotExecutable);
+}
+
+}  // namespace
+
+int namespaceFlags(NetworkMode network) {
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (network == NetworkMode::None) flags |= CLONE_NEWNET;
+  return flags;
+}
+
+tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,
+                                                   const LaunchIo& io) {
+  auto fail = [](const tl::unexpected<Error>& e, int code = kExitSetupFailed) {
+    return tl::unexpected(LaunchFailure{e.value(), code});
+  };
+  if (spec.args.empty()) return fail(logicError("start container (no command given)", spec.id));
+  int sync[2], report[2];
+  if (::pipe2(sync, O_CLOEXEC) != 0 || ::pipe2(report, O_CLOEXEC) != 0) {
+    return fail(systemError("create pipes for", spec.id));
+  }
+
+  // A fork-like clone (no new stack): the caller is single-threaded (agent-shim, tests).
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, namespaceFlags(spec.network) | SIGCHLD, 0, 0, 0, 0));
+  if (pid < 0) {
+    int err = errno;
+    for (int fd : {sync[0], sync[1], report[0], report[1]}) ::close(fd);
+    return fail(systemError("clone the container's namespaces for", spec.id, err));
+  }
+  if (pid == 0) {
+    ::close(sync[1]);
+    ::close(report[0]);
+    runChild(spec, io, sync[0], report[1]);
+  }
+  ::close(sync[0]);
+  ::close(report[1]);
+
+  auto reap = [pid] {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : kExitSetupFailed;
+  };
+  auto attached = group.attach(pid);
+  if (!attached) {
+    ::kill(pid, SIGKILL);
+    ::close(sync[1]);
+    ::close(report[0]);
+    reap();
+    return fail(tl::unexpected(attached.error()));
+  }
+  char go = 'g';
+  (void)!::write(sync[1], &go, 1);
+  ::close(sync[1]);
+
+  // EOF: the report pipe closed on exec, so the command runs.
+  ChildFailure failure{};
+  ssize_t n;
+  do {
+    n = ::read(report[0], &failure, sizeof failure);
+  } while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n == 0) return pid;
+  int exitCode = reap();
+  if (n != static_cast<ssize_t>(sizeof failure)) {
+    return fail(logicError("start container (lost the child's report)", spec.id, EIO), exitCode);
+  }
+  failure.action[sizeof failure.action - 1] = '\0';
+  failure.path[sizeof failure.path - 1] = '\0';
+  return tl::unexpected(LaunchFailure{Error{failure.errnum, failure.path, failure.action}, exitCode});
+}
+
+}  // namespace agent::container

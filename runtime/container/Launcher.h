@@ -1,0 +1,41 @@
+#pragma once
+// Starts a container's PID 1. The sequence guarantees that nothing of the user's runs
+// outside its cgroup or limits: the child is cloned into new namespaces and blocks until the
+// caller has moved it into the (already limited) cgroup; only then does it build its root
+// filesystem and exec the command.
+#include <sys/types.h>
+
+#include "Cgroup.h"
+#include "ContainerSpec.h"
+#include "Error.h"
+
+namespace agent::container {
+
+// Where PID 1's standard streams go; -1 for /dev/null.
+struct LaunchIo {
+  int stdinFd = -1;
+  int stdoutFd = -1;
+  int stderrFd = -1;
+};
+
+// Exit codes recorded for a container whose command never ran, as Docker and runc use them.
+inline constexpr int kExitSetupFailed = 125;
+inline constexpr int kExitNotExecutable = 126;
+inline constexpr int kExitCommandNotFound = 127;
+
+// Why a container's command never ran, and the exit code to record for it (the child's own
+// exit status: 127 command not in the image, 126 not executable, 125 any setup step).
+struct LaunchFailure {
+  Error error;
+  int exitCode = kExitSetupFailed;
+};
+
+// Returns PID 1's pid (in the caller's pid namespace) once the command was exec'd, or why it
+// was not; on failure the child has been reaped.
+tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,
+                                                   const LaunchIo& io);
+
+// The namespaces every container gets, plus a network namespace unless NetworkMode::Host.
+int namespaceFlags(NetworkMode network);
+
+}  // namespace agent::container
