@@ -113,6 +113,14 @@ const CgroupMount* Hierarchy::mountFor(Controller c) const {
   return unifiedControllers_.has(c) ? &*unified_ : nullptr;
 }
 
+ControllerSet Hierarchy::available(ControllerSet wanted) const {
+  ControllerSet offered;
+  wanted.forEach([&](Controller c) {
+    if (mountFor(c)) offered.add(c);
+  });
+  return offered;
+}
+
 std::vector<CgroupMount> Hierarchy::v1Mounts() const {
   std::vector<CgroupMount> mounts;
   for (const auto& slot : v1_) {

@@ -50,6 +50,8 @@ class Hierarchy {
   const CgroupMount* unifiedMount() const { return unified_ ? &*unified_ : nullptr; }
   // Controllers enabled at the unified mount's root (its cgroup.controllers).
   const ControllerSet& unifiedControllers() const { return unifiedControllers_; }
+  // The members of `wanted` that this host offers.
+  ControllerSet available(ControllerSet wanted) const;
   // Every distinct v1 mount that carries at least one controller.
   std::vector<CgroupMount> v1Mounts() const;
 

@@ -24,26 +24,6 @@ struct Ran {
   std::string out;
 };
 
-// A container's scratch space (layers), removed afterwards. Under $TMPDIR: the VM guest
-// points it at a tmpfs because its /tmp is the host's, read-only.
-class LayerDir {
- public:
-  LayerDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/agent-test-layer-XXXXXX";
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp " + templ);
-    path_ = templ;
-  }
-  ~LayerDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 container::ContainerSpec busybox(const std::string& layerDir, std::vector<std::string> args) {
   container::ContainerSpec spec;
   spec.id = "test";
@@ -87,7 +67,7 @@ std::vector<std::string> lines(const std::string& text) {
 TEST(Container, SeesItselfAsPid1WithItsOwnHostnameAndOnlyLoopback) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   Ran ran =
       run(busybox(layer.path(), {"sh", "-c", "echo $$; hostname; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"}),
           group);
@@ -98,7 +78,7 @@ TEST(Container, SeesItselfAsPid1WithItsOwnHostnameAndOnlyLoopback) {
 TEST(Container, PsListsOnlyTheContainersProcesses) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   Ran ran = run(busybox(layer.path(), {"sh", "-c", "ps -o pid,comm | tail -n +2"}), group);
   ASSERT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << ran.out;
   auto processes = lines(ran.out);
@@ -110,7 +90,7 @@ TEST(Container, PsListsOnlyTheContainersProcesses) {
 TEST(Container, NamespacesDifferFromTheHostsAndItStartsInItsCgroup) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   int out[2];
   ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
   auto pid = container::launchContainer(
@@ -155,7 +135,7 @@ TEST(Container, NamespacesDifferFromTheHostsAndItStartsInItsCgroup) {
 TEST(Container, WritesStayInItsLayerAndNoMountOutlivesIt) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   const std::string image = AGENT_TEST_IMAGES "/busybox/rootfs";
   Ran ran = run(busybox(layer.path(), {"sh", "-c", "echo inside > /etc/written-inside && rm /bin/ls"}), group);
   ASSERT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << ran.out;
@@ -170,11 +150,11 @@ TEST(Container, WritesStayInItsLayerAndNoMountOutlivesIt) {
 TEST(Container, ExitCodesAndSignalsComeThrough) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   Ran seven = run(busybox(layer.path(), {"sh", "-c", "exit 7"}), group);
   ASSERT_TRUE(WIFEXITED(seven.status));
   EXPECT_EQ(WEXITSTATUS(seven.status), 7);
-  LayerDir layer2;
+  ScratchDir layer2;
   Ran killed = run(busybox(layer2.path(), {"sh", "-c", "kill -KILL $$"}), group);
   // PID 1 of a pid namespace ignores signals it has no handler for unless they come from
   // outside; SIGKILL from itself is among them, so it exits by its own hand instead.
@@ -184,7 +164,7 @@ TEST(Container, ExitCodesAndSignalsComeThrough) {
 TEST(Container, MissingCommandIs127WithAClearMessage) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   auto pid = container::launchContainer(busybox(layer.path(), {"no-such-command", "x"}), group, {});
   ASSERT_FALSE(pid);
   EXPECT_EQ(pid.error().exitCode, container::kExitCommandNotFound);
@@ -195,7 +175,7 @@ TEST(Container, MissingCommandIs127WithAClearMessage) {
 TEST(Container, RunsWithDockersDefaultCapabilitiesAndProtectedProc) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
-  LayerDir layer;
+  ScratchDir layer;
   // The masked /proc files this kernel has must read empty inside.
   std::string masked;
   for (const char* file : {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"}) {
@@ -230,7 +210,7 @@ TEST(Container, LimitsHoldFromTheFirstInstruction) {
   cgroup::Limits limits;
   limits.pidsMax = cgroup::Bound::of(4);
   ASSERT_TRUE(group.applyLimits(limits));
-  LayerDir layer;
+  ScratchDir layer;
   // PID 1 plus three sleepers fill pids.max = 4; the fourth fork fails and ash gives up.
   Ran ran = run(busybox(layer.path(), {"sh", "-c",
                                        "i=0; while [ $i -lt 8 ]; do sleep 5 & i=$((i+1)); echo forked $i; done; "

@@ -59,6 +59,20 @@ class ChildProcess {
   bool reaped_ = false;
 };
 
+// A scratch directory (container layers, state) removed afterwards. Under $TMPDIR: the VM
+// guest points it at a tmpfs because its /tmp is the host's, read-only.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 // Spins until killed.
 int busyLoop();
 // CPU usage of the group in ns, from the kernel's own accounting.

@@ -1,0 +1,42 @@
+#include "AtomicFile.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "UniqueFd.h"
+
+namespace agent::container {
+
+Result<void> writeFileAtomically(const std::string& dir, const std::string& name, std::string_view content) {
+  std::string target = dir + "/" + name;
+  std::string temporary = dir + "/." + name + ".tmp" + std::to_string(::getpid());
+  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return systemError("create", temporary);
+  size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::unlink(temporary.c_str());
+      return systemError("write", temporary, err);
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) {
+    int err = errno;
+    ::unlink(temporary.c_str());
+    return systemError("fsync", temporary, err);
+  }
+  fd.reset();
+  if (::rename(temporary.c_str(), target.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temporary.c_str());
+    return systemError("rename into place", target, err);
+  }
+  UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dirFd.valid() || ::fsync(dirFd.get()) != 0) return systemError("fsync directory", dir);
+  return {};
+}
+
+}  // namespace agent::container

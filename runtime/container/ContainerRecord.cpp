@@ -1,0 +1,100 @@
+#include "ContainerRecord.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+namespace agent::container {
+
+using nlohmann::json;
+
+int64_t nowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string toJson(const ContainerConfig& c) {
+  json j = {{"id", c.spec.id},
+            {"name", c.name},
+            {"image", c.image},
+            {"labels", c.labels},
+            {"hostname", c.spec.hostname},
+            {"image_rootfs", c.spec.imageRootfs},
+            {"layer_dir", c.spec.layerDir},
+            {"args", c.spec.args},
+            {"env", c.spec.env},
+            {"cwd", c.spec.cwd},
+            {"network", c.spec.network == NetworkMode::Host ? "host" : "none"},
+            {"cgroup_path", c.cgroupPath},
+            {"log_path", c.logPath},
+            {"log_max_bytes", c.logMaxBytes},
+            {"created_at_unix_ms", c.createdAtUnixMs},
+            {"remove_on_exit", c.removeOnExit}};
+  return j.dump(2) + "\n";
+}
+
+std::string toJson(const PidRecord& r) {
+  return json{{"pid", r.pid}, {"start_time_ticks", r.startTimeTicks}, {"started_at_unix_ms", r.startedAtUnixMs}}
+             .dump() +
+         "\n";
+}
+
+std::string toJson(const ExitRecord& r) {
+  json j = {{"exit_code", r.exitCode}, {"finished_at_unix_ms", r.finishedAtUnixMs}};
+  if (r.signal) j["signal"] = *r.signal;
+  if (!r.error.empty()) j["error"] = r.error;
+  return j.dump() + "\n";
+}
+
+namespace {
+template <typename T, typename Fill>
+Result<T> parse(std::string_view text, const std::string& path, Fill fill) {
+  try {
+    json j = json::parse(text);
+    T value;
+    fill(j, value);
+    return value;
+  } catch (const std::exception& e) {
+    return logicError(std::string("parse (") + e.what() + ")", path);
+  }
+}
+}  // namespace
+
+Result<ContainerConfig> configFromJson(std::string_view text, const std::string& path) {
+  return parse<ContainerConfig>(text, path, [](const json& j, ContainerConfig& c) {
+    c.spec.id = j.at("id").get<std::string>();
+    c.name = j.at("name").get<std::string>();
+    c.image = j.value("image", "");
+    c.labels = j.value("labels", std::map<std::string, std::string>{});
+    c.spec.hostname = j.at("hostname").get<std::string>();
+    c.spec.imageRootfs = j.at("image_rootfs").get<std::string>();
+    c.spec.layerDir = j.at("layer_dir").get<std::string>();
+    c.spec.args = j.at("args").get<std::vector<std::string>>();
+    c.spec.env = j.value("env", std::vector<std::string>{});
+    c.spec.cwd = j.value("cwd", "/");
+    c.spec.network = j.value("network", "none") == "host" ? NetworkMode::Host : NetworkMode::None;
+    c.cgroupPath = j.at("cgroup_path").get<std::string>();
+    c.logPath = j.at("log_path").get<std::string>();
+    c.logMaxBytes = j.value("log_max_bytes", uint64_t{10 << 20});
+    c.createdAtUnixMs = j.value("created_at_unix_ms", int64_t{0});
+    c.removeOnExit = j.value("remove_on_exit", false);
+  });
+}
+
+Result<PidRecord> pidRecordFromJson(std::string_view text, const std::string& path) {
+  return parse<PidRecord>(text, path, [](const json& j, PidRecord& r) {
+    r.pid = j.at("pid").get<pid_t>();
+    r.startTimeTicks = j.at("start_time_ticks").get<uint64_t>();
+    r.startedAtUnixMs = j.value("started_at_unix_ms", int64_t{0});
+  });
+}
+
+Result<ExitRecord> exitRecordFromJson(std::string_view text, const std::string& path) {
+  return parse<ExitRecord>(text, path, [](const json& j, ExitRecord& r) {
+    r.exitCode = j.at("exit_code").get<int>();
+    if (j.contains("signal")) r.signal = j.at("signal").get<int>();
+    r.finishedAtUnixMs = j.value("finished_at_unix_ms", int64_t{0});
+    r.error = j.value("error", "");
+  });
+}
+
+}  // namespace agent::container

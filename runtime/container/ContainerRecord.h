@@ -1,0 +1,53 @@
+#pragma once
+// What is kept on disk for each container, in <state-dir>/containers/<id>/:
+//   config.json  written by agentd when the container is created (never changed by the shim)
+//   pid.json     written by agent-shim once PID 1 runs: pid + start time (field 22 of stat)
+//   exit.json    written by agent-shim when PID 1 ends: the exit code, 128+signal if killed
+// Each is written atomically; agentd rebuilds its whole view from them after a restart.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "ContainerSpec.h"
+#include "Error.h"
+
+namespace agent::container {
+
+struct ContainerConfig {
+  ContainerSpec spec;
+  std::string name;
+  std::string image;
+  std::map<std::string, std::string> labels;
+  std::string cgroupPath;  // e.g. /agent/<id>
+  std::string logPath;     // PID 1's stdout and stderr
+  uint64_t logMaxBytes = 10 << 20;
+  int64_t createdAtUnixMs = 0;
+  bool removeOnExit = false;
+};
+
+struct PidRecord {
+  pid_t pid = 0;
+  uint64_t startTimeTicks = 0;  // with the pid, tells PID 1 from a later process reusing the pid
+  int64_t startedAtUnixMs = 0;
+};
+
+struct ExitRecord {
+  int exitCode = 0;  // the code, or 128 + signal
+  std::optional<int> signal;
+  int64_t finishedAtUnixMs = 0;
+  std::string error;  // why the command never ran (exit codes 125-127), else empty
+};
+
+std::string toJson(const ContainerConfig& config);
+std::string toJson(const PidRecord& record);
+std::string toJson(const ExitRecord& record);
+Result<ContainerConfig> configFromJson(std::string_view text, const std::string& pathForErrors);
+Result<PidRecord> pidRecordFromJson(std::string_view text, const std::string& pathForErrors);
+Result<ExitRecord> exitRecordFromJson(std::string_view text, const std::string& pathForErrors);
+
+int64_t nowUnixMs();
+
+}  // namespace agent::container

@@ -1,0 +1,126 @@
+#include "Shim.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "Launcher.h"
+#include "LogFile.h"
+#include "ProcFs.h"
+#include "StateStore.h"
+
+namespace agent::container {
+
+namespace {
+
+void report(int& readyFd, const std::string& line) {
+  if (readyFd < 0) return;
+  std::string text = line + "\n";
+  (void)!::write(readyFd, text.data(), text.size());
+  ::close(readyFd);
+  readyFd = -1;
+}
+
+ExitRecord exitRecordOf(int status) {
+  ExitRecord record;
+  record.finishedAtUnixMs = nowUnixMs();
+  if (WIFSIGNALED(status)) {
+    record.signal = WTERMSIG(status);
+    record.exitCode = 128 + WTERMSIG(status);
+  } else {
+    record.exitCode = WEXITSTATUS(status);
+  }
+  return record;
+}
+
+// Copies what is readable now from `fd` into the log; false at end of file.
+bool pump(int fd, LogFile& log) {
+  char chunk[16384];
+  ssize_t n = ::read(fd, chunk, sizeof chunk);
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false;
+  (void)log.append(std::string_view(chunk, static_cast<size_t>(n)));
+  return true;
+}
+
+}  // namespace
+
+int runShim(const std::string& bundleDir, int readyFd) {
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  std::filesystem::path bundle(bundleDir);
+  StateStore store(bundle.parent_path().string());
+  std::string id = bundle.filename().string();
+  auto fail = [&](int code, const std::string& why) {
+    ExitRecord record;
+    record.exitCode = code;
+    record.error = why;
+    record.finishedAtUnixMs = nowUnixMs();
+    (void)store.writeExit(id, record);
+    report(readyFd, "failed " + std::to_string(code) + " " + why);
+    return 1;
+  };
+
+  auto config = store.readConfig(id);
+  if (!config) return fail(kExitSetupFailed, config.error().message());
+  auto log = LogFile::open(config->logPath, config->logMaxBytes);
+  if (!log) return fail(kExitSetupFailed, log.error().message());
+  auto hierarchy = cgroup::Hierarchy::detect();
+  if (!hierarchy) return fail(kExitSetupFailed, hierarchy.error().message());
+  auto group =
+      cgroup::Cgroup::open(*hierarchy, config->cgroupPath, hierarchy->available(cgroup::containerControllers()));
+  if (!group) return fail(kExitSetupFailed, group.error().message());
+
+  int output[2];
+  if (::pipe2(output, O_CLOEXEC) != 0) return fail(kExitSetupFailed, "create the output pipe");
+  auto pid = launchContainer(config->spec, *group, LaunchIo{-1, output[1], output[1]});
+  ::close(output[1]);
+  if (!pid) {
+    std::string why = pid.error().error.message();
+    (void)log->append("agent-shim: " + why + "\n");
+    return fail(pid.error().exitCode, why);
+  }
+
+  PidRecord record;
+  record.pid = *pid;
+  record.startedAtUnixMs = nowUnixMs();
+  if (auto stat = proc::ProcFs().readStat(*pid)) record.startTimeTicks = stat->startTimeTicks;
+  if (auto written = store.writePid(id, record); !written) {
+    ::kill(*pid, SIGKILL);  // a container agentd could never find again must not run
+    return fail(kExitSetupFailed, written.error().message());
+  }
+  report(readyFd, "started " + std::to_string(*pid));
+
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
+  bool outputOpen = true;
+  int status = 0;
+  while (true) {
+    pollfd fds[2] = {{outputOpen ? output[0] : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    if (::poll(fds, 2, pidfd < 0 ? 200 : -1) < 0 && errno != EINTR) break;
+    if (fds[0].revents != 0) outputOpen = pump(output[0], *log);
+    bool exited = fds[1].revents != 0;
+    if (pidfd < 0)
+      exited = ::waitpid(*pid, &status, WNOHANG) == *pid;
+    else if (exited)
+      ::waitpid(*pid, &status, 0);
+    if (exited) break;
+    // Processes re-parented to the shim (subreaper) are reaped as they end.
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
+  // PID 1's end takes down its pid namespace; drain what it and its children wrote.
+  while (outputOpen) outputOpen = pump(output[0], *log);
+  auto written = store.writeExit(id, exitRecordOf(status));
+  return written ? 0 : 1;
+}
+
+}  // namespace agent::container

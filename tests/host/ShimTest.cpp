@@ -1,0 +1,142 @@
+// agent-shim on this kernel: it records PID 1's pid, output and exit status on its own, so
+// the exit code survives whatever happens to the process that started it.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "HostTestSupport.h"
+#include "ShimStarter.h"
+#include "StateStore.h"
+
+using namespace agent;
+using namespace agent::hosttest;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr char kShim[] = AGENT_BIN_DIR "/agent-shim";
+
+struct Bundle {
+  ScratchDir scratch;
+  container::StateStore store{scratch.path() + "/containers"};
+  std::string id = "c0ffee";
+
+  Bundle(const TestParent& parent, cgroup::Cgroup& group, std::vector<std::string> args) {
+    container::ContainerConfig config;
+    config.spec.id = id;
+    config.spec.hostname = id;
+    config.spec.imageRootfs = AGENT_TEST_IMAGES "/busybox/rootfs";
+    config.spec.layerDir = scratch.path() + "/layers";
+    config.spec.args = std::move(args);
+    config.name = "shim-test";
+    config.cgroupPath = group.path();
+    config.logPath = store.dirOf(id) + "/log";
+    std::filesystem::create_directories(config.spec.layerDir);
+    auto created = store.create(config);
+    if (!created) throw std::runtime_error(created.error().message());
+    (void)parent;
+  }
+  std::string dir() const { return store.dirOf(id); }
+
+  std::optional<container::ExitRecord> waitForExit(std::chrono::milliseconds timeout = 10s) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto exit = store.readExit(id);
+      if (exit && *exit) return **exit;
+      std::this_thread::sleep_for(10ms);
+    }
+    return std::nullopt;
+  }
+  std::string log() const {
+    std::ifstream in(dir() + "/log");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+};
+
+int reap(pid_t pid) {
+  int status = -1;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+}  // namespace
+
+TEST(Shim, RecordsOutputAndExitCode) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  Bundle bundle(parent, group, {"sh", "-c", "echo hello from pid $$; echo to stderr >&2; exit 3"});
+  auto started = container::startShim(kShim, bundle.dir());
+  ASSERT_TRUE(started) << started.error().error.message();
+  auto exit = bundle.waitForExit();
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exitCode, 3);
+  EXPECT_FALSE(exit->signal);
+  EXPECT_NE(bundle.log().find("hello from pid 1\n"), std::string::npos) << bundle.log();
+  EXPECT_NE(bundle.log().find("to stderr\n"), std::string::npos) << bundle.log();
+  int status = reap(started->shimPid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(Shim, KilledContainerIs128PlusSignal) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  Bundle bundle(parent, group, {"sleep", "30"});
+  auto started = container::startShim(kShim, bundle.dir());
+  ASSERT_TRUE(started) << started.error().error.message();
+  auto pidRecord = bundle.store.readPid(bundle.id);
+  ASSERT_TRUE(pidRecord && *pidRecord);
+  EXPECT_EQ((*pidRecord)->pid, started->containerPid);
+  auto stat = proc::ProcFs().readStat(started->containerPid);
+  ASSERT_TRUE(stat) << stat.error().message();
+  EXPECT_EQ((*pidRecord)->startTimeTicks, stat->startTimeTicks);
+
+  ::kill(started->containerPid, SIGKILL);
+  auto exit = bundle.waitForExit();
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exitCode, 137);
+  EXPECT_EQ(exit->signal, SIGKILL);
+  reap(started->shimPid);
+}
+
+TEST(Shim, MissingCommandIsRecordedAs127) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  Bundle bundle(parent, group, {"no-such-command"});
+  auto started = container::startShim(kShim, bundle.dir());
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().exitCode, 127);
+  EXPECT_NE(started.error().error.message().find("command not found in the image"), std::string::npos)
+      << started.error().error.message();
+  auto exit = bundle.store.readExit(bundle.id);
+  ASSERT_TRUE(exit && *exit);
+  EXPECT_EQ((*exit)->exitCode, 127);
+  EXPECT_NE((*exit)->error.find("no-such-command"), std::string::npos);
+}
+
+TEST(Shim, ExitIsRecordedAfterItsStarterDied) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  Bundle bundle(parent, group, {"sh", "-c", "sleep 1; exit 4"});
+  auto begin = std::chrono::steady_clock::now();
+  // The starter plays agentd: it starts the shim and dies at once.
+  pid_t starter = ::fork();
+  ASSERT_GE(starter, 0);
+  if (starter == 0) {
+    auto started = container::startShim(kShim, bundle.dir());
+    ::_exit(started ? 0 : 1);
+  }
+  int status = reap(starter);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // The starter was gone while the container still ran.
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 800ms);
+  auto early = bundle.store.readExit(bundle.id);
+  ASSERT_TRUE(early);
+  EXPECT_FALSE(early->has_value()) << "the container had already ended when its starter died";
+  auto exit = bundle.waitForExit();
+  ASSERT_TRUE(exit) << "no exit record: " << bundle.log();
+  EXPECT_EQ(exit->exitCode, 4);
+}

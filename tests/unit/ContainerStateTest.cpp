@@ -1,0 +1,116 @@
+#include <gtest/gtest.h>
+
+#include "FixtureTree.h"
+#include "LogFile.h"
+#include "StateStore.h"
+
+using namespace agent::container;
+using agent::fixture::FixtureTree;
+
+namespace {
+std::string statLine(pid_t pid, char state, uint64_t startTime) {
+  return std::to_string(pid) + " (sh) " + state + " 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 " +
+         std::to_string(startTime) + " 1000 10 0\n";
+}
+
+ContainerConfig sampleConfig() {
+  ContainerConfig c;
+  c.spec.id = "0123456789ab";
+  c.spec.hostname = "web-1";
+  c.spec.imageRootfs = "/var/lib/agent/images/busybox/rootfs";
+  c.spec.layerDir = "/var/lib/agent/containers/0123456789ab";
+  c.spec.args = {"sh", "-c", "echo \"quoted\" && exit 3"};
+  c.spec.env = {"A=1"};
+  c.spec.network = NetworkMode::Host;
+  c.name = "web-1";
+  c.image = "busybox";
+  c.labels = {{"tier", "web"}};
+  c.cgroupPath = "/agent/0123456789ab";
+  c.logPath = "/var/lib/agent/containers/0123456789ab/log";
+  c.createdAtUnixMs = 1700000000000;
+  return c;
+}
+}  // namespace
+
+TEST(ContainerState, RecordsRoundTripThroughTheStore) {
+  FixtureTree tree;
+  StateStore store(tree.path("containers"));
+  ContainerConfig config = sampleConfig();
+  ASSERT_TRUE(store.create(config));
+  auto again = store.create(config);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().errnum, EEXIST);
+
+  auto read = store.readConfig(config.spec.id);
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->spec.args, config.spec.args);
+  EXPECT_EQ(read->spec.network, NetworkMode::Host);
+  EXPECT_EQ(read->labels, config.labels);
+  EXPECT_EQ(read->cgroupPath, config.cgroupPath);
+
+  auto noPid = store.readPid(config.spec.id);
+  ASSERT_TRUE(noPid);
+  EXPECT_FALSE(noPid->has_value());
+  ASSERT_TRUE(store.writePid(config.spec.id, PidRecord{4242, 999, 1}));
+  ASSERT_TRUE(store.writeExit(config.spec.id, ExitRecord{137, 9, 2, ""}));
+  auto pid = store.readPid(config.spec.id);
+  auto exit = store.readExit(config.spec.id);
+  ASSERT_TRUE(pid && *pid && exit && *exit);
+  EXPECT_EQ((*pid)->startTimeTicks, 999u);
+  EXPECT_EQ((*exit)->exitCode, 137);
+  EXPECT_EQ((*exit)->signal, 9);
+
+  auto ids = store.listIds();
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(*ids, std::vector<std::string>{config.spec.id});
+  ASSERT_TRUE(store.remove(config.spec.id));
+  EXPECT_TRUE(store.listIds()->empty());
+}
+
+TEST(ContainerState, CorruptRecordIsAnErrorNamingTheFile) {
+  FixtureTree tree;
+  tree.file("containers/abc/config.json", "{ not json");
+  StateStore store(tree.path("containers"));
+  auto read = store.readConfig("abc");
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().message().find("containers/abc/config.json"), std::string::npos) << read.error().message();
+}
+
+TEST(ContainerState, RunningOnlyWhileThePidIsTheSameProcess) {
+  FixtureTree tree;
+  tree.file("proc/100/stat", statLine(100, 'S', 5000))
+      .file("proc/200/stat", statLine(200, 'S', 7777))
+      .file("proc/300/stat", statLine(300, 'Z', 9000));
+  agent::proc::ProcFs procfs(tree.path("proc"));
+
+  auto running = deriveStatus(PidRecord{100, 5000, 0}, std::nullopt, procfs);
+  EXPECT_EQ(running.state, ContainerState::Running);
+  ASSERT_TRUE(running.pid);
+  EXPECT_EQ(running.pid->pid, 100);
+
+  // pid 200 exists but started at another time: another process reusing the number.
+  EXPECT_EQ(deriveStatus(PidRecord{200, 5000, 0}, std::nullopt, procfs).state, ContainerState::Stopped);
+  // Gone without an exit record (the shim died too): stopped, exit unknown.
+  auto gone = deriveStatus(PidRecord{400, 1, 0}, std::nullopt, procfs);
+  EXPECT_EQ(gone.state, ContainerState::Stopped);
+  EXPECT_FALSE(gone.exit);
+  // A zombie has exited.
+  EXPECT_EQ(deriveStatus(PidRecord{300, 9000, 0}, std::nullopt, procfs).state, ContainerState::Stopped);
+  // The exit record wins, whatever the pid says.
+  auto exited = deriveStatus(PidRecord{100, 5000, 0}, ExitRecord{3, std::nullopt, 0, ""}, procfs);
+  EXPECT_EQ(exited.state, ContainerState::Stopped);
+  EXPECT_EQ(exited.exit->exitCode, 3);
+  EXPECT_EQ(deriveStatus(std::nullopt, std::nullopt, procfs).state, ContainerState::Created);
+}
+
+TEST(ContainerState, LogRotatesAtItsCap) {
+  FixtureTree tree;
+  tree.dir("c");
+  auto log = LogFile::open(tree.path("c/log"), 10);
+  ASSERT_TRUE(log);
+  ASSERT_TRUE(log->append("12345678"));
+  ASSERT_TRUE(log->append("abcdef"));  // would pass 10 bytes: rotate first
+  ASSERT_TRUE(log->append("gh"));
+  EXPECT_EQ(tree.read("c/log.1"), "12345678");
+  EXPECT_EQ(tree.read("c/log"), "abcdefgh");
+}
