@@ -33,9 +33,12 @@ std::string toJson(const ContainerConfig& c) {
 }
 
 std::string toJson(const PidRecord& r) {
-  return json{{"pid", r.pid}, {"start_time_ticks", r.startTimeTicks}, {"started_at_unix_ms", r.startedAtUnixMs}}
-             .dump() +
-         "\n";
+  json j = {{"pid", r.pid},
+            {"start_time_ticks", r.startTimeTicks},
+            {"started_at_unix_ms", r.startedAtUnixMs},
+            {"shim_pid", r.shimPid},
+            {"shim_start_time_ticks", r.shimStartTimeTicks}};
+  return j.dump() + "\n";
 }
 
 std::string toJson(const ExitRecord& r) {
@@ -85,6 +88,8 @@ Result<PidRecord> pidRecordFromJson(std::string_view text, const std::string& pa
     r.pid = j.at("pid").get<pid_t>();
     r.startTimeTicks = j.at("start_time_ticks").get<uint64_t>();
     r.startedAtUnixMs = j.value("started_at_unix_ms", int64_t{0});
+    r.shimPid = j.value("shim_pid", pid_t{0});
+    r.shimStartTimeTicks = j.value("shim_start_time_ticks", uint64_t{0});
   });
 }
 

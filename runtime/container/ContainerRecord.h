@@ -32,6 +32,8 @@ struct PidRecord {
   pid_t pid = 0;
   uint64_t startTimeTicks = 0;  // with the pid, tells PID 1 from a later process reusing the pid
   int64_t startedAtUnixMs = 0;
+  pid_t shimPid = 0;  // the shim that will write exit.json, and its start time
+  uint64_t shimStartTimeTicks = 0;
 };
 
 struct ExitRecord {

@@ -94,6 +94,8 @@ int runShim(const std::string& bundleDir, int readyFd) {
   record.pid = *pid;
   record.startedAtUnixMs = nowUnixMs();
   if (auto stat = proc::ProcFs().readStat(*pid)) record.startTimeTicks = stat->startTimeTicks;
+  record.shimPid = ::getpid();
+  if (auto stat = proc::ProcFs().readStat(0)) record.shimStartTimeTicks = stat->startTimeTicks;
   if (auto written = store.writePid(id, record); !written) {
     ::kill(*pid, SIGKILL);  // a container agentd could never find again must not run
     return fail(kExitSetupFailed, written.error().message());

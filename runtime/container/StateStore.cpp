@@ -98,15 +98,22 @@ ContainerStatus deriveStatus(const std::optional<PidRecord>& pid, const std::opt
     return status;
   }
   if (!pid) return status;  // created: the shim has not reported PID 1 yet
-  auto stat = procfs.readStat(pid->pid);
-  // A zombie has exited; its exit record is on its way (the shim reaps it and writes it).
-  if (stat && stat->startTimeTicks == pid->startTimeTicks && stat->state != 'Z') {
+  auto alive = [&](pid_t p, uint64_t startTime) {
+    auto stat = procfs.readStat(p);
+    return stat && stat->startTimeTicks == startTime && stat->state != 'Z';
+  };
+  if (alive(pid->pid, pid->startTimeTicks)) {
     status.state = ContainerState::Running;
     status.pid = pid;
     return status;
   }
-  // Gone, or the pid now names another process: stopped, with no recorded exit code (the
-  // shim died with it).
+  // PID 1 has ended (or its pid names another process now). While its shim lives, the exit
+  // record is on its way: the container is still finishing, not stopped.
+  if (pid->shimPid != 0 && alive(pid->shimPid, pid->shimStartTimeTicks)) {
+    status.state = ContainerState::Running;
+    return status;
+  }
+  // Both gone without an exit record (killed together): stopped, exit code unknown.
   status.state = ContainerState::Stopped;
   return status;
 }

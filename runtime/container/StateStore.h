@@ -39,13 +39,15 @@ std::string_view stateName(ContainerState state);  // created, running, paused, 
 
 struct ContainerStatus {
   ContainerState state = ContainerState::Created;
-  std::optional<PidRecord> pid;    // set while running
+  std::optional<PidRecord> pid;    // set while PID 1 runs
   std::optional<ExitRecord> exit;  // set once stopped, if the shim recorded it
 };
 
 // Derives a container's state from its records and the live process table. A pid whose
 // process now has another start time is a different process reusing the number, never
-// the container. Paused is not decided here (that is the freezer's state).
+// the container. A container whose PID 1 ended is stopped once its exit record exists, or
+// once its shim is gone too; until then it is finishing (reported running, without pid).
+// Paused is not decided here (that is the freezer's state).
 ContainerStatus deriveStatus(const std::optional<PidRecord>& pid, const std::optional<ExitRecord>& exit,
                              const proc::ProcFs& procfs);
 

@@ -51,12 +51,14 @@ TEST(ContainerState, RecordsRoundTripThroughTheStore) {
   auto noPid = store.readPid(config.spec.id);
   ASSERT_TRUE(noPid);
   EXPECT_FALSE(noPid->has_value());
-  ASSERT_TRUE(store.writePid(config.spec.id, PidRecord{4242, 999, 1}));
+  ASSERT_TRUE(store.writePid(config.spec.id, PidRecord{4242, 999, 1, 4241, 998}));
   ASSERT_TRUE(store.writeExit(config.spec.id, ExitRecord{137, 9, 2, ""}));
   auto pid = store.readPid(config.spec.id);
   auto exit = store.readExit(config.spec.id);
   ASSERT_TRUE(pid && *pid && exit && *exit);
   EXPECT_EQ((*pid)->startTimeTicks, 999u);
+  EXPECT_EQ((*pid)->shimPid, 4241);
+  EXPECT_EQ((*pid)->shimStartTimeTicks, 998u);
   EXPECT_EQ((*exit)->exitCode, 137);
   EXPECT_EQ((*exit)->signal, 9);
 
@@ -96,6 +98,12 @@ TEST(ContainerState, RunningOnlyWhileThePidIsTheSameProcess) {
   EXPECT_FALSE(gone.exit);
   // A zombie has exited.
   EXPECT_EQ(deriveStatus(PidRecord{300, 9000, 0}, std::nullopt, procfs).state, ContainerState::Stopped);
+  // PID 1 gone but its shim (pid 100 here) alive: the exit record is on its way.
+  auto finishing = deriveStatus(PidRecord{400, 1, 0, 100, 5000}, std::nullopt, procfs);
+  EXPECT_EQ(finishing.state, ContainerState::Running);
+  EXPECT_FALSE(finishing.pid);
+  // ... and a shim pid reused by another process does not count.
+  EXPECT_EQ(deriveStatus(PidRecord{400, 1, 0, 200, 5000}, std::nullopt, procfs).state, ContainerState::Stopped);
   // The exit record wins, whatever the pid says.
   auto exited = deriveStatus(PidRecord{100, 5000, 0}, ExitRecord{3, std::nullopt, 0, ""}, procfs);
   EXPECT_EQ(exited.state, ContainerState::Stopped);

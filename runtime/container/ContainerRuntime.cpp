@@ -1,0 +1,301 @@
+#include "ContainerRuntime.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "Names.h"
+#include "ShimStarter.h"
+
+namespace agent::container {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+ContainerRuntime::ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hierarchy)
+    : config_(std::move(config)), hierarchy_(std::move(hierarchy)), store_(config_.stateDir + "/containers") {}
+
+std::string ContainerRuntime::logPathOf(const std::string& id) const {
+  return config_.dataDir + "/containers/" + id + "/log";
+}
+
+Result<cgroup::Cgroup> ContainerRuntime::cgroupOf(const ContainerConfig& config) const {
+  return cgroup::Cgroup::open(hierarchy_, config.cgroupPath, hierarchy_.available(cgroup::containerControllers()));
+}
+
+Result<ContainerInfo> ContainerRuntime::load(const std::string& id) const {
+  auto config = store_.readConfig(id);
+  if (!config) return tl::unexpected(config.error());
+  auto pid = store_.readPid(id);
+  auto exit = store_.readExit(id);
+  if (!pid) return tl::unexpected(pid.error());
+  if (!exit) return tl::unexpected(exit.error());
+  ContainerInfo info{
+      std::move(*config),
+      deriveStatus(*pid, *exit, proc::ProcFs()),
+  };
+  if (info.status.state == ContainerState::Running) {
+    if (auto group = cgroupOf(info.config)) {
+      auto freezer = group->freezerStatus();
+      if (freezer && freezer->state != cgroup::FreezerState::Thawed) info.status.state = ContainerState::Paused;
+    }
+  }
+  return info;
+}
+
+Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
+  if (ref.empty()) return logicError("find container (empty id or name)", "", EINVAL);
+  auto ids = store_.listIds();
+  if (!ids) return tl::unexpected(ids.error());
+  std::vector<std::string> byPrefix;
+  for (const auto& id : *ids) {
+    if (id == ref) return id;
+    if (id.compare(0, ref.size(), ref) == 0) byPrefix.push_back(id);
+  }
+  for (const auto& id : *ids) {
+    auto config = store_.readConfig(id);
+    if (config && config->name == ref) return id;
+  }
+  if (byPrefix.size() == 1) return byPrefix.front();
+  if (byPrefix.size() > 1)
+    return logicError("find container (the prefix matches several; give more of the id)", ref, EINVAL);
+  return logicError("find container (no such id, id prefix or name)", ref, ENOENT);
+}
+
+Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
+  std::lock_guard lock(mutex_);
+  if (auto r = validateName("image", request.image); !r) return tl::unexpected(r.error());
+  if (!request.name.empty()) {
+    if (auto r = validateName("container", request.name); !r) return tl::unexpected(r.error());
+  }
+  if (request.args.empty()) return logicError("run (no command given; e.g. -- sh -c 'echo hi')", request.image, EINVAL);
+  std::string rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
+  if (!fs::is_directory(rootfs)) {
+    return logicError("run (no such image; `agentctl image ls` lists them)", request.image, ENOENT);
+  }
+  auto existing = store_.listIds();
+  if (!existing) return tl::unexpected(existing.error());
+  std::string id = newContainerId();
+  std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
+  for (const auto& other : *existing) {
+    auto config = store_.readConfig(other);
+    if (config && config->name == name) {
+      return logicError("run (the name is taken by container " + other.substr(0, 12) + ")", name, EEXIST);
+    }
+  }
+
+  ContainerConfig config;
+  config.spec.id = id;
+  config.spec.hostname = request.hostname.empty() ? id.substr(0, 12) : request.hostname;
+  config.spec.imageRootfs = rootfs;
+  config.spec.layerDir = config_.dataDir + "/containers/" + id;
+  config.spec.args = request.args;
+  config.spec.env = request.env;
+  config.spec.network = request.network;
+  config.name = name;
+  config.image = request.image;
+  config.labels = request.labels;
+  config.cgroupPath = config_.cgroupParent + "/" + id;
+  config.logPath = logPathOf(id);
+  config.logMaxBytes = config_.logMaxBytes;
+  config.createdAtUnixMs = nowUnixMs();
+  config.removeOnExit = request.removeOnExit;
+
+  std::error_code ec;
+  fs::create_directories(config.spec.layerDir, ec);
+  if (ec) return systemError("create container directory", config.spec.layerDir, ec.value());
+  // The cgroup and its limits exist before anything of the container runs.
+  auto group =
+      cgroup::Cgroup::create(hierarchy_, config.cgroupPath, hierarchy_.available(cgroup::containerControllers()));
+  auto undo = [&] {
+    if (group) (void)group->remove();
+    fs::remove_all(config.spec.layerDir, ec);
+  };
+  if (!group) {
+    undo();
+    return tl::unexpected(group.error());
+  }
+  if (auto r = group->applyLimits(request.limits); !r) {
+    undo();
+    return tl::unexpected(r.error());
+  }
+  if (auto r = store_.create(config); !r) {
+    undo();
+    return tl::unexpected(r.error());
+  }
+  auto started = startShim(config_.shimPath, store_.dirOf(id));
+  if (!started) {
+    // The container exists, stopped, with its exit code and reason recorded by the shim.
+    Error e = started.error().error;
+    if (started.error().exitCode == 127) e.errnum = ENOENT;
+    return tl::unexpected(e);
+  }
+  return load(id);
+}
+
+Result<std::vector<ContainerInfo>> ContainerRuntime::list() const {
+  std::lock_guard lock(mutex_);
+  auto ids = store_.listIds();
+  if (!ids) return tl::unexpected(ids.error());
+  std::vector<ContainerInfo> containers;
+  for (const auto& id : *ids) {
+    if (auto info = load(id)) containers.push_back(std::move(*info));
+  }
+  std::sort(containers.begin(), containers.end(),
+            [](const auto& a, const auto& b) { return a.config.createdAtUnixMs > b.config.createdAtUnixMs; });
+  return containers;
+}
+
+Result<ContainerInfo> ContainerRuntime::inspect(const std::string& ref) const {
+  std::lock_guard lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  return load(*id);
+}
+
+std::optional<ExitRecord> ContainerRuntime::waitForExit(const std::string& ref,
+                                                        std::chrono::milliseconds timeout) const {
+  auto id = resolve(ref);
+  if (!id) return std::nullopt;
+  auto deadline = Clock::now() + timeout;
+  while (true) {
+    auto exit = store_.readExit(*id);
+    if (exit && *exit) return **exit;
+    auto info = load(*id);
+    if (info && info->status.state == ContainerState::Stopped) {
+      return info->status.exit ? *info->status.exit : ExitRecord{-1, std::nullopt, 0, "exit unknown"};
+    }
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+Result<void> ContainerRuntime::kill(const std::string& ref, int signal) {
+  std::lock_guard lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  auto info = load(*id);
+  if (!info) return tl::unexpected(info.error());
+  if (!info->status.pid) return logicError("signal (the container is not running)", info->config.name, EBUSY);
+  // A frozen process acts on a signal only once thawed.
+  if (info->status.state == ContainerState::Paused) {
+    if (auto group = cgroupOf(info->config)) (void)group->thaw();
+  }
+  if (::kill(info->status.pid->pid, signal) != 0) return systemError("signal", info->config.name);
+  return {};
+}
+
+Result<ContainerInfo> ContainerRuntime::stop(const std::string& ref, std::chrono::milliseconds grace) {
+  auto termed = kill(ref, SIGTERM);
+  if (!termed) {
+    auto info = inspect(ref);
+    if (info && info->status.state == ContainerState::Stopped) return info;  // already stopped
+    return tl::unexpected(termed.error());
+  }
+  if (!waitForExit(ref, grace)) {
+    (void)kill(ref, SIGKILL);
+    waitForExit(ref, 5s);
+  }
+  return inspect(ref);
+}
+
+Result<void> ContainerRuntime::pause(const std::string& ref) {
+  std::lock_guard lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  auto info = load(*id);
+  if (!info) return tl::unexpected(info.error());
+  if (info->status.state != ContainerState::Running || !info->status.pid) {
+    return logicError("pause (the container is " + std::string(stateName(info->status.state)) + ")", info->config.name,
+                      EBUSY);
+  }
+  auto group = cgroupOf(info->config);
+  if (!group) return tl::unexpected(group.error());
+  return group->freeze();
+}
+
+Result<void> ContainerRuntime::resume(const std::string& ref) {
+  std::lock_guard lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  auto info = load(*id);
+  if (!info) return tl::unexpected(info.error());
+  if (info->status.state != ContainerState::Paused) {
+    return logicError("resume (the container is " + std::string(stateName(info->status.state)) + ")", info->config.name,
+                      EBUSY);
+  }
+  auto group = cgroupOf(info->config);
+  if (!group) return tl::unexpected(group.error());
+  return group->thaw();
+}
+
+Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {
+  auto info = load(id);
+  if (!info) return tl::unexpected(info.error());
+  bool live = info->status.state == ContainerState::Running || info->status.state == ContainerState::Paused;
+  if (live && !force) {
+    return logicError("remove (the container is running; stop it first or use -f)", info->config.name, EBUSY);
+  }
+  if (auto group = cgroupOf(info->config)) {
+    if (auto killed = group->killAll(); !killed) return killed;
+    // Once the shim has recorded the exit, PID 1 is reaped and its mount namespace (holding
+    // the overlay on the layer directory) is gone, so the files can go.
+    if (live) waitForExit(id, 5s);
+    if (auto removed = group->remove(); !removed) return removed;
+  } else if (!group.error().isGone()) {
+    return tl::unexpected(group.error());
+  }
+  // The kernel tears a dead namespace's overlay down asynchronously: retry briefly while the
+  // work directory is still in use.
+  std::error_code ec;
+  auto deadline = Clock::now() + 2s;
+  do {
+    ec.clear();
+    fs::remove_all(info->config.spec.layerDir, ec);
+    if (!ec || Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(10ms);
+  } while (ec.value() == ENOTEMPTY || ec.value() == EBUSY);
+  if (ec) return systemError("remove container files", info->config.spec.layerDir, ec.value());
+  return store_.remove(id);
+}
+
+Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {
+  std::lock_guard lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  return removeLocked(*id, force);
+}
+
+Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args) {
+  std::unique_lock lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  auto info = load(*id);
+  if (!info) return tl::unexpected(info.error());
+  if (info->status.state != ContainerState::Running || !info->status.pid) {
+    return logicError("exec (the container is " + std::string(stateName(info->status.state)) + ")", info->config.name,
+                      EBUSY);
+  }
+  auto group = cgroupOf(info->config);
+  if (!group) return tl::unexpected(group.error());
+  lock.unlock();  // an exec may run long; it touches nothing the lock protects
+  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env);
+}
+
+void ContainerRuntime::collectExited() {
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  std::lock_guard lock(mutex_);
+  auto ids = store_.listIds();
+  if (!ids) return;
+  for (const auto& id : *ids) {
+    auto info = load(id);
+    if (info && info->config.removeOnExit && info->status.state == ContainerState::Stopped)
+      (void)removeLocked(id, false);
+  }
+}
+
+}  // namespace agent::container

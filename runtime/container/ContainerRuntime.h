@@ -1,0 +1,82 @@
+#pragma once
+// The containers of one agent: create and start them (through agent-shim), find them by id,
+// id prefix or name, stop, kill, pause, resume, remove, exec. Its whole view is rebuilt from
+// the state directory on every call, so an agentd restart re-adopts everything that runs.
+// Errors use errno for their kind: ENOENT not found, EINVAL invalid, EEXIST/EBUSY conflict.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Cgroup.h"
+#include "ContainerRecord.h"
+#include "Exec.h"
+#include "StateStore.h"
+
+namespace agent::container {
+
+struct RuntimeConfig {
+  std::string stateDir = "/run/agent";     // containers/<id>/ records
+  std::string dataDir = "/var/lib/agent";  // images/<name>/rootfs, containers/<id>/ layers and log
+  std::string shimPath;                    // agent-shim
+  std::string cgroupParent = "/agent";
+  uint64_t logMaxBytes = 10 << 20;
+};
+
+struct RunRequest {
+  std::string name;  // empty: derived from the id
+  std::string image;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string hostname;  // empty: the short id
+  std::map<std::string, std::string> labels;
+  NetworkMode network = NetworkMode::None;
+  cgroup::Limits limits;
+  bool removeOnExit = false;
+};
+
+struct ContainerInfo {
+  ContainerConfig config;
+  ContainerStatus status;
+  std::string shortId() const { return config.spec.id.substr(0, 12); }
+};
+
+class ContainerRuntime {
+ public:
+  ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hierarchy);
+
+  const RuntimeConfig& config() const { return config_; }
+  // Creates and starts a container; returns once its command runs, or why it could not
+  // (a command missing from the image is ENOENT with exit code 127 recorded).
+  Result<ContainerInfo> run(const RunRequest& request);
+  Result<std::vector<ContainerInfo>> list() const;
+  Result<ContainerInfo> inspect(const std::string& ref) const;
+  // SIGTERM, up to `grace` for it to end, then SIGKILL; a paused container is thawed first.
+  Result<ContainerInfo> stop(const std::string& ref, std::chrono::milliseconds grace);
+  Result<void> kill(const std::string& ref, int signal);
+  Result<void> pause(const std::string& ref);
+  Result<void> resume(const std::string& ref);
+  // Refused for a running container unless `force` (which kills it first).
+  Result<void> remove(const std::string& ref, bool force);
+  Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args);
+  // Waits until the container has an exit record.
+  std::optional<ExitRecord> waitForExit(const std::string& ref, std::chrono::milliseconds timeout) const;
+  // Removes stopped containers created with removeOnExit; reaps exited shims.
+  void collectExited();
+  std::string logPathOf(const std::string& id) const;
+  Result<cgroup::Cgroup> cgroupOf(const ContainerConfig& config) const;
+
+ private:
+  Result<std::string> resolve(const std::string& ref) const;
+  Result<ContainerInfo> load(const std::string& id) const;
+  Result<void> removeLocked(const std::string& id, bool force);
+
+  RuntimeConfig config_;
+  cgroup::Hierarchy hierarchy_;
+  StateStore store_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace agent::container

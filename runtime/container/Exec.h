@@ -1,0 +1,24 @@
+#pragma once
+// Runs a command inside a running container: a process that joins PID 1's cgroup and all of
+// its namespaces (so /proc/<pid>/ns shows exactly PID 1's inodes), under the same
+// capabilities, with stdout and stderr collected.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "Cgroup.h"
+#include "Error.h"
+
+namespace agent::container {
+
+struct ExecResult {
+  int exitCode = 0;  // 128 + signal when killed; 127 when the command is not in the image
+  std::string stdoutText;
+  std::string stderrText;
+};
+
+Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
+                                   const std::vector<std::string>& env);
+
+}  // namespace agent::container

@@ -1,0 +1,40 @@
+#include "Names.h"
+
+#include <sys/random.h>
+
+namespace agent::container {
+
+Result<void> validateName(std::string_view kind, std::string_view name) {
+  auto refuse = [&](const std::string& why) {
+    return logicError("use " + std::string(kind) + " name (" + why + ")", std::string(name.substr(0, 140)), EINVAL);
+  };
+  if (name.empty()) return refuse("empty");
+  if (name.size() > kMaxNameLength) return refuse("longer than 128 characters");
+  if (name.find('\0') != std::string_view::npos) return refuse("contains a NUL byte");
+  if (name.find('/') != std::string_view::npos) return refuse("contains '/'");
+  if (name == "." || name == ".." || name.find("..") != std::string_view::npos) return refuse("contains '..'");
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front())) return refuse("must start with a letter or digit");
+  for (char c : name) {
+    if (!alnum(c) && c != '_' && c != '.' && c != '-') return refuse("only letters, digits, '_', '.' and '-'");
+  }
+  return {};
+}
+
+std::string newContainerId() {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
+}
+
+}  // namespace agent::container

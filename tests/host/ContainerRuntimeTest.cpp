@@ -1,0 +1,224 @@
+// The container lifecycle on this kernel, through ContainerRuntime as agentd uses it.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "ContainerRuntime.h"
+#include "HostTestSupport.h"
+#include "Namespaces.h"
+
+using namespace agent;
+using namespace agent::hosttest;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A runtime with its own state and data directories and cgroup parent.
+struct Agent {
+  TestParent parent;
+  ScratchDir scratch;
+  container::RuntimeConfig config;
+  std::optional<container::ContainerRuntime> runtime;
+
+  Agent() {
+    config.stateDir = scratch.path() + "/state";
+    config.dataDir = scratch.path() + "/data";
+    config.shimPath = AGENT_BIN_DIR "/agent-shim";
+    config.cgroupParent = parent.path() + "/agent";
+    fs::create_directories(config.dataDir);
+    fs::create_directory_symlink(AGENT_TEST_IMAGES, config.dataDir + "/images");
+    restart();
+  }
+  // A new runtime over the same directories: what agentd sees after a restart.
+  void restart() {
+    runtime.reset();
+    runtime.emplace(config, HostEnvironment::hierarchy());
+  }
+  container::ContainerRuntime& operator*() { return *runtime; }
+  container::ContainerRuntime* operator->() { return &*runtime; }
+
+  container::ContainerInfo run(std::vector<std::string> args, std::string name = "") {
+    container::RunRequest request;
+    request.image = "busybox";
+    request.name = std::move(name);
+    request.args = std::move(args);
+    auto info = runtime->run(request);
+    if (!info) throw std::runtime_error(info.error().message());
+    return *info;
+  }
+};
+
+uint64_t usageOf(const cgroup::Cgroup& group) {
+  return cpuUsageNs(group);
+}
+
+}  // namespace
+
+TEST(Runtime, ExitCodeIsKeptAndInspectable) {
+  Agent agent;
+  auto info = agent.run({"sh", "-c", "exit 7"}, "seven");
+  auto exit = agent->waitForExit("seven", 5s);
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exitCode, 7)
+      << exit->error << "\n"
+      << std::ifstream(agent.config.stateDir + "/containers/" + info.config.spec.id + "/pid.json").rdbuf();
+  auto again = agent->inspect(info.shortId());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status.state, container::ContainerState::Stopped);
+  ASSERT_TRUE(again->status.exit);
+  EXPECT_EQ(again->status.exit->exitCode, 7);
+}
+
+TEST(Runtime, ExecJoinsExactlyPid1sNamespaces) {
+  Agent agent;
+  auto info = agent.run({"sleep", "30"}, "host-of-exec");
+  ASSERT_TRUE(info.status.pid);
+  auto result = agent->exec("host-of-exec", {"sh", "-c",
+                                             "for t in cgroup ipc mnt net pid uts; do readlink /proc/self/ns/$t; done; "
+                                             "echo to-stderr >&2; exit 5"});
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(result->exitCode, 5);
+  EXPECT_EQ(result->stderrText, "to-stderr\n");
+  auto pid1 = ns::readNamespaces("/proc", info.status.pid->pid);
+  ASSERT_TRUE(pid1);
+  std::string expected;
+  for (const char* type : {"cgroup", "ipc", "mnt", "net", "pid", "uts"}) {
+    for (const auto& id : *pid1)
+      if (id.type == type) expected += std::string(type) + ":[" + std::to_string(id.inode) + "]\n";
+  }
+  EXPECT_EQ(result->stdoutText, expected);
+  auto missing = agent->exec("host-of-exec", {"no-such-command"});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->exitCode, 127);
+  ASSERT_TRUE(agent->remove("host-of-exec", true));
+}
+
+TEST(Runtime, PauseStopsCpuUseAndResumeRestartsIt) {
+  Agent agent;
+  auto info = agent.run({"sh", "-c", "while :; do :; done"}, "spinner");
+  auto group = agent->cgroupOf(info.config);
+  ASSERT_TRUE(group);
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(agent->pause("spinner"));
+  EXPECT_EQ(agent->inspect("spinner")->status.state, container::ContainerState::Paused);
+  uint64_t u0 = usageOf(*group);
+  std::this_thread::sleep_for(1s);
+  uint64_t u1 = usageOf(*group);
+  EXPECT_EQ(u1, u0) << "a paused container used CPU";
+  ASSERT_TRUE(agent->resume("spinner"));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_GT(usageOf(*group), u1 + 100'000'000) << "no CPU after resume";
+  // Stopping a paused container thaws it first; sh as PID 1 ignores SIGTERM, so SIGKILL ends it.
+  ASSERT_TRUE(agent->pause("spinner"));
+  auto stopped = agent->stop("spinner", 300ms);
+  ASSERT_TRUE(stopped) << stopped.error().message();
+  EXPECT_EQ(stopped->status.state, container::ContainerState::Stopped);
+  EXPECT_EQ(stopped->status.exit->exitCode, 137);
+}
+
+TEST(Runtime, BadInputIsRefusedAndChangesNothing) {
+  Agent agent;
+  auto keeper = agent.run({"sleep", "30"}, "keeper");
+  auto before = agent->list();
+  ASSERT_TRUE(before);
+
+  auto refused = [&](container::RunRequest request, int errnum, const std::string& says) {
+    auto r = agent->run(request);
+    ASSERT_FALSE(r) << request.name;
+    EXPECT_EQ(r.error().errnum, errnum) << r.error().message();
+    EXPECT_NE(r.error().message().find(says), std::string::npos) << r.error().message();
+  };
+  container::RunRequest base;
+  base.image = "busybox";
+  base.args = {"true"};
+  for (const std::string& bad :
+       {std::string("a/b"), std::string(".."), std::string("x..y"), std::string("a\0b", 3), std::string(129, 'n')}) {
+    auto request = base;
+    request.name = bad;
+    refused(request, EINVAL, "container name");
+  }
+  auto duplicate = base;
+  duplicate.name = "keeper";
+  refused(duplicate, EEXIST, "name is taken");
+  auto unknownImage = base;
+  unknownImage.image = "nope";
+  refused(unknownImage, ENOENT, "no such image");
+  auto escapeImage = base;
+  escapeImage.image = "../busybox";
+  refused(escapeImage, EINVAL, "image name");
+
+  auto missingCommand = base;
+  missingCommand.name = "no-command";
+  missingCommand.args = {"no-such-command"};
+  refused(missingCommand, ENOENT, "command not found in the image");
+  auto recorded = agent->inspect("no-command");
+  ASSERT_TRUE(recorded);
+  EXPECT_EQ(recorded->status.exit->exitCode, 127);
+  ASSERT_TRUE(agent->remove("no-command", false));
+
+  EXPECT_EQ(agent->inspect("unknown").error().errnum, ENOENT);
+  EXPECT_EQ(agent->remove("keeper", false).error().errnum, EBUSY);
+
+  auto after = agent->list();
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), before->size());
+  EXPECT_EQ(after->front().status.state, container::ContainerState::Running);
+  EXPECT_EQ(after->front().status.pid->pid, keeper.status.pid->pid);
+  ASSERT_TRUE(agent->remove("keeper", true));
+}
+
+TEST(Runtime, ANewRuntimeReadoptsRunningAndExitedContainers) {
+  Agent agent;
+  std::vector<container::ContainerInfo> started;
+  for (int i = 0; i < 4; ++i) started.push_back(agent.run({"sleep", "30"}, "long-" + std::to_string(i)));
+  started.push_back(agent.run({"sh", "-c", "sleep 1; exit 3"}, "short"));
+  agent.runtime.reset();  // agentd is gone; the shims are not
+  std::this_thread::sleep_for(1500ms);
+  agent.restart();
+  auto list = agent->list();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 5u);
+  for (const auto& info : *list) {
+    if (info.config.name == "short") {
+      EXPECT_EQ(info.status.state, container::ContainerState::Stopped);
+      ASSERT_TRUE(info.status.exit);
+      EXPECT_EQ(info.status.exit->exitCode, 3);
+      continue;
+    }
+    EXPECT_EQ(info.status.state, container::ContainerState::Running) << info.config.name;
+    for (const auto& before : started) {
+      if (before.config.spec.id == info.config.spec.id) {
+        EXPECT_EQ(info.status.pid->pid, before.status.pid->pid);
+      }
+    }
+  }
+  for (const auto& info : *list) {
+    auto removed = agent->remove(info.config.spec.id, true);
+    ASSERT_TRUE(removed) << removed.error().message();
+  }
+}
+
+TEST(Runtime, RemoveLeavesNoCgroupMountOrDirectory) {
+  Agent agent;
+  auto info = agent.run({"sleep", "30"}, "doomed");
+  auto group = agent->cgroupOf(info.config);
+  ASSERT_TRUE(group);
+  std::vector<std::string> cgroupDirs;
+  for (cgroup::Controller c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids}) {
+    cgroupDirs.push_back(group->dirFor(c)->path());
+  }
+  std::string layers = info.config.spec.layerDir;
+  std::string state = agent.config.stateDir + "/containers/" + info.config.spec.id;
+  ASSERT_TRUE(agent->remove("doomed", true));
+  for (const auto& dir : cgroupDirs) EXPECT_FALSE(fs::exists(dir)) << dir;
+  EXPECT_FALSE(fs::exists(layers));
+  EXPECT_FALSE(fs::exists(state));
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string mounts((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(mounts.find(info.config.spec.id), std::string::npos);
+  EXPECT_EQ(agent->inspect("doomed").error().errnum, ENOENT);
+}
