@@ -1,15 +1,28 @@
-// agentd: the per-host agent. This build has one subcommand, `probe`; the daemon itself
-// (API, collection, containers) lands with the next milestones.
+// agentd: the per-host agent. Without a subcommand it runs the daemon in the foreground;
+// `agentd probe` prints what it sees of this host.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "Daemon.h"
 #include "Probe.h"
 #include "Version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"agentd: per-host container and cgroup agent"};
+  CLI::App app{"agentd: per-host container and cgroup agent (runs in the foreground; stop it with SIGTERM)"};
   app.set_version_flag("--version", std::string("agentd ") + agent::kVersion);
   app.require_subcommand(0, 1);
+
+  agent::AgentConfig config;
+  app.add_option("--config", config.configFile, "YAML config file (every key optional)")->capture_default_str();
+  app.add_option("--state-dir", config.stateDir, "Container state, token, api URL")->capture_default_str();
+  app.add_option("--data-dir", config.dataDir, "Images, container layers and logs")->capture_default_str();
+  app.add_option("--policy-dir", config.policyDir, "Policy files (*.yaml)")->capture_default_str();
+  app.add_option("--cgroup-parent", config.cgroupParent, "Cgroup under which containers live")->capture_default_str();
+  app.add_option("--metrics-address", config.metricsAddress, "HOST:PORT of /metrics (served from milestone 3)")
+      ->capture_default_str();
+  app.add_option("--api-address", config.apiAddress, "HOST:PORT of the control API; port 0 picks a free one")
+      ->capture_default_str();
+  app.add_option("--log-level", config.logLevel, "trace, debug, info, warn or error")->capture_default_str();
 
   agent::ProbeOptions probe;
   auto* probeCommand = app.add_subcommand(
@@ -23,7 +36,30 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (probeCommand->parsed()) return agent::runProbe(probe, std::cout, std::cerr);
 
-  std::cerr << "agentd: the daemon mode is not built yet; run `agentd probe` to see what the agent sees.\n"
-            << "Run `agentd --help` for usage.\n";
-  return 2;
+  // The file sits between the defaults and the flags: load it, then apply the flags again.
+  bool explicitConfig = app.get_option("--config")->count() > 0;
+  agent::AgentConfig fromFile = config;
+  if (auto loaded = agent::loadConfigFile(config.configFile, explicitConfig, fromFile); !loaded) {
+    std::cerr << "agentd: " << loaded.error().message() << '\n';
+    return 2;
+  }
+  for (const auto* option : app.get_options()) {
+    if (option->count() == 0) continue;
+    const std::string& name = option->get_name();
+    if (name == "--state-dir")
+      fromFile.stateDir = config.stateDir;
+    else if (name == "--data-dir")
+      fromFile.dataDir = config.dataDir;
+    else if (name == "--policy-dir")
+      fromFile.policyDir = config.policyDir;
+    else if (name == "--cgroup-parent")
+      fromFile.cgroupParent = config.cgroupParent;
+    else if (name == "--metrics-address")
+      fromFile.metricsAddress = config.metricsAddress;
+    else if (name == "--api-address")
+      fromFile.apiAddress = config.apiAddress;
+    else if (name == "--log-level")
+      fromFile.logLevel = config.logLevel;
+  }
+  return agent::runDaemon(fromFile, explicitConfig);
 }

@@ -127,12 +127,9 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     return tl::unexpected(r.error());
   }
   auto started = startShim(config_.shimPath, store_.dirOf(id));
-  if (!started) {
-    // The container exists, stopped, with its exit code and reason recorded by the shim.
-    Error e = started.error().error;
-    if (started.error().exitCode == 127) e.errnum = ENOENT;
-    return tl::unexpected(e);
-  }
+  // A command that never ran (not in the image, not executable) still leaves a container:
+  // stopped, with the exit code (127, 126) and the reason the shim recorded, as Docker does.
+  if (!started && !store_.readExit(id).value_or(std::nullopt)) return tl::unexpected(started.error().error);
   return load(id);
 }
 

@@ -48,8 +48,8 @@ class ContainerRuntime {
   ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hierarchy);
 
   const RuntimeConfig& config() const { return config_; }
-  // Creates and starts a container; returns once its command runs, or why it could not
-  // (a command missing from the image is ENOENT with exit code 127 recorded).
+  // Creates and starts a container; returns once its command runs. A command missing from the
+  // image gives a stopped container with exit code 127 and the reason (exit.error).
   Result<ContainerInfo> run(const RunRequest& request);
   Result<std::vector<ContainerInfo>> list() const;
   Result<ContainerInfo> inspect(const std::string& ref) const;

@@ -154,10 +154,12 @@ TEST(Runtime, BadInputIsRefusedAndChangesNothing) {
   auto missingCommand = base;
   missingCommand.name = "no-command";
   missingCommand.args = {"no-such-command"};
-  refused(missingCommand, ENOENT, "command not found in the image");
-  auto recorded = agent->inspect("no-command");
-  ASSERT_TRUE(recorded);
-  EXPECT_EQ(recorded->status.exit->exitCode, 127);
+  auto ran = agent->run(missingCommand);
+  ASSERT_TRUE(ran) << ran.error().message();
+  EXPECT_EQ(ran->status.state, container::ContainerState::Stopped);
+  ASSERT_TRUE(ran->status.exit);
+  EXPECT_EQ(ran->status.exit->exitCode, 127);
+  EXPECT_NE(ran->status.exit->error.find("command not found in the image"), std::string::npos);
   ASSERT_TRUE(agent->remove("no-command", false));
 
   EXPECT_EQ(agent->inspect("unknown").error().errnum, ENOENT);

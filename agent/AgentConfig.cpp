@@ -1,0 +1,63 @@
+#include "AgentConfig.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+namespace agent {
+
+namespace {
+std::string where(const std::string& path, const YAML::Mark& mark) {
+  return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+}  // namespace
+
+Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig& config) {
+  if (!std::filesystem::exists(path)) {
+    if (!required) return {};
+    return logicError("read config file", path, ENOENT);
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return logicError("parse config (" + e.msg + ")", where(path, e.mark), EINVAL);
+  }
+  if (root.IsNull()) return {};
+  if (!root.IsMap()) return logicError("read config (the top level must be a mapping of keys)", path, EINVAL);
+  struct Key {
+    const char* name;
+    std::string AgentConfig::*text;
+  };
+  static constexpr Key kKeys[] = {{"state_dir", &AgentConfig::stateDir},
+                                  {"data_dir", &AgentConfig::dataDir},
+                                  {"policy_dir", &AgentConfig::policyDir},
+                                  {"cgroup_parent", &AgentConfig::cgroupParent},
+                                  {"metrics_address", &AgentConfig::metricsAddress},
+                                  {"api_address", &AgentConfig::apiAddress},
+                                  {"log_level", &AgentConfig::logLevel},
+                                  {"shim_path", &AgentConfig::shimPath}};
+  for (const auto& entry : root) {
+    std::string key = entry.first.as<std::string>();
+    const YAML::Node& value = entry.second;
+    bool known = false;
+    try {
+      for (const auto& k : kKeys) {
+        if (key == k.name) {
+          config.*k.text = value.as<std::string>();
+          known = true;
+        }
+      }
+      if (key == "log_max_bytes") {
+        config.logMaxBytes = value.as<uint64_t>();
+        known = true;
+      }
+    } catch (const YAML::Exception&) {
+      return logicError("read config (`" + key + "` has the wrong type)", where(path, value.Mark()), EINVAL);
+    }
+    if (!known) return logicError("read config (unknown key `" + key + "`)", where(path, entry.first.Mark()), EINVAL);
+  }
+  return {};
+}
+
+}  // namespace agent

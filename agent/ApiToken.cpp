@@ -1,0 +1,49 @@
+#include "ApiToken.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "FileAt.h"
+#include "TextParse.h"
+#include "UniqueFd.h"
+
+namespace agent {
+
+Result<std::string> ensureApiToken(const std::string& path) {
+  if (auto existing = readWholeFile(path)) {
+    std::string token(text::trim(*existing));
+    if (!token.empty()) return token;
+  }
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char b : bytes) {
+    token += kHex[b >> 4];
+    token += kHex[b & 15];
+  }
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return systemError("create token file", path);
+  ::fchmod(fd.get(), 0600);
+  std::string line = token + "\n";
+  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    return systemError("write token file", path);
+  }
+  return token;
+}
+
+bool tokensEqual(const std::string& a, const std::string& b) {
+  // Tokens have a fixed length, so only the content needs a constant-time comparison.
+  if (a.size() != b.size() || b.empty()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace agent

@@ -1,0 +1,238 @@
+#include "ContainerApi.h"
+
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "Quantity.h"
+#include "Version.h"
+
+namespace agent {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+HttpResponse invalid(const std::string& message) {
+  return errorResponse(400, "invalid", message);
+}
+
+json limitsJson(const cgroup::Limits& limits) {
+  json j = json::object();
+  if (limits.cpu) j["cpu"] = policies::formatCpu(*limits.cpu);
+  if (limits.memoryMax) j["memory"] = policies::formatMemory(*limits.memoryMax);
+  if (limits.pidsMax) j["pids"] = policies::formatPids(*limits.pidsMax);
+  return j;
+}
+
+}  // namespace
+
+int signalNumber(const std::string& name) {
+  std::string n = name;
+  for (auto& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (n.rfind("SIG", 0) == 0) n = n.substr(3);
+  static const std::map<std::string, int> kSignals = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
+                                                      {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+                                                      {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}};
+  if (auto it = kSignals.find(n); it != kSignals.end()) return it->second;
+  int number = std::atoi(n.c_str());
+  return number > 0 && number < NSIG && std::to_string(number) == n ? number : 0;
+}
+
+json ContainerApi::describe(const container::ContainerInfo& info) {
+  const auto& c = info.config;
+  json j = {{"id", c.spec.id},
+            {"short_id", info.shortId()},
+            {"name", c.name},
+            {"image", c.image},
+            {"state", std::string(container::stateName(info.status.state))},
+            {"command", c.spec.args},
+            {"hostname", c.spec.hostname},
+            {"network", c.spec.network == container::NetworkMode::Host ? "host" : "none"},
+            {"labels", c.labels},
+            {"cgroup", c.cgroupPath},
+            {"created_at_unix_ms", c.createdAtUnixMs},
+            {"remove_on_exit", c.removeOnExit}};
+  if (info.status.pid) {
+    j["pid"] = info.status.pid->pid;
+    j["started_at_unix_ms"] = info.status.pid->startedAtUnixMs;
+  }
+  if (info.status.exit) {
+    j["exit_code"] = info.status.exit->exitCode;
+    j["finished_at_unix_ms"] = info.status.exit->finishedAtUnixMs;
+    if (info.status.exit->signal) j["exit_signal"] = *info.status.exit->signal;
+    if (!info.status.exit->error.empty()) j["error"] = info.status.exit->error;
+  }
+  if (info.status.state != container::ContainerState::Stopped) {
+    if (auto group = runtime_.cgroupOf(c)) {
+      if (auto limits = group->readLimits()) j["limits"] = limitsJson(*limits);
+    }
+  }
+  return j;
+}
+
+HttpResponse ContainerApi::info() {
+  json controllers = json::object();
+  for (size_t i = 0; i < cgroup::kControllerCount; ++i) {
+    auto c = static_cast<cgroup::Controller>(i);
+    if (const auto* m = hierarchy_.mountFor(c)) {
+      controllers[std::string(cgroup::displayName(c))] = {
+          {"version", m->version == cgroup::CgroupVersion::V1 ? "v1" : "v2"}, {"mount", m->mountPoint}};
+    }
+  }
+  json counts = {{"running", 0}, {"paused", 0}, {"stopped", 0}, {"created", 0}};
+  if (auto list = runtime_.list()) {
+    for (const auto& c : *list)
+      counts[std::string(container::stateName(c.status.state))] =
+          counts[std::string(container::stateName(c.status.state))].get<int>() + 1;
+  }
+  utsname uts{};
+  ::uname(&uts);
+  return {200,
+          {{"version", kVersion},
+           {"cgroup_mode", std::string(cgroup::modeName(hierarchy_.mode()))},
+           {"cgroup_parent", runtime_.config().cgroupParent},
+           {"controllers", controllers},
+           {"containers", counts},
+           {"kernel", std::string(uts.release)},
+           {"state_dir", runtime_.config().stateDir},
+           {"data_dir", runtime_.config().dataDir}}};
+}
+
+HttpResponse ContainerApi::create(const HttpRequest& request) {
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return invalid("the body must be a JSON object");
+  container::RunRequest run;
+  try {
+    run.image = body.value("image", "");
+    run.name = body.value("name", "");
+    run.args = body.value("command", std::vector<std::string>{});
+    run.env = body.value("env", std::vector<std::string>{});
+    run.hostname = body.value("hostname", "");
+    run.labels = body.value("labels", std::map<std::string, std::string>{});
+    run.removeOnExit = body.value("remove_on_exit", false);
+    std::string network = body.value("network", "none");
+    if (network != "none" && network != "host") return invalid("network must be none or host, not `" + network + "`");
+    run.network = network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
+    unsigned cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+    if (body.contains("cpu")) {
+      auto cpu = policies::parseCpu(body.at("cpu").get<std::string>(), cpus);
+      if (!cpu) return errorResponse(cpu.error());
+      run.limits.cpu = *cpu;
+    }
+    if (body.contains("memory")) {
+      auto memory = policies::parseMemory(body.at("memory").get<std::string>());
+      if (!memory) return errorResponse(memory.error());
+      run.limits.memoryMax = *memory;
+    }
+    if (body.contains("pids")) {
+      auto pids = policies::parsePids(body.at("pids").get<std::string>());
+      if (!pids) return errorResponse(pids.error());
+      run.limits.pidsMax = *pids;
+    }
+  } catch (const json::exception& e) {
+    return invalid(std::string("malformed request: ") + e.what());
+  }
+  if (run.image.empty()) return invalid("no image given");
+  auto created = runtime_.run(run);
+  if (!created) return errorResponse(created.error());
+  return {201, describe(*created)};
+}
+
+HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& request) {
+  auto info = runtime_.inspect(id);
+  if (!info) return errorResponse(info.error());
+  std::ifstream file(info->config.logPath, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  size_t offset = static_cast<size_t>(std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10));
+  std::string out = offset <= data.size() ? data.substr(offset) : std::string();
+  if (request.query.count("tail") && offset == 0) {
+    long tail = std::atol(request.queryValue("tail").c_str());
+    size_t position = out.size();
+    for (long lines = 0; position > 0 && lines <= tail;) {
+      --position;
+      if (out[position] == '\n' && position + 1 < out.size()) ++lines;
+      if (lines > tail) {
+        ++position;
+        break;
+      }
+    }
+    out = out.substr(position);
+  }
+  bool running = info->status.state != container::ContainerState::Stopped;
+  return {200, {{"data", out}, {"offset", data.size()}, {"running", running}}};
+}
+
+HttpResponse ContainerApi::action(const std::string& id, const std::string& verb, const HttpRequest& request) {
+  if (verb == "stop") {
+    long seconds = std::atol(request.queryValue("t", "10").c_str());
+    auto stopped = runtime_.stop(id, std::chrono::seconds(std::max(0L, seconds)));
+    if (!stopped) return errorResponse(stopped.error());
+    return {200, describe(*stopped)};
+  }
+  if (verb == "kill") {
+    int signal = signalNumber(request.queryValue("signal", "KILL"));
+    if (signal == 0) return invalid("unknown signal `" + request.queryValue("signal") + "`");
+    if (auto r = runtime_.kill(id, signal); !r) return errorResponse(r.error());
+  } else if (verb == "pause") {
+    if (auto r = runtime_.pause(id); !r) return errorResponse(r.error());
+  } else if (verb == "resume") {
+    if (auto r = runtime_.resume(id); !r) return errorResponse(r.error());
+  } else if (verb == "exec") {
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("command") || !body["command"].is_array()) {
+      return invalid("the body must be {\"command\": [\"cmd\", \"arg\", ...]}");
+    }
+    auto result = runtime_.exec(id, body["command"].get<std::vector<std::string>>());
+    if (!result) return errorResponse(result.error());
+    return {200, {{"exit_code", result->exitCode}, {"stdout", result->stdoutText}, {"stderr", result->stderrText}}};
+  } else if (verb == "wait") {
+    long seconds = std::atol(request.queryValue("t", "30").c_str());
+    runtime_.waitForExit(id, std::chrono::seconds(std::max(0L, seconds)));
+  } else {
+    return errorResponse(404, "not_found", "no such action `" + verb + "`");
+  }
+  auto info = runtime_.inspect(id);
+  if (!info) return errorResponse(info.error());
+  return {200, describe(*info)};
+}
+
+HttpResponse ContainerApi::handle(const HttpRequest& r) {
+  const auto& p = r.path;
+  if (p.size() == 2 && p[0] == "v1" && p[1] == "info" && r.method == "GET") return info();
+  if (p.size() < 2 || p[0] != "v1" || p[1] != "containers") return errorResponse(404, "not_found", "no such route");
+  if (p.size() == 2) {
+    if (r.method == "GET") {
+      auto list = runtime_.list();
+      if (!list) return errorResponse(list.error());
+      json items = json::array();
+      for (const auto& c : *list) items.push_back(describe(c));
+      return {200, items};
+    }
+    if (r.method == "POST") return create(r);
+    return errorResponse(405, "invalid", "use GET or POST on /v1/containers");
+  }
+  const std::string& id = p[2];
+  if (p.size() == 3) {
+    if (r.method == "GET") {
+      auto info = runtime_.inspect(id);
+      if (!info) return errorResponse(info.error());
+      return {200, describe(*info)};
+    }
+    if (r.method == "DELETE") {
+      if (auto removed = runtime_.remove(id, r.queryValue("force") == "1"); !removed)
+        return errorResponse(removed.error());
+      return {200, {{"removed", id}}};
+    }
+    return errorResponse(405, "invalid", "use GET or DELETE on a container");
+  }
+  if (p.size() == 4 && p[3] == "logs" && r.method == "GET") return logs(id, r);
+  if (p.size() == 4 && r.method == "POST") return action(id, p[3], r);
+  return errorResponse(404, "not_found", "no such route");
+}
+
+}  // namespace agent

@@ -1,0 +1,28 @@
+#pragma once
+// The control API's container routes (SPEC.md "Control API"), over ContainerRuntime.
+#include "ContainerRuntime.h"
+#include "HttpApi.h"
+
+namespace agent {
+
+class ContainerApi {
+ public:
+  ContainerApi(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy)
+      : runtime_(runtime), hierarchy_(hierarchy) {}
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse info();
+  HttpResponse create(const HttpRequest& request);
+  HttpResponse action(const std::string& id, const std::string& verb, const HttpRequest& request);
+  HttpResponse logs(const std::string& id, const HttpRequest& request);
+  nlohmann::json describe(const container::ContainerInfo& info);
+
+  container::ContainerRuntime& runtime_;
+  const cgroup::Hierarchy& hierarchy_;
+};
+
+// SIGKILL, KILL, kill, 9 -> 9; 0 when unknown.
+int signalNumber(const std::string& name);
+
+}  // namespace agent

@@ -1,0 +1,129 @@
+#include "Daemon.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ApiToken.h"
+#include "AtomicFile.h"
+#include "ContainerApi.h"
+#include "ContainerRuntime.h"
+#include "HttpApi.h"
+
+namespace agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string besideThisBinary(const std::string& name) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? name : (self.parent_path() / name).string();
+}
+
+bool setLogLevel(const std::string& level) {
+  auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") return false;
+  spdlog::set_level(parsed);
+  return true;
+}
+
+}  // namespace
+
+int runDaemon(AgentConfig config, bool configFileRequired) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (!setLogLevel(config.logLevel)) {
+    spdlog::error("msg=\"unknown log level\" level={} hint=\"use trace, debug, info, warn or error\"", config.logLevel);
+    return 2;
+  }
+  if (::geteuid() != 0) {
+    spdlog::error("msg=\"agentd must run as root: it creates cgroups and namespaces\"");
+    return 1;
+  }
+  for (const auto& dir : {config.stateDir, config.dataDir + "/images", config.dataDir + "/containers"}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      spdlog::error("msg=\"cannot create directory\" path={} error=\"{}\"", dir, ec.message());
+      return 1;
+    }
+  }
+  auto token = ensureApiToken(config.stateDir + "/token");
+  if (!token) {
+    spdlog::error("msg=\"cannot set up the API token\" error=\"{}\"", token.error().message());
+    return 1;
+  }
+  auto hierarchy = cgroup::Hierarchy::detect();
+  if (!hierarchy) {
+    spdlog::error("msg=\"no usable cgroups\" error=\"{}\"", hierarchy.error().message());
+    return 1;
+  }
+  container::RuntimeConfig runtimeConfig;
+  runtimeConfig.stateDir = config.stateDir;
+  runtimeConfig.dataDir = config.dataDir;
+  runtimeConfig.shimPath = config.shimPath.empty() ? besideThisBinary("agent-shim") : config.shimPath;
+  runtimeConfig.cgroupParent = config.cgroupParent;
+  runtimeConfig.logMaxBytes = config.logMaxBytes;
+  container::ContainerRuntime runtime(runtimeConfig, *hierarchy);
+
+  if (auto list = runtime.list()) {
+    size_t running = 0;
+    for (const auto& c : *list) running += c.status.state != container::ContainerState::Stopped;
+    spdlog::info("msg=\"re-adopted containers\" total={} running={}", list->size(), running);
+  }
+
+  // Signals arrive through a file descriptor, so the loop below handles them in order.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&signals, s);
+  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+  int signalFd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  ContainerApi containerApi(runtime, *hierarchy);
+  auto api = HttpApi::start(config.apiAddress, *token,
+                            [&](const HttpRequest& request) { return containerApi.handle(request); });
+  if (!api) {
+    spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
+    return 1;
+  }
+  (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
+  spdlog::info("msg=\"agentd ready\" api={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}", (*api)->url(),
+               config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()), config.cgroupParent);
+
+  while (true) {
+    pollfd fd{signalFd, POLLIN, 0};
+    int ready = ::poll(&fd, 1, 500);
+    if (ready > 0) {
+      signalfd_siginfo info{};
+      if (::read(signalFd, &info, sizeof info) != sizeof info) continue;
+      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+        spdlog::info("msg=\"stopping; containers keep running\" signal={}", info.ssi_signo);
+        break;
+      }
+      if (info.ssi_signo == SIGHUP) {
+        AgentConfig reloaded = config;
+        auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);
+        if (!loaded) {
+          spdlog::error("msg=\"config reload failed; keeping the current settings\" error=\"{}\"",
+                        loaded.error().message());
+        } else if (setLogLevel(reloaded.logLevel)) {
+          config.logLevel = reloaded.logLevel;
+          spdlog::info("msg=\"config reloaded\" log_level={}", config.logLevel);
+        }
+      }
+    }
+    // Shims that ended are reaped, and --rm containers removed, on every signal and tick.
+    runtime.collectExited();
+  }
+  api->reset();
+  ::unlink((config.stateDir + "/api").c_str());
+  return 0;
+}
+
+}  // namespace agent

@@ -1,0 +1,178 @@
+#include "HttpApi.h"
+
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+#include <vector>
+
+#include "ApiToken.h"
+
+namespace agent {
+
+namespace {
+
+const char* reason(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    default:
+      return status >= 500 ? "Internal Server Error" : "OK";
+  }
+}
+
+void send(::mg_connection* connection, const HttpResponse& response) {
+  std::string text = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  mg_printf(connection,
+            "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+            response.status, reason(response.status), text.size());
+  mg_write(connection, text.data(), text.size());
+}
+
+std::string urlDecode(std::string_view text) {
+  std::string out(text.size() + 1, '\0');
+  int n = mg_url_decode(text.data(), static_cast<int>(text.size()), out.data(), static_cast<int>(out.size()), 1);
+  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
+  return out;
+}
+
+// "127.0.0.1:9102" -> civetweb's "127.0.0.1:9102"; ":9101" -> "9101" (every interface).
+std::string listeningPorts(const std::string& address) {
+  if (!address.empty() && address.front() == ':') return address.substr(1);
+  return address;
+}
+
+}  // namespace
+
+std::string HttpRequest::queryValue(const std::string& key, const std::string& fallback) const {
+  auto it = query.find(key);
+  return it == query.end() ? fallback : it->second;
+}
+
+HttpResponse errorResponse(int status, const std::string& code, const std::string& message) {
+  return HttpResponse{status, {{"error", message}, {"code", code}}};
+}
+
+HttpResponse errorResponse(const Error& error) {
+  switch (error.errnum) {
+    case ENOENT:
+    case ESRCH:
+      return errorResponse(404, "not_found", error.message());
+    case EINVAL:
+      return errorResponse(400, "invalid", error.message());
+    case EEXIST:
+    case EBUSY:
+      return errorResponse(409, "conflict", error.message());
+    default:
+      return errorResponse(500, "internal", error.message());
+  }
+}
+
+Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, Handler handler) {
+  static const bool initialized = mg_init_library(0) != 0 || true;
+  (void)initialized;
+  std::unique_ptr<HttpApi> api(new HttpApi(std::move(token), std::move(handler)));
+  std::string ports = listeningPorts(address);
+  const char* options[] = {"listening_ports",    ports.c_str(), "num_threads", "8",
+                           "request_timeout_ms", "60000",       nullptr};
+  mg_callbacks callbacks{};
+  api->context_ = mg_start(&callbacks, nullptr, options);
+  if (api->context_ == nullptr) {
+    return logicError("listen on " + address + " (in use, or not an address of this host?)", "", EADDRINUSE);
+  }
+  mg_set_request_handler(api->context_, "/", &HttpApi::dispatch, api.get());
+  mg_server_port bound[4];
+  int count = mg_get_server_ports(api->context_, 4, bound);
+  std::string host = address.substr(0, address.rfind(':'));
+  if (host.empty()) host = "0.0.0.0";
+  api->url_ = "http://" + host + ":" + std::to_string(count > 0 ? bound[0].port : 0);
+  return api;
+}
+
+HttpApi::~HttpApi() {
+  if (context_ != nullptr) mg_stop(context_);
+}
+
+int HttpApi::dispatch(::mg_connection* connection, void* self) {
+  auto* api = static_cast<HttpApi*>(self);
+  const mg_request_info* info = mg_get_request_info(connection);
+  HttpRequest request;
+  request.method = info->request_method;
+  std::string_view uri = info->local_uri ? info->local_uri : "/";
+  while (!uri.empty()) {
+    size_t slash = uri.find('/');
+    std::string_view part = uri.substr(0, slash);
+    if (!part.empty()) request.path.push_back(urlDecode(part));
+    uri.remove_prefix(slash == std::string_view::npos ? uri.size() : slash + 1);
+  }
+  if (info->query_string) {
+    std::string_view rest = info->query_string;
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view pair = rest.substr(0, amp);
+      size_t eq = pair.find('=');
+      request.query[urlDecode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "1" : urlDecode(pair.substr(eq + 1));
+      rest.remove_prefix(amp == std::string_view::npos ? rest.size() : amp + 1);
+    }
+  }
+
+  bool health = request.path == std::vector<std::string>{"healthz"};
+  if (!health) {
+    const char* header = mg_get_header(connection, "Authorization");
+    std::string given = header ? header : "";
+    if (given.rfind("Bearer ", 0) != 0 || !tokensEqual(given.substr(7), api->token_)) {
+      send(connection, errorResponse(401, "unauthorized",
+                                     "missing or wrong bearer token (agentctl reads it from /run/agent/token)"));
+      return 401;
+    }
+  }
+  if (info->content_length > static_cast<long long>(kMaxRequestBody)) {
+    send(connection, errorResponse(413, "invalid", "request body over 1 MiB"));
+    return 413;
+  }
+  // CivetWeb's worker threads have a small fixed stack: no big buffers on it.
+  std::vector<char> chunk(16384);
+  int n;
+  while ((n = mg_read(connection, chunk.data(), chunk.size())) > 0) {
+    request.body.append(chunk.data(), static_cast<size_t>(n));
+    if (request.body.size() > kMaxRequestBody) {
+      send(connection, errorResponse(413, "invalid", "request body over 1 MiB"));
+      return 413;
+    }
+  }
+  HttpResponse response{200, {{"status", "ok"}}};
+  if (!health) {
+    // Handlers fork, parse and read files: they run on a thread with a normal stack, since
+    // CivetWeb's own threads have a small one.
+    std::thread worker([&] {
+      try {
+        response = api->handler_(request);
+      } catch (const std::exception& e) {
+        // A bad request must never take the agent down.
+        response = errorResponse(500, "internal", e.what());
+      }
+    });
+    worker.join();
+  }
+  spdlog::debug("api method={} uri={} status={}", request.method, info->local_uri ? info->local_uri : "",
+                response.status);
+  send(connection, response);
+  return response.status;
+}
+
+}  // namespace agent

@@ -1,0 +1,59 @@
+#pragma once
+// A small JSON-over-HTTP server on CivetWeb: bearer-token auth on every route but /healthz,
+// bodies over 1 MiB refused with 413, errors as {"error": "...", "code": "..."}.
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "Error.h"
+
+struct mg_context;
+struct mg_connection;
+
+namespace agent {
+
+inline constexpr size_t kMaxRequestBody = 1 << 20;
+
+struct HttpRequest {
+  std::string method;
+  std::vector<std::string> path;  // "/v1/containers/abc" -> {"v1", "containers", "abc"}
+  std::map<std::string, std::string> query;
+  std::string body;
+  std::string queryValue(const std::string& key, const std::string& fallback = "") const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  nlohmann::json body;
+};
+
+// The error body and status for an Error: ENOENT/ESRCH 404 not_found, EINVAL 400 invalid,
+// EEXIST/EBUSY 409 conflict, anything else 500 internal.
+HttpResponse errorResponse(const Error& error);
+HttpResponse errorResponse(int status, const std::string& code, const std::string& message);
+
+class HttpApi {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  // Listens on HOST:PORT (port 0: any free port). `handler` serves every authorized request.
+  static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, Handler handler);
+  ~HttpApi();
+
+  // The URL actually bound, e.g. http://127.0.0.1:9102
+  const std::string& url() const { return url_; }
+
+ private:
+  HttpApi(std::string token, Handler handler) : token_(std::move(token)), handler_(std::move(handler)) {}
+  static int dispatch(::mg_connection* connection, void* self);
+
+  std::string token_;
+  Handler handler_;
+  mg_context* context_ = nullptr;
+  std::string url_;
+};
+
+}  // namespace agent

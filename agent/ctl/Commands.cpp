@@ -1,0 +1,263 @@
+#include "Commands.h"
+
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "Table.h"
+
+namespace agent::ctl {
+
+using nlohmann::json;
+
+namespace {
+
+std::string escapeQuery(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.')
+      out += static_cast<char>(c);
+    else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+std::string since(int64_t unixMs) {
+  if (unixMs <= 0) return "-";
+  int64_t seconds = std::time(nullptr) - unixMs / 1000;
+  if (seconds < 60) return std::to_string(std::max<int64_t>(seconds, 0)) + "s ago";
+  if (seconds < 3600) return std::to_string(seconds / 60) + "m ago";
+  if (seconds < 86400) return std::to_string(seconds / 3600) + "h ago";
+  return std::to_string(seconds / 86400) + "d ago";
+}
+
+std::string joined(const json& array) {
+  std::string text;
+  for (const auto& part : array) text += (text.empty() ? "" : " ") + part.get<std::string>();
+  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
+}
+
+// "k=v" pairs into an object; a pair without '=' is a usage error.
+bool keyValues(const std::vector<std::string>& pairs, json& out, const char* what) {
+  for (const auto& pair : pairs) {
+    size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "agentctl: " << what << " `" << pair << "` must be KEY=VALUE\n";
+      return false;
+    }
+    out[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ApiReply> Commands::call(const std::string& method, const std::string& path,
+                                       const std::optional<json>& body, int& exitCode, long timeoutSeconds) {
+  if (!client_) {
+    auto endpoint = findEndpoint(options_.api, options_.tokenFile, options_.stateDir);
+    if (!endpoint) {
+      std::cerr << "agentctl: " << endpoint.error().message() << '\n';
+      exitCode = endpoint.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
+      return std::nullopt;
+    }
+    client_.emplace(*endpoint);
+  }
+  auto reply = client_->call(method, path, body, timeoutSeconds);
+  if (!reply) {
+    std::cerr << "agentctl: " << reply.error().message() << '\n';
+    exitCode = reply.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
+    return std::nullopt;
+  }
+  if (reply->status >= 400) {
+    std::cerr << "agentctl: " << reply->body.value("error", "the agent refused the request") << '\n';
+    exitCode = kExitAgentError;
+    return std::nullopt;
+  }
+  exitCode = kExitOk;
+  return std::optional<ApiReply>(std::move(*reply));
+}
+
+int Commands::followUntilStopped(const std::string& id) {
+  size_t offset = 0;
+  int exitCode = kExitOk;
+  while (true) {
+    auto reply = call("GET", "/v1/containers/" + id + "/logs?offset=" + std::to_string(offset), std::nullopt, exitCode);
+    if (!reply) return exitCode;
+    std::string data = reply->body.value("data", "");
+    std::cout << data << std::flush;
+    offset = reply->body.value("offset", offset);
+    if (!reply->body.value("running", false)) return kExitOk;
+    std::this_thread::sleep_for(std::chrono::milliseconds(data.empty() ? 100 : 0));
+  }
+}
+
+int Commands::run(const RunOptions& o) {
+  json body = {{"image", o.image}, {"command", o.command}, {"network", o.network}};
+  if (!o.name.empty()) body["name"] = o.name;
+  if (!o.hostname.empty()) body["hostname"] = o.hostname;
+  if (!o.cpu.empty()) body["cpu"] = o.cpu;
+  if (!o.memory.empty()) body["memory"] = o.memory;
+  if (!o.pids.empty()) body["pids"] = o.pids;
+  body["env"] = o.env;
+  json labels = json::object();
+  if (!keyValues(o.labels, labels, "label")) return kExitUsage;
+  for (const auto& e : o.env) {
+    if (e.find('=') == std::string::npos || e.front() == '=') {
+      std::cerr << "agentctl: env `" << e << "` must be KEY=VALUE\n";
+      return kExitUsage;
+    }
+  }
+  body["labels"] = labels;
+  // Detached --rm containers are removed by agentd when they stop; attached ones by us, once
+  // we have their exit code.
+  body["remove_on_exit"] = o.detach && o.remove;
+  int exitCode = kExitOk;
+  auto created = call("POST", "/v1/containers", body, exitCode);
+  if (!created) return exitCode;
+  const json& c = created->body;
+  std::string id = c.value("id", "");
+  if (c.contains("error")) {
+    // The command never ran (not in the image, not executable): say why, exit like a shell.
+    std::cerr << "agentctl: " << c.value("error", "") << '\n';
+    if (o.remove) call("DELETE", "/v1/containers/" + id, std::nullopt, exitCode);
+    return c.value("exit_code", kExitAgentError);
+  }
+  if (o.detach) {
+    if (wantsJson())
+      std::cout << c.dump(2) << '\n';
+    else
+      std::cout << id << '\n';
+    return kExitOk;
+  }
+  if (int followed = followUntilStopped(id); followed != kExitOk) return followed;
+  auto final = call("POST", "/v1/containers/" + id + "/wait?t=30", std::nullopt, exitCode, 60);
+  if (!final) return exitCode;
+  int code = final->body.value("exit_code", kExitAgentError);
+  if (o.remove) call("DELETE", "/v1/containers/" + id, std::nullopt, exitCode);
+  return code;
+}
+
+int Commands::ps(bool all) {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/containers", std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  json shown = json::array();
+  for (const auto& c : reply->body)
+    if (all || c.value("state", "") != "stopped") shown.push_back(c);
+  if (wantsJson()) {
+    std::cout << shown.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : shown) {
+    std::string state = c.value("state", "");
+    if (c.contains("exit_code")) state += " (" + std::to_string(c.value("exit_code", 0)) + ")";
+    rows.push_back({c.value("short_id", ""), c.value("name", ""), c.value("image", ""), state,
+                    c.contains("pid") ? std::to_string(c.value("pid", 0)) : "-",
+                    since(c.value("created_at_unix_ms", int64_t{0})), joined(c.value("command", json::array()))});
+  }
+  printTable(std::cout, {"ID", "NAME", "IMAGE", "STATE", "PID", "CREATED", "COMMAND"}, rows);
+  return kExitOk;
+}
+
+int Commands::inspect(const std::string& id) {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/containers/" + escapeQuery(id), std::nullopt, exitCode);
+  if (reply) std::cout << reply->body.dump(2) << '\n';
+  return exitCode;
+}
+
+int Commands::exec(const std::string& id, const std::vector<std::string>& command) {
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/containers/" + escapeQuery(id) + "/exec", json{{"command", command}}, exitCode, 3600);
+  if (!reply) return exitCode;
+  if (wantsJson()) {
+    std::cout << reply->body.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::cout << reply->body.value("stdout", "") << std::flush;
+  std::cerr << reply->body.value("stderr", "") << std::flush;
+  return reply->body.value("exit_code", kExitAgentError);
+}
+
+int Commands::logs(const std::string& id, bool follow, long tail) {
+  int exitCode = kExitOk;
+  std::string path = "/v1/containers/" + escapeQuery(id) + "/logs" + (tail >= 0 ? "?tail=" + std::to_string(tail) : "");
+  auto reply = call("GET", path, std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  std::cout << reply->body.value("data", "") << std::flush;
+  if (!follow || !reply->body.value("running", false)) return kExitOk;
+  size_t offset = reply->body.value("offset", size_t{0});
+  while (true) {
+    auto more = call("GET", "/v1/containers/" + escapeQuery(id) + "/logs?offset=" + std::to_string(offset),
+                     std::nullopt, exitCode);
+    if (!more) return exitCode;
+    std::string data = more->body.value("data", "");
+    std::cout << data << std::flush;
+    offset = more->body.value("offset", offset);
+    if (!more->body.value("running", false)) return kExitOk;
+    if (data.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+int Commands::simpleAction(const std::string& id, const std::string& verb, const std::string& query) {
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/containers/" + escapeQuery(id) + "/" + verb + query, std::nullopt, exitCode, 600);
+  if (!reply) return exitCode;
+  if (wantsJson())
+    std::cout << reply->body.dump(2) << '\n';
+  else
+    std::cout << reply->body.value("name", id) << '\n';
+  return kExitOk;
+}
+
+int Commands::stop(const std::string& id, long seconds) {
+  return simpleAction(id, "stop", "?t=" + std::to_string(seconds));
+}
+int Commands::kill(const std::string& id, const std::string& signal) {
+  return simpleAction(id, "kill", "?signal=" + escapeQuery(signal));
+}
+int Commands::pause(const std::string& id) {
+  return simpleAction(id, "pause");
+}
+int Commands::resume(const std::string& id) {
+  return simpleAction(id, "resume");
+}
+
+int Commands::remove(const std::string& id, bool force) {
+  int exitCode = kExitOk;
+  auto reply = call("DELETE", "/v1/containers/" + escapeQuery(id) + (force ? "?force=1" : ""), std::nullopt, exitCode);
+  if (reply) std::cout << id << '\n';
+  return exitCode;
+}
+
+int Commands::info() {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/info", std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  const json& i = reply->body;
+  if (wantsJson()) {
+    std::cout << i.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::cout << "agentd " << i.value("version", "?") << ", kernel " << i.value("kernel", "?") << '\n'
+            << "cgroup mode: " << i.value("cgroup_mode", "?") << ", containers under " << i.value("cgroup_parent", "?")
+            << '\n';
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, c] : i["controllers"].items())
+    rows.push_back({name, c.value("version", ""), c.value("mount", "")});
+  printTable(std::cout, {"CONTROLLER", "VERSION", "MOUNT"}, rows);
+  const json& counts = i["containers"];
+  std::cout << "containers: " << counts.value("running", 0) << " running, " << counts.value("paused", 0) << " paused, "
+            << counts.value("stopped", 0) << " stopped\n";
+  return kExitOk;
+}
+
+}  // namespace agent::ctl

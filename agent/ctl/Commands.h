@@ -1,0 +1,52 @@
+#pragma once
+// agentctl's commands. Each returns the process exit code: 0 ok, 1 the agent refused (one
+// line on stderr saying what and why), 3 the agent is unreachable; `run` without -d returns
+// the container's own exit code.
+#include <string>
+#include <vector>
+
+#include "ApiClient.h"
+
+namespace agent::ctl {
+
+inline constexpr int kExitOk = 0, kExitAgentError = 1, kExitUsage = 2, kExitUnreachable = 3;
+
+struct GlobalOptions {
+  std::string output = "table";  // table | json
+  std::string api, tokenFile, stateDir = "/run/agent";
+};
+
+struct RunOptions {
+  std::string name, hostname, network = "none", cpu, memory, pids, image;
+  std::vector<std::string> labels, env, command;
+  bool detach = false, remove = false;
+};
+
+class Commands {
+ public:
+  explicit Commands(GlobalOptions options) : options_(std::move(options)) {}
+  int run(const RunOptions& o);
+  int ps(bool all);
+  int inspect(const std::string& id);
+  int exec(const std::string& id, const std::vector<std::string>& command);
+  int logs(const std::string& id, bool follow, long tail);
+  int stop(const std::string& id, long seconds);
+  int kill(const std::string& id, const std::string& signal);
+  int remove(const std::string& id, bool force);
+  int pause(const std::string& id);
+  int resume(const std::string& id);
+  int info();
+
+ private:
+  // Calls the API; on failure prints the reason and sets `exitCode`.
+  std::optional<ApiReply> call(const std::string& method, const std::string& path,
+                               const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120);
+  int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
+  int followUntilStopped(const std::string& id);
+  bool wantsJson() const { return options_.output == "json"; }
+
+  GlobalOptions options_;
+  std::optional<ApiClient> client_;
+};
+
+}  // namespace agent::ctl

@@ -1,0 +1,92 @@
+// agentctl: drives agentd through its control API. See docs/agentctl.md.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "Commands.h"
+#include "Version.h"
+
+using agent::ctl::kExitUsage;
+
+int main(int argc, char** argv) {
+  CLI::App app{"agentctl: run and manage containers through agentd"};
+  app.set_version_flag("--version", std::string("agentctl ") + agent::kVersion);
+  app.require_subcommand(1);
+  agent::ctl::GlobalOptions global;
+  app.add_option("--output", global.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--api", global.api, "URL of agentd's API (default: read from STATE_DIR/api)");
+  app.add_option("--token-file", global.tokenFile, "API token file (default: STATE_DIR/token)");
+  app.add_option("--state-dir", global.stateDir, "agentd's state directory")->capture_default_str();
+
+  agent::ctl::RunOptions run;
+  auto* runCmd = app.add_subcommand("run", "Create and start a container; without -d, wait and return its exit code");
+  runCmd->add_option("--name", run.name, "Container name");
+  runCmd->add_option("--label", run.labels, "Label KEY=VALUE (repeatable)");
+  runCmd->add_option("--env,-e", run.env, "Environment KEY=VALUE (repeatable)");
+  runCmd->add_option("--hostname", run.hostname, "Hostname (default: the short id)");
+  runCmd->add_option("--net", run.network, "none (own network namespace, lo only) or host")
+      ->check(CLI::IsMember({"none", "host"}));
+  runCmd->add_option("--cpu", run.cpu, "CPU limit: 50% (of one CPU), 0.5, 500m, max");
+  runCmd->add_option("--memory", run.memory, "Memory limit: 256Mi, 1g, bytes, max");
+  runCmd->add_option("--pids", run.pids, "Maximum tasks, or max");
+  runCmd->add_flag("-d,--detach", run.detach, "Print the id and return at once");
+  runCmd->add_flag("--rm", run.remove, "Remove the container when it stops");
+  runCmd->add_option("image", run.image, "Image name (agentctl image ls)")->required();
+  runCmd->add_option("command", run.command, "Command and arguments, after --")->required();
+
+  bool all = false;
+  auto* psCmd = app.add_subcommand("ps", "List containers (running and paused; -a: all)");
+  psCmd->add_flag("-a,--all", all, "Include stopped containers");
+
+  std::string id;
+  std::vector<std::string> command;
+  auto* inspectCmd = app.add_subcommand("inspect", "Show a container as JSON");
+  inspectCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  auto* execCmd = app.add_subcommand("exec", "Run a command inside a running container");
+  execCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  execCmd->add_option("command", command, "Command and arguments, after --")->required();
+  bool follow = false;
+  long tail = -1;
+  auto* logsCmd = app.add_subcommand("logs", "Print a container's output");
+  logsCmd->add_flag("-f,--follow", follow, "Keep printing until the container stops");
+  logsCmd->add_option("--tail", tail, "Only the last N lines");
+  logsCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  long seconds = 10;
+  auto* stopCmd = app.add_subcommand("stop", "SIGTERM, wait, then SIGKILL");
+  stopCmd->add_option("-t,--time", seconds, "Seconds to wait before SIGKILL")->capture_default_str();
+  stopCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  std::string signal = "KILL";
+  auto* killCmd = app.add_subcommand("kill", "Send a signal to the container's PID 1");
+  killCmd->add_option("-s,--signal", signal, "Signal name or number")->capture_default_str();
+  killCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  bool force = false;
+  auto* rmCmd = app.add_subcommand("rm", "Remove a stopped container (-f: also a running one)");
+  rmCmd->add_flag("-f,--force", force, "Kill it first if it runs");
+  rmCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  auto* pauseCmd = app.add_subcommand("pause", "Freeze every process of the container");
+  pauseCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  auto* resumeCmd = app.add_subcommand("resume", "Thaw a paused container");
+  resumeCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  auto* infoCmd = app.add_subcommand("info", "Cgroup mode, controllers, versions, container counts");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  agent::ctl::Commands commands(global);
+  if (runCmd->parsed()) return commands.run(run);
+  if (psCmd->parsed()) return commands.ps(all);
+  if (inspectCmd->parsed()) return commands.inspect(id);
+  if (execCmd->parsed()) return commands.exec(id, command);
+  if (logsCmd->parsed()) return commands.logs(id, follow, tail);
+  if (stopCmd->parsed()) return commands.stop(id, seconds);
+  if (killCmd->parsed()) return commands.kill(id, signal);
+  if (rmCmd->parsed()) return commands.remove(id, force);
+  if (pauseCmd->parsed()) return commands.pause(id);
+  if (resumeCmd->parsed()) return commands.resume(id);
+  if (infoCmd->parsed()) return commands.info();
+  return kExitUsage;
+}

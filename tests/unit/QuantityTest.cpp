@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "Quantity.h"
+
+using namespace agent::policies;
+using agent::cgroup::Bound;
+using agent::cgroup::CpuQuota;
+
+TEST(Quantity, CpuForms) {
+  EXPECT_EQ(*parseCpu("50%", 2), (CpuQuota{Bound::of(50000), 100000}));
+  EXPECT_EQ(*parseCpu("150%", 2), (CpuQuota{Bound::of(150000), 100000}));
+  EXPECT_EQ(*parseCpu("0.5", 2), (CpuQuota{Bound::of(50000), 100000}));  // docker --cpus 0.5
+  EXPECT_EQ(*parseCpu("2", 2), (CpuQuota{Bound::of(200000), 100000}));
+  EXPECT_EQ(*parseCpu("500m", 2), (CpuQuota{Bound::of(50000), 100000}));
+  EXPECT_TRUE(parseCpu("max", 2)->quotaUs.isUnlimited());
+  EXPECT_TRUE(parseCpu("unlimited", 2)->quotaUs.isUnlimited());
+}
+
+TEST(Quantity, CpuRefusals) {
+  for (const char* bad : {"0%", "-50%", "250%", "3", "50 %", "abc", "", "%", "1.2.3", "0.0001"}) {
+    auto r = parseCpu(bad, 2);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_NE(r.error().message().find(std::string("`") + bad + "`"), std::string::npos);
+    }
+  }
+  EXPECT_NE(parseCpu("250%", 2).error().message().find("this host has 2 CPUs, at most 200%"), std::string::npos);
+}
+
+TEST(Quantity, MemoryForms) {
+  EXPECT_EQ(*parseMemory("268435456"), Bound::of(268435456));
+  EXPECT_EQ(*parseMemory("256m"), Bound::of(256ull << 20));
+  EXPECT_EQ(*parseMemory("256M"), Bound::of(256ull << 20));
+  EXPECT_EQ(*parseMemory("256Mi"), Bound::of(256ull << 20));
+  EXPECT_EQ(*parseMemory("1g"), Bound::of(1ull << 30));
+  EXPECT_EQ(*parseMemory("1Ti"), Bound::of(1ull << 40));
+  EXPECT_EQ(*parseMemory("8192k"), Bound::of(8ull << 20));
+  EXPECT_TRUE(parseMemory("max")->isUnlimited());
+}
+
+TEST(Quantity, MemoryRefusals) {
+  for (const char* bad : {"5Mi", "1.5g", "256MB", "256x", "-1", "", "99999999999999999999", "20000000Ti"}) {
+    EXPECT_FALSE(parseMemory(bad)) << bad;
+  }
+  EXPECT_NE(parseMemory("1.5g").error().message().find("fractions"), std::string::npos);
+  EXPECT_NE(parseMemory("5Mi").error().message().find("minimum of 6Mi"), std::string::npos);
+}
+
+TEST(Quantity, Pids) {
+  EXPECT_EQ(*parsePids("100"), Bound::of(100));
+  EXPECT_TRUE(parsePids("max")->isUnlimited());
+  for (const char* bad : {"0", "-1", "10.5", "ten", ""}) EXPECT_FALSE(parsePids(bad)) << bad;
+}
+
+TEST(Quantity, CanonicalReadBack) {
+  EXPECT_EQ(formatCpu(*parseCpu("0.5", 2)), "50%");
+  EXPECT_EQ(formatCpu(*parseCpu("500m", 2)), "50%");
+  EXPECT_EQ(formatCpu(*parseCpu("max", 2)), "max");
+  EXPECT_EQ(formatCpu(CpuQuota{Bound::of(12345), 100000}), "12.3%");
+  EXPECT_EQ(formatMemory(*parseMemory("268435456")), "256Mi");
+  EXPECT_EQ(formatMemory(*parseMemory("1g")), "1Gi");
+  EXPECT_EQ(formatMemory(Bound::of(1536ull << 10)), "1536Ki");
+  EXPECT_EQ(formatMemory(Bound::of(7000001)), "7000001");
+  EXPECT_EQ(formatPids(*parsePids("100")), "100");
+}
