@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan run test test-unit test-host test-vm test-asan bench format format-check clean
+.PHONY: all deps build build-asan run test test-unit test-host test-vm test-e2e test-asan bench format format-check clean
 
 all: build
 
@@ -19,14 +19,19 @@ build-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAGENT_SANITIZE=ON -DAGENT_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
 
-# Until agentd has its daemon mode, `run` shows what the agent sees of this host.
-run: build
-	$(BUILD)/bin/agentd probe
+DATA_DIR ?= /var/lib/agent
 
-# Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), and the unit
-# tier again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Sets up, builds, provides the busybox image, shows what the agent sees of this host and
+# starts agentd in the foreground with its defaults (Ctrl-C stops it; containers keep running).
+run: build
+	scripts/make-busybox-image.sh $(DATA_DIR)/images
+	$(BUILD)/bin/agentd probe
+	exec $(BUILD)/bin/agentd --data-dir $(DATA_DIR)
+
+# Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), e2e (agentd +
+# agentctl), and the unit tier again under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: build build-asan format-check
-	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm'
+	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm|e2e'
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
 
 test-unit: build
@@ -35,6 +40,8 @@ test-host: build
 	cd $(BUILD) && ctest --output-on-failure -L host
 test-vm: build
 	cd $(BUILD) && ctest --output-on-failure -L vm
+test-e2e: build
+	cd $(BUILD) && ctest --output-on-failure -L e2e
 test-asan: build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
 

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"agentctl: run and manage containers through agentd"};
   app.set_version_flag("--version", std::string("agentctl ") + agent::kVersion);
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command: `agentctl ps --output json`
   agent::ctl::GlobalOptions global;
   app.add_option("--output", global.output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))

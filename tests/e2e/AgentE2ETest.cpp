@@ -1,0 +1,212 @@
+// agentd and agentctl as a user runs them: real binaries, real containers, on this host.
+// Each test starts its own agentd (free port, its own state/data dirs and cgroup parent
+// `agent-test-<pid>-<random>`) and removes all of it afterwards.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Ran {
+  int exitCode = -1;
+  std::string out;
+};
+
+Ran shell(const std::string& command) {
+  Ran ran;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return ran;
+  std::array<char, 4096> chunk;
+  while (size_t n = std::fread(chunk.data(), 1, chunk.size(), pipe)) ran.out.append(chunk.data(), n);
+  int status = ::pclose(pipe);
+  ran.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return ran;
+}
+
+class Agent {
+ public:
+  Agent() {
+    std::random_device random;
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+    root_ = fs::temp_directory_path() / ("agent-test-e2e-" + std::string(suffix));
+    cgroupParent_ = "/agent-test-" + std::to_string(::getpid()) + "-" + suffix;
+    fs::create_directories(root_ / "data");
+    fs::create_directory_symlink(AGENT_TEST_IMAGES, root_ / "data" / "images");
+    start();
+  }
+  ~Agent() {
+    for (const auto& id : listIds()) shell(ctlCommand() + " rm -f " + id);
+    stop(SIGTERM);
+    shell("for d in /sys/fs/cgroup/*" + cgroupParent_ + " /sys/fs/cgroup/*/*" + cgroupParent_ + "; do [ -d $d ] && rmdir $d; done");
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+
+  void start() {
+    fs::remove(root_ / "state" / "api");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string log = (root_ / "agentd.log").string();
+      std::freopen(log.c_str(), "a", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      std::string state = (root_ / "state").string(), data = (root_ / "data").string();
+      ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--state-dir", state.c_str(), "--data-dir", data.c_str(),
+              "--api-address", "127.0.0.1:0", "--cgroup-parent", cgroupParent_.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 500 && !fs::exists(root_ / "state" / "api"); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(fs::exists(root_ / "state" / "api")) << log();
+  }
+  void stop(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  std::string ctlCommand() const { return AGENT_BIN_DIR "/agentctl --state-dir " + (root_ / "state").string(); }
+  Ran ctl(const std::string& args) const { return shell(ctlCommand() + " " + args); }
+  std::string log() const {
+    std::ifstream in(root_ / "agentd.log");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  std::vector<std::string> listIds() const {
+    std::vector<std::string> ids;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_ / "state" / "containers", ec)) ids.push_back(entry.path().filename());
+    return ids;
+  }
+  const fs::path& root() const { return root_; }
+  const std::string& cgroupParent() const { return cgroupParent_; }
+
+ private:
+  fs::path root_;
+  std::string cgroupParent_;
+  pid_t pid_ = -1;
+};
+
+std::string field(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "";
+  at += key.size() + 3;
+  while (json[at] == ' ') ++at;
+  size_t end = json.find_first_of(",\n}", at);
+  std::string value = json.substr(at, end - at);
+  if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
+  return value;
+}
+
+}  // namespace
+
+TEST(E2E, RunReturnsTheContainersExitCode) {
+  Agent agent;
+  Ran seven = agent.ctl("run busybox -- sh -c 'echo pid $$ on $(hostname); exit 7'");
+  EXPECT_EQ(seven.exitCode, 7) << seven.out;
+  EXPECT_NE(seven.out.find("pid 1 on "), std::string::npos) << seven.out;
+  Ran detached = agent.ctl("run -d --name sleeper busybox -- sleep 60");
+  ASSERT_EQ(detached.exitCode, 0) << detached.out;
+  ASSERT_EQ(agent.ctl("kill -s KILL sleeper").exitCode, 0);
+  Ran waited = agent.ctl("inspect sleeper");
+  for (int i = 0; i < 100 && field(waited.out, "state") != "stopped"; ++i) {
+    std::this_thread::sleep_for(20ms);
+    waited = agent.ctl("inspect sleeper");
+  }
+  EXPECT_EQ(field(waited.out, "exit_code"), "137") << waited.out;
+  Ran missing = agent.ctl("run busybox -- no-such-command");
+  EXPECT_EQ(missing.exitCode, 127);
+  EXPECT_NE(missing.out.find("command not found in the image"), std::string::npos) << missing.out;
+}
+
+TEST(E2E, ContainersAndExitCodesSurviveAnAgentdKill) {
+  Agent agent;
+  std::map<std::string, std::string> pids;
+  for (int i = 0; i < 4; ++i) {
+    std::string name = "long-" + std::to_string(i);
+    ASSERT_EQ(agent.ctl("run -d --name " + name + " busybox -- sleep 60").exitCode, 0);
+    pids[name] = field(agent.ctl("inspect " + name).out, "pid");
+  }
+  ASSERT_EQ(agent.ctl("run -d --name short busybox -- sh -c 'sleep 2; exit 3'").exitCode, 0);
+  agent.stop(SIGKILL);  // no goodbye: the agent simply dies
+  std::this_thread::sleep_for(2500ms);  // meanwhile `short` exits with 3
+  agent.start();
+  Ran ps = agent.ctl("ps -a --output json");
+  ASSERT_EQ(ps.exitCode, 0) << ps.out;
+  for (const auto& [name, pid] : pids) {
+    Ran info = agent.ctl("inspect " + name);
+    EXPECT_EQ(field(info.out, "state"), "running") << info.out;
+    EXPECT_EQ(field(info.out, "pid"), pid) << name;
+  }
+  Ran shortInfo = agent.ctl("inspect short");
+  EXPECT_EQ(field(shortInfo.out, "state"), "stopped") << shortInfo.out;
+  EXPECT_EQ(field(shortInfo.out, "exit_code"), "3") << shortInfo.out;
+}
+
+TEST(E2E, BadInputIsRefusedWithTheRightCodeAndChangesNothing) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name keeper busybox -- sleep 60").exitCode, 0);
+  std::string before = agent.ctl("inspect keeper").out;
+  for (const std::string& name : std::vector<std::string>{"a/b", "..", "x..y", std::string(129, 'n')}) {
+    Ran r = agent.ctl("run -d --name '" + name + "' busybox -- true");
+    EXPECT_EQ(r.exitCode, 1) << name << ": " << r.out;
+    EXPECT_NE(r.out.find("container name"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(agent.ctl("run -d --name keeper busybox -- true").exitCode, 1);
+  EXPECT_NE(agent.ctl("run -d busybox-nope -- true").out.find("no such image"), std::string::npos);
+  EXPECT_EQ(agent.ctl("inspect nobody").exitCode, 1);
+  EXPECT_EQ(agent.ctl("run -d --cpu 50x busybox -- true").exitCode, 1);
+  EXPECT_EQ(agent.ctl("run").exitCode, 2);
+
+  std::string url;
+  std::ifstream apiFile(agent.root() / "state" / "api");
+  std::getline(apiFile, url);
+  std::ifstream tokenFile(agent.root() / "state" / "token");
+  std::string token;
+  std::getline(tokenFile, token);
+  auto status = [&](const std::string& args) {
+    return shell("curl -s -o /dev/null -w '%{http_code}' " + args).out;
+  };
+  EXPECT_EQ(status(url + "/v1/containers"), "401");
+  EXPECT_EQ(status("-H 'Authorization: Bearer wrong' " + url + "/v1/containers"), "401");
+  EXPECT_EQ(status("-H 'Authorization: Bearer " + token + "' -X POST -d '{oops' " + url + "/v1/containers"), "400");
+  std::string big = (agent.root() / "big-body").string();
+  shell("head -c 1100000 /dev/zero > " + big);
+  EXPECT_EQ(status("-H 'Authorization: Bearer " + token + "' -X POST --data-binary @" + big + " " + url + "/v1/containers"),
+            "413");
+  EXPECT_EQ(status("-H 'Authorization: Bearer " + token + "' " + url + "/v1/containers/nobody"), "404");
+  EXPECT_EQ(status(url + "/healthz"), "200");
+
+  std::string after = agent.ctl("inspect keeper").out;
+  EXPECT_EQ(field(after, "pid"), field(before, "pid"));
+  EXPECT_EQ(field(after, "state"), "running");
+}
+
+TEST(E2E, RmLeavesNoCgroupMountOrDirectory) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name doomed --pids 50 busybox -- sleep 60").exitCode, 0);
+  std::string id = field(agent.ctl("inspect doomed").out, "id");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(agent.ctl("rm -f doomed").exitCode, 0);
+  for (const auto& hierarchy : fs::directory_iterator("/sys/fs/cgroup")) {
+    EXPECT_FALSE(fs::exists(hierarchy.path().string() + agent.cgroupParent() + "/" + id)) << hierarchy.path();
+  }
+  EXPECT_EQ(shell("grep -c " + id + " /proc/self/mountinfo").out, "0\n");
+  EXPECT_FALSE(fs::exists(agent.root() / "data" / "containers" / id));
+  EXPECT_FALSE(fs::exists(agent.root() / "state" / "containers" / id));
+}
+
+TEST(E2E, UnreachableAgentSaysHowToStartIt) {
+  Ran r = shell(AGENT_BIN_DIR "/agentctl --api http://127.0.0.1:1 --token-file /dev/null ps");
+  EXPECT_EQ(r.exitCode, 3);
+  EXPECT_NE(r.out.find("start it with"), std::string::npos) << r.out;
+}
