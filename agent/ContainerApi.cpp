@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "ImageStore.h"
 #include "Quantity.h"
 #include "Version.h"
 
@@ -201,9 +202,41 @@ HttpResponse ContainerApi::action(const std::string& id, const std::string& verb
   return {200, describe(*info)};
 }
 
+HttpResponse ContainerApi::images(const HttpRequest& r) {
+  container::ImageStore store(runtime_.config().dataDir + "/images");
+  if (r.method == "GET") {
+    auto list = store.list();
+    if (!list) return errorResponse(list.error());
+    json items = json::array();
+    for (const auto& image : *list) {
+      items.push_back({{"name", image.name}, {"rootfs", image.rootfs}, {"created_at_unix_ms", image.createdAtUnixMs}});
+    }
+    return {200, items};
+  }
+  if (r.method != "POST") return errorResponse(405, "invalid", "use GET or POST on /v1/images");
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("name") || !body.contains("tar_path")) {
+    return invalid("the body must be {\"name\": \"...\", \"tar_path\": \"/absolute/file.tar\"}");
+  }
+  std::string name = body.value("name", ""), tarPath = body.value("tar_path", "");
+  if (tarPath.empty() || tarPath.front() != '/')
+    return invalid("tar_path must be an absolute path on the agent's host");
+  auto imported = store.import(name, tarPath);
+  if (!imported) return errorResponse(imported.error());
+  return {201,
+          {{"name", name},
+           {"files", imported->files},
+           {"directories", imported->directories},
+           {"symlinks", imported->symlinks},
+           {"hardlinks", imported->hardlinks},
+           {"skipped_devices", imported->skippedDevices},
+           {"bytes", imported->bytes}}};
+}
+
 HttpResponse ContainerApi::handle(const HttpRequest& r) {
   const auto& p = r.path;
   if (p.size() == 2 && p[0] == "v1" && p[1] == "info" && r.method == "GET") return info();
+  if (p.size() == 2 && p[0] == "v1" && p[1] == "images") return images(r);
   if (p.size() < 2 || p[0] != "v1" || p[1] != "containers") return errorResponse(404, "not_found", "no such route");
   if (p.size() == 2) {
     if (r.method == "GET") {

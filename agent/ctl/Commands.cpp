@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -257,6 +258,39 @@ int Commands::info() {
   const json& counts = i["containers"];
   std::cout << "containers: " << counts.value("running", 0) << " running, " << counts.value("paused", 0) << " paused, "
             << counts.value("stopped", 0) << " stopped\n";
+  return kExitOk;
+}
+
+int Commands::imageList() {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/images", std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  if (wantsJson()) {
+    std::cout << reply->body.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& image : reply->body) {
+    rows.push_back(
+        {image.value("name", ""), since(image.value("created_at_unix_ms", int64_t{0})), image.value("rootfs", "")});
+  }
+  printTable(std::cout, {"NAME", "CREATED", "ROOTFS"}, rows);
+  return kExitOk;
+}
+
+int Commands::imageImport(const std::string& name, const std::string& tarFile) {
+  std::error_code ec;
+  std::string absolute = std::filesystem::absolute(tarFile, ec).string();
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/images", json{{"name", name}, {"tar_path", absolute}}, exitCode, 3600);
+  if (!reply) return exitCode;
+  if (wantsJson()) {
+    std::cout << reply->body.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::cout << "imported " << name << ": " << reply->body.value("files", 0) << " files, "
+            << reply->body.value("directories", 0) << " directories, " << reply->body.value("symlinks", 0)
+            << " symlinks, " << reply->body.value("bytes", 0) << " bytes\n";
   return kExitOk;
 }
 

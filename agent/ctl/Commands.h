@@ -36,6 +36,8 @@ class Commands {
   int pause(const std::string& id);
   int resume(const std::string& id);
   int info();
+  int imageList();
+  int imageImport(const std::string& name, const std::string& tarFile);
 
  private:
   // Calls the API; on failure prints the reason and sets `exitCode`.

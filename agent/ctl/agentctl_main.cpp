@@ -70,6 +70,13 @@ int main(int argc, char** argv) {
   auto* resumeCmd = app.add_subcommand("resume", "Thaw a paused container");
   resumeCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
   auto* infoCmd = app.add_subcommand("info", "Cgroup mode, controllers, versions, container counts");
+  auto* imageCmd = app.add_subcommand("image", "Manage images");
+  imageCmd->require_subcommand(1);
+  auto* imageLs = imageCmd->add_subcommand("ls", "List images");
+  std::string imageName, tarFile;
+  auto* imageImport = imageCmd->add_subcommand("import", "Import a rootfs tarball (e.g. what `docker export` writes)");
+  imageImport->add_option("name", imageName, "Image name")->required();
+  imageImport->add_option("file", tarFile, "Tarball on this host")->required()->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);
@@ -89,5 +96,7 @@ int main(int argc, char** argv) {
   if (pauseCmd->parsed()) return commands.pause(id);
   if (resumeCmd->parsed()) return commands.resume(id);
   if (infoCmd->parsed()) return commands.info();
+  if (imageLs->parsed()) return commands.imageList();
+  if (imageImport->parsed()) return commands.imageImport(imageName, tarFile);
   return kExitUsage;
 }

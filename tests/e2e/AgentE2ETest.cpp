@@ -48,7 +48,8 @@ class Agent {
   ~Agent() {
     for (const auto& id : listIds()) shell(ctlCommand() + " rm -f " + id);
     stop(SIGTERM);
-    shell("for d in /sys/fs/cgroup/*" + cgroupParent_ + " /sys/fs/cgroup/*/*" + cgroupParent_ + "; do [ -d $d ] && rmdir $d; done");
+    shell("for d in /sys/fs/cgroup/*" + cgroupParent_ + " /sys/fs/cgroup/*/*" + cgroupParent_ +
+          "; do [ -d $d ] && rmdir $d; done");
     std::error_code ignored;
     fs::remove_all(root_, ignored);
   }
@@ -84,7 +85,8 @@ class Agent {
   std::vector<std::string> listIds() const {
     std::vector<std::string> ids;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(root_ / "state" / "containers", ec)) ids.push_back(entry.path().filename());
+    for (const auto& entry : fs::directory_iterator(root_ / "state" / "containers", ec))
+      ids.push_back(entry.path().filename());
     return ids;
   }
   const fs::path& root() const { return root_; }
@@ -137,7 +139,7 @@ TEST(E2E, ContainersAndExitCodesSurviveAnAgentdKill) {
     pids[name] = field(agent.ctl("inspect " + name).out, "pid");
   }
   ASSERT_EQ(agent.ctl("run -d --name short busybox -- sh -c 'sleep 2; exit 3'").exitCode, 0);
-  agent.stop(SIGKILL);  // no goodbye: the agent simply dies
+  agent.stop(SIGKILL);                  // no goodbye: the agent simply dies
   std::this_thread::sleep_for(2500ms);  // meanwhile `short` exits with 3
   agent.start();
   Ran ps = agent.ctl("ps -a --output json");
@@ -173,16 +175,15 @@ TEST(E2E, BadInputIsRefusedWithTheRightCodeAndChangesNothing) {
   std::ifstream tokenFile(agent.root() / "state" / "token");
   std::string token;
   std::getline(tokenFile, token);
-  auto status = [&](const std::string& args) {
-    return shell("curl -s -o /dev/null -w '%{http_code}' " + args).out;
-  };
+  auto status = [&](const std::string& args) { return shell("curl -s -o /dev/null -w '%{http_code}' " + args).out; };
   EXPECT_EQ(status(url + "/v1/containers"), "401");
   EXPECT_EQ(status("-H 'Authorization: Bearer wrong' " + url + "/v1/containers"), "401");
   EXPECT_EQ(status("-H 'Authorization: Bearer " + token + "' -X POST -d '{oops' " + url + "/v1/containers"), "400");
   std::string big = (agent.root() / "big-body").string();
   shell("head -c 1100000 /dev/zero > " + big);
-  EXPECT_EQ(status("-H 'Authorization: Bearer " + token + "' -X POST --data-binary @" + big + " " + url + "/v1/containers"),
-            "413");
+  EXPECT_EQ(
+      status("-H 'Authorization: Bearer " + token + "' -X POST --data-binary @" + big + " " + url + "/v1/containers"),
+      "413");
   EXPECT_EQ(status("-H 'Authorization: Bearer " + token + "' " + url + "/v1/containers/nobody"), "404");
   EXPECT_EQ(status(url + "/healthz"), "200");
 
@@ -209,4 +210,19 @@ TEST(E2E, UnreachableAgentSaysHowToStartIt) {
   Ran r = shell(AGENT_BIN_DIR "/agentctl --api http://127.0.0.1:1 --token-file /dev/null ps");
   EXPECT_EQ(r.exitCode, 3);
   EXPECT_NE(r.out.find("start it with"), std::string::npos) << r.out;
+}
+
+TEST(E2E, ImportedImageRuns) {
+  Agent agent;
+  std::string tarball = (agent.root() / "rootfs.tar").string();
+  ASSERT_EQ(shell("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -cf " + tarball + " .").exitCode, 0);
+  Ran imported = agent.ctl("image import imported " + tarball);
+  ASSERT_EQ(imported.exitCode, 0) << imported.out;
+  EXPECT_NE(imported.out.find("imported imported:"), std::string::npos) << imported.out;
+  Ran listed = agent.ctl("image ls");
+  EXPECT_NE(listed.out.find("imported"), std::string::npos) << listed.out;
+  Ran ran = agent.ctl("run --rm imported -- sh -c 'cat /etc/passwd | head -1'");
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  EXPECT_NE(ran.out.find("root:x:0:0"), std::string::npos) << ran.out;
+  EXPECT_EQ(agent.ctl("image import imported " + tarball).exitCode, 1);  // the name is taken
 }
