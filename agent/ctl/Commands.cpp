@@ -88,6 +88,10 @@ std::optional<ApiReply> Commands::call(const std::string& method, const std::str
 int Commands::followUntilStopped(const std::string& id) {
   size_t offset = 0;
   int exitCode = kExitOk;
+  // Poll fast while output flows or the container just started, backing off to 100 ms
+  // while nothing happens: a short-lived container returns in milliseconds, a quiet one
+  // costs ten requests a second.
+  auto pause = std::chrono::milliseconds(1);
   while (true) {
     auto reply = call("GET", "/v1/containers/" + id + "/logs?offset=" + std::to_string(offset), std::nullopt, exitCode);
     if (!reply) return exitCode;
@@ -95,7 +99,8 @@ int Commands::followUntilStopped(const std::string& id) {
     std::cout << data << std::flush;
     offset = reply->body.value("offset", offset);
     if (!reply->body.value("running", false)) return kExitOk;
-    std::this_thread::sleep_for(std::chrono::milliseconds(data.empty() ? 100 : 0));
+    pause = data.empty() ? std::min(pause * 2, std::chrono::milliseconds(100)) : std::chrono::milliseconds(1);
+    std::this_thread::sleep_for(pause);
   }
 }
 

@@ -371,7 +371,19 @@ bool Cgroup::hasCgroupKill() const {
 
 Result<void> Cgroup::killAll(std::chrono::milliseconds timeout) const {
   if (!hasCgroupKill()) return killAllBySignal(timeout);
-  auto killed = killViaCgroupKill(members_[static_cast<size_t>(unifiedMember_)].dir, timeout);
+  const Dir& unified = members_[static_cast<size_t>(unifiedMember_)].dir;
+  // A task held by the v1 freezer (a paused container on a hybrid host) acts on SIGKILL
+  // only once thawed: kill first, so nothing runs on when thawed, then thaw.
+  bool frozen = false;
+  if (has(Controller::Freezer)) {
+    auto status = freezerStatus();
+    frozen = status && status->state != FreezerState::Thawed;
+  }
+  if (frozen) {
+    if (auto sent = writeFileAt(unified, "cgroup.kill", "1"); !sent) return sent;
+    if (auto thawed = thaw(timeout); !thawed) return thawed;
+  }
+  auto killed = killViaCgroupKill(unified, timeout);
   if (!killed) return killed;
   // On a hybrid host a process attached only to the v1 hierarchies (by another tool)
   // escapes cgroup.kill; make sure through the primary hierarchy.

@@ -158,6 +158,7 @@ std::optional<ExitRecord> ContainerRuntime::waitForExit(const std::string& ref,
   auto id = resolve(ref);
   if (!id) return std::nullopt;
   auto deadline = Clock::now() + timeout;
+  auto interval = 1ms;
   while (true) {
     auto exit = store_.readExit(*id);
     if (exit && *exit) return **exit;
@@ -166,7 +167,8 @@ std::optional<ExitRecord> ContainerRuntime::waitForExit(const std::string& ref,
       return info->status.exit ? *info->status.exit : ExitRecord{-1, std::nullopt, 0, "exit unknown"};
     }
     if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(interval);
+    interval = std::min(interval * 2, 20ms);
   }
 }
 

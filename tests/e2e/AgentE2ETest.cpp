@@ -41,8 +41,10 @@ class Agent {
     std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
     root_ = fs::temp_directory_path() / ("agent-test-e2e-" + std::string(suffix));
     cgroupParent_ = "/agent-test-" + std::to_string(::getpid()) + "-" + suffix;
-    fs::create_directories(root_ / "data");
-    fs::create_directory_symlink(AGENT_TEST_IMAGES, root_ / "data" / "images");
+    // Its own images directory (an import must not land in the shared build tree), with
+    // the busybox image linked in.
+    fs::create_directories(root_ / "data" / "images");
+    fs::create_directory_symlink(AGENT_TEST_IMAGES "/busybox", root_ / "data" / "images" / "busybox");
     start();
   }
   ~Agent() {

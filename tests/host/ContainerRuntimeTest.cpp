@@ -204,6 +204,20 @@ TEST(Runtime, ANewRuntimeReadoptsRunningAndExitedContainers) {
   }
 }
 
+TEST(Runtime, APausedContainerCanBeRemovedAndStopped) {
+  Agent agent;
+  agent.run({"sleep", "30"}, "paused-rm");
+  ASSERT_TRUE(agent->pause("paused-rm"));
+  auto removed = agent->remove("paused-rm", true);
+  ASSERT_TRUE(removed) << removed.error().message();
+  agent.run({"sleep", "30"}, "paused-kill");
+  ASSERT_TRUE(agent->pause("paused-kill"));
+  ASSERT_TRUE(agent->kill("paused-kill", SIGKILL));
+  auto exit = agent->waitForExit("paused-kill", 5s);
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exitCode, 137);
+}
+
 TEST(Runtime, RemoveLeavesNoCgroupMountOrDirectory) {
   Agent agent;
   auto info = agent.run({"sleep", "30"}, "doomed");

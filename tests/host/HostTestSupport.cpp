@@ -112,8 +112,13 @@ ChildProcess::~ChildProcess() {
   if (releaseFd_ >= 0) ::close(releaseFd_);
   if (!reaped_ && pid_ > 0) {
     ::kill(pid_, SIGKILL);
-    int status;
-    ::waitpid(pid_, &status, 0);
+    // A child held by a freezer cannot die until thawed; after a failed test it may be, so
+    // wait a bounded time and leave the rest to TestParent's cleanup rather than hang.
+    for (int i = 0; i < 500; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) != 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "child " << pid_ << " did not end within 5 s of SIGKILL";
   }
 }
 

@@ -83,3 +83,23 @@ TEST(KillAll, PreferredPathLeavesNoProcess) {
 TEST(KillAll, FreezeSignalThawLeavesNoProcess) {
   expectKillLeavesNothing(true);
 }
+
+TEST(KillAll, AFrozenGroupIsKilledToo) {
+  for (bool viaSignal : {false, true}) {
+    TestParent parent;
+    cgroup::Cgroup group = parent.child("frozen");
+    ChildProcess child(forkSleepers);
+    ASSERT_TRUE(group.attach(child.pid()));
+    child.release();
+    waitForTasks(group, 6);
+    ASSERT_TRUE(group.freeze());
+    auto killed = viaSignal ? group.killAllBySignal(2s) : group.killAll(2s);
+    ASSERT_TRUE(killed) << (viaSignal ? "by signal: " : "preferred: ") << killed.error().message();
+    auto left = group.pidsRecursive();
+    ASSERT_TRUE(left);
+    EXPECT_TRUE(left->empty());
+    auto status = group.freezerStatus();
+    ASSERT_TRUE(status);
+    EXPECT_EQ(status->state, cgroup::FreezerState::Thawed);
+  }
+}

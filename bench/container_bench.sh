@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Side by side, in one run, with hyperfine:
+#   agentctl run --rm busybox -- /bin/true   vs   runc run (same image directory, same
+#   namespaces, a cgroup)   vs   unshare -pmuin --fork /bin/true (the kernel's floor)
+#   agentctl pause + resume                  vs   runc pause + resume
+# Needs root. Starts its own agentd (free port, temporary directories, cgroup parent
+# agent-test-<pid>-bench) and removes everything it made. Usage: container_bench.sh [RUNS]
+set -euo pipefail
+runs=${1:-30}
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=$here/build/bin
+images=$here/build/images
+for tool in hyperfine runc unshare; do
+  command -v "$tool" >/dev/null || { echo "container_bench: $tool missing; run scripts/install-deps.sh" >&2; exit 1; }
+done
+[ -x "$bin/agentd" ] || { echo "container_bench: build first (make build)" >&2; exit 1; }
+"$here/scripts/make-busybox-image.sh" "$images" >/dev/null
+
+work=$(mktemp -d /tmp/agent-test-bench-XXXXXX)
+parent=/agent-test-$$-bench
+agentd_pid=
+cleanup() {
+  set +e
+  runc --root "$work/runc" kill bench-paused KILL >/dev/null 2>&1
+  sleep 0.2
+  runc --root "$work/runc" delete -f bench-paused >/dev/null 2>&1
+  if [ -n "$agentd_pid" ]; then
+    "$bin/agentctl" --state-dir "$work/state" rm -f bench-paused >/dev/null 2>&1
+    kill "$agentd_pid"; wait "$agentd_pid" 2>/dev/null
+  fi
+  for d in /sys/fs/cgroup/*"$parent" /sys/fs/cgroup/*/*"$parent"; do
+    [ -d "$d" ] || continue
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/data" "$work/runc"
+ln -s "$images" "$work/data/images"
+"$bin/agentd" --state-dir "$work/state" --data-dir "$work/data" --api-address 127.0.0.1:0 \
+  --cgroup-parent "$parent/agent" --log-level warn >"$work/agentd.log" 2>&1 &
+agentd_pid=$!
+for _ in $(seq 100); do [ -f "$work/state/api" ] && break; sleep 0.05; done
+ctl="$bin/agentctl --state-dir $work/state"
+
+# The runc bundle: the same image directory as root (read-only, as our overlay's lower
+# layer), the same namespaces, a cgroup under the same parent, the same /dev and masks.
+bundle=$work/bundle
+mkdir -p "$bundle"
+write_config() {  # $1: args as a JSON array
+  cat >"$bundle/config.json" <<JSON
+{
+  "ociVersion": "1.0.2",
+  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": $1,
+    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "cwd": "/", "noNewPrivileges": true,
+    "capabilities": {
+      "bounding": ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"],
+      "effective": ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"],
+      "permitted": ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]}},
+  "root": {"path": "$images/busybox/rootfs", "readonly": true},
+  "hostname": "bench",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid","strictatime","mode=755","size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]},
+    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid","noexec","nodev","mode=1777","size=65536k"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid","noexec","nodev","ro"]}
+  ],
+  "linux": {
+    "cgroupsPath": "$parent/runc",
+    "resources": {"pids": {"limit": 1000}},
+    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}],
+    "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"],
+    "readonlyPaths": ["/proc/sys"]
+  }
+}
+JSON
+}
+write_config '["/bin/true"]'
+
+echo "== start and remove a container running /bin/true ($runs runs each)"
+hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/run.md" \
+  -n "agentctl run --rm" "$ctl run --rm busybox -- /bin/true" \
+  -n "runc run" "runc --root $work/runc run -b $bundle bench-true" \
+  -n "unshare -pmuin --fork (floor)" "unshare -pmuin --fork /bin/true"
+cat "$work/run.md"
+
+echo "== pause + resume a running container ($runs runs each)"
+$ctl run -d --name bench-paused busybox -- sleep 3600 >/dev/null
+write_config '["/bin/sleep", "3600"]'
+runc --root "$work/runc" run -d -b "$bundle" bench-paused </dev/null >/dev/null 2>&1
+hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/pause.md" \
+  -n "agentctl pause + resume" "$ctl pause bench-paused >/dev/null && $ctl resume bench-paused >/dev/null" \
+  -n "runc pause + resume" "runc --root $work/runc pause bench-paused && runc --root $work/runc resume bench-paused"
+cat "$work/pause.md"
