@@ -1,11 +1,11 @@
 #include "ApiToken.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "FileAt.h"
+#include "RandomHex.h"
 #include "TextParse.h"
 #include "UniqueFd.h"
 
@@ -16,18 +16,7 @@ Result<std::string> ensureApiToken(const std::string& path) {
     std::string token(text::trim(*existing));
     if (!token.empty()) return token;
   }
-  unsigned char bytes[32];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char b : bytes) {
-    token += kHex[b >> 4];
-    token += kHex[b & 15];
-  }
+  std::string token = randomHex(32);
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return systemError("create token file", path);
   ::fchmod(fd.get(), 0600);

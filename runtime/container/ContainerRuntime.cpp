@@ -201,34 +201,29 @@ Result<ContainerInfo> ContainerRuntime::stop(const std::string& ref, std::chrono
   return inspect(ref);
 }
 
-Result<void> ContainerRuntime::pause(const std::string& ref) {
+Result<void> ContainerRuntime::setFrozen(const std::string& ref, bool frozen) {
   std::lock_guard lock(mutex_);
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
   auto info = load(*id);
   if (!info) return tl::unexpected(info.error());
-  if (info->status.state != ContainerState::Running || !info->status.pid) {
-    return logicError("pause (the container is " + std::string(stateName(info->status.state)) + ")", info->config.name,
-                      EBUSY);
+  bool ready = frozen ? info->status.state == ContainerState::Running && info->status.pid
+                      : info->status.state == ContainerState::Paused;
+  if (!ready) {
+    return logicError(std::string(frozen ? "pause" : "resume") + " (the container is " +
+                          std::string(stateName(info->status.state)) + ")",
+                      info->config.name, EBUSY);
   }
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
-  return group->freeze();
+  return frozen ? group->freeze() : group->thaw();
 }
 
+Result<void> ContainerRuntime::pause(const std::string& ref) {
+  return setFrozen(ref, true);
+}
 Result<void> ContainerRuntime::resume(const std::string& ref) {
-  std::lock_guard lock(mutex_);
-  auto id = resolve(ref);
-  if (!id) return tl::unexpected(id.error());
-  auto info = load(*id);
-  if (!info) return tl::unexpected(info.error());
-  if (info->status.state != ContainerState::Paused) {
-    return logicError("resume (the container is " + std::string(stateName(info->status.state)) + ")", info->config.name,
-                      EBUSY);
-  }
-  auto group = cgroupOf(info->config);
-  if (!group) return tl::unexpected(group.error());
-  return group->thaw();
+  return setFrozen(ref, false);
 }
 
 Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {

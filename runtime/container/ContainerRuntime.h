@@ -72,6 +72,7 @@ class ContainerRuntime {
   Result<std::string> resolve(const std::string& ref) const;
   Result<ContainerInfo> load(const std::string& id) const;
   Result<void> removeLocked(const std::string& id, bool force);
+  Result<void> setFrozen(const std::string& ref, bool frozen);
 
   RuntimeConfig config_;
   cgroup::Hierarchy hierarchy_;

@@ -1,6 +1,6 @@
 #include "Names.h"
 
-#include <sys/random.h>
+#include "RandomHex.h"
 
 namespace agent::container {
 
@@ -22,19 +22,7 @@ Result<void> validateName(std::string_view kind, std::string_view name) {
 }
 
 std::string newContainerId() {
-  unsigned char bytes[16];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id += kHex[b >> 4];
-    id += kHex[b & 15];
-  }
-  return id;
+  return randomHex(16);
 }
 
 }  // namespace agent::container
