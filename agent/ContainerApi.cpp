@@ -110,6 +110,7 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
   container::RunRequest run;
   try {
     run.image = body.value("image", "");
+    run.rootfs = body.value("rootfs", "");
     run.name = body.value("name", "");
     run.args = body.value("command", std::vector<std::string>{});
     run.env = body.value("env", std::vector<std::string>{});
@@ -138,7 +139,7 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
   } catch (const json::exception& e) {
     return invalid(std::string("malformed request: ") + e.what());
   }
-  if (run.image.empty()) return invalid("no image given");
+  if (run.image.empty() && run.rootfs.empty()) return invalid("no image or rootfs given");
   auto created = runtime_.run(run);
   if (!created) return errorResponse(created.error());
   return {201, describe(*created)};

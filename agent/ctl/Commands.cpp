@@ -104,8 +104,27 @@ int Commands::followUntilStopped(const std::string& id) {
   }
 }
 
-int Commands::run(const RunOptions& o) {
-  json body = {{"image", o.image}, {"command", o.command}, {"network", o.network}};
+int Commands::run(const RunOptions& options) {
+  RunOptions o = options;
+  if (!o.rootfs.empty() && !o.image.empty()) {
+    // With --rootfs there is no image: the first word was the command's.
+    o.command.insert(o.command.begin(), o.image);
+    o.image.clear();
+  }
+  if (o.image.empty() && o.rootfs.empty()) {
+    std::cerr << "agentctl: run needs an IMAGE or --rootfs DIR\n";
+    return kExitUsage;
+  }
+  if (o.command.empty()) {
+    std::cerr << "agentctl: run needs a command after the image, e.g. -- sh -c 'echo hi'\n";
+    return kExitUsage;
+  }
+  json body = {{"command", o.command}, {"network", o.network}};
+  if (!o.image.empty()) body["image"] = o.image;
+  if (!o.rootfs.empty()) {
+    std::error_code ec;
+    body["rootfs"] = std::filesystem::absolute(o.rootfs, ec).lexically_normal().string();
+  }
   if (!o.name.empty()) body["name"] = o.name;
   if (!o.hostname.empty()) body["hostname"] = o.hostname;
   if (!o.cpu.empty()) body["cpu"] = o.cpu;

@@ -17,7 +17,7 @@ struct GlobalOptions {
 };
 
 struct RunOptions {
-  std::string name, hostname, network = "none", cpu, memory, pids, image;
+  std::string name, hostname, network = "none", cpu, memory, pids, image, rootfs;
   std::vector<std::string> labels, env, command;
   bool detach = false, remove = false;
 };

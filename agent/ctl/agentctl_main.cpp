@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
   runCmd->add_option("--pids", run.pids, "Maximum tasks, or max");
   runCmd->add_flag("-d,--detach", run.detach, "Print the id and return at once");
   runCmd->add_flag("--rm", run.remove, "Remove the container when it stops");
-  runCmd->add_option("image", run.image, "Image name (agentctl image ls)")->required();
-  runCmd->add_option("command", run.command, "Command and arguments, after --")->required();
+  runCmd->add_option("--rootfs", run.rootfs, "A directory to use as the root instead of an image (never written)");
+  runCmd->add_option("image", run.image, "Image name (agentctl image ls)");
+  runCmd->add_option("command", run.command, "Command and arguments, after --");
 
   bool all = false;
   auto* psCmd = app.add_subcommand("ps", "List containers (running and paused; -a: all)");

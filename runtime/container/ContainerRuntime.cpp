@@ -67,14 +67,27 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
 
 Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   std::lock_guard lock(mutex_);
-  if (auto r = validateName("image", request.image); !r) return tl::unexpected(r.error());
   if (!request.name.empty()) {
     if (auto r = validateName("container", request.name); !r) return tl::unexpected(r.error());
   }
   if (request.args.empty()) return logicError("run (no command given; e.g. -- sh -c 'echo hi')", request.image, EINVAL);
-  std::string rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
-  if (!fs::is_directory(rootfs)) {
-    return logicError("run (no such image; `agentctl image ls` lists them)", request.image, ENOENT);
+  std::string rootfs;
+  if (!request.rootfs.empty()) {
+    if (!request.image.empty()) return logicError("run (give an image or a rootfs, not both)", request.rootfs, EINVAL);
+    if (request.rootfs.front() != '/')
+      return logicError("run (the rootfs must be an absolute path)", request.rootfs, EINVAL);
+    rootfs = fs::path(request.rootfs).lexically_normal().string();
+    if (!fs::is_directory(rootfs)) return logicError("run (no such rootfs directory)", request.rootfs, ENOENT);
+    // overlayfs takes its layers in a comma-separated option string.
+    if (rootfs.find_first_of(",:\\") != std::string::npos) {
+      return logicError("run (the rootfs path may not contain ',', ':' or '\\' for overlayfs)", request.rootfs, EINVAL);
+    }
+  } else {
+    if (auto r = validateName("image", request.image); !r) return tl::unexpected(r.error());
+    rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
+    if (!fs::is_directory(rootfs)) {
+      return logicError("run (no such image; `agentctl image ls` lists them)", request.image, ENOENT);
+    }
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
@@ -96,7 +109,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.env = request.env;
   config.spec.network = request.network;
   config.name = name;
-  config.image = request.image;
+  config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = request.labels;
   config.cgroupPath = config_.cgroupParent + "/" + id;
   config.logPath = logPathOf(id);

@@ -28,6 +28,7 @@ struct RuntimeConfig {
 struct RunRequest {
   std::string name;  // empty: derived from the id
   std::string image;
+  std::string rootfs;  // instead of an image: an absolute directory, the overlay's lower layer
   std::vector<std::string> args;
   std::vector<std::string> env;
   std::string hostname;  // empty: the short id

@@ -228,3 +228,14 @@ TEST(E2E, ImportedImageRuns) {
   EXPECT_NE(ran.out.find("root:x:0:0"), std::string::npos) << ran.out;
   EXPECT_EQ(agent.ctl("image import imported " + tarball).exitCode, 1);  // the name is taken
 }
+
+TEST(E2E, RunsFromARootfsDirectoryWithoutWritingIt) {
+  Agent agent;
+  std::string rootfs = AGENT_TEST_IMAGES "/busybox/rootfs";
+  Ran ran = agent.ctl("run --rm --rootfs " + rootfs + " -- sh -c 'echo via rootfs > /etc/marker; cat /etc/marker'");
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  EXPECT_NE(ran.out.find("via rootfs"), std::string::npos) << ran.out;
+  EXPECT_FALSE(fs::exists(rootfs + "/etc/marker")) << "the rootfs directory was written";
+  EXPECT_EQ(agent.ctl("run --rootfs relative/dir -- true").exitCode, 1);
+  EXPECT_EQ(agent.ctl("run -- true").exitCode, 2);
+}
