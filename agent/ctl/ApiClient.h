@@ -1,5 +1,5 @@
 #pragma once
-// agentctl's side of the control API: HTTP/JSON over libcurl with the bearer token.
+// agentctl's side of the control API: HTTP/JSON (HttpClient.h) with the bearer token.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

@@ -1,0 +1,45 @@
+#pragma once
+// A minimal HTTP/1.1 client for agentd's control API: plain HTTP to a host and port
+// (loopback by design, see ARCHITECTURE.md), one request per connection, JSON in and out.
+//
+// Why not libcurl: agentctl is started once per command, and loading libcurl with the
+// libraries Debian builds it against (TLS, HTTP/2, SSH, LDAP, Kerberos...) costs 4-5 ms per
+// start here, more than the whole round trip to agentd. The API needs none of that.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "Error.h"
+
+namespace agent::ctl {
+
+// http://HOST:PORT[/PREFIX]; HOST may be a name, an IPv4 address or [IPv6].
+struct HttpUrl {
+  std::string host;
+  std::string port;
+  std::string prefix;  // prepended to every request path, without a trailing '/'
+};
+Result<HttpUrl> parseHttpUrl(std::string_view url);
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+// Parses a complete response (status line, headers, body with Content-Length, chunked, or
+// up to the end of the connection). EPROTO if it is not HTTP.
+Result<HttpReply> parseHttpResponse(std::string_view raw);
+
+struct HttpRequestLine {
+  std::string method;
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Sends one request and reads the whole reply. ECONNREFUSED when nothing listens (or the
+// name does not resolve), ETIMEDOUT after `timeout`.
+Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& request, std::chrono::milliseconds timeout);
+
+}  // namespace agent::ctl
