@@ -146,12 +146,12 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
 }
 
 HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& request) {
-  auto info = runtime_.inspect(id);
-  if (!info) return errorResponse(info.error());
-  std::ifstream file(info->config.logPath, std::ios::binary);
-  std::string data((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  size_t offset = static_cast<size_t>(std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10));
-  std::string out = offset <= data.size() ? data.substr(offset) : std::string();
+  uint64_t offset = std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10);
+  // wait_ms: a long poll, so that a follower is told of new output or the exit at once.
+  long waitMs = std::clamp(std::atol(request.queryValue("wait_ms", "0").c_str()), 0L, 30'000L);
+  auto read = runtime_.readLog(id, offset, std::chrono::milliseconds(waitMs));
+  if (!read) return errorResponse(read.error());
+  std::string out = std::move(read->data);
   if (request.query.count("tail") && offset == 0) {
     long tail = std::atol(request.queryValue("tail").c_str());
     size_t position = out.size();
@@ -165,8 +165,9 @@ HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& reques
     }
     out = out.substr(position);
   }
-  bool running = info->status.state != container::ContainerState::Stopped;
-  return {200, {{"data", out}, {"offset", data.size()}, {"running", running}}};
+  json reply = {{"data", out}, {"offset", read->offset}, {"running", read->running}};
+  if (read->exit) reply["exit_code"] = read->exit->exitCode;
+  return {200, reply};
 }
 
 HttpResponse ContainerApi::action(const std::string& id, const std::string& verb, const HttpRequest& request) {

@@ -12,6 +12,7 @@
 #include "AtomicFile.h"
 #include "ContainerApi.h"
 #include "ContainerRuntime.h"
+#include "FileAt.h"
 #include "HttpApi.h"
 
 namespace agent {
@@ -74,7 +75,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   if (auto list = runtime.list()) {
     size_t running = 0;
     for (const auto& c : *list) running += c.status.state != container::ContainerState::Stopped;
-    spdlog::info("msg=\"re-adopted containers\" total={} running={}", list->size(), running);
+    size_t watched = runtime.watchRunning();
+    spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running, watched);
   }
 
   // Signals arrive through a file descriptor, so the loop below handles them in order.
@@ -97,9 +99,11 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()), config.cgroupParent);
 
   while (true) {
-    pollfd fd{signalFd, POLLIN, 0};
-    int ready = ::poll(&fd, 1, 500);
-    if (ready > 0) {
+    // Exits arrive on pidfds; the slow tick is a safety net for a shim that ended before
+    // its pidfd could be opened.
+    pollfd fds[2] = {{signalFd, POLLIN, 0}, {runtime.exitEventsFd(), POLLIN, 0}};
+    int ready = ::poll(fds, 2, 5000);
+    if (ready > 0 && fds[0].revents != 0) {
       signalfd_siginfo info{};
       if (::read(signalFd, &info, sizeof info) != sizeof info) continue;
       if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
@@ -118,11 +122,21 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
         }
       }
     }
-    // Shims that ended are reaped, and --rm containers removed, on every signal and tick.
-    runtime.collectExited();
+    // Shims that ended are reaped, and --rm containers removed, on every event and tick.
+    for (const auto& event : runtime.collectExited()) {
+      if (event.exit) {
+        spdlog::info("msg=\"container exited\" id={} exit_code={}", event.id.substr(0, 12), event.exit->exitCode);
+      } else {
+        spdlog::warn("msg=\"container's shim ended without an exit record\" id={}", event.id.substr(0, 12));
+      }
+    }
   }
+  std::string url = (*api)->url();
   api->reset();
-  ::unlink((config.stateDir + "/api").c_str());
+  // Only our own address: a newer agentd may have started and written its own meanwhile.
+  if (auto recorded = readWholeFile(config.stateDir + "/api"); recorded && *recorded == url + "\n") {
+    ::unlink((config.stateDir + "/api").c_str());
+  }
   return 0;
 }
 

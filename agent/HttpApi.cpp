@@ -3,6 +3,8 @@
 #include <civetweb.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include <thread>
 #include <vector>
 
@@ -156,6 +158,7 @@ int HttpApi::dispatch(::mg_connection* connection, void* self) {
     }
   }
   HttpResponse response{200, {{"status", "ok"}}};
+  auto started = std::chrono::steady_clock::now();
   if (!health) {
     // Handlers fork, parse and read files: they run on a thread with a normal stack, since
     // CivetWeb's own threads have a small one.
@@ -169,8 +172,10 @@ int HttpApi::dispatch(::mg_connection* connection, void* self) {
     });
     worker.join();
   }
-  spdlog::debug("api method={} uri={} status={}", request.method, info->local_uri ? info->local_uri : "",
-                response.status);
+  spdlog::debug(
+      "api method={} uri={} status={} duration_us={}", request.method, info->local_uri ? info->local_uri : "",
+      response.status,
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   send(connection, response);
   return response.status;
 }

@@ -85,22 +85,15 @@ std::optional<ApiReply> Commands::call(const std::string& method, const std::str
   return std::optional<ApiReply>(std::move(*reply));
 }
 
-int Commands::followUntilStopped(const std::string& id) {
-  size_t offset = 0;
-  int exitCode = kExitOk;
-  // Poll fast while output flows or the container just started, backing off to 100 ms
-  // while nothing happens: a short-lived container returns in milliseconds, a quiet one
-  // costs ten requests a second.
-  auto pause = std::chrono::milliseconds(1);
+std::optional<int> Commands::followOutput(const std::string& id, size_t offset, int& exitCode) {
+  // Long polls: agentd answers as soon as there is output or the container has stopped.
   while (true) {
-    auto reply = call("GET", "/v1/containers/" + id + "/logs?offset=" + std::to_string(offset), std::nullopt, exitCode);
-    if (!reply) return exitCode;
-    std::string data = reply->body.value("data", "");
-    std::cout << data << std::flush;
+    auto reply = call("GET", "/v1/containers/" + id + "/logs?wait_ms=10000&offset=" + std::to_string(offset),
+                      std::nullopt, exitCode, 60);
+    if (!reply) return std::nullopt;
+    std::cout << reply->body.value("data", "") << std::flush;
     offset = reply->body.value("offset", offset);
-    if (!reply->body.value("running", false)) return kExitOk;
-    pause = data.empty() ? std::min(pause * 2, std::chrono::milliseconds(100)) : std::chrono::milliseconds(1);
-    std::this_thread::sleep_for(pause);
+    if (!reply->body.value("running", false)) return reply->body.value("exit_code", -1);
   }
 }
 
@@ -161,12 +154,10 @@ int Commands::run(const RunOptions& options) {
       std::cout << id << '\n';
     return kExitOk;
   }
-  if (int followed = followUntilStopped(id); followed != kExitOk) return followed;
-  auto final = call("POST", "/v1/containers/" + id + "/wait?t=30", std::nullopt, exitCode, 60);
-  if (!final) return exitCode;
-  int code = final->body.value("exit_code", kExitAgentError);
+  auto code = followOutput(id, 0, exitCode);
+  if (!code) return exitCode;
   if (o.remove) call("DELETE", "/v1/containers/" + id, std::nullopt, exitCode);
-  return code;
+  return *code < 0 ? kExitAgentError : *code;
 }
 
 int Commands::ps(bool all) {
@@ -219,17 +210,8 @@ int Commands::logs(const std::string& id, bool follow, long tail) {
   if (!reply) return exitCode;
   std::cout << reply->body.value("data", "") << std::flush;
   if (!follow || !reply->body.value("running", false)) return kExitOk;
-  size_t offset = reply->body.value("offset", size_t{0});
-  while (true) {
-    auto more = call("GET", "/v1/containers/" + escapeQuery(id) + "/logs?offset=" + std::to_string(offset),
-                     std::nullopt, exitCode);
-    if (!more) return exitCode;
-    std::string data = more->body.value("data", "");
-    std::cout << data << std::flush;
-    offset = more->body.value("offset", offset);
-    if (!more->body.value("running", false)) return kExitOk;
-    if (data.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  auto followed = followOutput(escapeQuery(id), reply->body.value("offset", size_t{0}), exitCode);
+  return followed ? kExitOk : exitCode;
 }
 
 int Commands::simpleAction(const std::string& id, const std::string& verb, const std::string& query) {

@@ -2,6 +2,7 @@
 // agentctl's commands. Each returns the process exit code: 0 ok, 1 the agent refused (one
 // line on stderr saying what and why), 3 the agent is unreachable; `run` without -d returns
 // the container's own exit code.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,9 @@ class Commands {
   std::optional<ApiReply> call(const std::string& method, const std::string& path,
                                const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120);
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
-  int followUntilStopped(const std::string& id);
+  // Prints the output from `offset` until the container stops; its exit code (-1 if
+  // unknown), or nothing if the agent failed (exitCode says how).
+  std::optional<int> followOutput(const std::string& id, size_t offset, int& exitCode);
   bool wantsJson() const { return options_.output == "json"; }
 
   GlobalOptions options_;

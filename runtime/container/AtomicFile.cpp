@@ -23,19 +23,12 @@ Result<void> writeFileAtomically(const std::string& dir, const std::string& name
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd.get()) != 0) {
-    int err = errno;
-    ::unlink(temporary.c_str());
-    return systemError("fsync", temporary, err);
-  }
   fd.reset();
   if (::rename(temporary.c_str(), target.c_str()) != 0) {
     int err = errno;
     ::unlink(temporary.c_str());
     return systemError("rename into place", target, err);
   }
-  UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dirFd.valid() || ::fsync(dirFd.get()) != 0) return systemError("fsync directory", dir);
   return {};
 }
 

@@ -7,12 +7,15 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "Cgroup.h"
 #include "ContainerRecord.h"
 #include "Exec.h"
+#include "ExitWatch.h"
+#include "FileChangeWatch.h"
 #include "StateStore.h"
 
 namespace agent::container {
@@ -36,6 +39,20 @@ struct RunRequest {
   NetworkMode network = NetworkMode::None;
   cgroup::Limits limits;
   bool removeOnExit = false;
+};
+
+// A piece of PID 1's output (stdout and stderr, in the order written).
+struct LogRead {
+  std::string data;
+  uint64_t offset = 0;  // where the next read starts
+  bool running = false;
+  std::optional<ExitRecord> exit;  // once stopped
+};
+
+// A shim that ended: its container's exit record (none if it ended without writing one).
+struct ExitEvent {
+  std::string id;
+  std::optional<ExitRecord> exit;
 };
 
 struct ContainerInfo {
@@ -62,10 +79,18 @@ class ContainerRuntime {
   // Refused for a running container unless `force` (which kills it first).
   Result<void> remove(const std::string& ref, bool force);
   Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args);
-  // Waits until the container has an exit record.
+  // Waits until the container has an exit record: on a pidfd of its shim, not by polling.
   std::optional<ExitRecord> waitForExit(const std::string& ref, std::chrono::milliseconds timeout) const;
-  // Removes stopped containers created with removeOnExit; reaps exited shims.
-  void collectExited();
+  // The output from `offset` on. With nothing new yet and the container running, waits up
+  // to `wait` for output or the exit (inotify on the log, pidfd on the shim).
+  Result<LogRead> readLog(const std::string& ref, uint64_t offset, std::chrono::milliseconds wait) const;
+
+  // Exit events for agentd's loop: watchRunning() arms a pidfd for every running container
+  // (run() arms new ones); exitEventsFd() turns readable when one ends; collectExited() then
+  // reaps shims, logs the exits and removes stopped removeOnExit containers.
+  size_t watchRunning();
+  int exitEventsFd() const { return exits_.fd(); }
+  std::vector<ExitEvent> collectExited();
   std::string logPathOf(const std::string& id) const;
   Result<cgroup::Cgroup> cgroupOf(const ContainerConfig& config) const;
 
@@ -79,6 +104,10 @@ class ContainerRuntime {
   cgroup::Hierarchy hierarchy_;
   StateStore store_;
   mutable std::mutex mutex_;
+  ExitWatcher exits_;
+  mutable FileChangeWatch logChanges_;  // for followers of logs
+  std::mutex childrenMutex_;
+  std::set<pid_t> shimChildren_;  // shims this agentd started, reaped once they end
 };
 
 }  // namespace agent::container

@@ -1,7 +1,9 @@
 // The container lifecycle on this kernel, through ContainerRuntime as agentd uses it.
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -237,4 +239,74 @@ TEST(Runtime, RemoveLeavesNoCgroupMountOrDirectory) {
   std::string mounts((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
   EXPECT_EQ(mounts.find(info.config.spec.id), std::string::npos);
   EXPECT_EQ(agent->inspect("doomed").error().errnum, ENOENT);
+}
+
+TEST(Runtime, AFollowerIsWokenByOutputAndByTheExitNotByATimeout) {
+  Agent agent;
+  agent.run({"sh", "-c", "sleep 0.3; echo late; sleep 0.3; exit 4"}, "slow-talker");
+  auto started = std::chrono::steady_clock::now();
+  auto first = agent->readLog("slow-talker", 0, 10s);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->data, "late\n");
+  EXPECT_TRUE(first->running);
+  auto last = agent->readLog("slow-talker", first->offset, 10s);
+  ASSERT_TRUE(last) << last.error().message();
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(last->data, "");
+  EXPECT_FALSE(last->running);
+  ASSERT_TRUE(last->exit);
+  EXPECT_EQ(last->exit->exitCode, 4);
+  // Both waits end with the event (about 0.6 s in all), far before their 10 s limits.
+  EXPECT_LT(waited, 5s);
+}
+
+TEST(Runtime, ExitsArriveAsEventsAndRemoveOnExitContainersGo) {
+  Agent agent;
+  container::RunRequest request;
+  request.image = "busybox";
+  request.name = "short-lived";
+  request.args = {"sh", "-c", "sleep 0.2; exit 3"};
+  request.removeOnExit = true;
+  auto info = agent->run(request);
+  ASSERT_TRUE(info) << info.error().message();
+  agent.run({"sleep", "30"}, "long-lived");
+  pollfd ready{agent->exitEventsFd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&ready, 1, 5000), 1) << "no exit event within 5 s";
+  auto events = agent->collectExited();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id, info->config.spec.id);
+  ASSERT_TRUE(events[0].exit);
+  EXPECT_EQ(events[0].exit->exitCode, 3);
+  EXPECT_FALSE(agent->inspect("short-lived")) << "a removeOnExit container stays after its exit";
+  EXPECT_TRUE(agent->inspect("long-lived"));
+  // A new runtime watches what still runs.
+  agent.restart();
+  EXPECT_EQ(agent->watchRunning(), 1u);
+  ASSERT_TRUE(agent->kill("long-lived", SIGKILL));
+  ASSERT_EQ(::poll(&ready, 0, 0), 0);
+  pollfd again{agent->exitEventsFd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&again, 1, 5000), 1);
+  events = agent->collectExited();
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].exit);
+  EXPECT_EQ(events[0].exit->exitCode, 128 + SIGKILL);
+  ASSERT_TRUE(agent->remove("long-lived", false));
+}
+
+TEST(Runtime, CollectingExitsNeverTakesAnExecsExitCode) {
+  Agent agent;
+  agent.run({"sleep", "30"}, "exec-host");
+  std::atomic<bool> done{false};
+  // agentd collects on every SIGCHLD, also while an exec's helper is ending.
+  std::thread collector([&] {
+    while (!done) agent->collectExited();
+  });
+  for (int i = 0; i < 20; ++i) {
+    auto result = agent->exec("exec-host", {"sh", "-c", "exit 9"});
+    ASSERT_TRUE(result) << result.error().message();
+    EXPECT_EQ(result->exitCode, 9) << "run " << i;
+  }
+  done = true;
+  collector.join();
+  ASSERT_TRUE(agent->remove("exec-host", true));
 }
