@@ -52,6 +52,13 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         config.logMaxBytes = value.as<uint64_t>();
         known = true;
       }
+      if (key == "standby_containers") {
+        config.standbyContainers = value.as<uint64_t>();
+        if (config.standbyContainers > 64) {
+          return logicError("read config (`standby_containers` is at most 64)", where(path, value.Mark()), EINVAL);
+        }
+        known = true;
+      }
     } catch (const YAML::Exception&) {
       return logicError("read config (`" + key + "` has the wrong type)", where(path, value.Mark()), EINVAL);
     }

@@ -19,6 +19,9 @@ struct AgentConfig {
   std::string logLevel = "info";
   std::string shimPath;  // empty: agent-shim beside agentd
   uint64_t logMaxBytes = 10 << 20;
+  // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
+  // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
+  uint64_t standbyContainers = 2;
 };
 
 // Reads the YAML file into `config`, keeping what the file does not set. A missing file is

@@ -37,6 +37,15 @@ bool setLogLevel(const std::string& level) {
 }  // namespace
 
 int runDaemon(AgentConfig config, bool configFileRequired) {
+  // Signals arrive through a file descriptor, so the loop below handles them in order. Blocked
+  // before any thread starts: threads inherit the mask, and one without it would take a
+  // SIGTERM with the default action and end agentd on the spot.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&signals, s);
+  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+  int signalFd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  ::signal(SIGPIPE, SIG_IGN);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (!setLogLevel(config.logLevel)) {
     spdlog::error("msg=\"unknown log level\" level={} hint=\"use trace, debug, info, warn or error\"", config.logLevel);
@@ -76,16 +85,9 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     size_t running = 0;
     for (const auto& c : *list) running += c.status.state != container::ContainerState::Stopped;
     size_t watched = runtime.watchRunning();
+    runtime.keepStandby(config.standbyContainers);
     spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running, watched);
   }
-
-  // Signals arrive through a file descriptor, so the loop below handles them in order.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&signals, s);
-  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
-  int signalFd = ::signalfd(-1, &signals, SFD_CLOEXEC);
-  ::signal(SIGPIPE, SIG_IGN);
 
   ContainerApi containerApi(runtime, *hierarchy);
   auto api = HttpApi::start(config.apiAddress, *token,

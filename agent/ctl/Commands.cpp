@@ -157,7 +157,12 @@ int Commands::run(const RunOptions& options) {
   auto code = followOutput(id, 0, exitCode);
   if (!code) return exitCode;
   if (o.remove) call("DELETE", "/v1/containers/" + id, std::nullopt, exitCode);
-  return *code < 0 ? kExitAgentError : *code;
+  if (*code < 0) {
+    std::cerr << "agentctl: the container stopped, but its exit code is unknown (its shim ended without "
+                 "recording one; see agentd's log)\n";
+    return kExitAgentError;
+  }
+  return *code;
 }
 
 int Commands::ps(bool all) {

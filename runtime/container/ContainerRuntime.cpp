@@ -40,6 +40,11 @@ Result<ContainerInfo> ContainerRuntime::load(const std::string& id) const {
       std::move(*config),
       deriveStatus(*pid, *exit, proc::ProcFs()),
   };
+  if (info.status.state == ContainerState::Stopped && !info.status.exit) {
+    // The shim writes exit.json and then ends: if it ended after exit.json was looked for
+    // above, the record is there now.
+    if (auto late = store_.readExit(id); late && *late) info.status = deriveStatus(*pid, *late, proc::ProcFs());
+  }
   if (info.status.state == ContainerState::Running) {
     if (auto group = cgroupOf(info.config)) {
       auto freezer = group->freezerStatus();
@@ -70,6 +75,7 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
 
 Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   std::lock_guard lock(mutex_);
+  auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);
   if (!request.name.empty()) {
     if (auto r = validateName("container", request.name); !r) return tl::unexpected(r.error());
   }
@@ -94,11 +100,15 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
-  std::string id = newContainerId();
+  // A standby container has its namespaces and cgroup already (see StandbyPool.h).
+  std::optional<Standby> standby;
+  if (pool_ && request.network == NetworkMode::None) standby = pool_->take();
+  std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
     auto config = store_.readConfig(other);
     if (config && config->name == name) {
+      if (standby) pool_->discard(*standby);
       return logicError("run (the name is taken by container " + other.substr(0, 12) + ")", name, EEXIST);
     }
   }
@@ -122,12 +132,19 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
 
   std::error_code ec;
   fs::create_directories(config.spec.layerDir, ec);
-  if (ec) return systemError("create container directory", config.spec.layerDir, ec.value());
+  if (ec) {
+    if (standby) pool_->discard(*standby);
+    return systemError("create container directory", config.spec.layerDir, ec.value());
+  }
   // The cgroup and its limits exist before anything of the container runs.
-  auto group =
-      cgroup::Cgroup::create(hierarchy_, config.cgroupPath, hierarchy_.available(cgroup::containerControllers()));
+  auto controllers = hierarchy_.available(cgroup::containerControllers());
+  auto group = standby ? cgroup::Cgroup::open(hierarchy_, config.cgroupPath, controllers)
+                       : cgroup::Cgroup::create(hierarchy_, config.cgroupPath, controllers);
   auto undo = [&] {
-    if (group) (void)group->remove();
+    if (standby)
+      pool_->discard(*standby);
+    else if (group)
+      (void)group->remove();
     fs::remove_all(config.spec.layerDir, ec);
   };
   if (!group) {
@@ -142,7 +159,16 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     undo();
     return tl::unexpected(r.error());
   }
-  auto started = startShim(config_.shimPath, store_.dirOf(id));
+  auto started =
+      standby ? releaseStandbyShim(standby->shim, config_.shimPath) : startShim(config_.shimPath, store_.dirOf(id));
+  if (standby) {
+    pool_->forget(*standby);  // the container owns its cgroup now
+    if (!started && !store_.readExit(id).value_or(std::nullopt)) {
+      // The standby was lost (its shim ended, reporting nothing): start the ordinary way.
+      (void)group->killAll();
+      started = startShim(config_.shimPath, store_.dirOf(id));
+    }
+  }
   // A command that never ran (not in the image, not executable) still leaves a container:
   // stopped, with the exit code (127, 126) and the reason the shim recorded, as Docker does.
   if (!started && !store_.readExit(id).value_or(std::nullopt)) return tl::unexpected(started.error().error);
@@ -296,6 +322,7 @@ Result<ContainerInfo> ContainerRuntime::stop(const std::string& ref, std::chrono
 
 Result<void> ContainerRuntime::setFrozen(const std::string& ref, bool frozen) {
   std::lock_guard lock(mutex_);
+  auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
   auto info = load(*id);
@@ -351,6 +378,7 @@ Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {
 
 Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {
   std::lock_guard lock(mutex_);
+  auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
   return removeLocked(*id, force);
@@ -370,6 +398,18 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   if (!group) return tl::unexpected(group.error());
   lock.unlock();  // an exec may run long; it touches nothing the lock protects
   return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env);
+}
+
+void ContainerRuntime::keepStandby(size_t count) {
+  pool_.reset();
+  StandbyPool::removeLeftovers(config_.stateDir, hierarchy_);
+  if (count == 0) return;
+  pool_ = std::make_unique<StandbyPool>(
+      StandbyPoolConfig{config_.stateDir, config_.shimPath, config_.cgroupParent, count}, hierarchy_);
+}
+
+size_t ContainerRuntime::standbyReady() const {
+  return pool_ ? pool_->ready() : 0;
 }
 
 size_t ContainerRuntime::watchRunning() {
@@ -397,7 +437,8 @@ std::vector<ExitEvent> ContainerRuntime::collectExited() {
   std::vector<ExitEvent> events;
   for (const auto& id : exits_.takeExited()) {
     auto exit = store_.readExit(id);
-    events.push_back({id, exit ? *exit : std::nullopt});
+    bool removed = !store_.readConfig(id);  // already (rm -f, or run --rm's client)
+    if (!removed) events.push_back({id, exit ? *exit : std::nullopt});
   }
   std::lock_guard lock(mutex_);
   auto ids = store_.listIds();

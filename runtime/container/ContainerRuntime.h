@@ -5,6 +5,7 @@
 // Errors use errno for their kind: ENOENT not found, EINVAL invalid, EEXIST/EBUSY conflict.
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -16,6 +17,7 @@
 #include "Exec.h"
 #include "ExitWatch.h"
 #include "FileChangeWatch.h"
+#include "StandbyPool.h"
 #include "StateStore.h"
 
 namespace agent::container {
@@ -89,6 +91,10 @@ class ContainerRuntime {
   // (run() arms new ones); exitEventsFd() turns readable when one ends; collectExited() then
   // reaps shims, logs the exits and removes stopped removeOnExit containers.
   size_t watchRunning();
+  // Keeps `count` standby containers ready for run() (0: none, every start is cold), after
+  // removing any a previous agentd left behind.
+  void keepStandby(size_t count);
+  size_t standbyReady() const;
   int exitEventsFd() const { return exits_.fd(); }
   std::vector<ExitEvent> collectExited();
   std::string logPathOf(const std::string& id) const;
@@ -106,6 +112,7 @@ class ContainerRuntime {
   mutable std::mutex mutex_;
   ExitWatcher exits_;
   mutable FileChangeWatch logChanges_;  // for followers of logs
+  std::unique_ptr<StandbyPool> pool_;   // last: ends (dropping its standbys) first
   std::mutex childrenMutex_;
   std::set<pid_t> shimChildren_;  // shims this agentd started, reaped once they end
 };

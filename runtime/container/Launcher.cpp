@@ -66,7 +66,8 @@ Result<void> bringLoopbackUp() {
 }
 
 // Runs in the cloned child: PID 1 of the new pid namespace, not yet in its cgroup.
-[[noreturn]] void runChild(const ContainerSpec& spec, const LaunchIo& io, int syncFd, int reportFd) {
+[[noreturn]] void runChild(NetworkMode network, const SpecSource& specSource, const LaunchIo& io, int syncFd,
+                           int reportFd) {
   resetSignals();
   redirect(io.stdinFd, STDIN_FILENO, O_RDONLY);
   redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
@@ -79,6 +80,12 @@ Result<void> bringLoopbackUp() {
   auto step = [&](const Result<void>& r) {
     if (!r) failChild(reportFd, r.error(), kExitSetupFailed);
   };
+  // Read only now: a standby container learns what it is to run when it is released.
+  auto loaded = specSource();
+  if (!loaded) step(tl::unexpected(loaded.error()));
+  const ContainerSpec& spec = *loaded;
+  if (spec.args.empty()) step(logicError("start container (no command given)", spec.id));
+  if (spec.network != network) step(logicError("start container (prepared for another network mode)", spec.id));
   // Now in the container's cgroup: a new cgroup namespace makes it the root the container sees.
   if (::unshare(CLONE_NEWCGROUP) != 0) step(systemError("create cgroup namespace", ""));
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
@@ -114,65 +121,89 @@ int namespaceFlags(NetworkMode network) {
   return flags;
 }
 
-tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,
-                                                   const LaunchIo& io) {
+tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode network, const cgroup::Cgroup& group,
+                                                                const LaunchIo& io, const SpecSource& specSource) {
   auto fail = [](const tl::unexpected<Error>& e, int code = kExitSetupFailed) {
     return tl::unexpected(LaunchFailure{e.value(), code});
   };
-  if (spec.args.empty()) return fail(logicError("start container (no command given)", spec.id));
   int sync[2], report[2];
-  if (::pipe2(sync, O_CLOEXEC) != 0 || ::pipe2(report, O_CLOEXEC) != 0) {
-    return fail(systemError("create pipes for", spec.id));
+  if (::pipe2(sync, O_CLOEXEC) != 0) return fail(systemError("create pipes for", group.path()));
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    int err = errno;
+    ::close(sync[0]);
+    ::close(sync[1]);
+    return fail(systemError("create pipes for", group.path(), err));
   }
 
   // A fork-like clone (no new stack): the caller is single-threaded (agent-shim, tests).
-  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, namespaceFlags(spec.network) | SIGCHLD, 0, 0, 0, 0));
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, namespaceFlags(network) | SIGCHLD, 0, 0, 0, 0));
   if (pid < 0) {
     int err = errno;
     for (int fd : {sync[0], sync[1], report[0], report[1]}) ::close(fd);
-    return fail(systemError("clone the container's namespaces for", spec.id, err));
+    return fail(systemError("clone the container's namespaces for", group.path(), err));
   }
   if (pid == 0) {
     ::close(sync[1]);
     ::close(report[0]);
-    runChild(spec, io, sync[0], report[1]);
+    runChild(network, specSource, io, sync[0], report[1]);
   }
   ::close(sync[0]);
   ::close(report[1]);
-
-  auto reap = [pid] {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : kExitSetupFailed;
-  };
-  auto attached = group.attach(pid);
-  if (!attached) {
-    ::kill(pid, SIGKILL);
-    ::close(sync[1]);
-    ::close(report[0]);
-    reap();
+  PreparedContainer prepared{pid, sync[1], report[0]};
+  if (auto attached = group.attach(pid); !attached) {
+    abandonContainer(prepared);
     return fail(tl::unexpected(attached.error()));
   }
+  return prepared;
+}
+
+void abandonContainer(PreparedContainer& prepared) {
+  if (prepared.pid <= 0) return;
+  ::kill(prepared.pid, SIGKILL);
+  ::close(prepared.syncFd);
+  ::close(prepared.reportFd);
+  while (::waitpid(prepared.pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  prepared = PreparedContainer{};
+}
+
+tl::expected<pid_t, LaunchFailure> releaseContainer(PreparedContainer& prepared) {
+  pid_t pid = prepared.pid;
   char go = 'g';
-  (void)!::write(sync[1], &go, 1);
-  ::close(sync[1]);
+  (void)!::write(prepared.syncFd, &go, 1);
+  ::close(prepared.syncFd);
 
   // EOF: the report pipe closed on exec, so the command runs.
   ChildFailure failure{};
   ssize_t n;
   do {
-    n = ::read(report[0], &failure, sizeof failure);
+    n = ::read(prepared.reportFd, &failure, sizeof failure);
   } while (n < 0 && errno == EINTR);
-  ::close(report[0]);
+  ::close(prepared.reportFd);
+  prepared = PreparedContainer{};
   if (n == 0) return pid;
-  int exitCode = reap();
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : kExitSetupFailed;
   if (n != static_cast<ssize_t>(sizeof failure)) {
-    return fail(logicError("start container (lost the child's report)", spec.id, EIO), exitCode);
+    return tl::unexpected(
+        LaunchFailure{Error{EIO, std::to_string(pid), "start container (lost the child's report)"}, exitCode});
   }
   failure.action[sizeof failure.action - 1] = '\0';
   failure.path[sizeof failure.path - 1] = '\0';
   return tl::unexpected(LaunchFailure{Error{failure.errnum, failure.path, failure.action}, exitCode});
+}
+
+tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,
+                                                   const LaunchIo& io) {
+  if (spec.args.empty()) {
+    return tl::unexpected(
+        LaunchFailure{logicError("start container (no command given)", spec.id).value(), kExitSetupFailed});
+  }
+  auto prepared = prepareContainer(spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; });
+  if (!prepared) return tl::unexpected(prepared.error());
+  return releaseContainer(*prepared);
 }
 
 }  // namespace agent::container

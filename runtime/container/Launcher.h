@@ -5,6 +5,8 @@
 // filesystem and exec the command.
 #include <sys/types.h>
 
+#include <functional>
+
 #include "Cgroup.h"
 #include "ContainerSpec.h"
 #include "Error.h"
@@ -29,6 +31,27 @@ struct LaunchFailure {
   Error error;
   int exitCode = kExitSetupFailed;
 };
+
+// A PID 1 cloned into its namespaces and moved into its cgroup, blocked before anything of
+// the container runs: no root filesystem yet, no hostname, no command.
+struct PreparedContainer {
+  pid_t pid = -1;
+  int syncFd = -1;    // one byte releases it
+  int reportFd = -1;  // EOF once it exec'd, else a failure report
+};
+
+// Where the child takes its spec from once released: the spec itself, or (for a standby
+// container, prepared before anyone asked for it) config.json read at that moment.
+using SpecSource = std::function<Result<ContainerSpec>()>;
+
+// The two halves of launchContainer, so that the costly half (namespaces, and the cgroup
+// attach, which waits for an RCU grace period: 7-15 ms here) can be done ahead of time.
+tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode network, const cgroup::Cgroup& group,
+                                                                const LaunchIo& io, const SpecSource& specSource);
+// Returns PID 1's pid once the command was exec'd, or why not (the child is then reaped).
+tl::expected<pid_t, LaunchFailure> releaseContainer(PreparedContainer& prepared);
+// Kills and reaps a prepared child that will not be released.
+void abandonContainer(PreparedContainer& prepared);
 
 // Returns PID 1's pid (in the caller's pid namespace) once the command was exec'd, or why it
 // was not; on failure the child has been reaped.

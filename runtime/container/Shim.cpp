@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "Launcher.h"
 #include "LogFile.h"
@@ -20,12 +21,27 @@ namespace agent::container {
 
 namespace {
 
-void report(int& readyFd, const std::string& line) {
+void report(int& readyFd, const std::string& line, bool last = true) {
   if (readyFd < 0) return;
   std::string text = line + "\n";
   (void)!::write(readyFd, text.data(), text.size());
+  if (!last) return;
   ::close(readyFd);
   readyFd = -1;
+}
+
+// One line from agentd on `fd`: "go" releases a standby container; EOF means agentd dropped
+// it (or died).
+bool awaitRelease(int fd) {
+  std::string line;
+  char c;
+  ssize_t n;
+  while ((n = ::read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+    if (n != 1) continue;
+    if (c == '\n') return line == "go";
+    line += c;
+  }
+  return false;
 }
 
 ExitRecord exitRecordOf(int status) {
@@ -52,12 +68,13 @@ bool pump(int fd, LogFile& log) {
 
 }  // namespace
 
-int runShim(const std::string& bundleDir, int readyFd) {
+int runShim(const ShimOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
-  std::filesystem::path bundle(bundleDir);
+  int readyFd = options.readyFd;
+  std::filesystem::path bundle(options.bundleDir);
   StateStore store(bundle.parent_path().string());
   std::string id = bundle.filename().string();
   auto fail = [&](int code, const std::string& why) {
@@ -70,20 +87,57 @@ int runShim(const std::string& bundleDir, int readyFd) {
     return 1;
   };
 
-  auto config = store.readConfig(id);
-  if (!config) return fail(kExitSetupFailed, config.error().message());
-  auto log = LogFile::open(config->logPath, config->logMaxBytes);
-  if (!log) return fail(kExitSetupFailed, log.error().message());
-  auto hierarchy = cgroup::Hierarchy::detect();
-  if (!hierarchy) return fail(kExitSetupFailed, hierarchy.error().message());
-  auto group =
-      cgroup::Cgroup::open(*hierarchy, config->cgroupPath, hierarchy->available(cgroup::containerControllers()));
-  if (!group) return fail(kExitSetupFailed, group.error().message());
+  auto readSpec = [&]() -> Result<ContainerSpec> {
+    auto config = store.readConfig(id);
+    if (!config) return tl::unexpected(config.error());
+    return config->spec;
+  };
 
+  std::optional<PreparedContainer> standby;
   int output[2];
-  if (::pipe2(output, O_CLOEXEC) != 0) return fail(kExitSetupFailed, "create the output pipe");
-  auto pid = launchContainer(config->spec, *group, LaunchIo{-1, output[1], output[1]});
-  ::close(output[1]);
+  if (options.standby) {
+    // Ahead of any request: namespaces made and the cgroup joined, so that a `run` only has
+    // to release it. Nothing is recorded for it until then; agentd cleans up a dropped one.
+    auto hierarchy = cgroup::Hierarchy::detect();
+    if (!hierarchy) return report(readyFd, "failed 125 " + hierarchy.error().message()), 1;
+    auto group =
+        cgroup::Cgroup::open(*hierarchy, options.cgroupPath, hierarchy->available(cgroup::containerControllers()));
+    if (!group) return report(readyFd, "failed 125 " + group.error().message()), 1;
+    if (::pipe2(output, O_CLOEXEC) != 0) return report(readyFd, "failed 125 create the output pipe"), 1;
+    auto prepared = prepareContainer(NetworkMode::None, *group, LaunchIo{-1, output[1], output[1]}, readSpec);
+    ::close(output[1]);
+    if (!prepared) return report(readyFd, "failed 125 " + prepared.error().error.message()), 1;
+    standby = *prepared;
+    report(readyFd, "standby " + std::to_string(standby->pid), false);
+    if (!awaitRelease(options.controlFd)) {
+      abandonContainer(*standby);
+      return 0;
+    }
+  }
+
+  auto config = store.readConfig(id);
+  if (!config) {
+    if (standby) abandonContainer(*standby);
+    return fail(kExitSetupFailed, config.error().message());
+  }
+  auto log = LogFile::open(config->logPath, config->logMaxBytes);
+  if (!log) {
+    if (standby) abandonContainer(*standby);
+    return fail(kExitSetupFailed, log.error().message());
+  }
+  tl::expected<pid_t, LaunchFailure> pid;
+  if (standby) {
+    pid = releaseContainer(*standby);
+  } else {
+    auto hierarchy = cgroup::Hierarchy::detect();
+    if (!hierarchy) return fail(kExitSetupFailed, hierarchy.error().message());
+    auto group =
+        cgroup::Cgroup::open(*hierarchy, config->cgroupPath, hierarchy->available(cgroup::containerControllers()));
+    if (!group) return fail(kExitSetupFailed, group.error().message());
+    if (::pipe2(output, O_CLOEXEC) != 0) return fail(kExitSetupFailed, "create the output pipe");
+    pid = launchContainer(config->spec, *group, LaunchIo{-1, output[1], output[1]});
+    ::close(output[1]);
+  }
   if (!pid) {
     std::string why = pid.error().error.message();
     (void)log->append("agent-shim: " + why + "\n");

@@ -7,9 +7,20 @@
 
 namespace agent::container {
 
-// Runs the shim for the container whose state directory is `bundleDir` (holding
-// config.json). Reports on `readyFd` one line, "started <pid>" or "failed <code> <reason>",
-// then closes it. Returns the shim's exit code: 0 once the exit record is written.
-int runShim(const std::string& bundleDir, int readyFd);
+struct ShimOptions {
+  std::string bundleDir;  // <state-dir>/containers/<id>, holding config.json (once released)
+  int readyFd = -1;
+  // Standby: prepare PID 1 (namespaces, cgroup `cgroupPath`) now, report "standby <pid>",
+  // and wait for a line "go" on `controlFd` before reading config.json. EOF there drops it.
+  bool standby = false;
+  std::string cgroupPath;
+  int controlFd = -1;
+};
+
+// Runs the shim for the container whose state directory is `bundleDir`. Reports on
+// `readyFd` one line, "started <pid>" or "failed <code> <reason>" (a standby shim reports
+// "standby <pid>" first), then closes it. Returns the shim's exit code: 0 once the exit
+// record is written, or once a dropped standby container is gone.
+int runShim(const ShimOptions& options);
 
 }  // namespace agent::container

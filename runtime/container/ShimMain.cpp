@@ -1,4 +1,4 @@
-// agent-shim --bundle <state-dir>/containers/<id>
+// agent-shim --bundle <state-dir>/containers/<id> [--standby CGROUP_PATH]
 // Started by agentd; not meant to be run by hand. See Shim.h.
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,12 +10,17 @@
 #include "Shim.h"
 
 int main(int argc, char** argv) {
-  std::string bundle;
+  agent::container::ShimOptions options;
   for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--bundle") == 0) bundle = argv[i + 1];
+    if (std::strcmp(argv[i], "--bundle") == 0) options.bundleDir = argv[i + 1];
+    if (std::strcmp(argv[i], "--standby") == 0) {
+      options.standby = true;
+      options.cgroupPath = argv[i + 1];
+    }
   }
-  if (bundle.empty()) {
-    std::fprintf(stderr, "usage: agent-shim --bundle STATE_DIR/containers/ID  (started by agentd)\n");
+  if (options.bundleDir.empty()) {
+    std::fprintf(stderr,
+                 "usage: agent-shim --bundle STATE_DIR/containers/ID [--standby CGROUP]  (started by agentd)\n");
     return 2;
   }
   // The readiness line goes to stdout, a pipe agentd reads until that line. Keep it as its
@@ -23,5 +28,7 @@ int main(int argc, char** argv) {
   int ready = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null >= 0) ::dup2(null, STDOUT_FILENO);
-  return agent::container::runShim(bundle, ready);
+  options.readyFd = ready;
+  options.controlFd = STDIN_FILENO;  // a standby shim's release comes on stdin
+  return agent::container::runShim(options);
 }

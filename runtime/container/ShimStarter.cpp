@@ -4,53 +4,137 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "TextParse.h"
 
 namespace agent::container {
 
-tl::expected<StartedShim, ShimStartFailure> startShim(const std::string& shimPath, const std::string& bundleDir) {
-  auto failure = [](Error e, int code = 125) { return tl::unexpected(ShimStartFailure{std::move(e), code}); };
+namespace {
+
+tl::unexpected<ShimStartFailure> failure(Error e, int code = 125) {
+  return tl::unexpected(ShimStartFailure{std::move(e), code});
+}
+
+void reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+// Forks and execs the shim in its own session (agentd's signals and terminal never reach
+// it): stdin from `stdinFd` (or /dev/null), stdout into the returned pipe, stderr to
+// /dev/null.
+tl::expected<std::pair<pid_t, UniqueFd>, ShimStartFailure> spawn(const std::vector<std::string>& argv, int stdinFd) {
+  // Built before fork: agentd has threads, so the child may not allocate.
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   int ready[2];
-  if (::pipe2(ready, O_CLOEXEC) != 0) return failure(Error{errno, bundleDir, "create a pipe for the shim of"});
+  if (::pipe2(ready, O_CLOEXEC) != 0) return failure(Error{errno, argv[0], "create a pipe for"});
   pid_t pid = ::fork();
-  if (pid < 0) return failure(Error{errno, shimPath, "fork to start"});
+  if (pid < 0) {
+    int err = errno;
+    ::close(ready[0]);
+    ::close(ready[1]);
+    return failure(Error{err, argv[0], "fork to start"});
+  }
   if (pid == 0) {
-    ::setsid();  // its own session: agentd's signals and terminal never reach it
+    ::setsid();
     int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, STDIN_FILENO);
+    ::dup2(stdinFd >= 0 ? stdinFd : null, STDIN_FILENO);
     ::dup2(ready[1], STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
-    ::execl(shimPath.c_str(), shimPath.c_str(), "--bundle", bundleDir.c_str(), static_cast<char*>(nullptr));
+    ::execv(args[0], args.data());
     ::_exit(127);
   }
   ::close(ready[1]);
-  // One line: up to its newline, or EOF if the shim died first.
-  std::string line;
-  char chunk[1024];
-  ssize_t n;
-  while (line.find('\n') == std::string::npos &&
-         ((n = ::read(ready[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))) {
-    if (n > 0) line.append(chunk, static_cast<size_t>(n));
-  }
-  ::close(ready[0]);
-  line = line.substr(0, line.find('\n') == std::string::npos ? line.size() : line.find('\n') + 1);
-  if (!line.empty() && line.back() == '\n') line.pop_back();
+  return std::make_pair(pid, UniqueFd(ready[0]));
+}
 
+// One line, up to its newline, or what came before EOF if the shim died first. Reads a
+// byte at a time: a standby shim writes a second line later on the same pipe.
+std::string readLine(int fd) {
+  std::string line;
+  char c;
+  ssize_t n;
+  while ((n = ::read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+    if (n != 1) continue;
+    if (c == '\n') break;
+    line += c;
+  }
+  return line;
+}
+
+// "started <pid>" -> the container's pid; "failed <code> <why>" -> the failure (the shim is
+// reaped); anything else: the shim died without a report.
+tl::expected<pid_t, ShimStartFailure> interpret(const std::string& line, const char* expected, pid_t shimPid,
+                                                const std::string& shimPath) {
   std::string_view rest = line;
   std::string_view word = text::nextField(rest);
-  if (word == "started") {
+  if (word == expected) {
     auto containerPid = text::toU64(text::nextField(rest));
-    if (containerPid) return StartedShim{pid, static_cast<pid_t>(*containerPid)};
+    if (containerPid) return static_cast<pid_t>(*containerPid);
   }
+  reap(shimPid);
   if (word == "failed") {
     auto code = text::toU64(text::nextField(rest));
-    int status;
-    ::waitpid(pid, &status, 0);
     return failure(Error{0, "", std::string(text::trim(rest))}, code ? static_cast<int>(*code) : 125);
   }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
   return failure(Error{0, shimPath, "start the shim (it exited without a report; is " + shimPath + " installed?)"});
+}
+
+}  // namespace
+
+tl::expected<StartedShim, ShimStartFailure> startShim(const std::string& shimPath, const std::string& bundleDir) {
+  auto spawned = spawn({shimPath, "--bundle", bundleDir}, -1);
+  if (!spawned) return tl::unexpected(spawned.error());
+  auto [pid, ready] = std::move(*spawned);
+  auto containerPid = interpret(readLine(ready.get()), "started", pid, shimPath);
+  if (!containerPid) return tl::unexpected(containerPid.error());
+  return StartedShim{pid, *containerPid};
+}
+
+tl::expected<StandbyShim, ShimStartFailure> startStandbyShim(const std::string& shimPath, const std::string& bundleDir,
+                                                             const std::string& cgroupPath) {
+  int control[2];
+  if (::pipe2(control, O_CLOEXEC) != 0) return failure(Error{errno, bundleDir, "create a control pipe for"});
+  auto spawned = spawn({shimPath, "--bundle", bundleDir, "--standby", cgroupPath}, control[0]);
+  ::close(control[0]);
+  if (!spawned) {
+    ::close(control[1]);
+    return tl::unexpected(spawned.error());
+  }
+  StandbyShim standby;
+  standby.shimPid = spawned->first;
+  standby.control.reset(control[1]);
+  standby.ready = std::move(spawned->second);
+  auto containerPid = interpret(readLine(standby.ready.get()), "standby", standby.shimPid, shimPath);
+  if (!containerPid) return tl::unexpected(containerPid.error());
+  standby.containerPid = *containerPid;
+  return standby;
+}
+
+tl::expected<StartedShim, ShimStartFailure> releaseStandbyShim(StandbyShim& standby, const std::string& shimPath) {
+  constexpr std::string_view go = "go\n";
+  if (::write(standby.control.get(), go.data(), go.size()) != static_cast<ssize_t>(go.size())) {
+    int err = errno;
+    dropStandbyShim(standby);
+    return failure(Error{err, shimPath, "release a standby container through"});
+  }
+  standby.control.reset();
+  auto containerPid = interpret(readLine(standby.ready.get()), "started", standby.shimPid, shimPath);
+  standby.ready.reset();
+  if (!containerPid) return tl::unexpected(containerPid.error());
+  return StartedShim{standby.shimPid, *containerPid};
+}
+
+void dropStandbyShim(StandbyShim& standby) {
+  if (standby.shimPid <= 0) return;
+  standby.control.reset();  // EOF: the shim kills the prepared child and exits
+  standby.ready.reset();
+  reap(standby.shimPid);
+  standby.shimPid = 0;
 }
 
 }  // namespace agent::container

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -141,9 +142,36 @@ TEST(E2E, ContainersAndExitCodesSurviveAnAgentdKill) {
     pids[name] = field(agent.ctl("inspect " + name).out, "pid");
   }
   ASSERT_EQ(agent.ctl("run -d --name short busybox -- sh -c 'sleep 2; exit 3'").exitCode, 0);
+  auto standbyIds = [&] {
+    std::set<std::string> ids;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(agent.root() / "state" / "standby", ec))
+      ids.insert(e.path().filename());
+    return ids;
+  };
+  // Shims still waiting as standby for one of `ids` (a released one runs a container).
+  auto standbyShims = [&](const std::set<std::string>& ids) {
+    size_t alive = 0;
+    for (const auto& id : ids) {
+      if (fs::exists(agent.root() / "state" / "containers" / id)) continue;
+      alive += shell("ps -eo args | grep -c -- '^[^ ]*agent-shim .*/" + id + " --standby'").out != "0\n";
+    }
+    return alive;
+  };
+  for (int i = 0; i < 200 && standbyIds().size() < 2; ++i) std::this_thread::sleep_for(10ms);
+  auto before = standbyIds();
+  EXPECT_EQ(before.size(), 2u);         // agentd keeps two standby containers by default
   agent.stop(SIGKILL);                  // no goodbye: the agent simply dies
   std::this_thread::sleep_for(2500ms);  // meanwhile `short` exits with 3
+  EXPECT_EQ(standbyShims(before), 0u);  // their control pipe closed: they ended
   agent.start();
+  for (int i = 0; i < 200 && standbyIds().size() < 2; ++i) std::this_thread::sleep_for(10ms);
+  for (const auto& id : before) {
+    EXPECT_EQ(standbyIds().count(id), 0u) << "the dead agent's standby marker " << id << " is still there";
+    EXPECT_FALSE(fs::exists("/sys/fs/cgroup/pids" + agent.cgroupParent() + "/" + id)) << id;
+    EXPECT_FALSE(fs::exists("/sys/fs/cgroup" + agent.cgroupParent() + "/" + id)) << id;
+  }
+  EXPECT_EQ(standbyShims(standbyIds()), 2u);
   Ran ps = agent.ctl("ps -a --output json");
   ASSERT_EQ(ps.exitCode, 0) << ps.out;
   for (const auto& [name, pid] : pids) {

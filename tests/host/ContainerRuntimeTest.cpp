@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "ContainerRuntime.h"
@@ -309,4 +310,87 @@ TEST(Runtime, CollectingExitsNeverTakesAnExecsExitCode) {
   done = true;
   collector.join();
   ASSERT_TRUE(agent->remove("exec-host", true));
+}
+
+namespace {
+
+// The container ids with a directory in the cpu hierarchy under the agent's parent.
+std::set<std::string> cgroupIds(const Agent& agent) {
+  std::set<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/sys/fs/cgroup/cpu" + agent.config.cgroupParent, ec)) {
+    if (entry.is_directory()) ids.insert(entry.path().filename().string());
+  }
+  if (ec) {  // a cgroup v2 host: the unified tree
+    for (const auto& entry : fs::directory_iterator("/sys/fs/cgroup" + agent.config.cgroupParent, ec)) {
+      if (entry.is_directory()) ids.insert(entry.path().filename().string());
+    }
+  }
+  return ids;
+}
+
+bool waitForStandby(Agent& agent, size_t count) {
+  for (int i = 0; i < 500 && agent->standbyReady() < count; ++i) std::this_thread::sleep_for(10ms);
+  return agent->standbyReady() >= count;
+}
+
+}  // namespace
+
+TEST(Runtime, AStandbyContainerRunsLikeAnyOtherAndIsNeverListedBeforeThat) {
+  Agent agent;
+  agent->keepStandby(2);
+  ASSERT_TRUE(waitForStandby(agent, 2));
+  auto waiting = cgroupIds(agent);
+  EXPECT_EQ(waiting.size(), 2u);
+  auto listed = agent->list();
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->empty()) << "standby containers must not show as containers";
+
+  container::RunRequest request;
+  request.image = "busybox";
+  request.name = "from-standby";
+  request.args = {"sh", "-c", "echo $$ $(hostname) $(cat /proc/net/dev | grep -c :); exit 6"};
+  request.limits.pidsMax = cgroup::Bound::of(42);
+  auto info = agent->run(request);
+  ASSERT_TRUE(info) << info.error().message();
+  EXPECT_EQ(waiting.count(info->config.spec.id), 1u) << "the run did not take a standby container";
+  auto group = agent->cgroupOf(info->config);
+  ASSERT_TRUE(group);
+  auto limits = group->readLimits();
+  ASSERT_TRUE(limits);
+  EXPECT_EQ(limits->pidsMax, cgroup::Bound::of(42));
+  auto exit = agent->waitForExit("from-standby", 5s);
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exitCode, 6);
+  auto log = agent->readLog("from-standby", 0, 0ms);
+  ASSERT_TRUE(log);
+  // PID 1 of its own pid namespace, its own hostname (the short id), only `lo`.
+  EXPECT_EQ(log->data, "1 " + info->shortId() + " 1\n");
+
+  // A second run may find the pool refilling; either way it runs.
+  auto second = agent.run({"true"}, "second");
+  EXPECT_TRUE(agent->waitForExit("second", 5s));
+  ASSERT_TRUE(agent->remove("from-standby", false));
+  ASSERT_TRUE(agent->remove("second", false));
+  ASSERT_TRUE(waitForStandby(agent, 2));
+  // Ending the runtime ends its standby containers: no cgroup, no marker, no shim.
+  agent.runtime.reset();
+  EXPECT_TRUE(cgroupIds(agent).empty());
+  EXPECT_TRUE(fs::is_empty(agent.config.stateDir + "/standby"));
+  agent.restart();
+}
+
+TEST(Runtime, StandbyLeftoversOfAnEarlierAgentAreRemoved) {
+  Agent agent;
+  // What a crashed agentd leaves: a marker naming a cgroup (its shim ended with agentd).
+  std::string id(32, 'a');
+  std::string path = agent.config.cgroupParent + "/" + id;
+  auto group = cgroup::Cgroup::create(HostEnvironment::hierarchy(), path,
+                                      HostEnvironment::hierarchy().available(cgroup::containerControllers()));
+  ASSERT_TRUE(group) << group.error().message();
+  fs::create_directories(agent.config.stateDir + "/standby");
+  std::ofstream(agent.config.stateDir + "/standby/" + id) << path << "\n";
+  agent->keepStandby(0);
+  EXPECT_EQ(cgroupIds(agent).count(id), 0u);
+  EXPECT_TRUE(fs::is_empty(agent.config.stateDir + "/standby"));
 }
