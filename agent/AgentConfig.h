@@ -21,7 +21,7 @@ struct AgentConfig {
   uint64_t logMaxBytes = 10 << 20;
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
-  uint64_t standbyContainers = 2;
+  uint64_t standbyContainers = 4;
 };
 
 // Reads the YAML file into `config`, keeping what the file does not set. A missing file is

@@ -170,7 +170,26 @@ HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& reques
   return {200, reply};
 }
 
+HttpResponse ContainerApi::attach(const std::string& id, const HttpRequest& request) {
+  // What `agentctl run` (not detached) follows: the output from `offset`, waiting up to
+  // wait_ms for more or for the exit; with remove=1 a stopped container is removed in the
+  // same request, once its last output and exit code are in the reply.
+  uint64_t offset = std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10);
+  long waitMs = std::clamp(std::atol(request.queryValue("wait_ms", "0").c_str()), 0L, 30'000L);
+  auto read = runtime_.readLog(id, offset, std::chrono::milliseconds(waitMs));
+  if (!read) return errorResponse(read.error());
+  json reply = {{"data", read->data}, {"offset", read->offset}, {"running", read->running}, {"removed", false}};
+  if (read->exit) reply["exit_code"] = read->exit->exitCode;
+  if (!read->running && request.queryValue("remove", "0") == "1") {
+    auto removed = runtime_.remove(id, false);
+    if (!removed) return errorResponse(removed.error());
+    reply["removed"] = true;
+  }
+  return {200, reply};
+}
+
 HttpResponse ContainerApi::action(const std::string& id, const std::string& verb, const HttpRequest& request) {
+  if (verb == "attach") return attach(id, request);
   if (verb == "stop") {
     long seconds = std::atol(request.queryValue("t", "10").c_str());
     auto stopped = runtime_.stop(id, std::chrono::seconds(std::max(0L, seconds)));

@@ -16,6 +16,7 @@ class ContainerApi {
   HttpResponse create(const HttpRequest& request);
   HttpResponse action(const std::string& id, const std::string& verb, const HttpRequest& request);
   HttpResponse logs(const std::string& id, const HttpRequest& request);
+  HttpResponse attach(const std::string& id, const HttpRequest& request);
   HttpResponse images(const HttpRequest& request);
   nlohmann::json describe(const container::ContainerInfo& info);
 

@@ -79,18 +79,39 @@ JSON
 }
 write_config '["/bin/true"]'
 
-echo "== start and remove a container running /bin/true ($runs runs each)"
-hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/run.md" \
-  -n "agentctl run --rm" "$ctl run --rm busybox -- /bin/true" \
-  -n "runc run" "runc --root $work/runc run -b $bundle bench-true" \
-  -n "unshare -pmuin --fork (floor)" "unshare -pmuin --fork /bin/true"
-cat "$work/run.md"
+# Medians from hyperfine's JSON, with each command's ratio to the first one's peer.
+medians() {  # $1: json file
+  python3 - "$1" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+base = {r["command"]: r["median"] for r in results}
+for r in results:
+    print(f'  median {r["median"] * 1000:6.1f} ms  {r["command"]}')
+PY
+}
+
+# Two patterns: runs back to back (each start right after the last one's end), and runs
+# spaced 50 ms apart, as a person or a script that does something between starts would.
+# agentd's standby containers are refilled in the pauses; back to back they run out.
+for pattern in back-to-back spaced; do
+  prepare=()
+  [ "$pattern" = spaced ] && prepare=(--prepare "sleep 0.05")
+  echo "== start and remove a container running /bin/true, $pattern ($runs runs each)"
+  hyperfine -N --warmup 3 --runs "$runs" "${prepare[@]}" --export-markdown "$work/run.md" \
+    --export-json "$work/run.json" \
+    -n "agentctl run --rm" "$ctl run --rm busybox -- /bin/true" \
+    -n "runc run" "runc --root $work/runc run -b $bundle bench-true" \
+    -n "unshare -pmuin --fork (floor)" "unshare -pmuin --fork /bin/true" >/dev/null
+  cat "$work/run.md"
+  medians "$work/run.json"
+done
 
 echo "== pause + resume a running container ($runs runs each)"
 $ctl run -d --name bench-paused busybox -- sleep 3600 >/dev/null
 write_config '["/bin/sleep", "3600"]'
 runc --root "$work/runc" run -d -b "$bundle" bench-paused </dev/null >/dev/null 2>&1
-hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/pause.md" \
+hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/pause.md" --export-json "$work/pause.json" \
   -n "agentctl pause + resume" "$ctl pause bench-paused >/dev/null && $ctl resume bench-paused >/dev/null" \
   -n "runc pause + resume" "runc --root $work/runc pause bench-paused && runc --root $work/runc resume bench-paused"
 cat "$work/pause.md"
+medians "$work/pause.json"

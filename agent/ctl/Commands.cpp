@@ -85,11 +85,15 @@ std::optional<ApiReply> Commands::call(const std::string& method, const std::str
   return std::optional<ApiReply>(std::move(*reply));
 }
 
-std::optional<int> Commands::followOutput(const std::string& id, size_t offset, int& exitCode) {
+std::optional<int> Commands::followOutput(const std::string& id, size_t offset, int& exitCode, bool remove) {
   // Long polls: agentd answers as soon as there is output or the container has stopped.
+  // Attached to a run (`remove` for --rm), agentd removes the stopped container in the reply
+  // that brings its exit code.
   while (true) {
-    auto reply = call("GET", "/v1/containers/" + id + "/logs?wait_ms=10000&offset=" + std::to_string(offset),
-                      std::nullopt, exitCode, 60);
+    std::string query = "?wait_ms=10000&offset=" + std::to_string(offset);
+    auto reply =
+        remove ? call("POST", "/v1/containers/" + id + "/attach" + query + "&remove=1", std::nullopt, exitCode, 60)
+               : call("GET", "/v1/containers/" + id + "/logs" + query, std::nullopt, exitCode, 60);
     if (!reply) return std::nullopt;
     std::cout << reply->body.value("data", "") << std::flush;
     offset = reply->body.value("offset", offset);
@@ -154,9 +158,8 @@ int Commands::run(const RunOptions& options) {
       std::cout << id << '\n';
     return kExitOk;
   }
-  auto code = followOutput(id, 0, exitCode);
+  auto code = followOutput(id, 0, exitCode, o.remove);
   if (!code) return exitCode;
-  if (o.remove) call("DELETE", "/v1/containers/" + id, std::nullopt, exitCode);
   if (*code < 0) {
     std::cerr << "agentctl: the container stopped, but its exit code is unknown (its shim ended without "
                  "recording one; see agentd's log)\n";
@@ -215,7 +218,7 @@ int Commands::logs(const std::string& id, bool follow, long tail) {
   if (!reply) return exitCode;
   std::cout << reply->body.value("data", "") << std::flush;
   if (!follow || !reply->body.value("running", false)) return kExitOk;
-  auto followed = followOutput(escapeQuery(id), reply->body.value("offset", size_t{0}), exitCode);
+  auto followed = followOutput(escapeQuery(id), reply->body.value("offset", size_t{0}), exitCode, false);
   return followed ? kExitOk : exitCode;
 }
 

@@ -47,7 +47,7 @@ class Commands {
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
   // Prints the output from `offset` until the container stops; its exit code (-1 if
   // unknown), or nothing if the agent failed (exitCode says how).
-  std::optional<int> followOutput(const std::string& id, size_t offset, int& exitCode);
+  std::optional<int> followOutput(const std::string& id, size_t offset, int& exitCode, bool remove);
   bool wantsJson() const { return options_.output == "json"; }
 
   GlobalOptions options_;

@@ -19,7 +19,10 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 ContainerRuntime::ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hierarchy)
-    : config_(std::move(config)), hierarchy_(std::move(hierarchy)), store_(config_.stateDir + "/containers") {}
+    : config_(std::move(config)),
+      hierarchy_(std::move(hierarchy)),
+      store_(config_.stateDir + "/containers"),
+      trash_({config_.dataDir + "/trash", config_.stateDir + "/trash"}) {}
 
 std::string ContainerRuntime::logPathOf(const std::string& id) const {
   return config_.dataDir + "/containers/" + id + "/log";
@@ -362,18 +365,12 @@ Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {
   } else if (!group.error().isGone()) {
     return tl::unexpected(group.error());
   }
-  // The kernel tears a dead namespace's overlay down asynchronously: retry briefly while the
-  // work directory is still in use.
-  std::error_code ec;
-  auto deadline = Clock::now() + 2s;
-  do {
-    ec.clear();
-    fs::remove_all(info->config.spec.layerDir, ec);
-    if (!ec || Clock::now() >= deadline) break;
-    std::this_thread::sleep_for(10ms);
-  } while (ec.value() == ENOTEMPTY || ec.value() == EBUSY);
-  if (ec) return systemError("remove container files", info->config.spec.layerDir, ec.value());
-  return store_.remove(id);
+  // The files go in the background (see Trash.h); their paths are gone when this returns.
+  if (auto r = trash_.discard(info->config.spec.layerDir, config_.dataDir + "/trash"); !r && !r.error().isGone()) {
+    return r;
+  }
+  if (auto r = trash_.discard(store_.dirOf(id), config_.stateDir + "/trash"); !r && !r.error().isGone()) return r;
+  return {};
 }
 
 Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {

@@ -19,6 +19,7 @@
 #include "FileChangeWatch.h"
 #include "StandbyPool.h"
 #include "StateStore.h"
+#include "Trash.h"
 
 namespace agent::container {
 
@@ -95,6 +96,8 @@ class ContainerRuntime {
   // removing any a previous agentd left behind.
   void keepStandby(size_t count);
   size_t standbyReady() const;
+  // Waits until the files of removed containers are deleted (they go in the background).
+  void drainTrash() { trash_.drain(); }
   int exitEventsFd() const { return exits_.fd(); }
   std::vector<ExitEvent> collectExited();
   std::string logPathOf(const std::string& id) const;
@@ -112,6 +115,7 @@ class ContainerRuntime {
   mutable std::mutex mutex_;
   ExitWatcher exits_;
   mutable FileChangeWatch logChanges_;  // for followers of logs
+  Trash trash_;                         // removed containers' files, deleted in the background
   std::unique_ptr<StandbyPool> pool_;   // last: ends (dropping its standbys) first
   std::mutex childrenMutex_;
   std::set<pid_t> shimChildren_;  // shims this agentd started, reaped once they end

@@ -73,13 +73,20 @@ Result<void> bringLoopbackUp() {
   redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
   redirect(io.stderrFd, STDERR_FILENO, O_WRONLY);
 
+  auto step = [&](const Result<void>& r) {
+    if (!r) failChild(reportFd, r.error(), kExitSetupFailed);
+  };
+  // What does not depend on the cgroup or the spec is done while the parent moves us into
+  // the cgroup (a standby container has it done before anyone asks for it).
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    step(systemError("make mounts private in", "/"));
+  }
+  if (network == NetworkMode::None) step(bringLoopbackUp());
+
   char go = 0;
   if (::read(syncFd, &go, 1) != 1) ::_exit(kExitSetupFailed);  // the parent gave up
   ::close(syncFd);
 
-  auto step = [&](const Result<void>& r) {
-    if (!r) failChild(reportFd, r.error(), kExitSetupFailed);
-  };
   // Read only now: a standby container learns what it is to run when it is released.
   auto loaded = specSource();
   if (!loaded) step(tl::unexpected(loaded.error()));
@@ -88,10 +95,6 @@ Result<void> bringLoopbackUp() {
   if (spec.network != network) step(logicError("start container (prepared for another network mode)", spec.id));
   // Now in the container's cgroup: a new cgroup namespace makes it the root the container sees.
   if (::unshare(CLONE_NEWCGROUP) != 0) step(systemError("create cgroup namespace", ""));
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    step(systemError("make mounts private in", "/"));
-  }
-  if (spec.network == NetworkMode::None) step(bringLoopbackUp());
   if (::sethostname(spec.hostname.data(), spec.hostname.size()) != 0) step(systemError("set hostname", spec.hostname));
   step(mountOverlay(spec));
   std::string root = spec.layerDir + "/merged";

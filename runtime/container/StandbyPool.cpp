@@ -136,9 +136,13 @@ void StandbyPool::fillLoop() {
       wake_.wait(lock);
       continue;
     }
+    // Refilled in a quiet moment, or, when starts come back to back and the pool runs low,
+    // all at once: the joins of one batch share a grace period, so the requests that wait
+    // behind it are one in several starts, not every one.
     constexpr auto kQuiet = 10ms;
     auto quietAt = lastActive_ + kQuiet;
-    if (active_ > 0 || std::chrono::steady_clock::now() < quietAt) {
+    bool low = ready_.size() <= (config_.target - 1) / 3;
+    if (active_ > 0 || (!low && std::chrono::steady_clock::now() < quietAt)) {
       if (active_ > 0)
         wake_.wait(lock);
       else

@@ -240,6 +240,19 @@ TEST(Runtime, RemoveLeavesNoCgroupMountOrDirectory) {
   std::string mounts((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
   EXPECT_EQ(mounts.find(info.config.spec.id), std::string::npos);
   EXPECT_EQ(agent->inspect("doomed").error().errnum, ENOENT);
+  // The files themselves are deleted in the background, from the trash directories.
+  agent->drainTrash();
+  EXPECT_TRUE(fs::is_empty(agent.config.dataDir + "/trash"));
+  EXPECT_TRUE(fs::is_empty(agent.config.stateDir + "/trash"));
+}
+
+TEST(Runtime, FilesLeftInTheTrashByACrashAreDeletedAtStart) {
+  Agent agent;
+  fs::create_directories(agent.config.dataDir + "/trash/abc.1.1/upper/deep");
+  std::ofstream(agent.config.dataDir + "/trash/abc.1.1/upper/deep/file") << "x";
+  agent.restart();
+  agent->drainTrash();
+  EXPECT_TRUE(fs::is_empty(agent.config.dataDir + "/trash"));
 }
 
 TEST(Runtime, AFollowerIsWokenByOutputAndByTheExitNotByATimeout) {
