@@ -36,6 +36,7 @@ Ran shell(const std::string& command) {
 
 class Agent {
  public:
+  static constexpr size_t kStandby = 2;  // standby containers each test agent keeps
   Agent() {
     std::random_device random;
     char suffix[16];
@@ -59,14 +60,17 @@ class Agent {
 
   void start() {
     fs::remove(root_ / "state" / "api");
+    std::ofstream(root_ / "agent.yaml") << "standby_containers: " << kStandby << "\n";
     pid_ = ::fork();
     if (pid_ == 0) {
       std::string log = (root_ / "agentd.log").string();
       std::freopen(log.c_str(), "a", stdout);
       std::freopen(log.c_str(), "a", stderr);
       std::string state = (root_ / "state").string(), data = (root_ / "data").string();
-      ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--state-dir", state.c_str(), "--data-dir", data.c_str(),
-              "--api-address", "127.0.0.1:0", "--cgroup-parent", cgroupParent_.c_str(), static_cast<char*>(nullptr));
+      std::string config = (root_ / "agent.yaml").string();
+      ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
+              data.c_str(), "--api-address", "127.0.0.1:0", "--cgroup-parent", cgroupParent_.c_str(),
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 500 && !fs::exists(root_ / "state" / "api"); ++i) std::this_thread::sleep_for(10ms);
@@ -158,20 +162,20 @@ TEST(E2E, ContainersAndExitCodesSurviveAnAgentdKill) {
     }
     return alive;
   };
-  for (int i = 0; i < 200 && standbyIds().size() < 2; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && standbyIds().size() < Agent::kStandby; ++i) std::this_thread::sleep_for(10ms);
   auto before = standbyIds();
-  EXPECT_EQ(before.size(), 2u);         // agentd keeps two standby containers by default
-  agent.stop(SIGKILL);                  // no goodbye: the agent simply dies
-  std::this_thread::sleep_for(2500ms);  // meanwhile `short` exits with 3
-  EXPECT_EQ(standbyShims(before), 0u);  // their control pipe closed: they ended
+  EXPECT_EQ(before.size(), Agent::kStandby);  // as its agent.yaml says
+  agent.stop(SIGKILL);                        // no goodbye: the agent simply dies
+  std::this_thread::sleep_for(2500ms);        // meanwhile `short` exits with 3
+  EXPECT_EQ(standbyShims(before), 0u);        // their control pipe closed: they ended
   agent.start();
-  for (int i = 0; i < 200 && standbyIds().size() < 2; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && standbyIds().size() < Agent::kStandby; ++i) std::this_thread::sleep_for(10ms);
   for (const auto& id : before) {
     EXPECT_EQ(standbyIds().count(id), 0u) << "the dead agent's standby marker " << id << " is still there";
     EXPECT_FALSE(fs::exists("/sys/fs/cgroup/pids" + agent.cgroupParent() + "/" + id)) << id;
     EXPECT_FALSE(fs::exists("/sys/fs/cgroup" + agent.cgroupParent() + "/" + id)) << id;
   }
-  EXPECT_EQ(standbyShims(standbyIds()), 2u);
+  EXPECT_EQ(standbyShims(standbyIds()), Agent::kStandby);
   Ran ps = agent.ctl("ps -a --output json");
   ASSERT_EQ(ps.exitCode, 0) << ps.out;
   for (const auto& [name, pid] : pids) {
