@@ -1,5 +1,6 @@
 #include "Cgroup.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,8 +73,22 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& pat
 
 Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
   if (auto r = validateCgroupPath(path); !r) return tl::unexpected(r.error());
+  return openImpl(hierarchy, path, controllers, false);
+}
+
+Result<Cgroup> Cgroup::observe(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
+  if (path.empty() || path.front() != '/') return logicError("observe cgroup (path must start with '/')", path);
+  for (const auto& part : pathComponents(path)) {
+    if (part == "." || part == "..") return logicError("observe cgroup (no '.' or '..' components)", path);
+  }
+  return openImpl(hierarchy, path, controllers, true);
+}
+
+Result<Cgroup> Cgroup::openImpl(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
+                                bool observeOnly) {
   Cgroup group;
   group.path_ = path;
+  group.readOnly_ = observeOnly;
   group.memberOf_.fill(-1);
   auto memberIndex = [&](const CgroupMount& mount) -> Result<int8_t> {
     for (size_t i = 0; i < group.members_.size(); ++i)
@@ -95,7 +110,8 @@ Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, const std::string& path,
     }
     auto index = memberIndex(*m);
     if (!index) {
-      failure = tl::unexpected(index.error());
+      // Observed groups take the hierarchies they exist in: on v1 a path need not be in all.
+      if (!observeOnly || !index.error().isGone()) failure = tl::unexpected(index.error());
       return;
     }
     group.memberOf_[static_cast<size_t>(c)] = *index;
@@ -105,7 +121,10 @@ Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, const std::string& path,
     auto index = memberIndex(*unified);
     if (index) group.unifiedMember_ = *index;  // optional on hybrid hosts, see create()
   }
-  if (group.members_.empty()) return logicError("open cgroup (no controllers requested)", path);
+  if (group.members_.empty()) {
+    if (observeOnly) return logicError("observe cgroup (in no hierarchy)", path, ENOENT);
+    return logicError("open cgroup (no controllers requested)", path);
+  }
   group.buildStatsPlan();
   return group;
 }
@@ -133,7 +152,14 @@ const Cgroup::Member& Cgroup::primary() const {
   return members_.front();
 }
 
+Result<double> Cgroup::createdAtSeconds() const {
+  struct stat st {};
+  if (::fstat(primary().dir.fd(), &st) != 0) return systemError("stat cgroup directory", primary().dir.path());
+  return static_cast<double>(st.st_ctim.tv_sec) + static_cast<double>(st.st_ctim.tv_nsec) / 1e9;
+}
+
 Result<void> Cgroup::attach(pid_t pid) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   std::string value = std::to_string(pid);
   for (const auto& m : members_) {
     auto written = writeFileAt(m.dir, kCgroupProcs, value);
@@ -215,6 +241,7 @@ Result<Limits> Cgroup::readLimits() const {
 }
 
 Result<void> Cgroup::applyLimits(const Limits& limits) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   auto need = [&](Controller c) -> Result<const Member*> {
     if (const Member* m = member(c)) return m;
     return logicError("set a " + std::string(displayName(c)) + " limit: the group was not opened with that controller",
@@ -239,12 +266,14 @@ Result<void> Cgroup::applyLimits(const Limits& limits) const {
 }
 
 Result<void> Cgroup::freeze(std::chrono::milliseconds timeout) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   const Member* m = member(Controller::Freezer);
   if (!m) return logicError("freeze: the group was not opened with the freezer", path_, ENOENT);
   return backendFor(m->mount.version).freeze(m->dir, timeout);
 }
 
 Result<void> Cgroup::thaw(std::chrono::milliseconds timeout) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   const Member* m = member(Controller::Freezer);
   if (!m) return logicError("thaw: the group was not opened with the freezer", path_, ENOENT);
   return backendFor(m->mount.version).thaw(m->dir, timeout);
@@ -257,6 +286,7 @@ Result<FreezerStatus> Cgroup::freezerStatus() const {
 }
 
 Result<void> Cgroup::remove(std::chrono::milliseconds timeout) {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   const auto deadline = Clock::now() + timeout;
   for (const auto& m : members_) {
     if (auto r = removeDirTree(m.dir.path(), deadline); !r) return r;

@@ -27,6 +27,10 @@ class Cgroup {
   static Result<Cgroup> create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
   // Opens an existing group; an error whose isGone() is true if it does not exist.
   static Result<Cgroup> open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
+  // A read-only handle on any cgroup of the host, the root "/" included, for collectors: it
+  // takes the members of `controllers` in whose hierarchies the path exists (on v1 a path
+  // need not exist in all), and every method that would change the group refuses (EPERM).
+  static Result<Cgroup> observe(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
 
   const std::string& path() const { return path_; }
   bool has(Controller c) const { return memberOf_[static_cast<size_t>(c)] >= 0; }
@@ -60,6 +64,8 @@ class Cgroup {
   Result<void> freeze(std::chrono::milliseconds timeout = 5s) const;
   Result<void> thaw(std::chrono::milliseconds timeout = 5s) const;
   Result<FreezerStatus> freezerStatus() const;
+  // When the group's directory was made (its inode's change time), Unix seconds.
+  Result<double> createdAtSeconds() const;
 
   // Kills every process in the group and its descendants and waits until none is left:
   // cgroup.kill where the kernel has it, else killAllBySignal().
@@ -77,6 +83,8 @@ class Cgroup {
     CgroupMount mount;
     Dir dir;
   };
+  static Result<Cgroup> openImpl(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
+                                 bool observeOnly);
   const Member* member(Controller c) const;
   const Member& primary() const;
   void buildStatsPlan();
@@ -85,6 +93,7 @@ class Cgroup {
   std::vector<Member> members_;
   std::array<int8_t, kControllerCount> memberOf_{};
   int8_t unifiedMember_ = -1;
+  bool readOnly_ = false;
   StatsPlan statsPlan_;  // points into members_, whose elements never move after open()
 };
 

@@ -15,6 +15,7 @@ bool Cgroup::hasCgroupKill() const {
 }
 
 Result<void> Cgroup::killAll(std::chrono::milliseconds timeout) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   if (!hasCgroupKill()) return killAllBySignal(timeout);
   const Dir& unified = members_[static_cast<size_t>(unifiedMember_)].dir;
   // A task held by the v1 freezer (a paused container on a hybrid host) acts on SIGKILL
@@ -38,6 +39,7 @@ Result<void> Cgroup::killAll(std::chrono::milliseconds timeout) const {
 }
 
 Result<void> Cgroup::killAllBySignal(std::chrono::milliseconds timeout) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   const auto deadline = Clock::now() + timeout;
   bool frozen = has(Controller::Freezer) && freeze(timeout);
   auto pids = pidsRecursive();

@@ -1,0 +1,91 @@
+#include "Classifier.h"
+
+#include <algorithm>
+#include <array>
+
+namespace agent::collectors {
+
+namespace {
+
+bool isHex(std::string_view s, size_t length) {
+  return s.size() == length &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+bool endsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// "<prefix><64 hex><suffix>" -> the hex, else "".
+std::string_view wrappedId(std::string_view name, std::string_view prefix, std::string_view suffix) {
+  if (!startsWith(name, prefix) || !endsWith(name, suffix)) return {};
+  std::string_view id = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  return isHex(id, 64) ? id : std::string_view{};
+}
+
+Classification container(Runtime runtime, std::string_view id) {
+  return {runtime, std::string(id), std::string(id.substr(0, 12))};
+}
+
+}  // namespace
+
+std::string_view runtimeName(Runtime runtime) {
+  switch (runtime) {
+    case Runtime::Root: return "root";
+    case Runtime::Agent: return "agent";
+    case Runtime::Docker: return "docker";
+    case Runtime::Containerd: return "containerd";
+    case Runtime::Podman: return "podman";
+    case Runtime::Lxc: return "lxc";
+    case Runtime::Systemd: return "systemd";
+    case Runtime::Other: return "other";
+  }
+  return "other";
+}
+
+bool isContainerRuntime(Runtime runtime) {
+  return runtime == Runtime::Agent || runtime == Runtime::Docker || runtime == Runtime::Containerd ||
+         runtime == Runtime::Podman || runtime == Runtime::Lxc;
+}
+
+Classification classify(std::string_view path, std::string_view agentParent) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path.empty() || path == "/") return {Runtime::Root, "", "/"};
+  size_t slash = path.rfind('/');
+  std::string_view name = path.substr(slash + 1);
+  std::string_view parent = path.substr(0, slash == 0 ? 1 : slash);
+
+  while (agentParent.size() > 1 && agentParent.back() == '/') agentParent.remove_suffix(1);
+  if (parent == agentParent && isHex(name, 32)) return container(Runtime::Agent, name);
+
+  if (auto id = wrappedId(name, "docker-", ".scope"); !id.empty()) return container(Runtime::Docker, id);
+  if (parent == "/docker" && isHex(name, 64)) return container(Runtime::Docker, name);
+  for (std::string_view prefix : {"cri-containerd-", "crio-"}) {
+    if (auto id = wrappedId(name, prefix, ".scope"); !id.empty()) return container(Runtime::Containerd, id);
+  }
+  // cgroupfs driver: /kubepods[/<qos>]/pod<uid>/<64 hex>
+  if (startsWith(path, "/kubepods") && isHex(name, 64)) return container(Runtime::Containerd, name);
+  if (auto id = wrappedId(name, "libpod-", ".scope"); !id.empty()) return container(Runtime::Podman, id);
+  if (auto id = wrappedId(name, "libpod-", ""); !id.empty() && parent == "/libpod_parent")
+    return container(Runtime::Podman, id);
+
+  if (parent == "/lxc" || parent == "/lxc.payload") return {Runtime::Lxc, std::string(name), std::string(name)};
+  if (parent == "/" && startsWith(name, "lxc.payload.") && name.size() > 12) {
+    std::string lxcName(name.substr(12));
+    return {Runtime::Lxc, lxcName, lxcName};
+  }
+
+  static constexpr std::array<std::string_view, 6> kUnitSuffixes = {".service", ".scope", ".slice",
+                                                                     ".socket",  ".mount", ".swap"};
+  for (auto suffix : kUnitSuffixes) {
+    if (endsWith(name, suffix) && name.size() > suffix.size()) {
+      return {Runtime::Systemd, std::string(name), std::string(name)};
+    }
+  }
+  return {Runtime::Other, "", std::string(name)};
+}
+
+}  // namespace agent::collectors

@@ -1,0 +1,223 @@
+#include "MetricsRenderer.h"
+
+#include <limits>
+#include <optional>
+
+namespace agent::collectors {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+// Families are created in a fixed order and filled as the samples are walked.
+class Families {
+ public:
+  MetricFamily& get(const std::string& name, const std::string& help, MetricType type) {
+    for (auto& f : families_)
+      if (f.name == name) return f;
+    families_.push_back(MetricFamily{name, help, type, {}});
+    return families_.back();
+  }
+  void add(const std::string& name, const std::string& help, MetricType type, Labels labels, double value) {
+    ClientMetric metric;
+    metric.label = std::move(labels);
+    if (type == MetricType::Counter)
+      metric.counter.value = value;
+    else
+      metric.gauge.value = value;
+    get(name, help, type).metric.push_back(std::move(metric));
+  }
+  std::vector<MetricFamily> take() {
+    // A family with no series is left out: promtool wants HELP/TYPE only with samples.
+    std::vector<MetricFamily> out;
+    for (auto& f : families_)
+      if (!f.metric.empty()) out.push_back(std::move(f));
+    return out;
+  }
+
+ private:
+  std::vector<MetricFamily> families_;
+};
+
+constexpr auto kCounter = MetricType::Counter;
+constexpr auto kGauge = MetricType::Gauge;
+
+Labels with(Labels base, std::initializer_list<ClientMetric::Label> more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& options, int64_t takenAtUnixMs) {
+  Labels labels = {{"id", s.path}, {"name", s.name}, {"image", s.image}};
+  for (const auto& key : options.labelAllowlist) {
+    auto found = s.labels.find(key);
+    labels.push_back({labelName(key), found == s.labels.end() ? "" : found->second});
+  }
+  auto emit = [&](const char* name, const char* help, MetricType type, const std::optional<uint64_t>& v,
+                  double scale = 1.0) {
+    if (v) f.add(name, help, type, labels, static_cast<double>(*v) * scale);
+  };
+  const auto& cpu = s.stats.cpu;
+  if (cpu.usageNs) {
+    f.add("container_cpu_usage_seconds_total", "Cumulative CPU time consumed, seconds.", kCounter,
+          with(labels, {{"cpu", "total"}}), static_cast<double>(*cpu.usageNs) / 1e9);
+  }
+  emit("container_cpu_user_seconds_total", "Cumulative user CPU time, seconds.", kCounter, cpu.userNs, 1e-9);
+  emit("container_cpu_system_seconds_total", "Cumulative system CPU time, seconds.", kCounter, cpu.systemNs, 1e-9);
+  emit("container_cpu_cfs_periods_total", "Elapsed enforcement periods.", kCounter, cpu.periods);
+  emit("container_cpu_cfs_throttled_periods_total", "Periods in which the group was throttled.", kCounter,
+       cpu.throttledPeriods);
+  emit("container_cpu_cfs_throttled_seconds_total", "Total time the group was throttled, seconds.", kCounter,
+       cpu.throttledNs, 1e-9);
+
+  const auto& mem = s.stats.memory;
+  emit("container_memory_usage_bytes", "Current memory usage, including page cache, bytes.", kGauge, mem.usageBytes);
+  emit("container_memory_working_set_bytes", "Memory usage minus inactive file cache, bytes.", kGauge,
+       mem.workingSetBytes);
+  emit("container_memory_rss", "Anonymous and swap cache memory, bytes.", kGauge, mem.rssBytes);
+  emit("container_memory_cache", "Page cache memory, bytes.", kGauge, mem.cacheBytes);
+  emit("container_memory_swap", "Swap usage, bytes.", kGauge, mem.swapBytes);
+  emit("container_memory_max_usage_bytes", "Maximum memory usage recorded, bytes.", kGauge, mem.maxUsageBytes);
+  emit("container_memory_failcnt", "Times memory usage hit the limit.", kCounter, mem.failcnt);
+  // cAdvisor's stays 0 on many hosts; ours counts the kernel's oom_kill.
+  emit("container_oom_events_total", "OOM kills in the group.", kCounter, mem.oomKills);
+
+  emit("container_threads", "Tasks in the group (pids.current).", kGauge, s.stats.pids.current);
+  if (s.stats.pids.max) {
+    f.add("container_threads_max", "Maximum tasks (pids.max); 0 for unlimited.", kGauge, labels,
+          static_cast<double>(s.stats.pids.max->value.value_or(0)));
+  }
+  if (s.classification.runtime != Runtime::Root) {
+    f.add("container_processes", "Processes in the group and below it.", kGauge, labels,
+          static_cast<double>(s.processes));
+  }
+
+  for (const auto& io : s.stats.io) {
+    Labels dev = with(labels, {{"device", std::to_string(io.major) + ":" + std::to_string(io.minor)}});
+    auto ioEmit = [&](const char* name, const char* help, const std::optional<uint64_t>& v) {
+      if (v) f.add(name, help, kCounter, dev, static_cast<double>(*v));
+    };
+    ioEmit("container_fs_reads_bytes_total", "Bytes read, per device (major:minor).", io.readBytes);
+    ioEmit("container_fs_writes_bytes_total", "Bytes written, per device (major:minor).", io.writeBytes);
+    ioEmit("container_fs_reads_total", "Reads completed, per device (major:minor).", io.readOps);
+    ioEmit("container_fs_writes_total", "Writes completed, per device (major:minor).", io.writeOps);
+  }
+
+  for (const auto& net : s.network) {
+    Labels nic = with(labels, {{"interface", net.interface}});
+    auto n = [&](const char* name, const char* help, uint64_t v) {
+      f.add(name, help, kCounter, nic, static_cast<double>(v));
+    };
+    n("container_network_receive_bytes_total", "Bytes received.", net.rxBytes);
+    n("container_network_receive_packets_total", "Packets received.", net.rxPackets);
+    n("container_network_receive_errors_total", "Errors while receiving.", net.rxErrors);
+    n("container_network_receive_packets_dropped_total", "Packets dropped while receiving.", net.rxDropped);
+    n("container_network_transmit_bytes_total", "Bytes sent.", net.txBytes);
+    n("container_network_transmit_packets_total", "Packets sent.", net.txPackets);
+    n("container_network_transmit_errors_total", "Errors while sending.", net.txErrors);
+    n("container_network_transmit_packets_dropped_total", "Packets dropped while sending.", net.txDropped);
+  }
+
+  auto pressure = [&](const char* resource, const std::optional<cgroup::PressureStats>& p) {
+    if (!p) return;
+    std::string base = std::string("container_pressure_") + resource;
+    if (p->someTotalUs) {
+      f.add(base + "_waiting_seconds_total", std::string("Time some tasks waited for ") + resource + ", seconds.",
+            kCounter, labels, static_cast<double>(*p->someTotalUs) / 1e6);
+    }
+    if (p->fullTotalUs) {
+      f.add(base + "_stalled_seconds_total", std::string("Time all tasks stalled on ") + resource + ", seconds.",
+            kCounter, labels, static_cast<double>(*p->fullTotalUs) / 1e6);
+    }
+  };
+  pressure("cpu", s.stats.cpuPressure);
+  pressure("memory", s.stats.memoryPressure);
+  pressure("io", s.stats.ioPressure);
+
+  if (s.classification.runtime != Runtime::Root) {
+    const auto& l = s.limits;
+    if (l.cpu) {
+      if (l.cpu->quotaUs.value) {
+        f.add("container_spec_cpu_quota", "CPU quota per period, microseconds.", kGauge, labels,
+              static_cast<double>(*l.cpu->quotaUs.value));
+      }
+      f.add("container_spec_cpu_period", "CPU period, microseconds.", kGauge, labels,
+            static_cast<double>(l.cpu->periodUs));
+    }
+    if (l.cpuShares) {
+      f.add("container_spec_cpu_shares", "CPU shares (v1 semantics).", kGauge, labels,
+            static_cast<double>(*l.cpuShares));
+    }
+    if (l.memoryMax) {
+      f.add("container_spec_memory_limit_bytes", "Memory limit, bytes; 0 for unlimited.", kGauge, labels,
+            static_cast<double>(l.memoryMax->value.value_or(0)));
+    }
+    if (l.swapMax) {
+      f.add("container_spec_memory_swap_limit_bytes", "Swap limit, bytes; 0 for unlimited.", kGauge, labels,
+            static_cast<double>(l.swapMax->value.value_or(0)));
+    }
+    if (s.startTimeSeconds > 0) {
+      f.add("container_start_time_seconds", "Start time of the container, Unix seconds.", kGauge, labels,
+            s.startTimeSeconds);
+    }
+  }
+  f.add("container_last_seen", "Last time the container was seen by the agent, Unix seconds.", kGauge, labels,
+        static_cast<double>(takenAtUnixMs) / 1000.0);
+
+  if (s.classification.runtime == Runtime::Agent && !s.agentState.empty()) {
+    f.add("agent_container_state", "1 for the current state of each agent container.", kGauge,
+          {{"id", s.path}, {"name", s.name}, {"state", s.agentState}}, 1);
+  }
+  if (s.freezer && s.classification.runtime != Runtime::Root) {
+    f.add("agent_container_frozen", "1 while the container's cgroup is frozen.", kGauge,
+          {{"id", s.path}, {"name", s.name}}, *s.freezer == cgroup::FreezerState::Thawed ? 0 : 1);
+  }
+  for (const auto& n : s.namespaces) {
+    if (n.type == "pid_for_children" || n.type == "time_for_children") continue;
+    f.add("agent_container_namespace", "The namespaces of the container's processes (1 per type and inode).", kGauge,
+          {{"id", s.path}, {"name", s.name}, {"type", n.type}, {"inode", std::to_string(n.inode)}}, 1);
+  }
+}
+
+}  // namespace
+
+std::string labelName(const std::string& key) {
+  std::string name = "container_label_";
+  for (char c : key) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    name += ok ? c : '_';
+  }
+  return name;
+}
+
+std::vector<MetricFamily> renderMetrics(const Snapshot& snapshot, const RenderOptions& options) {
+  Families f;
+  for (const auto& sample : snapshot.cgroups) renderCgroup(f, sample, options, snapshot.takenAtUnixMs);
+  f.add("machine_cpu_cores", "Logical CPUs of the host.", kGauge, {}, snapshot.machineCpuCores);
+  f.add("machine_memory_bytes", "Memory of the host, bytes.", kGauge, {},
+        static_cast<double>(snapshot.machineMemoryBytes));
+  f.add("agent_build_info", "The agent's version and this host's cgroup mode.", kGauge,
+        {{"version", options.version}, {"cgroup_mode", snapshot.cgroupMode}}, 1);
+  f.add("agent_cgroups", "Cgroups on the host, walked each collection.", kGauge, {},
+        static_cast<double>(snapshot.cgroupsOnHost));
+  if (!snapshot.durationBounds.empty()) {
+    ClientMetric metric;
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < snapshot.durationBounds.size(); ++i) {
+      cumulative += snapshot.durationCounts[i];
+      metric.histogram.bucket.push_back({cumulative, snapshot.durationBounds[i]});
+    }
+    cumulative += snapshot.durationCounts.back();
+    metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+    metric.histogram.sample_count = cumulative;
+    metric.histogram.sample_sum = snapshot.durationSum;
+    f.get("agent_collection_duration_seconds", "Time one collection cycle took, seconds.", MetricType::Histogram)
+        .metric.push_back(std::move(metric));
+  }
+  return f.take();
+}
+
+}  // namespace agent::collectors

@@ -1,0 +1,65 @@
+#pragma once
+// One collection cycle's view of the host, immutable once published: the collector builds
+// a new one each cycle and swaps a shared_ptr, so readers (the /metrics renderer, the API,
+// later the reconciler) never wait for the collector and never see half a cycle.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "CgroupBackend.h"
+#include "Classifier.h"
+#include "Limits.h"
+#include "Namespaces.h"
+#include "NetDev.h"
+#include "Stats.h"
+
+namespace agent::collectors {
+
+// What the agent itself knows of one of its containers.
+struct AgentContainerInfo {
+  std::string name;
+  std::string image;
+  std::map<std::string, std::string> labels;
+  std::string state;  // created, running, paused, stopped
+  int64_t createdAtUnixMs = 0;
+};
+
+struct CgroupSample {
+  std::string path;  // the `id` label
+  Classification classification;
+  std::string name;   // the agent's name for its containers, else classification.name
+  std::string image;  // agent containers: the image name
+  std::map<std::string, std::string> labels;  // agent labels (the exporter keeps the allow-listed)
+  std::string agentState;                     // agent containers only
+  cgroup::Stats stats;
+  cgroup::Limits limits;
+  std::optional<cgroup::FreezerState> freezer;
+  size_t processes = 0;                         // in the group and below it
+  std::vector<ns::NamespaceId> namespaces;      // of one of its processes; empty without any
+  std::vector<proc::NetDevStats> network;       // empty when it shares the agent's network namespace
+  double startTimeSeconds = 0;                  // creation of the container, Unix time
+};
+
+struct Snapshot {
+  int64_t takenAtUnixMs = 0;
+  std::string cgroupMode;
+  uint32_t machineCpuCores = 0;
+  uint64_t machineMemoryBytes = 0;
+  size_t cgroupsOnHost = 0;  // every cgroup walked, exported or not
+  size_t cgroupsCutAtDepth = 0;
+  double collectionSeconds = 0;
+  std::vector<CgroupSample> cgroups;  // the exported ones, "/" first
+  // agent_collection_duration_seconds since the collector started (cumulative counts).
+  std::vector<double> durationBounds;
+  std::vector<uint64_t> durationCounts;  // per bound, not cumulative; one more for +Inf
+  double durationSum = 0;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace agent::collectors
