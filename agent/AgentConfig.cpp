@@ -52,6 +52,34 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         config.logMaxBytes = value.as<uint64_t>();
         known = true;
       }
+      if (key == "collect_interval") {
+        config.collectIntervalSeconds = value.as<double>();
+        if (!(config.collectIntervalSeconds >= 0.1 && config.collectIntervalSeconds <= 3600)) {
+          return logicError("read config (`collect_interval` is in seconds, from 0.1 to 3600)",
+                            where(path, value.Mark()), EINVAL);
+        }
+        known = true;
+      }
+      if (key == "export") {
+        config.exportMode = value.as<std::string>();
+        if (config.exportMode != "containers" && config.exportMode != "all") {
+          return logicError("read config (`export` is `containers` or `all`)", where(path, value.Mark()), EINVAL);
+        }
+        known = true;
+      }
+      if (key == "max_depth") {
+        config.maxDepth = value.as<uint64_t>();
+        known = true;
+      }
+      if (key == "ignore_cgroups" || key == "container_labels") {
+        if (!value.IsSequence()) {
+          return logicError("read config (`" + key + "` is a list of strings)", where(path, value.Mark()), EINVAL);
+        }
+        auto& list = key == "ignore_cgroups" ? config.ignoreCgroups : config.containerLabels;
+        list.clear();
+        for (const auto& item : value) list.push_back(item.as<std::string>());
+        known = true;
+      }
       if (key == "standby_containers") {
         config.standbyContainers = value.as<uint64_t>();
         if (config.standbyContainers > 64) {

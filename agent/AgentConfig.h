@@ -3,6 +3,7 @@
 // command-line flags. See docs/agentd.md.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "Error.h"
 
@@ -22,6 +23,12 @@ struct AgentConfig {
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
   uint64_t standbyContainers = 4;
+  // Metrics (docs/metrics.md).
+  double collectIntervalSeconds = 1.0;       // `collect_interval`
+  std::string exportMode = "containers";     // `export`: containers | all
+  uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
+  std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths
+  std::vector<std::string> containerLabels;  // `container_labels`: keys exported as container_label_<key>
 };
 
 // Reads the YAML file into `config`, keeping what the file does not set. A missing file is

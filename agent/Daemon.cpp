@@ -10,10 +10,13 @@
 
 #include "ApiToken.h"
 #include "AtomicFile.h"
+#include "CollectionLoop.h"
 #include "ContainerApi.h"
 #include "ContainerRuntime.h"
 #include "FileAt.h"
 #include "HttpApi.h"
+#include "MetricsServer.h"
+#include "Version.h"
 
 namespace agent {
 
@@ -97,8 +100,27 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
-  spdlog::info("msg=\"agentd ready\" api={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}", (*api)->url(),
-               config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()), config.cgroupParent);
+
+  collectors::CollectorConfig collectorConfig;
+  collectorConfig.agentParent = config.cgroupParent;
+  collectorConfig.exportMode =
+      config.exportMode == "all" ? collectors::ExportMode::All : collectors::ExportMode::Containers;
+  collectorConfig.maxDepth = config.maxDepth;
+  collectorConfig.ignoreGlobs = config.ignoreCgroups;
+  auto collectable = std::make_shared<SnapshotCollectable>(collectors::RenderOptions{kVersion, config.containerLabels});
+  auto interval = std::chrono::milliseconds(static_cast<int64_t>(config.collectIntervalSeconds * 1000));
+  CollectionLoop collection(collectors::Collector(*hierarchy, collectorConfig), runtime, collectable, interval);
+  collection.collectNow();  // the first scrape finds data
+  auto metrics = MetricsServer::start(config.metricsAddress, collectable);
+  if (!metrics) {
+    spdlog::error("msg=\"cannot serve metrics\" address={} error=\"{}\"", config.metricsAddress,
+                  metrics.error().message());
+    return 1;
+  }
+  (void)container::writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
+  spdlog::info("msg=\"agentd ready\" api={} metrics={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}",
+               (*api)->url(), (*metrics)->url(), config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
+               config.cgroupParent);
 
   while (true) {
     // Exits arrive on pidfds; the slow tick is a safety net for a shim that ended before
@@ -138,6 +160,10 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   // Only our own address: a newer agentd may have started and written its own meanwhile.
   if (auto recorded = readWholeFile(config.stateDir + "/api"); recorded && *recorded == url + "\n") {
     ::unlink((config.stateDir + "/api").c_str());
+  }
+  std::string metricsUrl = (*metrics)->url();
+  if (auto recorded = readWholeFile(config.stateDir + "/metrics"); recorded && *recorded == metricsUrl + "\n") {
+    ::unlink((config.stateDir + "/metrics").c_str());
   }
   return 0;
 }

@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", config.dataDir, "Images, container layers and logs")->capture_default_str();
   app.add_option("--policy-dir", config.policyDir, "Policy files (*.yaml)")->capture_default_str();
   app.add_option("--cgroup-parent", config.cgroupParent, "Cgroup under which containers live")->capture_default_str();
-  app.add_option("--metrics-address", config.metricsAddress, "HOST:PORT of /metrics (served from milestone 3)")
+  app.add_option("--metrics-address", config.metricsAddress,
+                 "HOST:PORT of /metrics (\":9101\": every interface); port 0 picks a free one")
       ->capture_default_str();
   app.add_option("--api-address", config.apiAddress, "HOST:PORT of the control API; port 0 picks a free one")
       ->capture_default_str();

@@ -62,7 +62,7 @@ void Collector::sampleProcesses(const cgroup::Cgroup& group, CgroupSample& sampl
   }
 }
 
-SnapshotPtr Collector::collect(const AgentContainers& agentContainers) {
+std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContainers) {
   auto started = std::chrono::steady_clock::now();
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->takenAtUnixMs = nowUnixMs();
@@ -93,9 +93,9 @@ SnapshotPtr Collector::collect(const AgentContainers& agentContainers) {
     sample.path = path;
     sample.classification = c;
     sample.name = c.name;
-    if (auto read = group.readStats(sample.stats); !read) {
-      if (read.error().isGone()) continue;
-    }
+    // Files an observed group lacks are left empty; a group removed since the walk is skipped.
+    (void)group.readStats(sample.stats);
+    if (!group.exists()) continue;
     if (auto limits = group.readLimits()) sample.limits = *limits;
     if (auto freezer = group.freezerStatus()) sample.freezer = freezer->state;
     // The root's processes are every process of the host: not walked each cycle.

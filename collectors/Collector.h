@@ -31,7 +31,8 @@ class Collector {
  public:
   Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot = "/proc");
   // Not thread-safe: one collector thread calls it.
-  SnapshotPtr collect(const AgentContainers& agentContainers);
+  // Returned before anyone else sees it, so the caller may still add to it.
+  std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers);
 
  private:
   bool exported(const std::string& path, const Classification& c) const;

@@ -81,7 +81,8 @@ void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& optio
   emit("container_memory_cache", "Page cache memory, bytes.", kGauge, mem.cacheBytes);
   emit("container_memory_swap", "Swap usage, bytes.", kGauge, mem.swapBytes);
   emit("container_memory_max_usage_bytes", "Maximum memory usage recorded, bytes.", kGauge, mem.maxUsageBytes);
-  emit("container_memory_failcnt", "Times memory usage hit the limit.", kCounter, mem.failcnt);
+  // cAdvisor's name; typed gauge because promtool wants counters to end in _total.
+  emit("container_memory_failcnt", "Times memory usage hit the limit (only grows).", kGauge, mem.failcnt);
   // cAdvisor's stays 0 on many hosts; ours counts the kernel's oom_kill.
   emit("container_oom_events_total", "OOM kills in the group.", kCounter, mem.oomKills);
 

@@ -206,6 +206,15 @@ void Cgroup::buildStatsPlan() {
   if (const Member* cpu = member(Controller::Cpu); cpu && cpu->mount.version == CgroupVersion::V2) {
     planPressureStats(cpu->dir, statsPlan_);
   }
+  // An observed group may be one the kernel gives fewer files (the root has no
+  // cpu.cfs_quota_us, no pids.current on v1): whatever it lacks stays empty.
+  if (readOnly_) {
+    for (auto& step : statsPlan_) step.optional = true;
+  }
+}
+
+bool Cgroup::exists() const {
+  return fileExistsAt(primary().dir, kCgroupProcs);
 }
 
 Result<void> Cgroup::readStats(Stats& out) const {

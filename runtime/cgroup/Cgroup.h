@@ -33,6 +33,8 @@ class Cgroup {
   static Result<Cgroup> observe(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
 
   const std::string& path() const { return path_; }
+  // False once the group was removed (its directory handles stay open, but empty).
+  bool exists() const;
   bool has(Controller c) const { return memberOf_[static_cast<size_t>(c)] >= 0; }
   // Which version serves `c` in this group; only meaningful when has(c).
   CgroupVersion versionOf(Controller c) const;

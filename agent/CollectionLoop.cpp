@@ -1,0 +1,72 @@
+#include "CollectionLoop.h"
+
+#include <algorithm>
+
+namespace agent {
+
+namespace {
+
+collectors::AgentContainers agentContainers(const container::ContainerRuntime& runtime) {
+  collectors::AgentContainers out;
+  auto list = runtime.list();
+  if (!list) return out;
+  for (const auto& c : *list) {
+    out[c.config.spec.id] =
+        collectors::AgentContainerInfo{c.config.name, c.config.image, c.config.labels,
+                                       std::string(container::stateName(c.status.state)), c.config.createdAtUnixMs};
+  }
+  return out;
+}
+
+}  // namespace
+
+CollectionLoop::CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
+                               std::shared_ptr<SnapshotCollectable> sink, std::chrono::milliseconds interval)
+    : collector_(std::move(collector)),
+      runtime_(runtime),
+      sink_(std::move(sink)),
+      interval_(interval),
+      bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1},
+      counts_(bounds_.size() + 1, 0) {
+  thread_ = std::thread([this] { run(); });
+}
+
+CollectionLoop::~CollectionLoop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void CollectionLoop::collectNow() {
+  auto containers = agentContainers(runtime_);
+  std::lock_guard lock(mutex_);
+  auto snapshot = collector_.collect(containers);
+  size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
+                                      bounds_.begin());
+  ++counts_[bucket];
+  sum_ += snapshot->collectionSeconds;
+  // Still ours alone until published: the histogram so far goes into it.
+  snapshot->durationBounds = bounds_;
+  snapshot->durationCounts = counts_;
+  snapshot->durationSum = sum_;
+  sink_->publish(std::move(snapshot));
+}
+
+void CollectionLoop::run() {
+  auto next = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      next += interval_;
+      // A cycle that ran long does not make the next ones pile up.
+      next = std::max(next, std::chrono::steady_clock::now());
+      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    }
+    collectNow();
+  }
+}
+
+}  // namespace agent

@@ -1,0 +1,43 @@
+#pragma once
+// The collector's thread: every `collect_interval` a new Snapshot of every cgroup, published
+// for /metrics (and later the API and the reconciler). The agent's own containers lend their
+// names, images, labels and states.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "Collector.h"
+#include "ContainerRuntime.h"
+#include "MetricsServer.h"
+
+namespace agent {
+
+class CollectionLoop {
+ public:
+  CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
+                 std::shared_ptr<SnapshotCollectable> sink, std::chrono::milliseconds interval);
+  ~CollectionLoop();  // stops and joins
+  CollectionLoop(const CollectionLoop&) = delete;
+  CollectionLoop& operator=(const CollectionLoop&) = delete;
+
+  // Collects once now, on the caller's thread (at start, so the first scrape has data).
+  void collectNow();
+
+ private:
+  void run();
+
+  collectors::Collector collector_;
+  const container::ContainerRuntime& runtime_;
+  std::shared_ptr<SnapshotCollectable> sink_;
+  std::chrono::milliseconds interval_;
+  std::vector<double> bounds_;
+  std::vector<uint64_t> counts_;
+  double sum_ = 0;
+  std::mutex mutex_;  // serializes collections and guards stopping_
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace agent
