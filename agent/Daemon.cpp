@@ -99,7 +99,6 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;
   }
-  (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
 
   collectors::CollectorConfig collectorConfig;
   collectorConfig.agentParent = config.cgroupParent;
@@ -118,6 +117,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   (void)container::writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
+  // Written last: agentctl (and a waiting script) take the api file as "agentd is ready".
+  (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
   spdlog::info("msg=\"agentd ready\" api={} metrics={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}",
                (*api)->url(), (*metrics)->url(), config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
                config.cgroupParent);

@@ -23,8 +23,9 @@ int main(int argc, char** argv) {
   agent::ctl::RunOptions run;
   auto* runCmd = app.add_subcommand("run", "Create and start a container; without -d, wait and return its exit code");
   runCmd->add_option("--name", run.name, "Container name");
-  runCmd->add_option("--label", run.labels, "Label KEY=VALUE (repeatable)");
-  runCmd->add_option("--env,-e", run.env, "Environment KEY=VALUE (repeatable)");
+  // One value per occurrence: `--label a=b busybox` must not take the image for a label.
+  runCmd->add_option("--label", run.labels, "Label KEY=VALUE (repeatable)")->allow_extra_args(false);
+  runCmd->add_option("--env,-e", run.env, "Environment KEY=VALUE (repeatable)")->allow_extra_args(false);
   runCmd->add_option("--hostname", run.hostname, "Hostname (default: the short id)");
   runCmd->add_option("--net", run.network, "none (own network namespace, lo only) or host")
       ->check(CLI::IsMember({"none", "host"}));

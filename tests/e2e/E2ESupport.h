@@ -1,0 +1,132 @@
+#pragma once
+// What the e2e tests share: a shell runner, an agentd of the test's own (free ports, its own
+// directories and cgroup parent, removed afterwards), a JSON field picker.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace e2e {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct Ran {
+  int exitCode = -1;
+  std::string out;
+};
+
+inline Ran shell(const std::string& command) {
+  Ran ran;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return ran;
+  std::array<char, 4096> chunk;
+  while (size_t n = std::fread(chunk.data(), 1, chunk.size(), pipe)) ran.out.append(chunk.data(), n);
+  int status = ::pclose(pipe);
+  ran.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return ran;
+}
+
+class Agent {
+ public:
+  static constexpr size_t kStandby = 2;  // standby containers each test agent keeps
+  explicit Agent(std::string extraConfig = "") : extraConfig_(std::move(extraConfig)) {
+    std::random_device random;
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+    root_ = fs::temp_directory_path() / ("agent-test-e2e-" + std::string(suffix));
+    cgroupParent_ = "/agent-test-" + std::to_string(::getpid()) + "-" + suffix;
+    // Its own images directory (an import must not land in the shared build tree), with
+    // the busybox image linked in.
+    fs::create_directories(root_ / "data" / "images");
+    fs::create_directory_symlink(AGENT_TEST_IMAGES "/busybox", root_ / "data" / "images" / "busybox");
+    start();
+  }
+  ~Agent() {
+    for (const auto& id : listIds()) shell(ctlCommand() + " rm -f " + id);
+    stop(SIGTERM);
+    shell("for d in /sys/fs/cgroup/*" + cgroupParent_ + " /sys/fs/cgroup/*/*" + cgroupParent_ +
+          "; do [ -d $d ] && rmdir $d; done");
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+
+  void start() {
+    fs::remove(root_ / "state" / "api");
+    std::ofstream(root_ / "agent.yaml") << "standby_containers: " << kStandby << "\n" << extraConfig_;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string log = (root_ / "agentd.log").string();
+      std::freopen(log.c_str(), "a", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      std::string state = (root_ / "state").string(), data = (root_ / "data").string();
+      std::string config = (root_ / "agent.yaml").string();
+      ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
+              data.c_str(), "--api-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--cgroup-parent",
+              cgroupParent_.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 500 && !fs::exists(root_ / "state" / "api"); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(fs::exists(root_ / "state" / "api")) << log();
+  }
+  void stop(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  std::string ctlCommand() const { return AGENT_BIN_DIR "/agentctl --state-dir " + (root_ / "state").string(); }
+  Ran ctl(const std::string& args) const { return shell(ctlCommand() + " " + args); }
+  std::string log() const {
+    std::ifstream in(root_ / "agentd.log");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  std::vector<std::string> listIds() const {
+    std::vector<std::string> ids;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_ / "state" / "containers", ec))
+      ids.push_back(entry.path().filename());
+    return ids;
+  }
+  const fs::path& root() const { return root_; }
+  const std::string& cgroupParent() const { return cgroupParent_; }
+  // The URL agentd serves /metrics on, as it wrote it to the state directory.
+  std::string metricsUrl() const {
+    std::ifstream in(root_ / "state" / "metrics");
+    std::string url;
+    std::getline(in, url);
+    return url;
+  }
+  // YAML lines added to the agent's config at its next start().
+  void setExtraConfig(std::string yaml) { extraConfig_ = std::move(yaml); }
+
+ private:
+  fs::path root_;
+  std::string cgroupParent_;
+  pid_t pid_ = -1;
+  std::string extraConfig_;
+};
+
+inline std::string field(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "";
+  at += key.size() + 3;
+  while (json[at] == ' ') ++at;
+  size_t end = json.find_first_of(",\n}", at);
+  std::string value = json.substr(at, end - at);
+  if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
+  return value;
+}
+
+}  // namespace e2e

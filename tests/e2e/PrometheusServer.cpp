@@ -1,0 +1,141 @@
+#include "PrometheusServer.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "HttpClient.h"
+
+namespace e2e {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A port nothing listens on right now (the kernel's pick for port 0).
+int freeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string urlEncode(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+PrometheusServer::PrometheusServer(const std::string& metricsUrl, const std::vector<std::string>& rulesFiles) {
+  std::random_device random;
+  dir_ = fs::temp_directory_path() / ("agent-test-prometheus-" + std::to_string(random()));
+  fs::create_directories(dir_ / "data");
+  // http://127.0.0.1:PORT/metrics -> 127.0.0.1:PORT
+  std::string target = metricsUrl.substr(metricsUrl.find("//") + 2);
+  target = target.substr(0, target.find('/'));
+  {
+    std::ofstream config(dir_ / "prometheus.yml");
+    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n";
+    if (!rulesFiles.empty()) {
+      config << "rule_files:\n";
+      for (const auto& file : rulesFiles) config << "  - " << file << "\n";
+    }
+    config << "scrape_configs:\n  - job_name: agent\n    static_configs:\n      - targets: ['" << target << "']\n";
+  }
+  port_ = freeLoopbackPort();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    std::string log = (dir_ / "prometheus.log").string();
+    std::freopen(log.c_str(), "w", stdout);
+    std::freopen(log.c_str(), "a", stderr);
+    std::string configFlag = "--config.file=" + (dir_ / "prometheus.yml").string();
+    std::string dataFlag = "--storage.tsdb.path=" + (dir_ / "data").string();
+    std::string listenFlag = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
+    ::execlp("prometheus", "prometheus", configFlag.c_str(), dataFlag.c_str(), listenFlag.c_str(),
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  agent::ctl::HttpUrl url{"127.0.0.1", std::to_string(port_), ""};
+  for (int i = 0; i < 300 && !ready_; ++i) {
+    auto reply = agent::ctl::httpExchange(url, {"GET", "/-/ready", {}, ""}, 1s);
+    ready_ = reply && reply->status == 200;
+    if (!ready_) std::this_thread::sleep_for(50ms);
+  }
+}
+
+PrometheusServer::~PrometheusServer() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status;
+    ::waitpid(pid_, &status, 0);
+  }
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+}
+
+std::string PrometheusServer::log() const {
+  std::ifstream in(dir_ / "prometheus.log");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::optional<std::vector<Sample>> PrometheusServer::query(const std::string& promql, std::string* error) const {
+  agent::ctl::HttpUrl url{"127.0.0.1", std::to_string(port_), ""};
+  auto reply = agent::ctl::httpExchange(url, {"GET", "/api/v1/query?query=" + urlEncode(promql), {}, ""}, 5s);
+  if (!reply) {
+    if (error) *error = reply.error().message();
+    return std::nullopt;
+  }
+  auto body = nlohmann::json::parse(reply->body, nullptr, false);
+  if (body.is_discarded() || body.value("status", "") != "success") {
+    if (error) *error = reply->body;
+    return std::nullopt;
+  }
+  std::vector<Sample> samples;
+  for (const auto& result : body["data"]["result"]) {
+    Sample sample;
+    for (const auto& [k, v] : result["metric"].items()) sample.labels[k] = v.get<std::string>();
+    sample.value = std::stod(result["value"][1].get<std::string>());
+    samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
+std::vector<Sample> PrometheusServer::queryUntil(const std::string& promql,
+                                                 const std::function<bool(const std::vector<Sample>&)>& accept,
+                                                 std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<Sample> last;
+  while (true) {
+    if (auto got = query(promql)) {
+      last = *got;
+      if (accept(last)) return last;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return last;
+    std::this_thread::sleep_for(500ms);
+  }
+}
+
+}  // namespace e2e
