@@ -47,8 +47,9 @@ test-asan: build-asan
 
 bench: build
 	$(BUILD)/bench/cgroup_stats_bench
+	$(BUILD)/bench/collector_bench
 
-SOURCES = find agent runtime tests bench -name '*.cpp' -o -name '*.h'
+SOURCES = find agent runtime collectors policies tests bench -name '*.cpp' -o -name '*.h'
 format:
 	$(SOURCES) | xargs clang-format -i
 format-check:

@@ -34,14 +34,22 @@ Classification container(Runtime runtime, std::string_view id) {
 
 std::string_view runtimeName(Runtime runtime) {
   switch (runtime) {
-    case Runtime::Root: return "root";
-    case Runtime::Agent: return "agent";
-    case Runtime::Docker: return "docker";
-    case Runtime::Containerd: return "containerd";
-    case Runtime::Podman: return "podman";
-    case Runtime::Lxc: return "lxc";
-    case Runtime::Systemd: return "systemd";
-    case Runtime::Other: return "other";
+    case Runtime::Root:
+      return "root";
+    case Runtime::Agent:
+      return "agent";
+    case Runtime::Docker:
+      return "docker";
+    case Runtime::Containerd:
+      return "containerd";
+    case Runtime::Podman:
+      return "podman";
+    case Runtime::Lxc:
+      return "lxc";
+    case Runtime::Systemd:
+      return "systemd";
+    case Runtime::Other:
+      return "other";
   }
   return "other";
 }
@@ -79,7 +87,7 @@ Classification classify(std::string_view path, std::string_view agentParent) {
   }
 
   static constexpr std::array<std::string_view, 6> kUnitSuffixes = {".service", ".scope", ".slice",
-                                                                     ".socket",  ".mount", ".swap"};
+                                                                    ".socket",  ".mount", ".swap"};
   for (auto suffix : kUnitSuffixes) {
     if (endsWith(name, suffix) && name.size() > suffix.size()) {
       return {Runtime::Systemd, std::string(name), std::string(name)};

@@ -25,8 +25,8 @@ uint64_t netNamespaceOf(const std::vector<ns::NamespaceId>& namespaces) {
 // The controllers a sample reads: every one the stats and limits come from.
 cgroup::ControllerSet sampledControllers() {
   using cgroup::Controller;
-  return cgroup::ControllerSet{Controller::Cpu,    Controller::Cpuacct, Controller::Memory,
-                               Controller::Pids,   Controller::Io,      Controller::Freezer};
+  return cgroup::ControllerSet{Controller::Cpu,  Controller::Cpuacct, Controller::Memory,
+                               Controller::Pids, Controller::Io,      Controller::Freezer};
 }
 
 }  // namespace
@@ -114,8 +114,7 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
     kept.insert(handles_.extract(handle));
   }
   handles_ = std::move(kept);  // groups that are gone (or no longer exported) close here
-  snapshot->collectionSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  snapshot->collectionSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return snapshot;
 }
 

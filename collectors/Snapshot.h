@@ -32,17 +32,17 @@ struct AgentContainerInfo {
 struct CgroupSample {
   std::string path;  // the `id` label
   Classification classification;
-  std::string name;   // the agent's name for its containers, else classification.name
-  std::string image;  // agent containers: the image name
+  std::string name;                           // the agent's name for its containers, else classification.name
+  std::string image;                          // agent containers: the image name
   std::map<std::string, std::string> labels;  // agent labels (the exporter keeps the allow-listed)
   std::string agentState;                     // agent containers only
   cgroup::Stats stats;
   cgroup::Limits limits;
   std::optional<cgroup::FreezerState> freezer;
-  size_t processes = 0;                         // in the group and below it
-  std::vector<ns::NamespaceId> namespaces;      // of one of its processes; empty without any
-  std::vector<proc::NetDevStats> network;       // empty when it shares the agent's network namespace
-  double startTimeSeconds = 0;                  // creation of the container, Unix time
+  size_t processes = 0;                     // in the group and below it
+  std::vector<ns::NamespaceId> namespaces;  // of one of its processes; empty without any
+  std::vector<proc::NetDevStats> network;   // empty when it shares the agent's network namespace
+  double startTimeSeconds = 0;              // creation of the container, Unix time
 };
 
 struct Snapshot {

@@ -8,7 +8,9 @@ namespace agent::policies {
 
 namespace {
 
-bool isUnlimited(std::string_view text) { return text == "max" || text == "unlimited"; }
+bool isUnlimited(std::string_view text) {
+  return text == "max" || text == "unlimited";
+}
 
 tl::unexpected<Error> invalid(std::string_view what, std::string_view text, const std::string& why) {
   return logicError("use " + std::string(what) + " quantity `" + std::string(text) + "` (" + why + ")", "", EINVAL);
@@ -19,8 +21,10 @@ bool parseDecimal(std::string_view text, double& value) {
   if (text.empty()) return false;
   int dots = 0;
   for (char c : text) {
-    if (c == '.') ++dots;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (c == '.')
+      ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   }
   if (dots > 1 || text == ".") return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -47,8 +51,9 @@ Result<cgroup::CpuQuota> parseCpu(std::string_view text, unsigned hostCpus) {
   cpus *= scale;
   if (cpus <= 0) return invalid("cpu", text, "must be more than 0");
   if (cpus > hostCpus) {
-    return invalid("cpu", text, "this host has " + std::to_string(hostCpus) + " CPUs, at most " +
-                                    std::to_string(hostCpus * 100) + "%");
+    return invalid(
+        "cpu", text,
+        "this host has " + std::to_string(hostCpus) + " CPUs, at most " + std::to_string(hostCpus * 100) + "%");
   }
   auto quota = cgroup::CpuQuota::fromCpus(cpus);
   if (*quota.quotaUs.value < 1000) return invalid("cpu", text, "below the kernel's minimum of 1%");
@@ -69,12 +74,18 @@ Result<cgroup::Bound> parseMemory(std::string_view text) {
   std::string suffix(text.substr(digits));
   for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   int shift = 0;
-  if (suffix.empty()) shift = 0;
-  else if (suffix == "k" || suffix == "ki") shift = 10;
-  else if (suffix == "m" || suffix == "mi") shift = 20;
-  else if (suffix == "g" || suffix == "gi") shift = 30;
-  else if (suffix == "t" || suffix == "ti") shift = 40;
-  else return invalid("memory", text, "unknown unit; use k, m, g, t or Ki, Mi, Gi, Ti (all powers of 1024)");
+  if (suffix.empty())
+    shift = 0;
+  else if (suffix == "k" || suffix == "ki")
+    shift = 10;
+  else if (suffix == "m" || suffix == "mi")
+    shift = 20;
+  else if (suffix == "g" || suffix == "gi")
+    shift = 30;
+  else if (suffix == "t" || suffix == "ti")
+    shift = 40;
+  else
+    return invalid("memory", text, "unknown unit; use k, m, g, t or Ki, Mi, Gi, Ti (all powers of 1024)");
   if (shift > 0 && value > (UINT64_MAX >> shift)) return invalid("memory", text, "too large");
   uint64_t bytes = value << shift;
   if (bytes < kMinMemoryBytes) return invalid("memory", text, "below the minimum of 6Mi");
@@ -115,6 +126,8 @@ std::string formatMemory(const cgroup::Bound& bytes) {
   return std::to_string(value);
 }
 
-std::string formatPids(const cgroup::Bound& pids) { return pids.isUnlimited() ? "max" : std::to_string(*pids.value); }
+std::string formatPids(const cgroup::Bound& pids) {
+  return pids.isUnlimited() ? "max" : std::to_string(*pids.value);
+}
 
 }  // namespace agent::policies
