@@ -22,6 +22,12 @@ struct CollectorConfig {
   ExportMode exportMode = ExportMode::Containers;
   size_t maxDepth = 32;
   std::vector<std::string> ignoreGlobs;  // fnmatch(3) on the cgroup path; "/" is never ignored
+  // The walk of every hierarchy is the costliest step (kernfs lists ~30 control files per
+  // directory): it runs every `inventoryEvery` cycles; in between, known groups are read and
+  // the agent's own new containers are added at once. Limits change rarely (and through the
+  // agent): re-read every `limitsEvery` cycles.
+  size_t inventoryEvery = 5;
+  size_t limitsEvery = 5;
 };
 
 // The agent's own containers by id, from its state store.
@@ -35,15 +41,25 @@ class Collector {
   std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers);
 
  private:
+  struct Handle {
+    cgroup::Cgroup group;
+    cgroup::Limits limits;
+    size_t limitsReadAt = 0;
+    pid_t namespacesOf = 0;  // the pid the cached namespaces were read from
+    std::vector<ns::NamespaceId> namespaces;
+  };
   bool exported(const std::string& path, const Classification& c) const;
-  void sampleProcesses(const cgroup::Cgroup& group, CgroupSample& sample);
+  void sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& sample);
 
   cgroup::Hierarchy hierarchy_;
   CollectorConfig config_;
   proc::ProcFs procfs_;
   std::string procRoot_;
   uint64_t ownNetNamespace_ = 0;
-  std::map<std::string, cgroup::Cgroup> handles_;  // by path, kept while the group exists
+  std::map<std::string, Handle> handles_;  // by path, kept while the group exists
+  std::vector<std::string> inventory_;     // the last walk's paths
+  size_t cutAtDepth_ = 0;
+  size_t cycle_ = 0;
 };
 
 }  // namespace agent::collectors

@@ -27,10 +27,18 @@ void walk(const Dir& dir, const std::string& path, size_t depth, size_t maxDepth
 
 }  // namespace
 
-Result<CgroupListing> listCgroups(const Hierarchy& hierarchy, size_t maxDepth) {
+Result<CgroupListing> listCgroups(const Hierarchy& hierarchy, size_t maxDepth, ControllerSet controllers) {
   std::vector<std::string> mountPoints;
-  for (const auto& mount : hierarchy.v1Mounts()) mountPoints.push_back(mount.mountPoint);
-  if (const CgroupMount* unified = hierarchy.unifiedMount()) mountPoints.push_back(unified->mountPoint);
+  if (controllers.empty()) {
+    for (const auto& mount : hierarchy.v1Mounts()) mountPoints.push_back(mount.mountPoint);
+    if (const CgroupMount* unified = hierarchy.unifiedMount()) mountPoints.push_back(unified->mountPoint);
+  } else {
+    controllers.forEach([&](Controller c) {
+      const CgroupMount* mount = hierarchy.mountFor(c);
+      if (mount && std::find(mountPoints.begin(), mountPoints.end(), mount->mountPoint) == mountPoints.end())
+        mountPoints.push_back(mount->mountPoint);
+    });
+  }
   if (mountPoints.empty()) return logicError("list cgroups (no cgroup hierarchy is mounted)", hierarchy.cgroupRoot());
 
   std::set<std::string> seen;

@@ -16,8 +16,10 @@ struct CgroupListing {
   size_t cutAtDepth = 0;           // cgroups not listed because they are deeper than maxDepth
 };
 
-// Walks every hierarchy of `hierarchy` down to `maxDepth` levels below the root (the root
-// is depth 0). Groups that vanish during the walk are skipped.
-Result<CgroupListing> listCgroups(const Hierarchy& hierarchy, size_t maxDepth);
+// Walks the hierarchies that serve `controllers` (all of them when empty) down to
+// `maxDepth` levels below the root (the root is depth 0). Groups that vanish during the walk
+// are skipped. A collector passes the controllers it reads: a path that exists only in
+// other hierarchies (devices, net_cls, name=systemd...) has nothing for it to read.
+Result<CgroupListing> listCgroups(const Hierarchy& hierarchy, size_t maxDepth, ControllerSet controllers = {});
 
 }  // namespace agent::cgroup
