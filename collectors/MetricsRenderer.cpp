@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <optional>
+#include <unordered_map>
 
 namespace agent::collectors {
 
@@ -16,10 +17,10 @@ using Labels = std::vector<ClientMetric::Label>;
 class Families {
  public:
   MetricFamily& get(const std::string& name, const std::string& help, MetricType type) {
-    for (auto& f : families_)
-      if (f.name == name) return f;
-    families_.push_back(MetricFamily{name, help, type, {}});
-    return families_.back();
+    // Looked up ~50 times per container: by hash, not by scanning the families.
+    auto [it, inserted] = index_.try_emplace(name, families_.size());
+    if (inserted) families_.push_back(MetricFamily{name, help, type, {}});
+    return families_[it->second];
   }
   void add(const std::string& name, const std::string& help, MetricType type, Labels labels, double value) {
     ClientMetric metric;
@@ -40,6 +41,7 @@ class Families {
 
  private:
   std::vector<MetricFamily> families_;
+  std::unordered_map<std::string, size_t> index_;
 };
 
 constexpr auto kCounter = MetricType::Counter;
