@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchSupport.h"
 #include "Cgroup.h"
 
 using namespace agent::cgroup;
@@ -32,24 +33,11 @@ double processCpuSeconds() {
 }
 
 double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
+  return agent::bench::percentile(std::move(values), 0.5);
 }
 
-// User + system CPU seconds of one run of `systemd-cgtop -b -n 1 <path>`, or nothing on failure.
 std::optional<double> cgtopCpuSeconds(const std::string& path) {
-  pid_t pid = ::fork();
-  if (pid < 0) return std::nullopt;
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    ::execlp("systemd-cgtop", "systemd-cgtop", "-b", "-n", "1", "--depth=2", path.c_str(), nullptr);
-    ::_exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  if (::wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  return agent::bench::cgtopCpuSeconds(path, 2);
 }
 
 // The bench's own tree, removed on every exit path.
@@ -92,14 +80,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cgroup_stats_bench: %s\n", hierarchy.error().message().c_str());
     return 1;
   }
-  // Held control files and directories: about 21 fds per group.
-  rlimit files{65536, 65536};
-  if (::setrlimit(RLIMIT_NOFILE, &files) != 0) {
-    ::getrlimit(RLIMIT_NOFILE, &files);
-    files.rlim_cur = files.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &files);
+  if (unsigned long limit = agent::bench::raiseOpenFilesLimit(); limit < 65536) {
     std::fprintf(stderr, "note: RLIMIT_NOFILE stays at %lu here; groups beyond it are read without held files\n",
-                 static_cast<unsigned long>(files.rlim_cur));
+                 limit);
   }
 
   BenchTree tree(*hierarchy);

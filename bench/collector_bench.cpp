@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "BenchSupport.h"
 #include "Cgroup.h"
 #include "Collector.h"
 #include "HttpClient.h"
@@ -49,25 +50,10 @@ double threadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  size_t index = std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())));
-  return values[index];
-}
+using bench::percentile;
 
 std::optional<double> cgtopCpuSeconds(const std::string& path) {
-  pid_t pid = ::fork();
-  if (pid < 0) return std::nullopt;
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    ::execlp("systemd-cgtop", "systemd-cgtop", "-b", "-n", "1", "--depth=3", path.c_str(), nullptr);
-    ::_exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  if (::wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  return bench::cgtopCpuSeconds(path, 3);
 }
 
 // utime + stime of `pid`, seconds (fields 14 and 15 of /proc/<pid>/stat).
@@ -130,12 +116,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "collector_bench: %s\n", hierarchy.error().message().c_str());
     return 1;
   }
-  rlimit files{65536, 65536};
-  if (::setrlimit(RLIMIT_NOFILE, &files) != 0) {
-    ::getrlimit(RLIMIT_NOFILE, &files);
-    files.rlim_cur = files.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &files);
-  }
+  bench::raiseOpenFilesLimit();
   std::random_device random;
   char suffix[16];
   std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));

@@ -57,16 +57,10 @@ collectors::AgentContainers known(const container::ContainerRuntime& runtime) {
 }  // namespace
 
 TEST(Collector, AContainersExportedValuesEqualItsCgroupFiles) {
-  TestParent parent;
-  ScratchDir scratch;
-  container::RuntimeConfig config;
-  config.stateDir = scratch.path() + "/state";
-  config.dataDir = scratch.path() + "/data";
-  config.shimPath = AGENT_BIN_DIR "/agent-shim";
-  config.cgroupParent = parent.path() + "/agent";
-  fs::create_directories(config.dataDir);
-  fs::create_directory_symlink(AGENT_TEST_IMAGES, config.dataDir + "/images");
-  container::ContainerRuntime runtime(config, HostEnvironment::hierarchy());
+  Agent agent;
+  container::ContainerRuntime& runtime = *agent;
+  const auto& config = agent.config;
+  const TestParent& parent = agent.parent;
 
   container::RunRequest request;
   request.image = "busybox";

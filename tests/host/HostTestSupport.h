@@ -6,10 +6,13 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "Cgroup.h"
+#include "ContainerRuntime.h"
 
 namespace agent::hosttest {
 
@@ -79,5 +82,40 @@ int busyLoop();
 uint64_t cpuUsageNs(const cgroup::Cgroup& group);
 // The fraction of one CPU the group used over `window` of wall time.
 double measureCpuShare(const cgroup::Cgroup& group, std::chrono::milliseconds window);
+
+// A runtime with its own state and data directories and cgroup parent.
+struct Agent {
+  TestParent parent;
+  ScratchDir scratch;
+  container::RuntimeConfig config;
+  std::optional<container::ContainerRuntime> runtime;
+
+  Agent() {
+    config.stateDir = scratch.path() + "/state";
+    config.dataDir = scratch.path() + "/data";
+    config.shimPath = AGENT_BIN_DIR "/agent-shim";
+    config.cgroupParent = parent.path() + "/agent";
+    std::filesystem::create_directories(config.dataDir);
+    std::filesystem::create_directory_symlink(AGENT_TEST_IMAGES, config.dataDir + "/images");
+    restart();
+  }
+  // A new runtime over the same directories: what agentd sees after a restart.
+  void restart() {
+    runtime.reset();
+    runtime.emplace(config, HostEnvironment::hierarchy());
+  }
+  container::ContainerRuntime& operator*() { return *runtime; }
+  container::ContainerRuntime* operator->() { return &*runtime; }
+
+  container::ContainerInfo run(std::vector<std::string> args, std::string name = "") {
+    container::RunRequest request;
+    request.image = "busybox";
+    request.name = std::move(name);
+    request.args = std::move(args);
+    auto info = runtime->run(request);
+    if (!info) throw std::runtime_error(info.error().message());
+    return *info;
+  }
+};
 
 }  // namespace agent::hosttest
