@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "ApiMetrics.h"
 #include "ApiToken.h"
 #include "AtomicFile.h"
 #include "CollectionLoop.h"
@@ -93,8 +94,10 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   }
 
   ContainerApi containerApi(runtime, *hierarchy);
-  auto api = HttpApi::start(config.apiAddress, *token,
-                            [&](const HttpRequest& request) { return containerApi.handle(request); });
+  auto apiMetrics = std::make_shared<ApiMetrics>();
+  auto api = HttpApi::start(
+      config.apiAddress, *token, [&](const HttpRequest& request) { return containerApi.handle(request); },
+      [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); });
   if (!api) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;
@@ -116,6 +119,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                   metrics.error().message());
     return 1;
   }
+  (*metrics)->add(apiMetrics);
   (void)container::writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
   // Written last: agentctl (and a waiting script) take the api file as "agentd is ready".
   (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");

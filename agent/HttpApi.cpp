@@ -84,10 +84,12 @@ HttpResponse errorResponse(const Error& error) {
   }
 }
 
-Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, Handler handler) {
+Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, Handler handler,
+                                                Observer observer) {
   static const bool initialized = mg_init_library(0) != 0 || true;
   (void)initialized;
   std::unique_ptr<HttpApi> api(new HttpApi(std::move(token), std::move(handler)));
+  api->observer_ = std::move(observer);  // before the first request can arrive
   std::string ports = listeningPorts(address);
   const char* options[] = {"listening_ports",    ports.c_str(), "num_threads", "8",
                            "request_timeout_ms", "60000",       nullptr};
@@ -111,8 +113,15 @@ HttpApi::~HttpApi() {
 
 int HttpApi::dispatch(::mg_connection* connection, void* self) {
   auto* api = static_cast<HttpApi*>(self);
-  const mg_request_info* info = mg_get_request_info(connection);
   HttpRequest request;
+  int status = api->serve(connection, request);
+  if (api->observer_) api->observer_(request, status);
+  return status;
+}
+
+int HttpApi::serve(::mg_connection* connection, HttpRequest& request) {
+  HttpApi* api = this;
+  const mg_request_info* info = mg_get_request_info(connection);
   request.method = info->request_method;
   std::string_view uri = info->local_uri ? info->local_uri : "/";
   while (!uri.empty()) {

@@ -39,8 +39,11 @@ class HttpApi {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+  // Told of every request once it is answered (its parsed path and the status sent).
+  using Observer = std::function<void(const HttpRequest&, int status)>;
   // Listens on HOST:PORT (port 0: any free port). `handler` serves every authorized request.
-  static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, Handler handler);
+  static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, Handler handler,
+                                                Observer observer = {});
   ~HttpApi();
 
   // The URL actually bound, e.g. http://127.0.0.1:9102
@@ -49,9 +52,11 @@ class HttpApi {
  private:
   HttpApi(std::string token, Handler handler) : token_(std::move(token)), handler_(std::move(handler)) {}
   static int dispatch(::mg_connection* connection, void* self);
+  int serve(::mg_connection* connection, HttpRequest& request);
 
   std::string token_;
   Handler handler_;
+  Observer observer_;
   mg_context* context_ = nullptr;
   std::string url_;
 };

@@ -18,6 +18,11 @@ std::vector<prometheus::MetricFamily> SnapshotCollectable::Collect() const {
   return collectors::renderMetrics(*snapshot, options_);
 }
 
+void MetricsServer::add(std::shared_ptr<prometheus::Collectable> collectable) {
+  exposer_->RegisterCollectable(collectable);
+  more_.push_back(std::move(collectable));
+}
+
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& address,
                                                             std::shared_ptr<SnapshotCollectable> collectable) {
   size_t colon = address.rfind(':');

@@ -32,6 +32,8 @@ class MetricsServer {
   // `address` is HOST:PORT or :PORT (every interface); port 0 picks a free one.
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& address,
                                                       std::shared_ptr<SnapshotCollectable> collectable);
+  // More families to serve beside the snapshot's (kept alive by the server).
+  void add(std::shared_ptr<prometheus::Collectable> collectable);
   // e.g. http://127.0.0.1:9101/metrics
   const std::string& url() const { return url_; }
 
@@ -39,6 +41,7 @@ class MetricsServer {
   explicit MetricsServer(std::unique_ptr<prometheus::Exposer> exposer) : exposer_(std::move(exposer)) {}
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::shared_ptr<SnapshotCollectable> collectable_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> more_;
   std::string url_;
 };
 

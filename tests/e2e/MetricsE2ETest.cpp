@@ -87,6 +87,13 @@ TEST(MetricsE2E, PromtoolFindsNothingToSayAboutAScrape) {
   }
   ASSERT_NE(text.find("container_label_tier=\"web\""), std::string::npos) << text;
   EXPECT_EQ(text.find("secret"), std::string::npos) << "a label that is not allow-listed was exported";
+  // The control API's own requests, by route (ids folded into {id}) and status.
+  EXPECT_NE(text.find("agent_api_requests_total{route=\"POST /v1/containers\",code=\"201\"} 1\n"), std::string::npos)
+      << text.substr(text.find("agent_api"), 400);
+  agent.ctl("inspect no-such-container");
+  std::string again = scrape(agent.metricsUrl());
+  EXPECT_NE(again.find("agent_api_requests_total{route=\"GET /v1/containers/{id}\",code=\"404\"} 1\n"),
+            std::string::npos);
   fs::path file = agent.root() / "scrape.txt";
   std::ofstream(file) << text;
   Ran lint = shell("promtool check metrics < " + file.string());
