@@ -43,9 +43,14 @@ CollectionLoop::~CollectionLoop() {
 }
 
 void CollectionLoop::collectNow() {
-  auto containers = agentContainers(runtime_);
   std::lock_guard lock(mutex_);
-  auto snapshot = collector_.collect(containers);
+  // Reading every container's records each second would be the loop's biggest cost with
+  // many containers: only when something changed.
+  if (uint64_t now = runtime_.generation(); now != knownAt_) {
+    known_ = agentContainers(runtime_);
+    knownAt_ = now;
+  }
+  auto snapshot = collector_.collect(known_);
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
   ++counts_[bucket];

@@ -31,6 +31,8 @@ class CollectionLoop {
   const container::ContainerRuntime& runtime_;
   std::shared_ptr<SnapshotCollectable> sink_;
   std::chrono::milliseconds interval_;
+  collectors::AgentContainers known_;  // the runtime's containers as of `knownAt_`
+  uint64_t knownAt_ = UINT64_MAX;
   std::vector<double> bounds_;
   std::vector<uint64_t> counts_;
   double sum_ = 0;

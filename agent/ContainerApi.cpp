@@ -145,45 +145,52 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
   return {201, describe(*created)};
 }
 
-HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& request) {
-  uint64_t offset = std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10);
-  // wait_ms: a long poll, so that a follower is told of new output or the exit at once.
-  long waitMs = std::clamp(std::atol(request.queryValue("wait_ms", "0").c_str()), 0L, 30'000L);
-  auto read = runtime_.readLog(id, offset, std::chrono::milliseconds(waitMs));
-  if (!read) return errorResponse(read.error());
-  std::string out = std::move(read->data);
-  if (request.query.count("tail") && offset == 0) {
-    long tail = std::atol(request.queryValue("tail").c_str());
-    size_t position = out.size();
-    for (long lines = 0; position > 0 && lines <= tail;) {
-      --position;
-      if (out[position] == '\n' && position + 1 < out.size()) ++lines;
-      if (lines > tail) {
-        ++position;
-        break;
-      }
+namespace {
+
+// The last `tail` lines of `text`.
+std::string lastLines(const std::string& text, long tail) {
+  size_t position = text.size();
+  for (long lines = 0; position > 0 && lines <= tail;) {
+    --position;
+    if (text[position] == '\n' && position + 1 < text.size()) ++lines;
+    if (lines > tail) {
+      ++position;
+      break;
     }
-    out = out.substr(position);
   }
-  json reply = {{"data", out}, {"offset", read->offset}, {"running", read->running}};
-  if (read->exit) reply["exit_code"] = read->exit->exitCode;
-  return {200, reply};
+  return text.substr(position);
+}
+
+}  // namespace
+
+HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& request) {
+  return follow(id, request, false);
 }
 
 HttpResponse ContainerApi::attach(const std::string& id, const HttpRequest& request) {
-  // What `agentctl run` (not detached) follows: the output from `offset`, waiting up to
-  // wait_ms for more or for the exit; with remove=1 a stopped container is removed in the
-  // same request, once its last output and exit code are in the reply.
+  return follow(id, request, request.queryValue("remove", "0") == "1");
+}
+
+HttpResponse ContainerApi::follow(const std::string& id, const HttpRequest& request, bool removeWhenStopped) {
+  // The output from `offset`; wait_ms makes it a long poll, answered as soon as there is new
+  // output or the container stops. `remove` (attach, for `agentctl run --rm`) removes a
+  // stopped container in the same request, once its last output and exit code are in the reply.
   uint64_t offset = std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10);
   long waitMs = std::clamp(std::atol(request.queryValue("wait_ms", "0").c_str()), 0L, 30'000L);
   auto read = runtime_.readLog(id, offset, std::chrono::milliseconds(waitMs));
   if (!read) return errorResponse(read.error());
-  json reply = {{"data", read->data}, {"offset", read->offset}, {"running", read->running}, {"removed", false}};
+  bool tail = request.query.count("tail") && offset == 0;
+  json reply = {{"data", tail ? lastLines(read->data, std::atol(request.queryValue("tail").c_str())) : read->data},
+                {"offset", read->offset},
+                {"running", read->running}};
   if (read->exit) reply["exit_code"] = read->exit->exitCode;
-  if (!read->running && request.queryValue("remove", "0") == "1") {
-    auto removed = runtime_.remove(id, false);
-    if (!removed) return errorResponse(removed.error());
-    reply["removed"] = true;
+  if (removeWhenStopped) {
+    reply["removed"] = false;
+    if (!read->running) {
+      auto removed = runtime_.remove(id, false);
+      if (!removed) return errorResponse(removed.error());
+      reply["removed"] = true;
+    }
   }
   return {200, reply};
 }

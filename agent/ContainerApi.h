@@ -17,6 +17,7 @@ class ContainerApi {
   HttpResponse action(const std::string& id, const std::string& verb, const HttpRequest& request);
   HttpResponse logs(const std::string& id, const HttpRequest& request);
   HttpResponse attach(const std::string& id, const HttpRequest& request);
+  HttpResponse follow(const std::string& id, const HttpRequest& request, bool removeWhenStopped);
   HttpResponse images(const HttpRequest& request);
   nlohmann::json describe(const container::ContainerInfo& info);
 

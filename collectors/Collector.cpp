@@ -7,15 +7,11 @@
 #include <chrono>
 
 #include "CgroupWalk.h"
+#include "UnixTime.h"
 
 namespace agent::collectors {
 
 namespace {
-
-int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 uint64_t netNamespaceOf(const std::vector<ns::NamespaceId>& namespaces) {
   for (const auto& n : namespaces)
@@ -121,7 +117,7 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
       auto opened = cgroup::Cgroup::observe(hierarchy_, path, controllers);
       if (!opened) continue;  // gone since the walk
       opened->keepControlFilesOpen();
-      found = handles_.emplace(path, Handle{std::move(*opened), {}, 0, 0, {}}).first;
+      found = handles_.emplace(path, Handle{std::move(*opened), {}, 0, 0, 0, {}}).first;
     }
     Handle& handle = found->second;
     const cgroup::Cgroup& group = handle.group;
@@ -144,7 +140,10 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
                          inventory_[index + 1].compare(0, path.size() + 1, path + "/") == 0;
       sampleProcesses(handle, hasChildren, sample);
     }
-    if (auto created = group.createdAtSeconds()) sample.startTimeSeconds = *created;
+    if (fresh) {  // a group's creation time never changes: one fstat per handle
+      if (auto created = group.createdAtSeconds()) handle.createdAtSeconds = *created;
+    }
+    sample.startTimeSeconds = handle.createdAtSeconds;
     if (c.runtime == Runtime::Agent) {
       if (auto known = agentContainers.find(c.id); known != agentContainers.end()) {
         sample.name = known->second.name;

@@ -45,6 +45,7 @@ class Collector {
     cgroup::Cgroup group;
     cgroup::Limits limits;
     size_t limitsReadAt = 0;
+    double createdAtSeconds = 0;
     pid_t namespacesOf = 0;  // the pid the cached namespaces were read from
     std::vector<ns::NamespaceId> namespaces;
   };

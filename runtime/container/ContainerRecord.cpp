@@ -7,11 +7,6 @@ namespace agent::container {
 
 using nlohmann::json;
 
-int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string toJson(const ContainerConfig& c) {
   json j = {{"id", c.spec.id},
             {"name", c.name},

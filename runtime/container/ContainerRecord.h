@@ -13,6 +13,7 @@
 
 #include "ContainerSpec.h"
 #include "Error.h"
+#include "UnixTime.h"
 
 namespace agent::container {
 
@@ -50,6 +51,6 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
 Result<PidRecord> pidRecordFromJson(std::string_view text, const std::string& pathForErrors);
 Result<ExitRecord> exitRecordFromJson(std::string_view text, const std::string& pathForErrors);
 
-int64_t nowUnixMs();
+using agent::nowUnixMs;  // UnixTime.h
 
 }  // namespace agent::container

@@ -3,6 +3,7 @@
 // id prefix or name, stop, kill, pause, resume, remove, exec. Its whole view is rebuilt from
 // the state directory on every call, so an agentd restart re-adopts everything that runs.
 // Errors use errno for their kind: ENOENT not found, EINVAL invalid, EEXIST/EBUSY conflict.
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -96,6 +97,9 @@ class ContainerRuntime {
   // removing any a previous agentd left behind.
   void keepStandby(size_t count);
   size_t standbyReady() const;
+  // Changes whenever a container is created, removed, paused, resumed or seen to exit: a
+  // reader of list() (the collector, every second) re-reads only when it moved.
+  uint64_t generation() const { return generation_.load(); }
   // Waits until the files of removed containers are deleted (they go in the background).
   void drainTrash() { trash_.drain(); }
   int exitEventsFd() const { return exits_.fd(); }
@@ -119,6 +123,7 @@ class ContainerRuntime {
   std::unique_ptr<StandbyPool> pool_;   // last: ends (dropping its standbys) first
   std::mutex childrenMutex_;
   std::set<pid_t> shimChildren_;  // shims this agentd started, reaped once they end
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace agent::container

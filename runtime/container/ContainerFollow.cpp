@@ -1,0 +1,152 @@
+// ContainerRuntime, the part that follows containers after they start: waiting for an
+// exit, following the log, and the exit events of agentd's loop (pidfds on the shims).
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <thread>
+
+#include "ContainerRuntime.h"
+
+namespace agent::container {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+int millisecondsUntil(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::clamp<int64_t>(left, 0, 60'000));
+}
+}  // namespace
+
+std::optional<ExitRecord> ContainerRuntime::waitForExit(const std::string& ref,
+                                                        std::chrono::milliseconds timeout) const {
+  auto id = resolve(ref);
+  if (!id) return std::nullopt;
+  auto deadline = Clock::now() + timeout;
+  while (true) {
+    auto exit = store_.readExit(*id);
+    if (exit && *exit) return **exit;
+    auto info = load(*id);
+    if (!info) return std::nullopt;  // removed meanwhile
+    if (info->status.state == ContainerState::Stopped) {
+      return info->status.exit ? *info->status.exit : ExitRecord{-1, std::nullopt, 0, "exit unknown"};
+    }
+    if (Clock::now() >= deadline) return std::nullopt;
+    auto pid = store_.readPid(*id);
+    auto pidfd = pid && *pid ? openShimPidfd(**pid, proc::ProcFs()) : logicError("", "", ESRCH);
+    if (pidfd) {
+      pollfd ended{pidfd->get(), POLLIN, 0};
+      (void)::poll(&ended, 1, millisecondsUntil(deadline));
+    } else {
+      // No pidfd: the shim ended between the reads above (the next pass sees its record).
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+}
+
+namespace {
+
+constexpr size_t kMaxLogRead = 4u << 20;  // per reply; a follower asks again for the rest
+
+// Reads `path` from `offset`; a file shorter than `offset` was rotated, so it starts over.
+std::pair<std::string, uint64_t> readFrom(const std::string& path, uint64_t offset) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return {"", offset};
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size < offset) offset = 0;
+  std::string data(std::min<uint64_t>(size - offset, kMaxLogRead), '\0');
+  size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = ::pread(fd.get(), data.data() + got, data.size() - got, static_cast<off_t>(offset + got));
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  data.resize(got);
+  return {std::move(data), offset + got};
+}
+
+}  // namespace
+
+Result<LogRead> ContainerRuntime::readLog(const std::string& ref, uint64_t offset,
+                                          std::chrono::milliseconds wait) const {
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  auto deadline = Clock::now() + wait;
+  std::optional<FileChangeWatch::Subscription> changes;
+  UniqueFd ended;
+  while (true) {
+    auto info = load(*id);
+    if (!info) return tl::unexpected(info.error());
+    LogRead read;
+    read.running = info->status.state != ContainerState::Stopped;
+    read.exit = info->status.exit;
+    std::tie(read.data, read.offset) = readFrom(info->config.logPath, offset);
+    if (!read.data.empty() || !read.running || Clock::now() >= deadline) return read;
+    if (!changes) {
+      // Armed before one more read, so output written in between is not missed.
+      if (auto subscribed = logChanges_.subscribe(info->config.logPath)) changes = std::move(*subscribed);
+      auto pid = store_.readPid(*id);
+      if (pid && *pid) {
+        if (auto fd = openShimPidfd(**pid, proc::ProcFs())) ended = std::move(*fd);
+      }
+      if (changes) continue;
+    }
+    pollfd fds[2] = {{changes ? changes->fd() : -1, POLLIN, 0}, {ended.get(), POLLIN, 0}};
+    // Without both descriptors, a short sleep bounds how late output or the exit is seen.
+    int limit = changes && ended.valid() ? millisecondsUntil(deadline) : std::min(millisecondsUntil(deadline), 10);
+    (void)::poll(fds, 2, limit);
+    // Watched afresh on the next pass: the file may have been rotated.
+    if (fds[0].revents != 0) changes.reset();
+  }
+}
+
+size_t ContainerRuntime::watchRunning() {
+  std::lock_guard lock(mutex_);
+  auto ids = store_.listIds();
+  if (!ids) return 0;
+  for (const auto& id : *ids) {
+    auto exit = store_.readExit(id);
+    auto pid = store_.readPid(id);
+    if (exit && !*exit && pid && *pid) (void)exits_.watch(id, **pid, proc::ProcFs());
+  }
+  return exits_.watched();
+}
+
+std::vector<ExitEvent> ContainerRuntime::collectExited() {
+  // Only shims are reaped here: a waitpid(-1) could take the status of an exec helper that
+  // another thread is waiting for.
+  bool reapedAny = false;
+  {
+    std::lock_guard children(childrenMutex_);
+    for (auto it = shimChildren_.begin(); it != shimChildren_.end();) {
+      pid_t reaped = ::waitpid(*it, nullptr, WNOHANG);
+      bool gone = reaped == *it || (reaped < 0 && errno == ECHILD);
+      reapedAny = reapedAny || gone;
+      it = gone ? shimChildren_.erase(it) : std::next(it);
+    }
+  }
+  std::vector<ExitEvent> events;
+  for (const auto& id : exits_.takeExited()) {
+    auto exit = store_.readExit(id);
+    bool removed = !store_.readConfig(id);  // already (rm -f, or run --rm's client)
+    if (!removed) events.push_back({id, exit ? *exit : std::nullopt});
+  }
+  // A shim that ended means a container's state changed (events or not: some end before
+  // their pidfd is open).
+  if (reapedAny || !events.empty()) ++generation_;
+  std::lock_guard lock(mutex_);
+  auto ids = store_.listIds();
+  if (!ids) return events;
+  for (const auto& id : *ids) {
+    auto info = load(id);
+    if (info && info->config.removeOnExit && info->status.state == ContainerState::Stopped)
+      (void)removeLocked(id, false);
+  }
+  return events;
+}
+
+}  // namespace agent::container
