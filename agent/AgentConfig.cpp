@@ -53,11 +53,21 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         known = true;
       }
       if (key == "collect_interval") {
-        config.collectIntervalSeconds = value.as<double>();
-        if (!(config.collectIntervalSeconds >= 0.1 && config.collectIntervalSeconds <= 3600)) {
+        double seconds = value.as<double>();
+        if (!(seconds >= 0.1 && seconds <= 3600)) {
           return logicError("read config (`collect_interval` is in seconds, from 0.1 to 3600)",
                             where(path, value.Mark()), EINVAL);
         }
+        config.collectIntervalSeconds = seconds;
+        known = true;
+      }
+      if (key == "idle_refresh") {
+        double seconds = value.as<double>();
+        if (!(seconds >= 0 && seconds <= 3600)) {
+          return logicError("read config (`idle_refresh` is in seconds, from 0 (read everything every cycle) to 3600)",
+                            where(path, value.Mark()), EINVAL);
+        }
+        config.idleRefreshSeconds = seconds;
         known = true;
       }
       if (key == "export") {

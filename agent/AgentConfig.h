@@ -25,6 +25,7 @@ struct AgentConfig {
   uint64_t standbyContainers = 4;
   // Metrics (docs/metrics.md).
   double collectIntervalSeconds = 1.0;       // `collect_interval`
+  double idleRefreshSeconds = 10.0;          // `idle_refresh`: longest wait to re-read a group where nothing ran
   std::string exportMode = "containers";     // `export`: containers | all
   uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
   std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths

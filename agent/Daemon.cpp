@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <cmath>
 
 #include <filesystem>
 
@@ -109,6 +110,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
       config.exportMode == "all" ? collectors::ExportMode::All : collectors::ExportMode::Containers;
   collectorConfig.maxDepth = config.maxDepth;
   collectorConfig.ignoreGlobs = config.ignoreCgroups;
+  collectorConfig.idleRefreshEvery =
+      std::max<size_t>(1, static_cast<size_t>(std::ceil(config.idleRefreshSeconds / config.collectIntervalSeconds)));
   auto collectable = std::make_shared<SnapshotCollectable>(collectors::RenderOptions{kVersion, config.containerLabels});
   auto interval = std::chrono::milliseconds(static_cast<int64_t>(config.collectIntervalSeconds * 1000));
   CollectionLoop collection(collectors::Collector(*hierarchy, collectorConfig), runtime, collectable, interval);

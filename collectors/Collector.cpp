@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "CgroupWalk.h"
 #include "UnixTime.h"
 
 namespace agent::collectors {
@@ -29,7 +28,11 @@ cgroup::ControllerSet sampledControllers() {
 }  // namespace
 
 Collector::Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot)
-    : hierarchy_(std::move(hierarchy)), config_(std::move(config)), procfs_(procRoot), procRoot_(std::move(procRoot)) {
+    : hierarchy_(std::move(hierarchy)),
+      config_(std::move(config)),
+      procfs_(procRoot),
+      procRoot_(std::move(procRoot)),
+      inventory_(hierarchy_, hierarchy_.available(sampledControllers()), config_.maxDepth) {
   if (auto own = ns::readNamespaces(procRoot_, ::getpid())) ownNetNamespace_ = netNamespaceOf(*own);
 }
 
@@ -44,22 +47,23 @@ bool Collector::exported(const std::string& path, const Classification& c) const
 void Collector::sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& sample) {
   // Below a container are rarely more groups; the inventory says whether to walk them.
   auto pids = hasChildren ? handle.group.pidsRecursive() : handle.group.pids();
+  sample.processes = 0;
+  sample.network.clear();
   if (!pids || pids->empty()) return;
   sample.processes = pids->size();
   // A process's namespaces change only by setns/unshare: read once per first process.
   pid_t first = pids->front();
   if (first != handle.namespacesOf) {
-    handle.namespaces.clear();
+    sample.namespaces.clear();
     handle.namespacesOf = 0;
     for (pid_t pid : *pids) {
       if (auto namespaces = ns::readNamespaces(procRoot_, pid)) {
-        handle.namespaces = std::move(*namespaces);
+        sample.namespaces = std::move(*namespaces);
         handle.namespacesOf = first;
         break;
       }
     }
   }
-  sample.namespaces = handle.namespaces;
   uint64_t net = netNamespaceOf(sample.namespaces);
   // The host's network (or --net host) is not the container's own: cAdvisor reports none.
   if (net != 0 && net != ownNetNamespace_ && sample.classification.runtime != Runtime::Root) {
@@ -70,6 +74,50 @@ void Collector::sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& 
       }
     }
   }
+}
+
+bool Collector::readFully(Handle& handle, bool fresh, bool readLimits, bool hasChildren) {
+  const cgroup::Cgroup& group = handle.group;
+  CgroupSample& sample = handle.last;
+  // Files an observed group lacks are left empty; a group removed since is skipped.
+  (void)group.readStats(sample.stats);
+  if (!group.exists()) return false;
+  if (sample.stats.cpu.usageNs) handle.cpuUsageNs = sample.stats.cpu.usageNs;
+  if (readLimits) {
+    if (auto limits = group.readLimits()) sample.limits = *limits;
+    handle.limitsReadAt = cycle_;
+  }
+  if (auto freezer = group.freezerState())
+    sample.freezer = *freezer;
+  else
+    sample.freezer.reset();
+  // The root's processes are every process of the host: not listed each cycle.
+  if (sample.classification.runtime != Runtime::Root) sampleProcesses(handle, hasChildren, sample);
+  if (fresh) {  // a group's creation time never changes: one fstat per handle
+    if (auto created = group.createdAtSeconds()) sample.startTimeSeconds = *created;
+  }
+  return true;
+}
+
+void Collector::refreshInventory(const AgentContainers& agentContainers) {
+  bool watching = inventory_.watching();
+  if (watching || cycle_ % static_cast<int64_t>(std::max<size_t>(config_.inventoryEvery, 1)) == 0 || merged_.empty()) {
+    (void)inventory_.refresh();  // on failure the previous paths stay
+    if (!inventory_.watching()) merged_ = inventory_.paths();
+  }
+  if (inventory_.watching()) return;
+  // Between walks: the agent's own new containers join at once (it knows them).
+  std::string parent = config_.agentParent;
+  while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+  bool added = false;
+  for (const auto& [id, info] : agentContainers) {
+    std::string path = parent + "/" + id;
+    if (!std::binary_search(merged_.begin() + 1, merged_.end(), path)) {
+      merged_.push_back(path);
+      added = true;
+    }
+  }
+  if (added) std::sort(merged_.begin() + 1, merged_.end());  // "/" stays first
 }
 
 std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContainers) {
@@ -83,77 +131,95 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
       static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
 
   auto controllers = hierarchy_.available(sampledControllers());
-  if (cycle_ % std::max<size_t>(config_.inventoryEvery, 1) == 0 || inventory_.empty()) {
-    auto listing = cgroup::listCgroups(hierarchy_, config_.maxDepth, controllers);
-    if (!listing) return snapshot;
-    inventory_ = std::move(listing->paths);
-    cutAtDepth_ = listing->cutAtDepth;
-  } else {
-    // Between walks: the agent's own new containers join at once (it knows them).
-    std::string parent = config_.agentParent;
-    while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
-    bool added = false;
-    for (const auto& [id, info] : agentContainers) {
-      std::string path = parent + "/" + id;
-      if (!std::binary_search(inventory_.begin() + 1, inventory_.end(), path)) {
-        inventory_.push_back(path);
-        added = true;
-      }
-    }
-    if (added) std::sort(inventory_.begin() + 1, inventory_.end());  // "/" stays first
-  }
+  refreshInventory(agentContainers);
+  const std::vector<std::string>& paths = inventory_.watching() ? inventory_.paths() : merged_;
   ++cycle_;
-  snapshot->cgroupsOnHost = inventory_.size();
-  snapshot->cgroupsCutAtDepth = cutAtDepth_;
+  snapshot->cgroupsOnHost = paths.size();
+  snapshot->cgroupsCutAtDepth = inventory_.cutAtDepth();
+  size_t refreshEvery = std::max<size_t>(config_.idleRefreshEvery, 1);
+  // Groups whose control files were written: a limit, the freezer, a process moved in.
+  auto written = inventory_.takeWritten();
+  bool watching = inventory_.watching();
 
   std::map<std::string, Handle> kept;
-  for (size_t index = 0; index < inventory_.size(); ++index) {
-    const std::string& path = inventory_[index];
+  snapshot->cgroups.reserve(handles_.size() + 1);
+  for (const std::string& path : paths) {
     Classification c = classify(path, config_.agentParent);
-    if (!exported(path, c)) continue;
+    bool exports = exported(path, c);
+    // Children sort where "/a/" would ("/a-b" may come between "/a" and "/a/b").
+    std::string prefix = path == "/" ? path : path + "/";
+    auto below = std::lower_bound(paths.begin(), paths.end(), prefix);
+    if (below != paths.end() && *below == path) ++below;
+    bool hasChildren = below != paths.end() && below->compare(0, prefix.size(), prefix) == 0;
+    // A group that is not exported is still followed when it has children: its CPU time
+    // tells whether anything below it ran.
+    if (!exports && !hasChildren) continue;
     auto found = handles_.find(path);
     bool fresh = found == handles_.end();
     if (fresh) {
       auto opened = cgroup::Cgroup::observe(hierarchy_, path, controllers);
-      if (!opened) continue;  // gone since the walk
-      opened->keepControlFilesOpen();
-      found = handles_.emplace(path, Handle{std::move(*opened), {}, 0, 0, 0, {}}).first;
+      if (!opened) continue;  // gone since the inventory saw it
+      opened->keepCpuUsageFileOpen();
+      Handle handle(std::move(*opened));
+      handle.last.path = path;
+      handle.last.classification = c;
+      // Groups seen together (agentd's start) come due for their idle refresh on different
+      // cycles, not all on the same one.
+      handle.fullReadAt = cycle_ - static_cast<int64_t>(std::hash<std::string>{}(path) % refreshEvery);
+      found = handles_.emplace(path, std::move(handle)).first;
     }
     Handle& handle = found->second;
-    const cgroup::Cgroup& group = handle.group;
-    CgroupSample sample;
-    sample.path = path;
-    sample.classification = c;
-    sample.name = c.name;
-    // Files an observed group lacks are left empty; a group removed since the walk is skipped.
-    (void)group.readStats(sample.stats);
-    if (!group.exists()) continue;
-    if (fresh || cycle_ - handle.limitsReadAt >= std::max<size_t>(config_.limitsEvery, 1)) {
-      if (auto limits = group.readLimits()) handle.limits = *limits;
-      handle.limitsReadAt = cycle_;
-    }
-    sample.limits = handle.limits;
-    if (auto freezer = group.freezerStatus()) sample.freezer = freezer->state;
-    // The root's processes are every process of the host: not walked each cycle.
-    if (c.runtime != Runtime::Root) {
-      bool hasChildren = index + 1 < inventory_.size() && inventory_[index + 1].size() > path.size() &&
-                         inventory_[index + 1].compare(0, path.size() + 1, path + "/") == 0;
-      sampleProcesses(handle, hasChildren, sample);
-    }
-    if (fresh) {  // a group's creation time never changes: one fstat per handle
-      if (auto created = group.createdAtSeconds()) handle.createdAtSeconds = *created;
-    }
-    sample.startTimeSeconds = handle.createdAtSeconds;
-    if (c.runtime == Runtime::Agent) {
-      if (auto known = agentContainers.find(c.id); known != agentContainers.end()) {
-        sample.name = known->second.name;
-        sample.image = known->second.image;
-        sample.labels = known->second.labels;
-        sample.agentState = known->second.state;
-        if (known->second.createdAtUnixMs > 0) sample.startTimeSeconds = known->second.createdAtUnixMs / 1000.0;
+
+    // Did anything in the group run since the last cycle? CPU time is hierarchical: when the
+    // parent's did not move, no descendant's did, and 1000 idle containers under one parent
+    // cost one read. Otherwise its own CPU time says.
+    handle.still = false;
+    if (!fresh && handle.seenAt == cycle_ - 1) {
+      const Handle* parent = nullptr;
+      if (path != "/") {
+        auto it = kept.find(path.substr(0, std::max<size_t>(path.rfind('/'), 1)));
+        if (it != kept.end() && it->second.seenAt == cycle_) parent = &it->second;
+      }
+      if (parent && parent->still) {
+        handle.still = true;
+      } else {
+        auto usage = handle.group.readCpuUsageNs();
+        if (!usage && !handle.group.exists()) continue;  // gone
+        handle.still = usage && *usage && *usage == handle.cpuUsageNs;
+        if (usage) handle.cpuUsageNs = *usage;
       }
     }
-    snapshot->cgroups.push_back(std::move(sample));
+    handle.seenAt = cycle_;
+    if (exports) {
+      const AgentContainerInfo* known = nullptr;
+      if (c.runtime == Runtime::Agent) {
+        if (auto it = agentContainers.find(c.id); it != agentContainers.end()) known = &it->second;
+      }
+      // Idle: nothing ran since its last full read, that read is recent enough, and nothing
+      // the agent did to it (pause, stop) is waiting to show.
+      bool wasWritten = written.all ? watching : std::binary_search(written.paths.begin(), written.paths.end(), path);
+      bool idle = handle.still && !wasWritten && cycle_ - handle.fullReadAt < static_cast<int64_t>(refreshEvery) &&
+                  (!known || known->state == handle.last.agentState);
+      if (!idle) {
+        // Limits change only by a write, which the inventory reports; without it, they are
+        // read every limitsEvery cycles.
+        bool readLimits = fresh || wasWritten ||
+                          (!watching && cycle_ - handle.limitsReadAt >=
+                                            static_cast<int64_t>(std::max<size_t>(config_.limitsEvery, 1)));
+        if (!readFully(handle, fresh, readLimits, hasChildren)) continue;
+        if (!fresh) handle.fullReadAt = cycle_;
+      }
+      CgroupSample& last = handle.last;
+      last.name = c.name;
+      if (known) {
+        last.name = known->name;
+        last.image = known->image;
+        last.labels = known->labels;
+        last.agentState = known->state;
+        if (known->createdAtUnixMs > 0) last.startTimeSeconds = known->createdAtUnixMs / 1000.0;
+      }
+      snapshot->cgroups.push_back(last);
+    }
     kept.insert(handles_.extract(found));
   }
   handles_ = std::move(kept);  // groups that are gone (or no longer exported) close here

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "Cgroup.h"
+#include "CgroupInventory.h"
 #include "Hierarchy.h"
 #include "ProcFs.h"
 #include "Snapshot.h"
@@ -22,11 +23,19 @@ struct CollectorConfig {
   ExportMode exportMode = ExportMode::Containers;
   size_t maxDepth = 32;
   std::vector<std::string> ignoreGlobs;  // fnmatch(3) on the cgroup path; "/" is never ignored
-  // The walk of every hierarchy is the costliest step (kernfs lists ~30 control files per
-  // directory): it runs every `inventoryEvery` cycles; in between, known groups are read and
-  // the agent's own new containers are added at once. Limits change rarely (and through the
-  // agent): re-read every `limitsEvery` cycles.
+  // The inventory follows mkdir/rmdir through inotify (CgroupInventory). Where it cannot
+  // (out of inotify watches), it walks every `inventoryEvery` cycles, and the agent's own new
+  // containers join in between at once.
   size_t inventoryEvery = 5;
+  // A group whose CPU time did not move since its last full read is not read again until
+  // `idleRefreshEvery` cycles have passed: nothing in it ran, so its memory, pids, io and
+  // processes barely change. Its CPU time (one file) is read every cycle, so it is fresh the
+  // moment anything runs. cAdvisor backs off idle containers the same way ("dynamic
+  // housekeeping", up to 60 s). 1 reads everything every cycle.
+  size_t idleRefreshEvery = 10;
+  // Limits change only when someone writes them, which the inventory's watches report (the
+  // group is then read in full at once, limits and freezer included). Without watches they
+  // are re-read on a full read at most every `limitsEvery` cycles.
   size_t limitsEvery = 5;
 };
 
@@ -42,14 +51,20 @@ class Collector {
 
  private:
   struct Handle {
+    explicit Handle(cgroup::Cgroup g) : group(std::move(g)) {}
     cgroup::Cgroup group;
-    cgroup::Limits limits;
-    size_t limitsReadAt = 0;
-    double createdAtSeconds = 0;
-    pid_t namespacesOf = 0;  // the pid the cached namespaces were read from
-    std::vector<ns::NamespaceId> namespaces;
+    int64_t limitsReadAt = 0;
+    int64_t fullReadAt = 0;              // the cycle of the last full read
+    int64_t seenAt = -1;                 // the last cycle that looked at it
+    std::optional<uint64_t> cpuUsageNs;  // as of seenAt
+    bool still = false;                  // its CPU time did not move from seenAt's cycle before
+    pid_t namespacesOf = 0;              // the pid the cached namespaces were read from
+    CgroupSample last;                   // as of the last full read
   };
   bool exported(const std::string& path, const Classification& c) const;
+  void refreshInventory(const AgentContainers& agentContainers);
+  // Reads everything of the group into handle.last; false when the group is gone.
+  bool readFully(Handle& handle, bool fresh, bool readLimits, bool hasChildren);
   void sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& sample);
 
   cgroup::Hierarchy hierarchy_;
@@ -58,9 +73,9 @@ class Collector {
   std::string procRoot_;
   uint64_t ownNetNamespace_ = 0;
   std::map<std::string, Handle> handles_;  // by path, kept while the group exists
-  std::vector<std::string> inventory_;     // the last walk's paths
-  size_t cutAtDepth_ = 0;
-  size_t cycle_ = 0;
+  cgroup::CgroupInventory inventory_;
+  std::vector<std::string> merged_;  // without inotify: the last walk plus the agent's newer containers
+  int64_t cycle_ = 0;
 };
 
 }  // namespace agent::collectors

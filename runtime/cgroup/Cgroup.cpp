@@ -226,6 +226,18 @@ Result<void> Cgroup::readStats(Stats& out) const {
   return {};
 }
 
+Result<std::optional<uint64_t>> Cgroup::readCpuUsageNs() const {
+  // The backends plan the file that carries the usage first (buildStatsPlan plans CPU first).
+  if (statsPlan_.empty()) return std::optional<uint64_t>();
+  Stats scratch;
+  if (auto r = executeStep(statsPlan_.front(), scratch, tlsBuffer); !r) return tl::unexpected(r.error());
+  return scratch.cpu.usageNs;
+}
+
+void Cgroup::keepCpuUsageFileOpen() {
+  if (!statsPlan_.empty()) statsPlan_.front().dir->keepFileOpen(statsPlan_.front().file);
+}
+
 void Cgroup::keepControlFilesOpen() {
   for (auto& m : members_) m.dir.keepFilesOpen();
 }
@@ -292,6 +304,12 @@ Result<FreezerStatus> Cgroup::freezerStatus() const {
   const Member* m = member(Controller::Freezer);
   if (!m) return logicError("query freezer: the group was not opened with the freezer", path_, ENOENT);
   return backendFor(m->mount.version).freezerStatus(m->dir);
+}
+
+Result<FreezerState> Cgroup::freezerState() const {
+  const Member* m = member(Controller::Freezer);
+  if (!m) return logicError("query freezer: the group was not opened with the freezer", path_, ENOENT);
+  return backendFor(m->mount.version).freezerState(m->dir);
 }
 
 Result<void> Cgroup::remove(std::chrono::milliseconds timeout) {

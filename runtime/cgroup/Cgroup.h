@@ -59,6 +59,12 @@ class Cgroup {
   // Costs one fd and one kernel page per file read; readStats must then not run
   // concurrently on this handle.
   void keepControlFilesOpen();
+  // The group's cumulative CPU time alone, from one file (v1 cpuacct.usage, v2 cpu.stat):
+  // a collector's cheap test of whether anything ran since its last full read. Empty when
+  // the layout has no such file (v1 without cpuacct).
+  Result<std::optional<uint64_t>> readCpuUsageNs() const;
+  // Holds that one file open (see keepControlFilesOpen), and no other.
+  void keepCpuUsageFileOpen();
   Result<Limits> readLimits() const;
   // Writes the fields of `limits` that are set; errors name the file and the value.
   Result<void> applyLimits(const Limits& limits) const;
@@ -66,6 +72,8 @@ class Cgroup {
   Result<void> freeze(std::chrono::milliseconds timeout = 5s) const;
   Result<void> thaw(std::chrono::milliseconds timeout = 5s) const;
   Result<FreezerStatus> freezerStatus() const;
+  // The effective state only, from one file (freezerStatus reads up to the root on v2).
+  Result<FreezerState> freezerState() const;
   // When the group's directory was made (its inode's change time), Unix seconds.
   Result<double> createdAtSeconds() const;
 

@@ -52,6 +52,8 @@ class CgroupBackend {
   virtual Result<void> freeze(const Dir& dir, std::chrono::milliseconds timeout) const = 0;
   virtual Result<void> thaw(const Dir& dir, std::chrono::milliseconds timeout) const = 0;
   virtual Result<FreezerStatus> freezerStatus(const Dir& dir) const = 0;
+  // The effective state alone, from one file: for collectors, which read it every cycle.
+  virtual Result<FreezerState> freezerState(const Dir& dir) const = 0;
 };
 
 const CgroupBackend& backendFor(CgroupVersion version);

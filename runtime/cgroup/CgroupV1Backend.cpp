@@ -61,9 +61,13 @@ Result<std::optional<FreezerState>> readFreezerState(const Dir& dir, Buffer buff
 }  // namespace
 
 void CgroupV1Backend::planCpuStats(const Dir& cpu, const Dir* cpuacct, StatsPlan& plan) const {
+  // The usage file first: Cgroup::readCpuUsageNs reads the first step alone.
+  if (cpuacct != nullptr) {
+    plan.push_back(
+        {cpuacct, kCpuacctUsage, [](std::string_view t, Stats& s) { s.cpu.usageNs = text::toU64(t); }, false});
+  }
   plan.push_back({&cpu, kCpuStat, [](std::string_view t, Stats& s) { parseCpuStatV1(t, s.cpu); }, false});
   if (cpuacct == nullptr) return;
-  plan.push_back({cpuacct, kCpuacctUsage, [](std::string_view t, Stats& s) { s.cpu.usageNs = text::toU64(t); }, false});
   plan.push_back({cpuacct, kCpuacctStat, [](std::string_view t, Stats& s) { parseCpuacctStat(t, s.cpu); }, false});
 }
 
@@ -213,6 +217,14 @@ Result<void> CgroupV1Backend::thaw(const Dir& dir, std::chrono::milliseconds tim
     }
     std::this_thread::sleep_for(1ms);
   }
+}
+
+Result<FreezerState> CgroupV1Backend::freezerState(const Dir& dir) const {
+  char buffer[64];
+  auto state = readFreezerState(dir, buffer);
+  if (!state) return tl::unexpected(state.error());
+  if (!*state) return logicError("parse", dir.pathOf(kFreezerState));
+  return **state;  // freezer.state is the effective state: FROZEN when an ancestor is
 }
 
 Result<FreezerStatus> CgroupV1Backend::freezerStatus(const Dir& dir) const {

@@ -170,6 +170,15 @@ Result<void> CgroupV2Backend::thaw(const Dir& dir, std::chrono::milliseconds tim
   return logicError("thaw (still frozen after " + std::to_string(timeout.count()) + " ms)", dir.path(), ETIMEDOUT);
 }
 
+Result<FreezerState> CgroupV2Backend::freezerState(const Dir& dir) const {
+  char buffer[128];
+  auto eventsText = readFileAt(dir, kCgroupEvents, buffer);
+  if (!eventsText) return tl::unexpected(eventsText.error());
+  // "frozen" is the effective state (an ancestor's freeze included); a group on its way
+  // reads as thawed until it is frozen.
+  return parseCgroupEvents(*eventsText).frozen.value_or(false) ? FreezerState::Frozen : FreezerState::Thawed;
+}
+
 Result<FreezerStatus> CgroupV2Backend::freezerStatus(const Dir& dir) const {
   char buffer[128];
   auto eventsText = readFileAt(dir, kCgroupEvents, buffer);

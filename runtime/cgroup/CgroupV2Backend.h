@@ -20,6 +20,7 @@ class CgroupV2Backend final : public CgroupBackend {
   Result<void> freeze(const Dir& dir, std::chrono::milliseconds timeout) const override;
   Result<void> thaw(const Dir& dir, std::chrono::milliseconds timeout) const override;
   Result<FreezerStatus> freezerStatus(const Dir& dir) const override;
+  Result<FreezerState> freezerState(const Dir& dir) const override;
 };
 
 // Pressure stall information; the files exist in every cgroup2 directory on kernels with

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "CgroupInventory.h"
 #include "FileAt.h"
 
 namespace agent::cgroup {
@@ -28,17 +29,7 @@ void walk(const Dir& dir, const std::string& path, size_t depth, size_t maxDepth
 }  // namespace
 
 Result<CgroupListing> listCgroups(const Hierarchy& hierarchy, size_t maxDepth, ControllerSet controllers) {
-  std::vector<std::string> mountPoints;
-  if (controllers.empty()) {
-    for (const auto& mount : hierarchy.v1Mounts()) mountPoints.push_back(mount.mountPoint);
-    if (const CgroupMount* unified = hierarchy.unifiedMount()) mountPoints.push_back(unified->mountPoint);
-  } else {
-    controllers.forEach([&](Controller c) {
-      const CgroupMount* mount = hierarchy.mountFor(c);
-      if (mount && std::find(mountPoints.begin(), mountPoints.end(), mount->mountPoint) == mountPoints.end())
-        mountPoints.push_back(mount->mountPoint);
-    });
-  }
+  std::vector<std::string> mountPoints = mountPointsFor(hierarchy, controllers);
   if (mountPoints.empty()) return logicError("list cgroups (no cgroup hierarchy is mounted)", hierarchy.cgroupRoot());
 
   std::set<std::string> seen;

@@ -43,6 +43,13 @@ int heldFdCeiling() {
 }
 }  // namespace
 
+bool Dir::holds(const char* name) const {
+  if (keepFilesOpen_) return true;
+  for (const char* held : holdOnly_)
+    if (held == name || std::strcmp(held, name) == 0) return true;
+  return false;
+}
+
 int Dir::heldFile(const char* name) const {
   for (const auto& held : heldFiles_)
     if (held.name == name || std::strcmp(held.name, name) == 0) return held.fd.get();
@@ -52,6 +59,7 @@ int Dir::heldFile(const char* name) const {
     // Over budget: this directory goes back to one-shot reads for good.
     ::close(fd);
     keepFilesOpen_ = false;
+    holdOnly_.clear();
     heldFiles_.clear();
     errno = EMFILE;
     return -1;
@@ -61,9 +69,10 @@ int Dir::heldFile(const char* name) const {
 }
 
 Result<std::string_view> readFileAt(const Dir& dir, const char* name, std::span<char> buffer) {
-  int held = dir.keepsFilesOpen() ? dir.heldFile(name) : -1;
+  bool holds = dir.holds(name);
+  int held = holds ? dir.heldFile(name) : -1;
   // Out of file descriptors, a held read degrades to a one-shot read rather than failing.
-  if (dir.keepsFilesOpen() && held < 0 && errno != EMFILE && errno != ENFILE) {
+  if (holds && held < 0 && errno != EMFILE && errno != ENFILE) {
     return systemError("open for reading", dir.pathOf(name));
   }
   if (held >= 0) {

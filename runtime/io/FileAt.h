@@ -34,7 +34,11 @@ class Dir {
   // Past three quarters of the fd limit a directory reverts to one-shot reads.
   // Not thread-safe: one reader at a time per Dir.
   void keepFilesOpen() { keepFilesOpen_ = true; }
-  bool keepsFilesOpen() const { return keepFilesOpen_; }
+  // The same for one file only: for a file read far more often than its neighbours (every
+  // held file costs the reads of all of them cache misses, so hold only what pays).
+  void keepFileOpen(const char* name) const { holdOnly_.push_back(name); }
+  // Whether readFileAt holds `name` open.
+  bool holds(const char* name) const;
   // The held fd for `name` (a constant: looked up by pointer, then by text), opening it on
   // first use; -1 with errno set on failure.
   int heldFile(const char* name) const;
@@ -47,6 +51,7 @@ class Dir {
   UniqueFd fd_;
   std::string path_;
   mutable bool keepFilesOpen_ = false;
+  mutable std::vector<const char*> holdOnly_;
   mutable std::vector<HeldFile> heldFiles_;
 };
 

@@ -165,3 +165,48 @@ TEST(Collector, AContainersExportedValuesEqualItsCgroupFiles) {
   auto after = collector.collect(known(runtime));
   EXPECT_EQ(find(*after, info->config.cgroupPath), nullptr);
 }
+
+// Idle groups are not read again each cycle (their CPU time says nothing ran), yet what
+// changes shows in the next snapshot: a limit written by someone else, and CPU time.
+TEST(Collector, AnIdleGroupShowsAWrittenLimitAndNewCpuTimeInTheNextCycle) {
+  TestParent parent;
+  std::string id(32, 'a');
+  auto group = parent.child("agent/" + id);
+  // Sleeps, spins for 100 ms, then sleeps again.
+  ChildProcess child([] {
+    ::usleep(700'000);
+    auto until = std::chrono::steady_clock::now() + 100ms;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    ::pause();
+    return 0;
+  });
+  ASSERT_TRUE(group.attach(child.pid()));
+  child.release();
+
+  collectors::CollectorConfig config;
+  config.agentParent = parent.path() + "/agent";
+  config.idleRefreshEvery = 1000;  // never refreshed for age during the test
+  collectors::Collector collector(HostEnvironment::hierarchy(), config);
+  std::string path = parent.path() + "/agent/" + id;
+  ASSERT_NE(find(*collector.collect({}), path), nullptr);
+  auto idle = collector.collect({});
+  const auto* before = find(*idle, path);
+  ASSERT_NE(before, nullptr);
+  ASSERT_TRUE(before->stats.cpu.usageNs);
+  EXPECT_FALSE(before->limits.pidsMax && before->limits.pidsMax->value) << "no pids limit yet";
+
+  cgroup::Limits limits;
+  limits.pidsMax = cgroup::Bound::of(77);
+  ASSERT_TRUE(group.applyLimits(limits));
+  auto written = collector.collect({});
+  ASSERT_NE(find(*written, path), nullptr);
+  EXPECT_EQ(find(*written, path)->limits.pidsMax, cgroup::Bound::of(77)) << "the write was not noticed";
+
+  std::this_thread::sleep_for(1200ms);  // it has spun by now
+  auto ran = collector.collect({});
+  ASSERT_NE(find(*ran, path), nullptr);
+  ASSERT_TRUE(find(*ran, path)->stats.cpu.usageNs);
+  EXPECT_GE(*find(*ran, path)->stats.cpu.usageNs, *before->stats.cpu.usageNs + 50'000'000u);
+  EXPECT_EQ(*find(*ran, path)->stats.cpu.usageNs, cpuUsageNs(group)) << "CPU time is read every cycle";
+}
