@@ -23,7 +23,7 @@ collectors::AgentContainers agentContainers(const container::ContainerRuntime& r
 }  // namespace
 
 CollectionLoop::CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
-                               std::shared_ptr<SnapshotCollectable> sink, std::chrono::milliseconds interval)
+                               std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval)
     : collector_(std::move(collector)),
       runtime_(runtime),
       sink_(std::move(sink)),

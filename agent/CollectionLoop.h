@@ -16,7 +16,7 @@ namespace agent {
 class CollectionLoop {
  public:
   CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
-                 std::shared_ptr<SnapshotCollectable> sink, std::chrono::milliseconds interval);
+                 std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval);
   ~CollectionLoop();  // stops and joins
   CollectionLoop(const CollectionLoop&) = delete;
   CollectionLoop& operator=(const CollectionLoop&) = delete;
@@ -29,7 +29,7 @@ class CollectionLoop {
 
   collectors::Collector collector_;
   const container::ContainerRuntime& runtime_;
-  std::shared_ptr<SnapshotCollectable> sink_;
+  std::shared_ptr<LatestSnapshot> sink_;
   std::chrono::milliseconds interval_;
   collectors::AgentContainers known_;  // the runtime's containers as of `knownAt_`
   uint64_t knownAt_ = UINT64_MAX;

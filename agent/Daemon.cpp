@@ -112,11 +112,12 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   collectorConfig.ignoreGlobs = config.ignoreCgroups;
   collectorConfig.idleRefreshEvery =
       std::max<size_t>(1, static_cast<size_t>(std::ceil(config.idleRefreshSeconds / config.collectIntervalSeconds)));
-  auto collectable = std::make_shared<SnapshotCollectable>(collectors::RenderOptions{kVersion, config.containerLabels});
+  auto snapshots = std::make_shared<LatestSnapshot>();
   auto interval = std::chrono::milliseconds(static_cast<int64_t>(config.collectIntervalSeconds * 1000));
-  CollectionLoop collection(collectors::Collector(*hierarchy, collectorConfig), runtime, collectable, interval);
+  CollectionLoop collection(collectors::Collector(*hierarchy, collectorConfig), runtime, snapshots, interval);
   collection.collectNow();  // the first scrape finds data
-  auto metrics = MetricsServer::start(config.metricsAddress, collectable);
+  auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
+                                      collectors::RenderOptions{kVersion, config.containerLabels});
   if (!metrics) {
     spdlog::error("msg=\"cannot serve metrics\" address={} error=\"{}\"", config.metricsAddress,
                   metrics.error().message());

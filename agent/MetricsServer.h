@@ -1,28 +1,39 @@
 #pragma once
-// /metrics: the prometheus-cpp Exposer (CivetWeb) serving the latest Snapshot, rendered on
-// each scrape from whatever the collector published last (gzip when the scraper asks).
+// /metrics: CivetWeb serving the latest Snapshot in the Prometheus text format.
+//
+// The body is rendered once per snapshot, at the first scrape after it was published, and
+// compressed once per snapshot when a scraper asks for gzip (Prometheus always does); every
+// further scrape of that snapshot, from any number of Prometheus servers, sends the same
+// bytes. The agent's own families kept in prometheus-cpp Collectables (API requests) are
+// rendered into it with prometheus-cpp's TextSerializer, as of that first scrape.
+//
+// Why not prometheus-cpp's Exposer, as ARCHITECTURE.md first said: for 1000 containers
+// (~50,000 series, 4.4 MB) its path of ClientMetric objects, an ostream serializer that
+// writes label values character by character, and a gzip per scrape at the default level
+// took 95-140 ms per scrape here; this one takes a few ms (docs/performance.md).
 #include <prometheus/collectable.h>
-#include <prometheus/exposer.h>
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "Error.h"
 #include "MetricsRenderer.h"
 #include "Snapshot.h"
 
+struct mg_context;
+struct mg_connection;
+
 namespace agent {
 
-class SnapshotCollectable : public prometheus::Collectable {
+// The collector's latest Snapshot; swapped under a short lock, never waited on for long.
+class LatestSnapshot {
  public:
-  explicit SnapshotCollectable(collectors::RenderOptions options) : options_(std::move(options)) {}
   void publish(collectors::SnapshotPtr snapshot);
   collectors::SnapshotPtr latest() const;
-  std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
-  collectors::RenderOptions options_;
   mutable std::mutex mutex_;
   collectors::SnapshotPtr latest_;
 };
@@ -31,18 +42,40 @@ class MetricsServer {
  public:
   // `address` is HOST:PORT or :PORT (every interface); port 0 picks a free one.
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& address,
-                                                      std::shared_ptr<SnapshotCollectable> collectable);
+                                                      std::shared_ptr<LatestSnapshot> snapshots,
+                                                      collectors::RenderOptions options);
+  ~MetricsServer();
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
   // More families to serve beside the snapshot's (kept alive by the server).
   void add(std::shared_ptr<prometheus::Collectable> collectable);
   // e.g. http://127.0.0.1:9101/metrics
   const std::string& url() const { return url_; }
 
+  // One scrape's body: the text, or its gzip (a valid gzip stream of the same text).
+  struct Body {
+    std::shared_ptr<const std::string> text;  // keeps the bytes alive while they are sent
+    bool gzip = false;
+  };
+  Body body(bool gzip);
+
  private:
-  explicit MetricsServer(std::unique_ptr<prometheus::Exposer> exposer) : exposer_(std::move(exposer)) {}
-  std::unique_ptr<prometheus::Exposer> exposer_;
-  std::shared_ptr<SnapshotCollectable> collectable_;
+  struct Exposition;
+  MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collectors::RenderOptions options);
+  static int handle(mg_connection* connection, void* self);
+  std::shared_ptr<Exposition> current();
+
+  std::shared_ptr<LatestSnapshot> snapshots_;
+  collectors::RenderOptions options_;
+  std::mutex mutex_;  // guards more_ and exposition_; held while one snapshot is rendered
   std::vector<std::shared_ptr<prometheus::Collectable>> more_;
+  std::shared_ptr<Exposition> exposition_;
+  mg_context* context_ = nullptr;
   std::string url_;
 };
+
+// gzip (RFC 1952) of `text` at zlib's fastest level; empty on failure. Exposed for tests.
+std::string gzipCompress(std::string_view text);
 
 }  // namespace agent

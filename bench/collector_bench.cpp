@@ -1,14 +1,15 @@
 // The metrics side of the agent under load, side by side with systemd-cgtop in one run:
 // 1000 container cgroups (as agentd names its own: <parent>/agent/<32 hex>) with one
 // sleeping process each, under a test parent `agent-test-<pid>-<random>`.
-//   1. CPU time of one full collection cycle (walk, classify, read every exported group,
-//      its processes, namespaces and network), cold and steady, and of rendering it as the
-//      text format; against the CPU time of one `systemd-cgtop -b -n 1` over the same tree.
+//   1. CPU time of a collection cycle: the first (walk, open, read everything) and steady
+//      ones (median and mean of 30: inotify for the inventory, CPU time for what ran, full
+//      reads of what ran, was written, or is due its idle refresh), and of rendering one as
+//      the text format and gzip; against the CPU time of one `systemd-cgtop -b -n 1` over
+//      the same tree, which reads it all.
 //   2. A real agentd (build/bin/agentd, free ports, its own directories) collecting that
-//      tree every second: /metrics latency over 200 scrapes (p50, p99), then its RSS and
-//      CPU over 60 s idle.
+//      tree every second: /metrics latency over 200 scrapes, plain and with gzip as
+//      Prometheus asks (p50, p99), then its RSS and CPU over 60 s idle.
 // Needs root; removes its processes, cgroups and directories on the way out.
-#include <prometheus/text_serializer.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -31,6 +32,7 @@
 #include "Collector.h"
 #include "HttpClient.h"
 #include "MetricsRenderer.h"
+#include "MetricsServer.h"
 
 using namespace agent;
 using namespace std::chrono_literals;
@@ -39,7 +41,7 @@ namespace fs = std::filesystem;
 namespace {
 
 int kGroups = 1000;
-constexpr int kPasses = 15;
+constexpr int kPasses = 30;  // three idle refresh periods
 constexpr int kCgtopRuns = 7;
 constexpr int kScrapes = 200;
 constexpr int kIdleSeconds = 60;
@@ -148,22 +150,30 @@ int main(int argc, char** argv) {
   // 1. In-process: the collector's own cost.
   collectors::CollectorConfig config;
   config.agentParent = agentParent;
+  // For experiments: idle refresh every N cycles (1: read everything every cycle).
+  if (const char* every = std::getenv("AGENT_BENCH_IDLE_REFRESH")) config.idleRefreshEvery = std::stoul(every);
   collectors::Collector collector(*hierarchy, config);
   double t0 = threadCpuSeconds();
   auto first = collector.collect({});
   double cold = threadCpuSeconds() - t0;
   size_t exported = first->cgroups.size();
-  std::vector<double> cycles, renders;
-  size_t textBytes = 0;
+  std::vector<double> cycles, renders, gzips;
+  size_t textBytes = 0, gzipBytes = 0;
   for (int i = 0; i < kPasses; ++i) {
     double start = threadCpuSeconds();
     auto snapshot = collector.collect({});
     cycles.push_back(threadCpuSeconds() - start);
     start = threadCpuSeconds();
-    std::string text = prometheus::TextSerializer().Serialize(collectors::renderMetrics(*snapshot, {"bench", {}}));
-    renders.push_back(threadCpuSeconds() - start);
+    std::string text = collectors::renderMetrics(*snapshot, {"bench", {}});
+    double rendered = threadCpuSeconds();
+    renders.push_back(rendered - start);
+    std::string gzip = gzipCompress(text);
+    gzips.push_back(threadCpuSeconds() - rendered);
     textBytes = text.size();
+    gzipBytes = gzip.size();
   }
+  double cycleMean = 0;
+  for (double c : cycles) cycleMean += c / static_cast<double>(cycles.size());
   std::vector<double> cgtop;
   for (int i = 0; i < kCgtopRuns; ++i) {
     auto seconds = cgtopCpuSeconds(cleanup.parent);
@@ -174,10 +184,12 @@ int main(int argc, char** argv) {
     cgtop.push_back(*seconds);
   }
   double cycle = percentile(cycles, 0.5), render = percentile(renders, 0.5), theirs = percentile(cgtop, 0.5);
+  double gzipTime = percentile(gzips, 0.5);
 
   if (std::getenv("AGENT_BENCH_COLLECTOR_ONLY")) {  // for profiling the cycle alone
-    std::printf("collection cycle %.2f ms (cold %.2f ms), render %.2f ms, systemd-cgtop %.2f ms\n", cycle * 1e3,
-                cold * 1e3, render * 1e3, theirs * 1e3);
+    std::printf(
+        "collection cycle %.2f ms (mean %.2f, cold %.2f ms), render %.2f ms, gzip %.2f ms, systemd-cgtop %.2f ms\n",
+        cycle * 1e3, cycleMean * 1e3, cold * 1e3, render * 1e3, gzipTime * 1e3, theirs * 1e3);
     return 0;
   }
   // 2. A real agentd over the same tree.
@@ -206,17 +218,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::this_thread::sleep_for(2s);  // a few collections: handles and held files in place
-  std::vector<double> latencies;
-  size_t scrapeBytes = 0;
-  for (int i = 0; i < kScrapes; ++i) {
+  // 200 plain scrapes, then 200 asking for gzip, 50 ms apart: one in twenty finds a snapshot
+  // nobody scraped yet and pays its render (and gzip), as every scrape of one Prometheus at a
+  // 15 s interval does: the p99 and the max are those.
+  std::vector<double> latencies, gzipLatencies;
+  size_t scrapeBytes = 0, gzipScrapeBytes = 0;
+  for (int i = 0; i < 2 * kScrapes; ++i) {
+    bool gzip = i >= kScrapes;
+    ctl::HttpRequestLine request{"GET", "/metrics", {}, ""};
+    if (gzip) request.headers.push_back({"Accept-Encoding", "gzip"});
     auto start = std::chrono::steady_clock::now();
-    auto reply = ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 10s);
-    latencies.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    auto reply = ctl::httpExchange(*url, request, 10s);
+    (gzip ? gzipLatencies : latencies)
+        .push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (!reply || reply->status != 200) {
       std::fprintf(stderr, "collector_bench: scrape failed\n");
       return 1;
     }
-    scrapeBytes = reply->body.size();
+    (gzip ? gzipScrapeBytes : scrapeBytes) = reply->body.size();
+    std::this_thread::sleep_for(50ms);
   }
   std::fprintf(stderr, "agentd idle for %d s ...\n", kIdleSeconds);
   double cpuBefore = processCpuSeconds(cleanup.agentd);
@@ -229,22 +249,28 @@ int main(int argc, char** argv) {
   std::printf("metrics collection, %d container cgroups (one sleeping process each), cgroup mode %s\n", kGroups,
               std::string(cgroup::modeName(hierarchy->mode())).c_str());
   std::printf("  exported per cycle: %zu cgroups (the containers and the root)\n", exported);
-  std::printf("  collection cycle, CPU:          %8.2f ms  (median of %d; %.1f us per cgroup)\n", cycle * 1e3, kPasses,
-              cycle / exported * 1e6);
-  std::printf("  first cycle (opens), CPU:       %8.2f ms\n", cold * 1e3);
+  std::printf("  collection cycle, CPU:          %8.2f ms  (median of %d, mean %.2f ms; %.1f us per cgroup)\n",
+              cycle * 1e3, kPasses, cycleMean * 1e3, cycle / exported * 1e6);
+  std::printf("  first cycle (walk, opens), CPU: %8.2f ms\n", cold * 1e3);
   std::printf("  rendering the text format, CPU: %8.2f ms  (median of %d; %zu bytes)\n", render * 1e3, kPasses,
               textBytes);
+  std::printf("  gzip of it, CPU:                %8.2f ms  (median of %d; %zu bytes)\n", gzipTime * 1e3, kPasses,
+              gzipBytes);
   std::printf("  systemd-cgtop -b -n 1, CPU:     %8.2f ms  (median of %d runs, user+sys)\n", theirs * 1e3, kCgtopRuns);
   std::printf("  systemd-cgtop / agent cycle:    %8.1fx\n", theirs / cycle);
-  std::printf("  /metrics from agentd, %d scrapes: p50 %.1f ms, p99 %.1f ms (%zu bytes each)\n", kScrapes,
-              percentile(latencies, 0.5) * 1e3, percentile(latencies, 0.99) * 1e3, scrapeBytes);
+  std::printf("  /metrics from agentd, %d scrapes: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu bytes each)\n", kScrapes,
+              percentile(latencies, 0.5) * 1e3, percentile(latencies, 0.99) * 1e3, percentile(latencies, 1.0) * 1e3,
+              scrapeBytes);
+  std::printf("  the same with gzip, %d scrapes:  p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu bytes each)\n", kScrapes,
+              percentile(gzipLatencies, 0.5) * 1e3, percentile(gzipLatencies, 0.99) * 1e3,
+              percentile(gzipLatencies, 1.0) * 1e3, gzipScrapeBytes);
   std::printf("  agentd idle %.0f s at a 1 s interval: CPU %.2f%% of one core, RSS %.1f MiB\n", wall,
               idleCpu / wall * 100, static_cast<double>(rss) / 1024);
   std::printf(
       "  goals: cycle <= 20 ms %s; >= 5x cheaper than systemd-cgtop %s; p99 <= 50 ms %s; RSS <= 30 MiB %s; "
       "CPU <= 2%% %s\n",
       cycle <= 0.020 ? "met" : "NOT met", theirs / cycle >= 5 ? "met" : "NOT met",
-      percentile(latencies, 0.99) <= 0.050 ? "met" : "NOT met", rss <= 30 * 1024 ? "met" : "NOT met",
-      idleCpu / wall <= 0.02 ? "met" : "NOT met");
+      std::max(percentile(latencies, 0.99), percentile(gzipLatencies, 0.99)) <= 0.050 ? "met" : "NOT met",
+      rss <= 30 * 1024 ? "met" : "NOT met", idleCpu / wall <= 0.02 ? "met" : "NOT met");
   return 0;
 }

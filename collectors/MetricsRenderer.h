@@ -1,7 +1,6 @@
 #pragma once
-// A Snapshot as Prometheus metric families, with cAdvisor's names and labels (SPEC.md,
-// docs/metrics.md) so that existing cAdvisor dashboards work unchanged.
-#include <prometheus/metric_family.h>
+// A Snapshot in the Prometheus text format (0.0.4), with cAdvisor's names and labels
+// (SPEC.md, docs/metrics.md) so that existing cAdvisor dashboards work unchanged.
 
 #include <string>
 #include <vector>
@@ -16,7 +15,7 @@ struct RenderOptions {
   std::vector<std::string> labelAllowlist;
 };
 
-std::vector<prometheus::MetricFamily> renderMetrics(const Snapshot& snapshot, const RenderOptions& options);
+std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options);
 
 // "container_label_" + the key with every character outside [a-zA-Z0-9_] made '_'.
 std::string labelName(const std::string& key);

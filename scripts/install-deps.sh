@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential g++ cmake make pkg-config git
-  prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev zlib1g-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libexpected-dev
   libcurl4-openssl-dev libbenchmark-dev libcap-dev
   # fuzzers, sanitizers, formatting

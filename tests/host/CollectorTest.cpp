@@ -1,7 +1,6 @@
 // The collector on this kernel: what it exports for a container equals the cgroup files the
 // kernel shows for it (v1 here; v2 in the vm tier), and the inventory finds what it should.
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -137,7 +136,7 @@ TEST(Collector, AContainersExportedValuesEqualItsCgroupFiles) {
   EXPECT_TRUE(sawNet);
 
   // What Prometheus reads is the same numbers.
-  std::string text = prometheus::TextSerializer().Serialize(collectors::renderMetrics(*snapshot, {"test", {}}));
+  std::string text = collectors::renderMetrics(*snapshot, {"test", {}});
   std::string labels = "{id=\"" + info->config.cgroupPath + "\",name=\"busy\",image=\"busybox\"}";
   EXPECT_NE(text.find("container_spec_cpu_quota" + labels + " 50000\n"), std::string::npos) << text;
   EXPECT_NE(text.find("container_spec_memory_limit_bytes" + labels + " 67108864\n"), std::string::npos);

@@ -3,7 +3,6 @@
 #include "MetricsRenderer.h"
 
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 
 namespace agent::collectors {
 namespace {
@@ -54,7 +53,7 @@ Snapshot example() {
 }
 
 std::string text(const Snapshot& s, std::vector<std::string> allow = {"tier"}) {
-  return prometheus::TextSerializer().Serialize(renderMetrics(s, {"0.1.0", std::move(allow)}));
+  return renderMetrics(s, {"0.1.0", std::move(allow)});
 }
 
 TEST(MetricsRenderer, UsesCadvisorNamesLabelsAndUnits) {

@@ -1,0 +1,116 @@
+// /metrics over loopback: the text of the latest snapshot, gzip when asked (and the same
+// text once inflated), one render per snapshot however many scrapes, a new one per snapshot.
+#include "MetricsServer.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+#include <zlib.h>
+
+#include "HttpClient.h"
+
+using namespace agent;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string gunzip(const std::string& compressed) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) return "inflateInit2 failed";
+  std::string out(compressed.size() * 50 + 1024, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  stream.avail_in = static_cast<uInt>(compressed.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  int result = inflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  return result == Z_STREAM_END ? out : "inflate failed: " + std::to_string(result);
+}
+
+collectors::SnapshotPtr snapshotWith(const std::string& name, uint64_t usageNs) {
+  auto s = std::make_shared<collectors::Snapshot>();
+  s->cgroupMode = "v1";
+  collectors::CgroupSample sample;
+  sample.path = "/agent/" + std::string(32, 'b');
+  sample.classification = {collectors::Runtime::Agent, std::string(32, 'b'), "bbbbbbbbbbbb"};
+  sample.name = name;
+  sample.stats.cpu.usageNs = usageNs;
+  s->cgroups.push_back(sample);
+  return s;
+}
+
+struct Served {
+  std::shared_ptr<LatestSnapshot> snapshots = std::make_shared<LatestSnapshot>();
+  std::unique_ptr<MetricsServer> server;
+  ctl::HttpUrl url;
+  Served() {
+    auto started = MetricsServer::start("127.0.0.1:0", snapshots, {"test", {}});
+    if (!started) throw std::runtime_error(started.error().message());
+    server = std::move(*started);
+    auto parsed = ctl::parseHttpUrl(server->url().substr(0, server->url().rfind('/')));
+    if (!parsed) throw std::runtime_error("bad url " + server->url());
+    url = *parsed;
+  }
+  Result<ctl::HttpReply> get(bool gzip, const std::string& method = "GET") {
+    ctl::HttpRequestLine request{method, "/metrics", {}, ""};
+    if (gzip) request.headers.push_back({"Accept-Encoding", "gzip, deflate"});
+    return ctl::httpExchange(url, request, 5s);
+  }
+};
+
+}  // namespace
+
+TEST(MetricsServer, ServesTheLatestSnapshotPlainAndGzipped) {
+  Served served;
+  served.snapshots->publish(snapshotWith("web-1", 2'500'000'000));
+  auto plain = served.get(false);
+  ASSERT_TRUE(plain) << plain.error().message();
+  ASSERT_EQ(plain->status, 200);
+  EXPECT_NE(plain->body.find("container_cpu_usage_seconds_total{id=\"/agent/" + std::string(32, 'b') +
+                             "\",name=\"web-1\",image=\"\",cpu=\"total\"} 2.5\n"),
+            std::string::npos)
+      << plain->body;
+
+  auto compressed = served.get(true);
+  ASSERT_TRUE(compressed) << compressed.error().message();
+  ASSERT_EQ(compressed->status, 200);
+  ASSERT_GE(compressed->body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(compressed->body[0]), 0x1f) << "not gzip";
+  EXPECT_EQ(static_cast<unsigned char>(compressed->body[1]), 0x8b) << "not gzip";
+  EXPECT_LT(compressed->body.size(), plain->body.size());
+  EXPECT_EQ(gunzip(compressed->body), plain->body);
+
+  // A new snapshot is what the next scrape shows.
+  served.snapshots->publish(snapshotWith("web-2", 1'000'000'000));
+  auto next = served.get(false);
+  ASSERT_TRUE(next);
+  EXPECT_NE(next->body.find("name=\"web-2\""), std::string::npos);
+  EXPECT_EQ(next->body.find("name=\"web-1\""), std::string::npos);
+}
+
+TEST(MetricsServer, RendersAndCompressesEachSnapshotOnce) {
+  Served served;
+  served.snapshots->publish(snapshotWith("web-1", 1));
+  auto first = served.server->body(true);
+  auto second = served.server->body(true);
+  EXPECT_TRUE(first.gzip);
+  EXPECT_EQ(first.text.get(), second.text.get()) << "the second scrape compressed again";
+  EXPECT_EQ(served.server->body(false).text.get(), served.server->body(false).text.get());
+  served.snapshots->publish(snapshotWith("web-1", 2));
+  EXPECT_NE(served.server->body(true).text.get(), first.text.get()) << "a new snapshot was not rendered";
+}
+
+TEST(MetricsServer, AddsTheAgentsOwnFamiliesAndRefusesOtherMethods) {
+  Served served;
+  auto registry = std::make_shared<prometheus::Registry>();
+  prometheus::BuildCounter().Name("agent_test_total").Help("A test counter.").Register(*registry).Add({}).Increment(3);
+  served.server->add(registry);
+  served.snapshots->publish(snapshotWith("web-1", 1));
+  auto reply = served.get(false);
+  ASSERT_TRUE(reply);
+  EXPECT_NE(reply->body.find("# TYPE agent_test_total counter\nagent_test_total 3"), std::string::npos) << reply->body;
+  auto post = served.get(false, "POST");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+}
