@@ -70,6 +70,15 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         config.idleRefreshSeconds = seconds;
         known = true;
       }
+      if (key == "max_staleness") {
+        double seconds = value.as<double>();
+        if (!(seconds >= 0 && seconds <= 3600)) {
+          return logicError("read config (`max_staleness` is in seconds, from 0 (never refresh on a scrape) to 3600)",
+                            where(path, value.Mark()), EINVAL);
+        }
+        config.maxStalenessSeconds = seconds;
+        known = true;
+      }
       if (key == "export") {
         config.exportMode = value.as<std::string>();
         if (config.exportMode != "containers" && config.exportMode != "all") {

@@ -24,11 +24,13 @@ struct AgentConfig {
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
   uint64_t standbyContainers = 4;
   // Metrics (docs/metrics.md).
-  double collectIntervalSeconds = 1.0;       // `collect_interval`
-  double idleRefreshSeconds = 10.0;          // `idle_refresh`: longest wait to re-read a group where nothing ran
-  std::string exportMode = "containers";     // `export`: containers | all
-  uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
-  std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths
+  double collectIntervalSeconds = 1.0;  // `collect_interval`
+  double idleRefreshSeconds = 10.0;
+  double maxStalenessSeconds = 0;          // `max_staleness`: a scrape refreshes an older snapshot; 0 never          //
+                                           // `idle_refresh`: longest wait to re-read a group where nothing ran
+  std::string exportMode = "containers";   // `export`: containers | all
+  uint64_t maxDepth = 32;                  // `max_depth`: cgroup levels walked below the root
+  std::vector<std::string> ignoreCgroups;  // `ignore_cgroups`: globs on cgroup paths
   std::vector<std::string> containerLabels;  // `container_labels`: keys exported as container_label_<key>
 };
 

@@ -124,6 +124,10 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   (*metrics)->add(apiMetrics);
+  if (config.maxStalenessSeconds > 0) {
+    (*metrics)->refreshWhenOlderThan(std::chrono::milliseconds(static_cast<int64_t>(config.maxStalenessSeconds * 1000)),
+                                     [&collection] { collection.collectNow(); });
+  }
   (void)container::writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
   // Written last: agentctl (and a waiting script) take the api file as "agentd is ready".
   (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");

@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "UnixTime.h"
+
 namespace agent {
 
 void LatestSnapshot::publish(collectors::SnapshotPtr snapshot) {
@@ -55,9 +57,20 @@ void MetricsServer::add(std::shared_ptr<prometheus::Collectable> collectable) {
   exposition_.reset();  // the next scrape shows it
 }
 
-std::shared_ptr<MetricsServer::Exposition> MetricsServer::current() {
-  auto snapshot = snapshots_->latest();
+void MetricsServer::refreshWhenOlderThan(std::chrono::milliseconds maxAge, std::function<void()> refresh) {
   std::lock_guard lock(mutex_);
+  maxAge_ = maxAge;
+  refresh_ = std::move(refresh);
+}
+
+std::shared_ptr<MetricsServer::Exposition> MetricsServer::current() {
+  std::lock_guard lock(mutex_);
+  auto snapshot = snapshots_->latest();
+  if (refresh_ && maxAge_.count() > 0 &&
+      (!snapshot || nowUnixMs() - snapshot->takenAtUnixMs > static_cast<int64_t>(maxAge_.count()))) {
+    refresh_();
+    snapshot = snapshots_->latest();
+  }
   // A scrape that arrives while another renders waits for that render instead of repeating it.
   if (exposition_ && exposition_->snapshot == snapshot) return exposition_;
   auto exposition = std::make_shared<Exposition>();

@@ -13,6 +13,8 @@
 // took 95-140 ms per scrape here; this one takes a few ms (docs/performance.md).
 #include <prometheus/collectable.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,6 +52,10 @@ class MetricsServer {
 
   // More families to serve beside the snapshot's (kept alive by the server).
   void add(std::shared_ptr<prometheus::Collectable> collectable);
+  // `max_staleness`: a scrape that finds the latest snapshot older than `maxAge` calls
+  // `refresh` (which publishes a new one) and serves that. One refresh at a time: scrapes
+  // arriving meanwhile wait for it. 0 (the default) never refreshes.
+  void refreshWhenOlderThan(std::chrono::milliseconds maxAge, std::function<void()> refresh);
   // e.g. http://127.0.0.1:9101/metrics
   const std::string& url() const { return url_; }
 
@@ -71,6 +77,8 @@ class MetricsServer {
   std::mutex mutex_;  // guards more_ and exposition_; held while one snapshot is rendered
   std::vector<std::shared_ptr<prometheus::Collectable>> more_;
   std::shared_ptr<Exposition> exposition_;
+  std::chrono::milliseconds maxAge_{0};
+  std::function<void()> refresh_;
   mg_context* context_ = nullptr;
   std::string url_;
 };

@@ -27,10 +27,11 @@ cgroup::ControllerSet sampledControllers() {
 
 }  // namespace
 
-Collector::Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot)
+Collector::Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot, std::string sysRoot)
     : hierarchy_(std::move(hierarchy)),
       config_(std::move(config)),
       procfs_(procRoot),
+      blockDevices_(std::move(sysRoot)),
       procRoot_(std::move(procRoot)),
       inventory_(hierarchy_, hierarchy_.available(sampledControllers()), config_.maxDepth) {
   if (auto own = ns::readNamespaces(procRoot_, ::getpid())) ownNetNamespace_ = netNamespaceOf(*own);
@@ -217,6 +218,10 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
         last.labels = known->labels;
         last.agentState = known->state;
         if (known->createdAtUnixMs > 0) last.startTimeSeconds = known->createdAtUnixMs / 1000.0;
+      }
+      for (const auto& io : last.stats.io) {
+        const std::string& device = blockDevices_.nameOf(io.major, io.minor);
+        if (!device.empty()) snapshot->blockDevices.emplace(std::make_pair(io.major, io.minor), device);
       }
       snapshot->cgroups.push_back(last);
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "BlockDevices.h"
 #include "Cgroup.h"
 #include "CgroupInventory.h"
 #include "Hierarchy.h"
@@ -44,7 +45,8 @@ using AgentContainers = std::map<std::string, AgentContainerInfo>;
 
 class Collector {
  public:
-  Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot = "/proc");
+  Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot = "/proc",
+            std::string sysRoot = "/sys");
   // Not thread-safe: one collector thread calls it.
   // Returned before anyone else sees it, so the caller may still add to it.
   std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers);
@@ -70,6 +72,7 @@ class Collector {
   cgroup::Hierarchy hierarchy_;
   CollectorConfig config_;
   proc::ProcFs procfs_;
+  proc::BlockDevices blockDevices_;
   std::string procRoot_;
   uint64_t ownNetNamespace_ = 0;
   std::map<std::string, Handle> handles_;  // by path, kept while the group exists

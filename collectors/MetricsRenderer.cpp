@@ -128,7 +128,13 @@ Labels with(Labels base, std::initializer_list<std::pair<std::string_view, std::
   return base;
 }
 
-void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& options, int64_t takenAtUnixMs) {
+void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& options, const Snapshot& snapshot) {
+  const int64_t takenAtUnixMs = snapshot.takenAtUnixMs;
+  // cAdvisor's label is the device's name; a device sysfs does not name shows as major:minor.
+  auto deviceName = [&](uint32_t major, uint32_t minor) {
+    auto found = snapshot.blockDevices.find({major, minor});
+    return found != snapshot.blockDevices.end() ? found->second : std::to_string(major) + ":" + std::to_string(minor);
+  };
   Labels labels = {{"id", s.path}, {"name", s.name}, {"image", s.image}};
   for (const auto& key : options.labelAllowlist) {
     auto found = s.labels.find(key);
@@ -175,14 +181,14 @@ void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& optio
   }
 
   for (const auto& io : s.stats.io) {
-    Labels dev = with(labels, {{"device", std::to_string(io.major) + ":" + std::to_string(io.minor)}});
+    Labels dev = with(labels, {{"device", deviceName(io.major, io.minor)}});
     auto ioEmit = [&](const char* name, const char* help, const std::optional<uint64_t>& v) {
       if (v) f.add(name, help, kCounter, dev, static_cast<double>(*v));
     };
-    ioEmit("container_fs_reads_bytes_total", "Bytes read, per device (major:minor).", io.readBytes);
-    ioEmit("container_fs_writes_bytes_total", "Bytes written, per device (major:minor).", io.writeBytes);
-    ioEmit("container_fs_reads_total", "Reads completed, per device (major:minor).", io.readOps);
-    ioEmit("container_fs_writes_total", "Writes completed, per device (major:minor).", io.writeOps);
+    ioEmit("container_fs_reads_bytes_total", "Bytes read, per block device.", io.readBytes);
+    ioEmit("container_fs_writes_bytes_total", "Bytes written, per block device.", io.writeBytes);
+    ioEmit("container_fs_reads_total", "Reads completed, per block device.", io.readOps);
+    ioEmit("container_fs_writes_total", "Writes completed, per block device.", io.writeOps);
   }
 
   for (const auto& net : s.network) {
@@ -274,7 +280,7 @@ std::string labelName(const std::string& key) {
 
 std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options) {
   Families f;
-  for (const auto& sample : snapshot.cgroups) renderCgroup(f, sample, options, snapshot.takenAtUnixMs);
+  for (const auto& sample : snapshot.cgroups) renderCgroup(f, sample, options, snapshot);
   f.add("machine_cpu_cores", "Logical CPUs of the host.", kGauge, {}, snapshot.machineCpuCores);
   f.add("machine_memory_bytes", "Memory of the host, bytes.", kGauge, {},
         static_cast<double>(snapshot.machineMemoryBytes));

@@ -54,6 +54,8 @@ struct Snapshot {
   size_t cgroupsCutAtDepth = 0;
   double collectionSeconds = 0;
   std::vector<CgroupSample> cgroups;  // the exported ones, "/" first
+  // "/dev/sda" by major:minor, for the devices in the samples' io stats that sysfs names.
+  std::map<std::pair<uint32_t, uint32_t>, std::string> blockDevices;
   // agent_collection_duration_seconds since the collector started (cumulative counts).
   std::vector<double> durationBounds;
   std::vector<uint64_t> durationCounts;  // per bound, not cumulative; one more for +Inf

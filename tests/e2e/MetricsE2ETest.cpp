@@ -183,3 +183,14 @@ TEST(MetricsE2E, EveryDashboardPanelQueryReturnsSeries) {
     }
   }
 }
+
+// With a long collect_interval, max_staleness makes a scrape collect: a container started
+// after agentd's first collection shows at the next scrape, not a minute later.
+TEST(MetricsE2E, AScrapeCollectsWhenTheSnapshotIsOlderThanMaxStaleness) {
+  Agent agent("collect_interval: 600\nmax_staleness: 1\n");
+  ASSERT_EQ(agent.ctl("run -d --name late busybox -- sleep 60").exitCode, 0);
+  std::this_thread::sleep_for(1500ms);
+  std::string text = scrape(agent.metricsUrl());
+  EXPECT_NE(text.find("container_last_seen{id=\""), std::string::npos) << text.substr(0, 2000);
+  EXPECT_NE(text.find("name=\"late\""), std::string::npos) << "the scrape served the snapshot taken at start";
+}

@@ -24,11 +24,13 @@ struct ConfigFile {
 
 TEST(AgentConfig, ReadsTheCollectionKeys) {
   ConfigFile file(
-      "collect_interval: 2\nidle_refresh: 30\nexport: all\nmax_depth: 4\nignore_cgroups: [\"/user.slice*\"]\n");
+      "collect_interval: 2\nidle_refresh: 30\nmax_staleness: 5\nexport: all\nmax_depth: 4\nignore_cgroups: "
+      "[\"/user.slice*\"]\n");
   AgentConfig config;
   ASSERT_TRUE(loadConfigFile(file.path, true, config));
   EXPECT_EQ(config.collectIntervalSeconds, 2.0);
   EXPECT_EQ(config.idleRefreshSeconds, 30.0);
+  EXPECT_EQ(config.maxStalenessSeconds, 5.0);
   EXPECT_EQ(config.exportMode, "all");
   EXPECT_EQ(config.maxDepth, 4u);
   EXPECT_EQ(config.ignoreCgroups, std::vector<std::string>{"/user.slice*"});

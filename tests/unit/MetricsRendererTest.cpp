@@ -40,6 +40,7 @@ Snapshot example() {
   web.stats.pids.current = 3;
   web.stats.pids.max = cgroup::Bound::of(100);
   web.stats.io.push_back({8, 0, 512, 1024, 1, 2});
+  web.stats.io.push_back({9, 9, 7, 0, 1, 0});  // a device sysfs did not name
   web.stats.memoryPressure = cgroup::PressureStats{1'500'000, 500'000};
   web.limits.cpu = cgroup::CpuQuota{cgroup::Bound::of(50000), 100000};
   web.limits.memoryMax = cgroup::Bound::unlimited();
@@ -49,6 +50,7 @@ Snapshot example() {
   web.network = {{"lo", 10, 1, 0, 0, 20, 2, 0, 0}};
   web.startTimeSeconds = 1'699'999'000;
   s.cgroups.push_back(web);
+  s.blockDevices = {{{8, 0}, "/dev/sda"}};
   return s;
 }
 
@@ -69,7 +71,8 @@ TEST(MetricsRenderer, UsesCadvisorNamesLabelsAndUnits) {
            "container_threads{" + web + "} 3",
            "container_threads_max{" + web + "} 100",
            "container_processes{" + web + "} 2",
-           "container_fs_reads_bytes_total{" + web + ",device=\"8:0\"} 512",
+           "container_fs_reads_bytes_total{" + web + ",device=\"/dev/sda\"} 512",
+           "container_fs_reads_bytes_total{" + web + ",device=\"9:9\"} 7",
            "container_network_transmit_bytes_total{" + web + ",interface=\"lo\"} 20",
            "container_pressure_memory_waiting_seconds_total{" + web + "} 1.5",
            "container_pressure_memory_stalled_seconds_total{" + web + "} 0.5",

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "HttpClient.h"
+#include "UnixTime.h"
 
 using namespace agent;
 using namespace std::chrono_literals;
@@ -28,8 +29,9 @@ std::string gunzip(const std::string& compressed) {
   return result == Z_STREAM_END ? out : "inflate failed: " + std::to_string(result);
 }
 
-collectors::SnapshotPtr snapshotWith(const std::string& name, uint64_t usageNs) {
+collectors::SnapshotPtr snapshotWith(const std::string& name, uint64_t usageNs, int64_t takenAtUnixMs = 0) {
   auto s = std::make_shared<collectors::Snapshot>();
+  s->takenAtUnixMs = takenAtUnixMs;
   s->cgroupMode = "v1";
   collectors::CgroupSample sample;
   sample.path = "/agent/" + std::string(32, 'b');
@@ -113,4 +115,31 @@ TEST(MetricsServer, AddsTheAgentsOwnFamiliesAndRefusesOtherMethods) {
   auto post = served.get(false, "POST");
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
+}
+
+TEST(MetricsServer, AScrapeRefreshesASnapshotOlderThanMaxStaleness) {
+  Served served;
+  served.snapshots->publish(snapshotWith("old", 1, nowUnixMs() - 10'000));
+  int refreshes = 0;
+  served.server->refreshWhenOlderThan(std::chrono::milliseconds(2000), [&] {
+    ++refreshes;
+    served.snapshots->publish(snapshotWith("fresh", 2, nowUnixMs()));
+  });
+  auto reply = served.get(false);
+  ASSERT_TRUE(reply);
+  EXPECT_NE(reply->body.find("name=\"fresh\""), std::string::npos);
+  EXPECT_EQ(refreshes, 1);
+  ASSERT_TRUE(served.get(true));
+  EXPECT_EQ(refreshes, 1) << "a young snapshot was refreshed";
+}
+
+TEST(MetricsServer, WithoutMaxStalenessAScrapeServesWhatThereIs) {
+  Served served;
+  served.snapshots->publish(snapshotWith("old", 1, nowUnixMs() - 10'000));
+  int refreshes = 0;
+  served.server->refreshWhenOlderThan(std::chrono::milliseconds(0), [&] { ++refreshes; });
+  auto reply = served.get(false);
+  ASSERT_TRUE(reply);
+  EXPECT_NE(reply->body.find("name=\"old\""), std::string::npos);
+  EXPECT_EQ(refreshes, 0);
 }
