@@ -167,6 +167,9 @@ void CgroupInventory::handleEvent(int wd, uint32_t mask, std::string_view name) 
       ++parentNode->second.cut;
     } else if (auto dir = Dir::open(trees_[tree].mountPoint + child)) {
       addSubtree(tree, *dir, child);
+      // Reported as written too: a group removed and made again under the same name between
+      // two refreshes is a new group that a reader's old handle knows nothing of.
+      written_.push_back(child);
     }
   } else if (mask & (IN_DELETE | IN_MOVED_FROM)) {
     if (cut) {

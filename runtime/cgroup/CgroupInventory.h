@@ -38,8 +38,9 @@ class CgroupInventory {
   // How many full walks ran (the first, overflows, fallbacks): for tests and the bench.
   size_t walks() const { return walks_; }
   bool watchLimitHit() const { return watchLimitHit_; }
-  // The groups whose control files were written since the last call, and whether anything
-  // may have been missed (a walk ran, or nothing is watched): then treat all as written.
+  // The groups whose control files were written (or that were made) since the last call, and
+  // whether anything may have been missed (a walk ran, or nothing is watched): then treat all
+  // as written.
   struct Written {
     std::vector<std::string> paths;  // sorted, unique
     bool all = false;

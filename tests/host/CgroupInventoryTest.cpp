@@ -128,4 +128,8 @@ TEST(CgroupInventory, ReportsTheGroupsWhoseControlFilesWereWritten) {
   EXPECT_EQ(under(written.paths, parent.path()), std::vector<std::string>{parent.path() + "/b"});
   ASSERT_TRUE(inventory.refresh());
   EXPECT_TRUE(under(inventory.takeWritten().paths, parent.path()).empty()) << "reported once";
+  // A group made since is reported as well: it may replace one of the same name.
+  auto c = parent.child("c");
+  ASSERT_TRUE(inventory.refresh());
+  EXPECT_EQ(under(inventory.takeWritten().paths, parent.path()), std::vector<std::string>{parent.path() + "/c"});
 }
