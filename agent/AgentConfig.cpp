@@ -61,6 +61,19 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         config.collectIntervalSeconds = seconds;
         known = true;
       }
+      if (key == "reconcile_interval") {
+        double seconds = value.as<double>();
+        if (!(seconds >= 0.1 && seconds <= 3600)) {
+          return logicError("read config (`reconcile_interval` is in seconds, from 0.1 to 3600)",
+                            where(path, value.Mark()), EINVAL);
+        }
+        config.reconcileIntervalSeconds = seconds;
+        known = true;
+      }
+      if (key == "enforce") {
+        config.enforce = value.as<bool>();
+        known = true;
+      }
       if (key == "idle_refresh") {
         double seconds = value.as<double>();
         if (!(seconds >= 0 && seconds <= 3600)) {

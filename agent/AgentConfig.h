@@ -23,6 +23,9 @@ struct AgentConfig {
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
   uint64_t standbyContainers = 4;
+  // Enforcement (docs/policies.md).
+  double reconcileIntervalSeconds = 5.0;  // `reconcile_interval`
+  bool enforce = true;                    // `enforce`: false reports what would change, writes nothing
   // Metrics (docs/metrics.md).
   double collectIntervalSeconds = 1.0;  // `collect_interval`
   double idleRefreshSeconds = 10.0;

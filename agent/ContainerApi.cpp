@@ -142,6 +142,7 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
   if (run.image.empty() && run.rootfs.empty()) return invalid("no image or rootfs given");
   auto created = runtime_.run(run);
   if (!created) return errorResponse(created.error());
+  if (limits_) limits_->recordRunLimits(created->config.spec.id, run.limits);
   return {201, describe(*created)};
 }
 
@@ -285,13 +286,23 @@ HttpResponse ContainerApi::handle(const HttpRequest& r) {
       return {200, describe(*info)};
     }
     if (r.method == "DELETE") {
+      auto info = runtime_.inspect(id);
       if (auto removed = runtime_.remove(id, r.queryValue("force") == "1"); !removed)
         return errorResponse(removed.error());
+      if (limits_ && info) limits_->forget(info->config.spec.id);
       return {200, {{"removed", id}}};
     }
     return errorResponse(405, "invalid", "use GET or DELETE on a container");
   }
   if (p.size() == 4 && p[3] == "logs" && r.method == "GET") return logs(id, r);
+  if (p.size() == 4 && p[3] == "limits") {
+    if (r.method != "PATCH") return errorResponse(405, "invalid", "use PATCH on a container's limits");
+    if (!limits_) return errorResponse(404, "not_found", "limits are not served here");
+    // A cgroup path cannot travel in the path (CivetWeb decodes %2F before we see it):
+    // PATCH /v1/containers/-/limits?cgroup=/docker/<id>.
+    std::string cgroupPath = r.queryValue("cgroup");
+    return limits_->patch(id == "-" && !cgroupPath.empty() ? cgroupPath : id, r);
+  }
   if (p.size() == 4 && r.method == "POST") return action(id, p[3], r);
   return errorResponse(404, "not_found", "no such route");
 }

@@ -2,6 +2,7 @@
 // The control API's container routes (SPEC.md "Control API"), over ContainerRuntime.
 #include "ContainerRuntime.h"
 #include "HttpApi.h"
+#include "LimitsApi.h"
 
 namespace agent {
 
@@ -10,6 +11,8 @@ class ContainerApi {
   ContainerApi(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy)
       : runtime_(runtime), hierarchy_(hierarchy) {}
   HttpResponse handle(const HttpRequest& request);
+  // PATCH .../limits, the run limits kept as overrides, overrides dropped on removal.
+  void setLimitsApi(LimitsApi* limits) { limits_ = limits; }
 
  private:
   HttpResponse info();
@@ -23,6 +26,7 @@ class ContainerApi {
 
   container::ContainerRuntime& runtime_;
   const cgroup::Hierarchy& hierarchy_;
+  LimitsApi* limits_ = nullptr;
 };
 
 // SIGKILL, KILL, kill, 9 -> 9; 0 when unknown.

@@ -15,9 +15,13 @@
 #include "CollectionLoop.h"
 #include "ContainerApi.h"
 #include "ContainerRuntime.h"
+#include "EnforcementMetrics.h"
 #include "FileAt.h"
 #include "HttpApi.h"
+#include "LimitsApi.h"
 #include "MetricsServer.h"
+#include "OverrideStore.h"
+#include "Reconciler.h"
 #include "Version.h"
 
 namespace agent {
@@ -25,6 +29,26 @@ namespace agent {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Other runtimes' containers, as the latest snapshot classified them: by full id, id prefix
+// (12 characters or more) or name. An ambiguous reference finds none.
+DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
+  return [snapshots](const std::string& ref) -> std::optional<LimitTarget> {
+    auto snapshot = snapshots->latest();
+    if (!snapshot) return std::nullopt;
+    std::optional<LimitTarget> found;
+    for (const auto& s : snapshot->cgroups) {
+      auto runtime = s.classification.runtime;
+      if (runtime == collectors::Runtime::Agent || !collectors::isContainerRuntime(runtime)) continue;
+      const std::string& id = s.classification.id;
+      bool match = id == ref || s.name == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
+      if (!match) continue;
+      if (found && found->key != s.path) return std::nullopt;
+      found = LimitTarget{s.path, s.name, s.path, false};
+    }
+    return found;
+  };
+}
 
 std::string besideThisBinary(const std::string& name) {
   std::error_code ec;
@@ -94,7 +118,20 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running, watched);
   }
 
+  auto overrides = policies::OverrideStore::open(config.stateDir);
+  if (!overrides) {
+    spdlog::error("msg=\"cannot read the limit overrides\" error=\"{}\"", overrides.error().message());
+    return 1;
+  }
+  auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
+  Reconciler reconciler(
+      runtime, *hierarchy, *overrides, *enforcementMetrics,
+      {config.enforce, std::chrono::milliseconds(static_cast<int64_t>(config.reconcileIntervalSeconds * 1000))});
+  auto snapshots = std::make_shared<LatestSnapshot>();
+  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  LimitsApi limitsApi(reconciler, *overrides, discoveredIn(snapshots), cpus > 0 ? static_cast<unsigned>(cpus) : 1);
   ContainerApi containerApi(runtime, *hierarchy);
+  containerApi.setLimitsApi(&limitsApi);
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
       config.apiAddress, *token, [&](const HttpRequest& request) { return containerApi.handle(request); },
@@ -112,7 +149,6 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   collectorConfig.ignoreGlobs = config.ignoreCgroups;
   collectorConfig.idleRefreshEvery =
       std::max<size_t>(1, static_cast<size_t>(std::ceil(config.idleRefreshSeconds / config.collectIntervalSeconds)));
-  auto snapshots = std::make_shared<LatestSnapshot>();
   auto interval = std::chrono::milliseconds(static_cast<int64_t>(config.collectIntervalSeconds * 1000));
   CollectionLoop collection(collectors::Collector(*hierarchy, collectorConfig), runtime, snapshots, interval);
   collection.collectNow();  // the first scrape finds data
@@ -124,6 +160,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   (*metrics)->add(apiMetrics);
+  (*metrics)->add(enforcementMetrics);
+  reconciler.start();  // overrides are in place again before agentd says it is ready
   if (config.maxStalenessSeconds > 0) {
     (*metrics)->refreshWhenOlderThan(std::chrono::milliseconds(static_cast<int64_t>(config.maxStalenessSeconds * 1000)),
                                      [&collection] { collection.collectNow(); });

@@ -246,6 +246,46 @@ int Commands::resume(const std::string& id) {
   return simpleAction(id, "resume");
 }
 
+int Commands::limit(const std::string& id, const std::string& cpu, const std::string& memory, const std::string& pids) {
+  json body = json::object();
+  if (!cpu.empty()) body["cpu"] = cpu;
+  if (!memory.empty()) body["memory"] = memory;
+  if (!pids.empty()) body["pids"] = pids;
+  if (body.empty()) {
+    std::cerr << "agentctl limit: give at least one of --cpu, --memory, --pids (e.g. --cpu 50%)\n";
+    return kExitUsage;
+  }
+  // A cgroup path cannot be a path segment (it is decoded before routing): it goes in the query.
+  std::string path = !id.empty() && id.front() == '/' ? "/v1/containers/-/limits?cgroup=" + escapeQuery(id)
+                                                      : "/v1/containers/" + escapeQuery(id) + "/limits";
+  int exitCode = kExitOk;
+  auto reply = call("PATCH", path, body, exitCode);
+  if (!reply) return exitCode;
+  const json& r = reply->body;
+  bool failed = false;
+  for (const auto& c : r.value("changes", json::array())) failed = failed || c.contains("error");
+  if (wantsJson()) {
+    std::cout << r.dump(2) << '\n';
+    return failed ? kExitAgentError : kExitOk;
+  }
+  bool dryRun = !r.value("enforce", true);
+  for (const auto& c : r.value("changes", json::array())) {
+    std::string resource = c.value("resource", "?");
+    std::string before = c.value("before", "?"), after = c.value("after", "?");
+    if (c.contains("error")) {
+      std::cerr << resource << ": " << before << ", not " << body.value(resource, std::string("?")) << ": "
+                << c.value("error", "") << '\n';
+      continue;
+    }
+    std::cout << resource << ": " << before << " -> " << after;
+    if (before == after) std::cout << " (unchanged)";
+    if (dryRun && before != after) std::cout << " (not written: enforce is false in agentd's config)";
+    if (c.contains("note")) std::cout << "; " << c.value("note", "");
+    std::cout << '\n';
+  }
+  return failed ? kExitAgentError : kExitOk;
+}
+
 int Commands::remove(const std::string& id, bool force) {
   int exitCode = kExitOk;
   auto reply = call("DELETE", "/v1/containers/" + escapeQuery(id) + (force ? "?force=1" : ""), std::nullopt, exitCode);

@@ -36,6 +36,8 @@ class Commands {
   int remove(const std::string& id, bool force);
   int pause(const std::string& id);
   int resume(const std::string& id);
+  // Prints "cpu: 100% -> 50%" per resource given; exit 1 if any could not be set.
+  int limit(const std::string& id, const std::string& cpu, const std::string& memory, const std::string& pids);
   int info();
   int imageList();
   int imageImport(const std::string& name, const std::string& tarFile);

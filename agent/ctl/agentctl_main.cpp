@@ -71,6 +71,13 @@ int main(int argc, char** argv) {
   pauseCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
   auto* resumeCmd = app.add_subcommand("resume", "Thaw a paused container");
   resumeCmd->add_option("id", id, "Id, unique id prefix, or name")->required();
+  std::string limitCpu, limitMemory, limitPids;
+  auto* limitCmd = app.add_subcommand(
+      "limit", "Change a container's limits now and keep them (they outlive agentd restarts; `max` removes one)");
+  limitCmd->add_option("--cpu", limitCpu, "CPU: 50% (of one CPU), 0.5, 500m, max");
+  limitCmd->add_option("--memory", limitMemory, "Memory: 256Mi, 1g, bytes, max");
+  limitCmd->add_option("--pids", limitPids, "Maximum tasks, or max");
+  limitCmd->add_option("id", id, "Id, unique id prefix or name; another runtime's id, name or cgroup path")->required();
   auto* infoCmd = app.add_subcommand("info", "Cgroup mode, controllers, versions, container counts");
   auto* imageCmd = app.add_subcommand("image", "Manage images");
   imageCmd->require_subcommand(1);
@@ -98,6 +105,7 @@ int main(int argc, char** argv) {
   if (pauseCmd->parsed()) return commands.pause(id);
   if (resumeCmd->parsed()) return commands.resume(id);
   if (infoCmd->parsed()) return commands.info();
+  if (limitCmd->parsed()) return commands.limit(id, limitCpu, limitMemory, limitPids);
   if (imageLs->parsed()) return commands.imageList();
   if (imageImport->parsed()) return commands.imageImport(imageName, tarFile);
   return kExitUsage;

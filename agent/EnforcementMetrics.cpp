@@ -1,0 +1,56 @@
+#include "EnforcementMetrics.h"
+
+namespace agent {
+
+void EnforcementMetrics::enforced(const std::string& policy, const std::string& resource) {
+  std::lock_guard lock(mutex_);
+  ++enforcements_[{policy, resource}];
+}
+
+void EnforcementMetrics::driftCorrected(const std::string& resource) {
+  std::lock_guard lock(mutex_);
+  ++drift_[resource];
+}
+
+uint64_t EnforcementMetrics::enforcements(const std::string& policy, const std::string& resource) const {
+  std::lock_guard lock(mutex_);
+  auto found = enforcements_.find({policy, resource});
+  return found == enforcements_.end() ? 0 : found->second;
+}
+
+uint64_t EnforcementMetrics::driftCorrections(const std::string& resource) const {
+  std::lock_guard lock(mutex_);
+  auto found = drift_.find(resource);
+  return found == drift_.end() ? 0 : found->second;
+}
+
+std::vector<prometheus::MetricFamily> EnforcementMetrics::Collect() const {
+  using prometheus::MetricType;
+  prometheus::MetricFamily enforcements{"agent_policy_enforcements_total",
+                                        "Limits written to cgroup files, by what asked for them and resource.",
+                                        MetricType::Counter,
+                                        {}};
+  prometheus::MetricFamily drift{"agent_policy_drift_corrections_total",
+                                 "Limits changed behind the agent's back and put back, by resource.",
+                                 MetricType::Counter,
+                                 {}};
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, value] : enforcements_) {
+    prometheus::ClientMetric metric;
+    metric.label = {{"policy", key.first}, {"resource", key.second}};
+    metric.counter.value = static_cast<double>(value);
+    enforcements.metric.push_back(std::move(metric));
+  }
+  for (const auto& [resource, value] : drift_) {
+    prometheus::ClientMetric metric;
+    metric.label = {{"resource", resource}};
+    metric.counter.value = static_cast<double>(value);
+    drift.metric.push_back(std::move(metric));
+  }
+  std::vector<prometheus::MetricFamily> out;
+  if (!enforcements.metric.empty()) out.push_back(std::move(enforcements));
+  if (!drift.metric.empty()) out.push_back(std::move(drift));
+  return out;
+}
+
+}  // namespace agent

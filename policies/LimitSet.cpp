@@ -1,0 +1,100 @@
+#include "LimitSet.h"
+
+#include "Quantity.h"
+
+namespace agent::policies {
+
+std::string_view resourceName(Resource resource) {
+  switch (resource) {
+    case Resource::Cpu:
+      return "cpu";
+    case Resource::Memory:
+      return "memory";
+    case Resource::Pids:
+      return "pids";
+  }
+  return "?";
+}
+
+bool LimitSet::has(Resource resource) const {
+  switch (resource) {
+    case Resource::Cpu:
+      return cpu.has_value();
+    case Resource::Memory:
+      return memory.has_value();
+    case Resource::Pids:
+      return pids.has_value();
+  }
+  return false;
+}
+
+void LimitSet::merge(const LimitSet& newer) {
+  if (newer.cpu) cpu = newer.cpu;
+  if (newer.memory) memory = newer.memory;
+  if (newer.pids) pids = newer.pids;
+}
+
+std::string LimitSet::format(Resource resource) const {
+  switch (resource) {
+    case Resource::Cpu:
+      return cpu ? formatCpu(*cpu) : "";
+    case Resource::Memory:
+      return memory ? formatMemory(*memory) : "";
+    case Resource::Pids:
+      return pids ? formatPids(*pids) : "";
+  }
+  return "";
+}
+
+LimitSet fromCgroupLimits(const cgroup::Limits& limits) {
+  LimitSet set;
+  set.cpu = limits.cpu.value_or(cgroup::CpuQuota{cgroup::Bound::unlimited(), cgroup::kDefaultCpuPeriodUs});
+  set.memory = limits.memoryMax.value_or(cgroup::Bound::unlimited());
+  set.pids = limits.pidsMax.value_or(cgroup::Bound::unlimited());
+  return set;
+}
+
+cgroup::Limits toCgroupLimits(const LimitSet& set) {
+  cgroup::Limits limits;
+  limits.cpu = set.cpu;
+  limits.memoryMax = set.memory;
+  limits.pidsMax = set.pids;
+  return limits;
+}
+
+nlohmann::json toJson(const LimitSet& set) {
+  nlohmann::json j = nlohmann::json::object();
+  for (Resource r : kResources)
+    if (set.has(r)) j[std::string(resourceName(r))] = set.format(r);
+  return j;
+}
+
+Result<LimitSet> limitSetFromJson(const nlohmann::json& json, unsigned hostCpus) {
+  if (!json.is_object()) return logicError("read limits (expected an object such as {\"cpu\": \"50%\"})", "", EINVAL);
+  LimitSet set;
+  for (const auto& [key, value] : json.items()) {
+    if (!value.is_string()) {
+      return logicError("read limits (`" + key + "` must be a string such as \"50%\", \"256Mi\", \"100\" or \"max\")",
+                        "", EINVAL);
+    }
+    std::string text = value.get<std::string>();
+    if (key == "cpu") {
+      auto cpu = parseCpu(text, hostCpus);
+      if (!cpu) return tl::unexpected(cpu.error());
+      set.cpu = *cpu;
+    } else if (key == "memory") {
+      auto memory = parseMemory(text);
+      if (!memory) return tl::unexpected(memory.error());
+      set.memory = *memory;
+    } else if (key == "pids") {
+      auto pids = parsePids(text);
+      if (!pids) return tl::unexpected(pids.error());
+      set.pids = *pids;
+    } else {
+      return logicError("read limits (unknown resource `" + key + "`; known: cpu, memory, pids)", "", EINVAL);
+    }
+  }
+  return set;
+}
+
+}  // namespace agent::policies

@@ -1,0 +1,44 @@
+#pragma once
+// The limits users set (SPEC.md "Quantities"): cpu, memory and pids, each unset, a value, or
+// unlimited ("max", which removes the limit and still counts as set: it beats a policy's
+// default). What `agentctl limit` stores and what the reconciler makes true.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "Error.h"
+#include "Limits.h"
+
+namespace agent::policies {
+
+enum class Resource { Cpu, Memory, Pids };
+inline constexpr Resource kResources[] = {Resource::Cpu, Resource::Memory, Resource::Pids};
+std::string_view resourceName(Resource resource);  // "cpu", "memory", "pids"
+
+struct LimitSet {
+  std::optional<cgroup::CpuQuota> cpu;
+  std::optional<cgroup::Bound> memory;
+  std::optional<cgroup::Bound> pids;
+
+  bool empty() const { return !cpu && !memory && !pids; }
+  bool has(Resource resource) const;
+  // The set fields of `newer` replace ours.
+  void merge(const LimitSet& newer);
+  // Canonical text of one resource ("50%", "256Mi", "100", "max"); "" when unset.
+  std::string format(Resource resource) const;
+  bool operator==(const LimitSet&) const = default;
+};
+
+// What the kernel shows for a group, in the same terms (unlimited where nothing is set).
+LimitSet fromCgroupLimits(const cgroup::Limits& limits);
+// The fields of `set` that are set, for Cgroup::applyLimits.
+cgroup::Limits toCgroupLimits(const LimitSet& set);
+
+// {"cpu": "50%", "memory": "max"}: set fields only, canonical text.
+nlohmann::json toJson(const LimitSet& set);
+// The same, parsed with the one quantity parser; unknown keys and non-strings are errors
+// that name the key.
+Result<LimitSet> limitSetFromJson(const nlohmann::json& json, unsigned hostCpus);
+
+}  // namespace agent::policies
