@@ -1,0 +1,134 @@
+// `agentctl limit`'s path below the HTTP layer (Reconciler::apply -> policies::enforce) on
+// running containers of this kernel: CPU limits changed live hold within a few percent,
+// a memory limit OOM-kills a bigger allocation and the kernel's counter shows it, a pids
+// limit holds a fork bomb. The same file runs in the cgroup-v2 guest (vm tier).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "EnforcementMetrics.h"
+#include "HostTestSupport.h"
+#include "OverrideStore.h"
+#include "Reconciler.h"
+
+using namespace agent;
+using namespace agent::hosttest;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A runtime (its own directories and cgroup parent) with the limit machinery over it.
+struct Limiting {
+  Agent agent;
+  std::optional<policies::OverrideStore> overrides;
+  EnforcementMetrics metrics;
+  std::optional<Reconciler> reconciler;
+  Limiting() {
+    auto store = policies::OverrideStore::open(agent.config.stateDir);
+    if (!store) throw std::runtime_error(store.error().message());
+    overrides.emplace(std::move(*store));
+    reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, metrics, Reconciler::Options{});
+  }
+  // Sets `resource` as `agentctl limit NAME --resource QUANTITY` would; returns "before -> after".
+  std::string limit(const std::string& name, const std::string& resource, const std::string& quantity) {
+    auto desired = policies::limitSetFromJson({{resource, quantity}}, 2);
+    if (!desired) return "refused: " + desired.error().message();
+    auto target = reconciler->resolve(name, {});
+    if (!target) return "not found: " + target.error().message();
+    auto changes = reconciler->apply(*target, *desired, "override");
+    if (!changes || changes->size() != 1) return "failed";
+    const auto& c = changes->front();
+    return c.error.empty() ? c.before + " -> " + c.after : "error: " + c.error;
+  }
+  cgroup::Cgroup group(const container::ContainerInfo& info) {
+    auto g = agent->cgroupOf(info.config);
+    if (!g) throw std::runtime_error(g.error().message());
+    return std::move(*g);
+  }
+};
+
+}  // namespace
+
+TEST(Limit, CpuLimitsChangedLiveHoldOnABusyContainer) {
+  Limiting l;
+  auto info = l.agent.run({"sh", "-c", "while :; do :; done"}, "busy");
+  auto group = l.group(info);
+
+  EXPECT_EQ(l.limit("busy", "cpu", "50%"), "max -> 50%");
+  std::this_thread::sleep_for(300ms);
+  double half = measureCpuShare(group, 3000ms);
+  std::printf("limit 50%%: measured %.1f%%\n", half * 100);
+  EXPECT_GE(half, 0.45);
+  EXPECT_LE(half, 0.55);
+
+  EXPECT_EQ(l.limit("busy", "cpu", "25%"), "50% -> 25%");
+  std::this_thread::sleep_for(300ms);
+  double quarter = measureCpuShare(group, 3000ms);
+  std::printf("limit 25%%: measured %.1f%%\n", quarter * 100);
+  EXPECT_GE(quarter, 0.20);
+  EXPECT_LE(quarter, 0.30);
+
+  EXPECT_EQ(l.limit("busy", "cpu", "max"), "25% -> max");
+  std::this_thread::sleep_for(300ms);
+  double free = measureCpuShare(group, 3000ms);
+  std::printf("limit max: measured %.1f%%\n", free * 100);
+  EXPECT_GT(free, 0.90);
+  EXPECT_EQ(l.metrics.enforcements("override", "cpu"), 3u);
+  (void)l.agent->remove("busy", true);
+}
+
+TEST(Limit, AMemoryLimitOomKillsABiggerAllocationAndCountsIt) {
+  Limiting l;
+  // Waits a moment (the limit goes on first), then holds 200 MiB in tail's line buffer.
+  auto info = l.agent.run({"sh", "-c", "sleep 1; head -c 209715200 /dev/zero | tail; sleep 120"}, "hungry");
+  auto group = l.group(info);
+  EXPECT_EQ(l.limit("hungry", "memory", "64Mi"), "max -> 64Mi");
+  cgroup::Stats stats;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(group.readStats(stats));
+    if (stats.memory.oomKills.value_or(0) > 0) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GE(stats.memory.oomKills.value_or(0), 1u) << "the 200 MiB allocation was not OOM-killed";
+  EXPECT_LE(stats.memory.usageBytes.value_or(0), 64u << 20);
+  auto still = l.agent->inspect("hungry");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status.state, container::ContainerState::Running) << "only the allocation was killed";
+  (void)l.agent->remove("hungry", true);
+}
+
+TEST(Limit, APidsLimitHoldsAForkBomb) {
+  Limiting l;
+  auto info = l.agent.run({"sh", "-c", "sleep 1; f() { f | f & }; f; sleep 120"}, "bomb");
+  auto group = l.group(info);
+  EXPECT_EQ(l.limit("bomb", "pids", "32"), "max -> 32");
+  uint64_t most = 0;
+  auto until = std::chrono::steady_clock::now() + 3s;
+  while (std::chrono::steady_clock::now() < until) {
+    cgroup::Stats stats;
+    if (group.readStats(stats)) most = std::max(most, stats.pids.current.value_or(0));
+    std::this_thread::sleep_for(50ms);
+  }
+  std::printf("fork bomb under pids 32: at most %lu tasks\n", static_cast<unsigned long>(most));
+  EXPECT_GE(most, 20u) << "the bomb did not go off";
+  EXPECT_LE(most, 32u);
+  // The host is unaffected: this process still forks.
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  ASSERT_GT(pid, 0);
+  ::waitpid(pid, nullptr, 0);
+  auto removed = l.agent->remove("bomb", true);
+  EXPECT_TRUE(removed) << removed.error().message();
+}
+
+TEST(Limit, ARefusedQuantityChangesNothing) {
+  Limiting l;
+  auto info = l.agent.run({"sleep", "120"}, "calm");
+  EXPECT_EQ(l.limit("calm", "cpu", "50%"), "max -> 50%");
+  EXPECT_NE(l.limit("calm", "cpu", "0%").find("refused"), std::string::npos);
+  auto limits = l.group(info).readLimits();
+  ASSERT_TRUE(limits);
+  EXPECT_EQ(limits->cpu->quotaUs, cgroup::Bound::of(50000));
+  EXPECT_NE(l.limit("nobody", "cpu", "50%").find("not found"), std::string::npos);
+  (void)l.agent->remove("calm", true);
+}
