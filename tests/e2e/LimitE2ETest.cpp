@@ -109,3 +109,56 @@ TEST(LimitE2E, LimitsACgroupOfAnotherRuntimeByPath) {
         agent.cgroupParent() + "/docker 2>/dev/null; done; rmdir /sys/fs/cgroup" + path + " /sys/fs/cgroup" +
         agent.cgroupParent() + "/docker 2>/dev/null; true");
 }
+
+// Through agentctl and /metrics: the OOM kill is counted where Prometheus sees it, and
+// agentd (another cgroup) is untouched.
+TEST(LimitE2E, AMemoryLimitOomKillsInsideAndAgentdCarriesOn) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name hungry busybox -- sh -c 'sleep 1; head -c 209715200 /dev/zero | tail; sleep 120'")
+                .exitCode,
+            0);
+  auto limited = agent.ctl("limit hungry --memory 64Mi");
+  ASSERT_EQ(limited.exitCode, 0) << limited.out;
+  EXPECT_NE(limited.out.find("memory: max -> 64Mi"), std::string::npos) << limited.out;
+  bool counted = false;
+  for (int i = 0; i < 60 && !counted; ++i) {
+    std::string text = scrape(agent.metricsUrl());
+    for (size_t at = text.find("container_oom_events_total{id="); at != std::string::npos && !counted;
+         at = text.find("container_oom_events_total{id=", at + 1)) {
+      std::string line = text.substr(at, text.find('\n', at) - at);
+      counted = line.find("name=\"hungry\"") != std::string::npos && line.substr(line.rfind(' ') + 1) != "0";
+    }
+    if (!counted) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(counted) << "container_oom_events_total did not go up for hungry";
+  EXPECT_EQ(agent.ctl("ps").exitCode, 0) << "agentd stopped answering";
+  auto still = agent.ctl("inspect hungry");
+  EXPECT_EQ(field(still.out, "state"), "running") << "only the allocation was to be killed";
+}
+
+TEST(LimitE2E, APidsLimitHoldsAForkBombAndTheApiStillAnswers) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name bomb busybox -- sh -c 'sleep 1; f() { f | f & }; f; sleep 120'").exitCode, 0);
+  ASSERT_EQ(agent.ctl("limit bomb --pids 32").exitCode, 0);
+  std::string cgroupPath = field(agent.ctl("inspect bomb").out, "cgroup");
+  std::string pidsFile = fs::exists("/sys/fs/cgroup/pids" + cgroupPath) ? "/sys/fs/cgroup/pids" + cgroupPath
+                                                                        : "/sys/fs/cgroup" + cgroupPath;
+  uint64_t most = 0;
+  double slowest = 0;
+  for (int i = 0; i < 15; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    Ran ps = agent.ctl("ps");
+    slowest = std::max(slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    EXPECT_EQ(ps.exitCode, 0) << ps.out;
+    std::ifstream in(pidsFile + "/pids.current");
+    uint64_t current = 0;
+    in >> current;
+    most = std::max(most, current);
+    std::this_thread::sleep_for(150ms);
+  }
+  std::printf("fork bomb under pids 32: at most %lu tasks; slowest agentctl ps %.0f ms\n",
+              static_cast<unsigned long>(most), slowest * 1e3);
+  EXPECT_GE(most, 20u) << "the bomb did not go off";
+  EXPECT_LE(most, 32u);
+  EXPECT_LT(slowest, 1.0) << "the API took a second or more while the bomb ran";
+}
