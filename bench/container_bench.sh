@@ -3,6 +3,8 @@
 #   agentctl run --rm busybox -- /bin/true   vs   runc run (same image directory, same
 #   namespaces, a cgroup)   vs   unshare -pmuin --fork /bin/true (the kernel's floor)
 #   agentctl pause + resume                  vs   runc pause + resume
+#   agentctl limit ID --cpu 50%              vs   runc update --cpu-quota 50000
+# SECTIONS="run pause limit" (the default) picks what to measure.
 # Needs root. Starts its own agentd (free port, temporary directories, cgroup parent
 # agent-test-<pid>-bench) and removes everything it made. Usage: container_bench.sh [RUNS]
 set -euo pipefail
@@ -22,10 +24,13 @@ agentd_pid=
 cleanup() {
   set +e
   runc --root "$work/runc" kill bench-paused KILL >/dev/null 2>&1
+  runc --root "$work/runc" kill bench-limited KILL >/dev/null 2>&1
   sleep 0.2
   runc --root "$work/runc" delete -f bench-paused >/dev/null 2>&1
+  runc --root "$work/runc" delete -f bench-limited >/dev/null 2>&1
   if [ -n "$agentd_pid" ]; then
     "$bin/agentctl" --state-dir "$work/state" rm -f bench-paused >/dev/null 2>&1
+    "$bin/agentctl" --state-dir "$work/state" rm -f bench-limited >/dev/null 2>&1
     kill "$agentd_pid"; wait "$agentd_pid" 2>/dev/null
   fi
   for d in /sys/fs/cgroup/*"$parent" /sys/fs/cgroup/*/*"$parent"; do
@@ -38,7 +43,9 @@ trap cleanup EXIT
 
 mkdir -p "$work/data" "$work/runc"
 ln -s "$images" "$work/data/images"
-"$bin/agentd" --state-dir "$work/state" --data-dir "$work/data" --api-address 127.0.0.1:0 \
+# No periodic reconcile pass: the limit bench changes quotas behind agentd's back on purpose.
+echo "reconcile_interval: 3600" >"$work/agent.yaml"
+"$bin/agentd" --config "$work/agent.yaml" --state-dir "$work/state" --data-dir "$work/data" --api-address 127.0.0.1:0 \
   --cgroup-parent "$parent/agent" --log-level warn >"$work/agentd.log" 2>&1 &
 agentd_pid=$!
 for _ in $(seq 100); do [ -f "$work/state/api" ] && break; sleep 0.05; done
@@ -93,7 +100,9 @@ PY
 # Two patterns: runs back to back (each start right after the last one's end), and runs
 # spaced 50 ms apart, as a person or a script that does something between starts would.
 # agentd's standby containers are refilled in the pauses; back to back they run out.
-for pattern in back-to-back spaced; do
+sections=${SECTIONS:-run pause limit}
+want() { [[ " $sections " == *" $1 "* ]]; }
+want run && for pattern in back-to-back spaced; do
   prepare=()
   [ "$pattern" = spaced ] && prepare=(--prepare "sleep 0.05")
   echo "== start and remove a container running /bin/true, $pattern ($runs runs each)"
@@ -106,6 +115,7 @@ for pattern in back-to-back spaced; do
   medians "$work/run.json"
 done
 
+if want pause; then
 echo "== pause + resume a running container ($runs runs each)"
 $ctl run -d --name bench-paused busybox -- sleep 3600 >/dev/null
 write_config '["/bin/sleep", "3600"]'
@@ -115,3 +125,28 @@ hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/pause.md" --export-
   -n "runc pause + resume" "runc --root $work/runc pause bench-paused && runc --root $work/runc resume bench-paused"
 cat "$work/pause.md"
 medians "$work/pause.json"
+fi
+
+# Each run finds the quota at 60000 (the prepare step writes it behind both tools' backs),
+# so both write 50000 every time: agentctl would otherwise answer "unchanged" without one.
+want limit || exit 0
+echo "== set a running container's CPU limit to 50% ($runs runs each)"
+$ctl run -d --name bench-limited busybox -- sleep 3600 >/dev/null
+agent_group=$($ctl --output json inspect bench-limited | python3 -c 'import json,sys; print(json.load(sys.stdin)["cgroup"])')
+write_config '["/bin/sleep", "3600"]'
+sed -i 's#"cgroupsPath": "[^"]*"#"cgroupsPath": "'"$parent"'/runc-limited"#' "$bundle/config.json"
+runc --root "$work/runc" run -d -b "$bundle" bench-limited </dev/null >/dev/null 2>&1
+quota_file() {  # $1: cgroup path
+  if [ -d /sys/fs/cgroup/cpu ]; then echo "/sys/fs/cgroup/cpu$1/cpu.cfs_quota_us"; else echo "/sys/fs/cgroup$1/cpu.max"; fi
+}
+agent_quota=$(quota_file "$agent_group")
+runc_quota=$(quota_file "$parent/runc-limited")
+reset_value=60000
+[ -d /sys/fs/cgroup/cpu ] || reset_value="60000 100000"
+hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/limit.md" --export-json "$work/limit.json" \
+  -n "agentctl limit --cpu 50%" --prepare "sh -c 'echo $reset_value > $agent_quota'" "$ctl limit bench-limited --cpu 50%" \
+  -n "runc update --cpu-quota 50000" --prepare "sh -c 'echo $reset_value > $runc_quota'" \
+  "runc --root $work/runc update --cpu-quota 50000 --cpu-period 100000 bench-limited"
+cat "$work/limit.md"
+medians "$work/limit.json"
+echo "  after: agent $(cat "$agent_quota"), runc $(cat "$runc_quota")"

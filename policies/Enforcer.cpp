@@ -51,7 +51,11 @@ Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet&
       }
     } else {
       change.written = true;
-      if (auto now = group.readLimits()) change.after = fromCgroupLimits(*now).format(r);
+      change.after = desired.format(r);
+      // The kernel rounds a memory limit down to whole pages: show what it took.
+      if (r == Resource::Memory) {
+        if (auto now = group.readLimits()) change.after = fromCgroupLimits(*now).format(r);
+      }
       cgroup::Stats after;
       if (lowering && group.readStats(after) && after.memory.usageBytes) {
         change.note = "usage " + bytes(*before.memory.usageBytes) + " -> " + bytes(*after.memory.usageBytes) +

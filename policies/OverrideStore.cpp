@@ -53,6 +53,7 @@ Result<LimitSet> OverrideStore::merge(const std::string& key, const LimitSet& li
   std::lock_guard lock(mutex_);
   auto before = overrides_;
   overrides_[key].merge(limits);
+  if (before.count(key) && before[key] == overrides_[key]) return overrides_[key];  // nothing new to save
   if (auto saved = saveLocked(); !saved) {
     overrides_ = std::move(before);  // not on disk: not acknowledged, not kept
     return tl::unexpected(saved.error());
