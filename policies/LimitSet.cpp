@@ -1,5 +1,7 @@
 #include "LimitSet.h"
 
+#include <limits>
+
 #include "Quantity.h"
 
 namespace agent::policies {
@@ -44,6 +46,26 @@ std::string LimitSet::format(Resource resource) const {
       return pids ? formatPids(*pids) : "";
   }
   return "";
+}
+
+namespace {
+// Unlimited as +infinity, so that comparisons need no cases.
+double magnitude(const LimitSet& set, Resource resource) {
+  constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+  switch (resource) {
+    case Resource::Cpu:
+      return set.cpu->cpus().value_or(kUnlimited);
+    case Resource::Memory:
+      return set.memory->value ? static_cast<double>(*set.memory->value) : kUnlimited;
+    case Resource::Pids:
+      return set.pids->value ? static_cast<double>(*set.pids->value) : kUnlimited;
+  }
+  return kUnlimited;
+}
+}  // namespace
+
+bool exceeds(const LimitSet& value, const LimitSet& ceiling, Resource resource) {
+  return magnitude(value, resource) > magnitude(ceiling, resource);
 }
 
 LimitSet fromCgroupLimits(const cgroup::Limits& limits) {

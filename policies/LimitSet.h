@@ -30,6 +30,10 @@ struct LimitSet {
   bool operator==(const LimitSet&) const = default;
 };
 
+// Whether `value`'s `resource` is above `ceiling`'s (unlimited is above every number).
+// Both must set it. CPU compares CPUs (quota / period), so periods may differ.
+bool exceeds(const LimitSet& value, const LimitSet& ceiling, Resource resource);
+
 // What the kernel shows for a group, in the same terms (unlimited where nothing is set).
 LimitSet fromCgroupLimits(const cgroup::Limits& limits);
 // The fields of `set` that are set, for Cgroup::applyLimits.

@@ -1,0 +1,81 @@
+#include "Desired.h"
+
+#include <fnmatch.h>
+
+namespace agent::policies {
+
+namespace {
+
+bool anyGlob(const std::vector<std::string>& globs, const std::string& text) {
+  for (const auto& g : globs)
+    if (::fnmatch(g.c_str(), text.c_str(), 0) == 0) return true;
+  return false;
+}
+
+LimitSet only(const LimitSet& from, Resource resource) {
+  LimitSet one;
+  if (resource == Resource::Cpu) one.cpu = from.cpu;
+  if (resource == Resource::Memory) one.memory = from.memory;
+  if (resource == Resource::Pids) one.pids = from.pids;
+  return one;
+}
+
+}  // namespace
+
+bool matches(const PolicyMatch& match, const ContainerFacts& container) {
+  if (!match.names.empty() && !anyGlob(match.names, container.name)) return false;
+  if (!match.cgroups.empty() && !anyGlob(match.cgroups, container.cgroupPath)) return false;
+  for (const auto& [key, value] : match.labels) {
+    auto found = container.labels.find(key);
+    if (found == container.labels.end() || found->second != value) return false;
+  }
+  return !match.names.empty() || !match.cgroups.empty() || !match.labels.empty();
+}
+
+Desired resolve(const PolicySet& policies, const ContainerFacts& container, const std::optional<LimitSet>& override) {
+  Desired d;
+  std::vector<const Policy*> matching;
+  for (const auto& p : policies.policies) {  // already by priority, then name
+    if (matches(p.match, container)) {
+      matching.push_back(&p);
+      d.matched.push_back(p.name);
+    }
+  }
+  for (Resource r : kResources) {
+    std::string resource(resourceName(r));
+    ResourceDecision why;
+    if (override && override->has(r)) {
+      d.limits.merge(only(*override, r));
+      why.source = "override";
+    } else {
+      const Policy* winner = nullptr;
+      for (const Policy* p : matching) {
+        if (!p->limits.has(r)) continue;
+        if (!winner) {
+          winner = p;
+          d.limits.merge(only(p->limits, r));
+          why.source = "policy " + p->name;
+        } else if (p->priority == winner->priority && p->limits.format(r) != winner->limits.format(r)) {
+          d.conflicts.push_back(resource + ": policies " + winner->name + " and " + p->name + " (priority " +
+                                std::to_string(p->priority) + ") disagree; " + winner->name + " wins by name");
+        }
+      }
+    }
+    // The lowest ceiling of all matching policies bounds every source.
+    for (const Policy* p : matching) {
+      if (!p->max.has(r)) continue;
+      if (!d.ceilings.has(r) || exceeds(d.ceilings, p->max, r)) {
+        d.ceilings.merge(only(p->max, r));
+        why.ceiling = "policy " + p->name;
+      }
+    }
+    if (d.ceilings.has(r) && d.limits.has(r) && exceeds(d.limits, d.ceilings, r)) {
+      d.limits.merge(only(d.ceilings, r));
+      why.clamped = true;
+    }
+    if (!why.source.empty() || !why.ceiling.empty()) d.why[r] = why;
+  }
+  return d;
+}
+
+}  // namespace agent::policies

@@ -1,0 +1,169 @@
+// Policy files: what loads, every error with its file:line:column, and the precedence of
+// overrides, priorities, ties and ceilings (SPEC.md "Policy files").
+#include <gtest/gtest.h>
+
+#include "Desired.h"
+#include "FixtureTree.h"
+#include "PolicyLoader.h"
+
+using namespace agent;
+using namespace agent::policies;
+
+namespace {
+
+LoadedPolicies load(const std::string& text, const std::string& path = "web.yaml") {
+  return loadPolicies({{path, text}}, 4);
+}
+
+std::string errors(const LoadedPolicies& l) {
+  std::string out;
+  for (const auto& e : l.errors) out += e + "\n";
+  return out;
+}
+
+const char* kWeb = R"(policies:
+  - name: web-tier
+    priority: 10
+    match:
+      names: ["web-*"]
+      labels: {tier: web}
+    limits:
+      cpu: 50%
+      memory: 256Mi
+      pids: 128
+    max:
+      cpu: 200%
+      memory: 1Gi
+)";
+
+}  // namespace
+
+TEST(PolicyLoader, LoadsTheSpecExample) {
+  auto l = load(kWeb);
+  ASSERT_TRUE(l.ok()) << errors(l);
+  ASSERT_EQ(l.set.policies.size(), 1u);
+  const Policy& p = l.set.policies[0];
+  EXPECT_EQ(p.name, "web-tier");
+  EXPECT_EQ(p.priority, 10);
+  EXPECT_EQ(p.match.names, std::vector<std::string>{"web-*"});
+  EXPECT_EQ(p.match.labels.at("tier"), "web");
+  EXPECT_EQ(toJson(p.limits), (nlohmann::json{{"cpu", "50%"}, {"memory", "256Mi"}, {"pids", "128"}}));
+  EXPECT_EQ(toJson(p.max), (nlohmann::json{{"cpu", "200%"}, {"memory", "1Gi"}}));
+  EXPECT_EQ(p.where, "web.yaml:2:5");
+  EXPECT_TRUE(load("").ok()) << "an empty file holds no policies";
+}
+
+TEST(PolicyLoader, ErrorsCarryExactPositions) {
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"policies:\n  - name: a\n    match: {names: [x]}\n    limits: {cpu: fast}\n",
+            "web.yaml:4:19: limits.cpu: "},
+           {"policies:\n  - name: a\n    match: {names: [x]}\n    limits: {cpus: 50%}\n",
+            "web.yaml:4:14: unknown key `cpus` in limits (known: cpu, memory, pids)"},
+           {"policies:\n  - name: a\n    colour: red\n    match: {names: [x]}\n    limits: {cpu: 50%}\n",
+            "web.yaml:3:5: unknown key `colour` in a policy"},
+           {"policies:\n  - name: Web_1\n    match: {names: [x]}\n    limits: {cpu: 50%}\n",
+            "web.yaml:2:11: name `Web_1` must be lowercase"},
+           {"policies:\n  - name: a\n    match: {}\n    limits: {cpu: 50%}\n",
+            "web.yaml:3:12: an empty match would apply to every container"},
+           {"policies:\n  - name: a\n    limits: {cpu: 50%}\n", "web.yaml:2:5: policy `a` needs a `match`"},
+           {"policies:\n  - name: a\n    match: {names: [x]}\n", "web.yaml:2:5: policy `a` sets neither"},
+           {"policies:\n  - name: a\n    priority: high\n    match: {names: [x]}\n    limits: {cpu: 50%}\n",
+            "web.yaml:3:15: priority must be a whole number"},
+           {"policies:\n  - name: a\n    match: {names: [x]}\n    limits: {cpu: 300%}\n    max: {cpu: 200%}\n",
+            "web.yaml:4:13: limits.cpu 300% is above this policy's max 200%"},
+           {"policies:\n  - name: a\n    match: {names: [x]\n", "web.yaml:4:1: not valid YAML"},
+           {"rules: []\n", "web.yaml:1:1: unknown key `rules` in a policy file (known: policies)"},
+           {"policies:\n  - name: a\n    match: {names: [x]}\n    limits: {memory: 1Mi}\n",
+            "web.yaml:4:22: limits.memory: "},
+       }) {
+    auto l = load(c.text);
+    ASSERT_FALSE(l.ok()) << c.text;
+    EXPECT_EQ(l.errors.front().rfind(c.error, 0), 0u) << "wanted " << c.error << "\ngot " << errors(l);
+  }
+}
+
+TEST(PolicyLoader, DuplicateNamesAcrossFilesNameBothPlaces) {
+  auto l = loadPolicies({{"a.yaml", "policies:\n  - name: web\n    match: {names: [x]}\n    limits: {cpu: 1}\n"},
+                         {"b.yaml", "policies:\n\n  - name: web\n    match: {names: [y]}\n    limits: {cpu: 2}\n"}},
+                        4);
+  ASSERT_EQ(l.errors.size(), 1u) << errors(l);
+  EXPECT_EQ(l.errors[0], "b.yaml:3:5: policy name `web` is taken (a.yaml:2:5)");
+}
+
+TEST(PolicyLoader, EveryErrorOfASetIsReported) {
+  auto l = load("policies:\n  - name: a\n    match: {names: [x]}\n    limits: {cpu: 0%, pids: 0}\n");
+  EXPECT_EQ(l.errors.size(), 2u) << errors(l);
+}
+
+TEST(PolicyLoader, ReadsADirectoryInNameOrder) {
+  fixture::FixtureTree dir;
+  dir.file("20-b.yaml", "policies:\n  - name: b\n    match: {names: [x]}\n    limits: {cpu: 1}\n");
+  dir.file("10-a.yml", "policies:\n  - name: a\n    match: {names: [x]}\n    limits: {cpu: 1}\n");
+  dir.file("notes.txt", "not a policy");
+  auto l = loadPolicyDir(dir.root(), 4);
+  ASSERT_TRUE(l.ok()) << errors(l);
+  ASSERT_EQ(l.set.files.size(), 2u);
+  EXPECT_NE(l.set.files[0].find("10-a.yml"), std::string::npos);
+  EXPECT_TRUE(loadPolicyDir(dir.path("missing"), 4).ok()) << "no directory is no policies";
+}
+
+namespace {
+PolicySet set(const std::string& text) {
+  auto l = load(text);
+  EXPECT_TRUE(l.ok()) << errors(l);
+  return l.set;
+}
+ContainerFacts web1() {
+  return {"web-1", {{"tier", "web"}}, "/agent/abc"};
+}
+}  // namespace
+
+TEST(Desired, OverrideBeatsPolicyAndPolicyFillsTheRest) {
+  auto policies = set(kWeb);
+  auto d = resolve(policies, web1(), *limitSetFromJson({{"cpu", "25%"}}, 4));
+  EXPECT_EQ(toJson(d.limits), (nlohmann::json{{"cpu", "25%"}, {"memory", "256Mi"}, {"pids", "128"}}));
+  EXPECT_EQ(d.why[Resource::Cpu].source, "override");
+  EXPECT_EQ(d.why[Resource::Memory].source, "policy web-tier");
+  EXPECT_EQ(d.why[Resource::Cpu].ceiling, "policy web-tier");
+  EXPECT_EQ(d.matched, std::vector<std::string>{"web-tier"});
+}
+
+TEST(Desired, AllMatchKeysMustHold) {
+  auto policies = set(kWeb);
+  EXPECT_TRUE(resolve(policies, {"web-1", {}, "/x"}, std::nullopt).limits.empty()) << "label missing";
+  EXPECT_TRUE(resolve(policies, {"db-1", {{"tier", "web"}}, "/x"}, std::nullopt).limits.empty()) << "name differs";
+  auto byPath = set("policies:\n  - name: d\n    match: {cgroups: [\"/docker/*\"]}\n    limits: {pids: 32}\n");
+  EXPECT_EQ(resolve(byPath, {"", {}, "/docker/0123"}, std::nullopt).limits.format(Resource::Pids), "32");
+  EXPECT_TRUE(resolve(byPath, {"", {}, "/system.slice/x"}, std::nullopt).limits.empty());
+}
+
+TEST(Desired, HigherPriorityWinsAndTiesAreReportedAndResolvedByName) {
+  auto policies = set(R"(policies:
+  - {name: low, priority: 1, match: {names: ["*"]}, limits: {cpu: 10%, pids: 10}}
+  - {name: zeta, priority: 5, match: {names: ["*"]}, limits: {cpu: 30%}}
+  - {name: alpha, priority: 5, match: {names: ["*"]}, limits: {cpu: 40%}}
+)");
+  auto d = resolve(policies, web1(), std::nullopt);
+  EXPECT_EQ(d.limits.format(Resource::Cpu), "40%");
+  EXPECT_EQ(d.why[Resource::Cpu].source, "policy alpha");
+  EXPECT_EQ(d.limits.format(Resource::Pids), "10") << "the lower priority still sets what others leave";
+  ASSERT_EQ(d.conflicts.size(), 1u);
+  EXPECT_EQ(d.conflicts[0], "cpu: policies alpha and zeta (priority 5) disagree; alpha wins by name");
+}
+
+TEST(Desired, TheLowestCeilingBoundsEverySource) {
+  auto policies = set(R"(policies:
+  - {name: roomy, priority: 9, match: {names: ["*"]}, limits: {cpu: 150%}, max: {cpu: 300%}}
+  - {name: strict, match: {labels: {tier: web}}, max: {cpu: 100%, memory: 512Mi}}
+)");
+  auto d = resolve(policies, web1(), *limitSetFromJson({{"memory", "max"}}, 4));
+  EXPECT_EQ(d.limits.format(Resource::Cpu), "100%");
+  EXPECT_TRUE(d.why[Resource::Cpu].clamped);
+  EXPECT_EQ(d.why[Resource::Cpu].ceiling, "policy strict");
+  EXPECT_EQ(d.limits.format(Resource::Memory), "512Mi") << "an unlimited override is above any ceiling";
+  EXPECT_EQ(d.ceilings.format(Resource::Memory), "512Mi");
+}
