@@ -140,9 +140,14 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
     return invalid(std::string("malformed request: ") + e.what());
   }
   if (run.image.empty() && run.rootfs.empty()) return invalid("no image or rootfs given");
+  cgroup::Limits given = run.limits;
+  if (limits_) {
+    if (auto bounded = limits_->limitsForRun(run.name, run.labels, run.limits); !bounded)
+      return errorResponse(bounded.error());
+  }
   auto created = runtime_.run(run);
   if (!created) return errorResponse(created.error());
-  if (limits_) limits_->recordRunLimits(created->config.spec.id, run.limits);
+  if (limits_) limits_->recordRunLimits(created->config.spec.id, given);
   return {201, describe(*created)};
 }
 
@@ -266,6 +271,7 @@ HttpResponse ContainerApi::handle(const HttpRequest& r) {
   const auto& p = r.path;
   if (p.size() == 2 && p[0] == "v1" && p[1] == "info" && r.method == "GET") return info();
   if (p.size() == 2 && p[0] == "v1" && p[1] == "images") return images(r);
+  if (p.size() >= 2 && p[0] == "v1" && p[1] == "policies" && policies_) return policies_->handle(r);
   if (p.size() < 2 || p[0] != "v1" || p[1] != "containers") return errorResponse(404, "not_found", "no such route");
   if (p.size() == 2) {
     if (r.method == "GET") {
@@ -296,8 +302,12 @@ HttpResponse ContainerApi::handle(const HttpRequest& r) {
   }
   if (p.size() == 4 && p[3] == "logs" && r.method == "GET") return logs(id, r);
   if (p.size() == 4 && p[3] == "limits") {
-    if (r.method != "PATCH") return errorResponse(405, "invalid", "use PATCH on a container's limits");
     if (!limits_) return errorResponse(404, "not_found", "limits are not served here");
+    if (r.method == "GET") {
+      std::string cgroupPath = r.queryValue("cgroup");
+      return limits_->explain(id == "-" && !cgroupPath.empty() ? cgroupPath : id);
+    }
+    if (r.method != "PATCH") return errorResponse(405, "invalid", "use GET (explain) or PATCH (set) on limits");
     // A cgroup path cannot travel in the path (CivetWeb decodes %2F before we see it):
     // PATCH /v1/containers/-/limits?cgroup=/docker/<id>.
     std::string cgroupPath = r.queryValue("cgroup");

@@ -3,6 +3,7 @@
 #include "ContainerRuntime.h"
 #include "HttpApi.h"
 #include "LimitsApi.h"
+#include "PolicyApi.h"
 
 namespace agent {
 
@@ -13,6 +14,7 @@ class ContainerApi {
   HttpResponse handle(const HttpRequest& request);
   // PATCH .../limits, the run limits kept as overrides, overrides dropped on removal.
   void setLimitsApi(LimitsApi* limits) { limits_ = limits; }
+  void setPolicyApi(PolicyApi* policies) { policies_ = policies; }
 
  private:
   HttpResponse info();
@@ -27,6 +29,7 @@ class ContainerApi {
   container::ContainerRuntime& runtime_;
   const cgroup::Hierarchy& hierarchy_;
   LimitsApi* limits_ = nullptr;
+  PolicyApi* policies_ = nullptr;
 };
 
 // SIGKILL, KILL, kill, 9 -> 9; 0 when unknown.

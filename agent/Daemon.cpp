@@ -3,11 +3,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <cmath>
 
+#include <cstring>
 #include <filesystem>
+#include <set>
+#include <thread>
 
 #include "ApiMetrics.h"
 #include "ApiToken.h"
@@ -21,6 +25,8 @@
 #include "LimitsApi.h"
 #include "MetricsServer.h"
 #include "OverrideStore.h"
+#include "PolicyApi.h"
+#include "PolicyStore.h"
 #include "Reconciler.h"
 #include "Version.h"
 
@@ -44,9 +50,32 @@ DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
       bool match = id == ref || s.name == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
       if (!match) continue;
       if (found && found->key != s.path) return std::nullopt;
-      found = LimitTarget{s.path, s.name, s.path, false};
+      found = LimitTarget{s.path, s.name, s.path, false, {}, true};
     }
     return found;
+  };
+}
+
+// What the reconciler may match policies against besides the agent's own containers: other
+// runtimes' containers (by their names), and every other cgroup (by path only).
+DiscoveredList discoveredListIn(std::shared_ptr<LatestSnapshot> snapshots) {
+  return [snapshots] {
+    std::vector<LimitTarget> out;
+    auto snapshot = snapshots->latest();
+    if (!snapshot) return out;
+    std::set<std::string> containers;
+    for (const auto& s : snapshot->cgroups) {
+      auto runtime = s.classification.runtime;
+      if (runtime == collectors::Runtime::Agent || !collectors::isContainerRuntime(runtime)) continue;
+      out.push_back(LimitTarget{s.path, s.name, s.path, false, {}, true});
+      containers.insert(s.path);
+    }
+    if (snapshot->allPaths) {
+      for (const auto& path : *snapshot->allPaths) {
+        if (path != "/" && !containers.count(path)) out.push_back(LimitTarget{path, path, path, false, {}, false});
+      }
+    }
+    return out;
   };
 }
 
@@ -123,15 +152,21 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::error("msg=\"cannot read the limit overrides\" error=\"{}\"", overrides.error().message());
     return 1;
   }
-  auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
-  Reconciler reconciler(
-      runtime, *hierarchy, *overrides, *enforcementMetrics,
-      {config.enforce, std::chrono::milliseconds(static_cast<int64_t>(config.reconcileIntervalSeconds * 1000))});
-  auto snapshots = std::make_shared<LatestSnapshot>();
   long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-  LimitsApi limitsApi(reconciler, *overrides, discoveredIn(snapshots), cpus > 0 ? static_cast<unsigned>(cpus) : 1);
+  unsigned hostCpus = cpus > 0 ? static_cast<unsigned>(cpus) : 1;
+  auto policyStore = std::make_shared<PolicyStore>(config.policyDir, hostCpus);
+  policyStore->reload();  // a bad set at start: no policies, the errors logged and shown by `policy list`
+  auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
+  auto snapshots = std::make_shared<LatestSnapshot>();
+  Reconciler reconciler(
+      runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
+      {config.enforce, std::chrono::milliseconds(static_cast<int64_t>(config.reconcileIntervalSeconds * 1000))},
+      discoveredListIn(snapshots));
+  LimitsApi limitsApi(reconciler, *overrides, *hierarchy, discoveredIn(snapshots), hostCpus);
+  PolicyApi policyApi(*policyStore, [&reconciler] { reconciler.reconcileAll(false); });
   ContainerApi containerApi(runtime, *hierarchy);
   containerApi.setLimitsApi(&limitsApi);
+  containerApi.setPolicyApi(&policyApi);
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
       config.apiAddress, *token, [&](const HttpRequest& request) { return containerApi.handle(request); },
@@ -161,6 +196,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   }
   (*metrics)->add(apiMetrics);
   (*metrics)->add(enforcementMetrics);
+  (*metrics)->add(policyStore);
   reconciler.start();  // overrides are in place again before agentd says it is ready
   if (config.maxStalenessSeconds > 0) {
     (*metrics)->refreshWhenOlderThan(std::chrono::milliseconds(static_cast<int64_t>(config.maxStalenessSeconds * 1000)),
@@ -173,11 +209,34 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                (*api)->url(), (*metrics)->url(), config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
                config.cgroupParent);
 
+  // A change in the policy directory reloads it (as SIGHUP and `agentctl policy reload` do).
+  UniqueFd policyWatch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (policyWatch.valid() &&
+      ::inotify_add_watch(policyWatch.get(), config.policyDir.c_str(),
+                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE) < 0) {
+    spdlog::info(
+        "msg=\"policy directory not watched (reload with SIGHUP or agentctl policy reload)\" dir={} "
+        "error=\"{}\"",
+        config.policyDir, std::strerror(errno));
+    policyWatch.reset();
+  }
+  auto drain = [](int fd) {
+    char events[4096];
+    while (::read(fd, events, sizeof events) > 0) {
+    }
+  };
   while (true) {
     // Exits arrive on pidfds; the slow tick is a safety net for a shim that ended before
     // its pidfd could be opened.
-    pollfd fds[2] = {{signalFd, POLLIN, 0}, {runtime.exitEventsFd(), POLLIN, 0}};
-    int ready = ::poll(fds, 2, 5000);
+    pollfd fds[3] = {{signalFd, POLLIN, 0}, {runtime.exitEventsFd(), POLLIN, 0}, {policyWatch.get(), POLLIN, 0}};
+    int ready = ::poll(fds, policyWatch.valid() ? 3 : 2, 5000);
+    if (ready > 0 && policyWatch.valid() && fds[2].revents != 0) {
+      // An editor saves in several steps: let them land, then read the directory once.
+      drain(policyWatch.get());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      drain(policyWatch.get());
+      if (policyStore->reload()) reconciler.reconcileAll(false);
+    }
     if (ready > 0 && fds[0].revents != 0) {
       signalfd_siginfo info{};
       if (::read(signalFd, &info, sizeof info) != sizeof info) continue;
@@ -185,6 +244,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
         spdlog::info("msg=\"stopping; containers keep running\" signal={}", info.ssi_signo);
         break;
       }
+      if (info.ssi_signo == SIGHUP && policyStore->reload()) reconciler.reconcileAll(false);
       if (info.ssi_signo == SIGHUP) {
         AgentConfig reloaded = config;
         auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);

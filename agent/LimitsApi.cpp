@@ -14,6 +14,17 @@ HttpResponse LimitsApi::patch(const std::string& ref, const HttpRequest& request
   if (desired->empty()) return errorResponse(400, "invalid", "nothing to set: give cpu, memory or pids");
   auto target = reconciler_.resolve(ref, discovered_);
   if (!target) return errorResponse(target.error());
+  // Never above a policy's ceiling: refused, naming the policy (nothing is changed).
+  auto merged = overrides_.get(target->key).value_or(policies::LimitSet{});
+  merged.merge(*desired);
+  auto bounds = reconciler_.desiredFor(*target, merged);
+  for (policies::Resource r : policies::kResources) {
+    if (!desired->has(r) || !bounds.ceilings.has(r) || !policies::exceeds(*desired, bounds.ceilings, r)) continue;
+    return errorResponse(409, "conflict",
+                         std::string(policies::resourceName(r)) + " " + desired->format(r) + " is above " +
+                             bounds.ceilings.format(r) + ", the max of " + bounds.why[r].ceiling +
+                             "; nothing was changed");
+  }
   auto changes = reconciler_.apply(*target, *desired, "override");
   if (!changes) return errorResponse(changes.error());
 
@@ -49,6 +60,59 @@ HttpResponse LimitsApi::patch(const std::string& ref, const HttpRequest& request
            {"cgroup", target->cgroupPath},
            {"enforce", reconciler_.enforcing()},
            {"changes", out}}};
+}
+
+HttpResponse LimitsApi::explain(const std::string& ref) {
+  auto target = reconciler_.resolve(ref, discovered_);
+  if (!target) return errorResponse(target.error());
+  auto override = overrides_.get(target->key);
+  auto desired = reconciler_.desiredFor(*target, override);
+  std::optional<policies::LimitSet> actual;
+  if (auto group = cgroup::Cgroup::open(
+          hierarchy_, target->cgroupPath,
+          cgroup::ControllerSet{cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids})) {
+    if (auto limits = group->readLimits()) actual = policies::fromCgroupLimits(*limits);
+  }
+  json resources = json::array();
+  for (policies::Resource r : policies::kResources) {
+    json j = {{"resource", std::string(policies::resourceName(r))}};
+    j["value"] = desired.limits.has(r) ? desired.limits.format(r) : "";
+    auto why = desired.why.find(r);
+    j["source"] = why == desired.why.end() ? "" : why->second.source;
+    j["ceiling"] = desired.ceilings.has(r) ? desired.ceilings.format(r) : "";
+    j["ceiling_source"] = why == desired.why.end() ? "" : why->second.ceiling;
+    j["clamped"] = why != desired.why.end() && why->second.clamped;
+    j["actual"] = actual ? actual->format(r) : "";
+    resources.push_back(std::move(j));
+  }
+  return {200,
+          {{"id", target->key},
+           {"name", target->name},
+           {"cgroup", target->cgroupPath},
+           {"matched", desired.matched},
+           {"conflicts", desired.conflicts},
+           {"resources", resources}}};
+}
+
+Result<void> LimitsApi::limitsForRun(const std::string& name, const std::map<std::string, std::string>& labels,
+                                     cgroup::Limits& limits) {
+  policies::LimitSet given;
+  given.cpu = limits.cpu;
+  given.memory = limits.memoryMax;
+  given.pids = limits.pidsMax;
+  // The cgroup path is not known yet: `cgroups:` policies reach it at the next pass.
+  LimitTarget target{"", name, "", true, labels, true};
+  auto desired = reconciler_.desiredFor(target, given.empty() ? std::nullopt : std::optional(given));
+  for (policies::Resource r : policies::kResources) {
+    if (!given.has(r) || !desired.ceilings.has(r) || !policies::exceeds(given, desired.ceilings, r)) continue;
+    return logicError("run (" + std::string(policies::resourceName(r)) + " " + given.format(r) + " is above " +
+                          desired.ceilings.format(r) + ", the max of " + desired.why[r].ceiling + ")",
+                      name, EBUSY);
+  }
+  if (desired.limits.cpu) limits.cpu = desired.limits.cpu;
+  if (desired.limits.memory) limits.memoryMax = desired.limits.memory;
+  if (desired.limits.pids) limits.pidsMax = desired.limits.pids;
+  return {};
 }
 
 void LimitsApi::recordRunLimits(const std::string& id, const cgroup::Limits& limits) {

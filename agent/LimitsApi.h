@@ -12,9 +12,22 @@ namespace agent {
 
 class LimitsApi {
  public:
-  LimitsApi(Reconciler& reconciler, policies::OverrideStore& overrides, DiscoveredLookup discovered, unsigned hostCpus)
-      : reconciler_(reconciler), overrides_(overrides), discovered_(std::move(discovered)), hostCpus_(hostCpus) {}
+  LimitsApi(Reconciler& reconciler, policies::OverrideStore& overrides, const cgroup::Hierarchy& hierarchy,
+            DiscoveredLookup discovered, unsigned hostCpus)
+      : reconciler_(reconciler),
+        overrides_(overrides),
+        hierarchy_(hierarchy),
+        discovered_(std::move(discovered)),
+        hostCpus_(hostCpus) {}
   HttpResponse patch(const std::string& ref, const HttpRequest& request);
+  // GET .../limits: `agentctl policy explain`: per resource the value it should have, which
+  // override or policy set it, the ceiling and whose, and what the kernel has now.
+  HttpResponse explain(const std::string& ref);
+  // Before `run`: the limits the new container starts with are its own (`run --cpu`), and
+  // what matching policies set for the rest, bounded by their ceilings; a given limit above
+  // a ceiling is refused. So limits are in place before its command runs.
+  Result<void> limitsForRun(const std::string& name, const std::map<std::string, std::string>& labels,
+                            cgroup::Limits& limits);
   // The limits a container was run with become its override (kept like `limit`'s).
   void recordRunLimits(const std::string& id, const cgroup::Limits& limits);
   void forget(const std::string& id) { (void)overrides_.erase(id); }
@@ -22,6 +35,7 @@ class LimitsApi {
  private:
   Reconciler& reconciler_;
   policies::OverrideStore& overrides_;
+  const cgroup::Hierarchy& hierarchy_;
   DiscoveredLookup discovered_;
   unsigned hostCpus_;
 };

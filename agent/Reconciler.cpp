@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 namespace agent {
 
 namespace {
@@ -13,8 +15,15 @@ cgroup::ControllerSet limitControllers() {
 }  // namespace
 
 Reconciler::Reconciler(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy,
-                       policies::OverrideStore& overrides, EnforcementMetrics& metrics, Options options)
-    : runtime_(runtime), hierarchy_(hierarchy), overrides_(overrides), metrics_(metrics), options_(options) {}
+                       policies::OverrideStore& overrides, PolicyStore& policies, EnforcementMetrics& metrics,
+                       Options options, DiscoveredList discovered)
+    : runtime_(runtime),
+      hierarchy_(hierarchy),
+      overrides_(overrides),
+      policies_(policies),
+      metrics_(metrics),
+      options_(options),
+      discovered_(std::move(discovered)) {}
 
 Reconciler::~Reconciler() {
   {
@@ -46,14 +55,15 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     if (info->status.state == container::ContainerState::Stopped) {
       return logicError("limit (the container is stopped; limits apply to a running or paused one)", ref, EBUSY);
     }
-    return LimitTarget{info->config.spec.id, info->config.name, info->config.cgroupPath, true};
+    return LimitTarget{
+        info->config.spec.id, info->config.name, info->config.cgroupPath, true, info->config.labels, true};
   }
   if (info.error().errnum != ENOENT) return tl::unexpected(info.error());
   if (!ref.empty() && ref.front() == '/') {
     if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
     auto group = cgroup::Cgroup::open(hierarchy_, ref, limitControllers());
     if (!group) return logicError("limit (no such cgroup)", ref, ENOENT);
-    return LimitTarget{ref, ref, ref, false};
+    return LimitTarget{ref, ref, ref, false, {}, true};
   }
   if (discovered) {
     if (auto found = discovered(ref)) return *found;
@@ -80,39 +90,99 @@ Result<std::vector<policies::Change>> Reconciler::apply(const LimitTarget& targe
   return changes;
 }
 
+policies::Desired Reconciler::desiredFor(const LimitTarget& target,
+                                         const std::optional<policies::LimitSet>& override) const {
+  return policies::resolve(*policies_.current(), {target.name, target.labels, target.cgroupPath, target.container},
+                           override);
+}
+
+void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic) {
+  auto override = overrides_.get(target.key);
+  auto desired =
+      policies::resolve(policies, {target.name, target.labels, target.cgroupPath, target.container}, override);
+  for (const auto& conflict : desired.conflicts) {
+    spdlog::warn("msg=\"policy conflict\" container={} conflict=\"{}\"", target.name, conflict);
+  }
+  if (desired.limits.empty() && desired.ceilings.empty()) return;
+  auto group = groupOf(target);
+  if (!group) return;  // gone (another runtime's container may come back)
+  policies::LimitSet toWrite = desired.limits;
+  // A ceiling with nothing setting the resource bounds what the kernel has: only lowered.
+  if (!desired.ceilings.empty()) {
+    if (auto actual = group->readLimits()) {
+      auto now = policies::fromCgroupLimits(*actual);
+      for (policies::Resource r : policies::kResources) {
+        if (desired.limits.has(r) || !desired.ceilings.has(r) || !policies::exceeds(now, desired.ceilings, r)) continue;
+        if (r == policies::Resource::Cpu) toWrite.cpu = desired.ceilings.cpu;
+        if (r == policies::Resource::Memory) toWrite.memory = desired.ceilings.memory;
+        if (r == policies::Resource::Pids) toWrite.pids = desired.ceilings.pids;
+      }
+    }
+  }
+  auto changes = policies::enforce(*group, toWrite, options_.enforce);
+  if (!changes) return;
+  for (const auto& c : *changes) {
+    std::string resource(policies::resourceName(c.resource));
+    auto why = desired.why.find(c.resource);
+    std::string source = why == desired.why.end() ? "" : why->second.source;
+    if (source.empty() && why != desired.why.end()) source = why->second.ceiling;  // bounded only
+    std::string policy = source.rfind("policy ", 0) == 0 ? source.substr(7) : source;
+    if (c.written) {
+      metrics_.enforced(policy, resource);
+      if (periodic) metrics_.driftCorrected(resource);
+      spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={} source=\"{}\"",
+                   periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after, source);
+    } else if (!c.error.empty()) {
+      spdlog::warn("msg=\"limit not enforced\" container={} resource={} error=\"{}\"", target.name, resource, c.error);
+    } else if (!options_.enforce && c.before != c.after) {
+      spdlog::info("msg=\"limit would change (enforce: false)\" container={} resource={} from={} to={}", target.name,
+                   resource, c.before, c.after);
+    }
+  }
+}
+
 void Reconciler::reconcileAll(bool periodic) {
   std::lock_guard pass(passMutex_);
-  for (const auto& [key, desired] : overrides_.all()) {
-    LimitTarget target{key, key, key, false};
-    if (key.front() != '/') {  // an agent container's id
-      auto info = runtime_.inspect(key);
-      if (!info) {
-        // Removed: its override goes with it.
-        if (info.error().errnum == ENOENT) (void)overrides_.erase(key);
-        continue;
+  auto policies = policies_.current();
+  // The agent's containers: re-listed only when one changed (a list reads every record).
+  if (uint64_t generation = runtime_.generation(); generation != agentGeneration_) {
+    agentTargets_.clear();
+    if (auto list = runtime_.list()) {
+      for (const auto& c : *list) {
+        if (c.status.state == container::ContainerState::Stopped) continue;
+        agentTargets_.push_back({c.config.spec.id, c.config.name, c.config.cgroupPath, true, c.config.labels, true});
       }
-      if (info->status.state == container::ContainerState::Stopped) continue;
-      target = {key, info->config.name, info->config.cgroupPath, true};
+      agentGeneration_ = generation;
     }
-    auto group = groupOf(target);
-    if (!group) continue;  // another runtime's container that is gone (it may come back)
-    auto changes = policies::enforce(*group, desired, options_.enforce);
-    if (!changes) continue;
-    for (const auto& c : *changes) {
-      std::string resource(policies::resourceName(c.resource));
-      if (c.written) {
-        metrics_.enforced("override", resource);
-        if (periodic) metrics_.driftCorrected(resource);
-        spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={}",
-                     periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after);
-      } else if (!c.error.empty()) {
-        spdlog::warn("msg=\"limit not enforced\" container={} resource={} error=\"{}\"", target.name, resource,
-                     c.error);
-      } else if (!options_.enforce && c.before != c.after) {
-        spdlog::info("msg=\"limit would change (enforce: false)\" container={} resource={} from={} to={}", target.name,
-                     resource, c.before, c.after);
+  }
+  auto overrides = overrides_.all();
+  std::set<std::string> done;
+  for (const auto& target : agentTargets_) {
+    reconcileOne(target, *policies, periodic);
+    done.insert(target.key);
+  }
+  // Other runtimes' containers: those a policy matches or that have an override.
+  if (discovered_) {
+    for (const auto& target : discovered_()) {
+      if (done.count(target.key)) continue;
+      bool matched = overrides.count(target.key) > 0;
+      for (const auto& p : policies->policies) {
+        matched =
+            matched || policies::matches(p.match, {target.name, target.labels, target.cgroupPath, target.container});
       }
+      if (!matched) continue;
+      reconcileOne(target, *policies, periodic);
+      done.insert(target.key);
     }
+  }
+  for (const auto& [key, override] : overrides) {
+    if (done.count(key)) continue;
+    if (key.front() != '/') {
+      // An agent container that is not running: removed ones lose their override.
+      if (auto info = runtime_.inspect(key); !info && info.error().errnum == ENOENT) (void)overrides_.erase(key);
+      continue;
+    }
+    reconcileOne({key, key, key, false, {}, true}, *policies, periodic);  // a cgroup limited by path
   }
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// Desired limits made true and kept true. Desired, today, is each container's override
-// (`agentctl limit`, and the limits it was run with); YAML policies join next. Actual is
-// the cgroup files. A pass writes only what differs; a write found by the periodic pass
-// (`reconcile_interval`) put back a value someone changed behind the agent's back, and is
-// counted as drift corrected. `enforce: false` reports and writes nothing.
+// Desired limits made true and kept true. Desired = the container's override (`agentctl
+// limit`, and the limits it was run with) and the matching policies, bounded by their
+// ceilings (policies/Desired.h); actual = the cgroup files. A pass writes only what differs.
+// Passes run at agentd's start, after a policy reload, for one container on `limit`, and
+// every `reconcile_interval`; a write of the periodic pass put back a value someone changed
+// behind the agent's back and is counted as a drift correction. `enforce: false` reports
+// and writes nothing.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -14,9 +16,11 @@
 #include <vector>
 
 #include "ContainerRuntime.h"
+#include "Desired.h"
 #include "EnforcementMetrics.h"
 #include "Enforcer.h"
 #include "OverrideStore.h"
+#include "PolicyStore.h"
 
 namespace agent {
 
@@ -26,10 +30,14 @@ struct LimitTarget {
   std::string name;
   std::string cgroupPath;
   bool agent = false;
+  std::map<std::string, std::string> labels;  // agent containers' labels
+  bool container = true;                      // false: a plain cgroup, matched by `cgroups:` only
 };
 
 // Finds a container of another runtime by id, short id or name; empty when none.
 using DiscoveredLookup = std::function<std::optional<LimitTarget>(const std::string& ref)>;
+// Every container of other runtimes the collector knows (docker, containerd, podman, lxc).
+using DiscoveredList = std::function<std::vector<LimitTarget>()>;
 
 class Reconciler {
  public:
@@ -38,7 +46,8 @@ class Reconciler {
     std::chrono::milliseconds interval{5000};
   };
   Reconciler(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy,
-             policies::OverrideStore& overrides, EnforcementMetrics& metrics, Options options);
+             policies::OverrideStore& overrides, PolicyStore& policies, EnforcementMetrics& metrics, Options options,
+             DiscoveredList discovered = {});
   ~Reconciler();  // stops the periodic pass
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
@@ -50,22 +59,30 @@ class Reconciler {
   // An agent container by id, prefix or name; else a cgroup path ("/docker/<id>"); else
   // another runtime's container through `discovered`.
   Result<LimitTarget> resolve(const std::string& ref, const DiscoveredLookup& discovered) const;
+  // What the target's limits should be with `override` as its override.
+  policies::Desired desiredFor(const LimitTarget& target, const std::optional<policies::LimitSet>& override) const;
   // Makes `desired` true on the target now, counting each write for `source`.
   Result<std::vector<policies::Change>> apply(const LimitTarget& target, const policies::LimitSet& desired,
                                               const std::string& source);
-  // One pass over every override. `periodic`: writes are drift corrections.
+  // One pass over every agent container, every override, and every other runtime's
+  // container a policy matches. `periodic`: writes are drift corrections.
   void reconcileAll(bool periodic);
 
  private:
   Result<cgroup::Cgroup> groupOf(const LimitTarget& target) const;
+  void reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic);
   void run();
 
   container::ContainerRuntime& runtime_;
   const cgroup::Hierarchy& hierarchy_;
   policies::OverrideStore& overrides_;
+  PolicyStore& policies_;
   EnforcementMetrics& metrics_;
   Options options_;
-  std::mutex passMutex_;  // one pass or apply at a time: no two writers race on a file
+  DiscoveredList discovered_;
+  std::mutex passMutex_;                   // one pass or apply at a time: no two writers race on a file
+  std::vector<LimitTarget> agentTargets_;  // running and paused agent containers, as of agentGeneration_
+  uint64_t agentGeneration_ = UINT64_MAX;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

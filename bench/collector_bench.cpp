@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
     std::string self = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin" / "agentd";
     ::execl(self.c_str(), "agentd", "--config", cfg.c_str(), "--state-dir", state.c_str(), "--data-dir", data.c_str(),
             "--api-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--cgroup-parent", agentParent.c_str(),
-            "--log-level", "warn", nullptr);
+            "--policy-dir", (cleanup.dir / "policies").c_str(), "--log-level", "warn", nullptr);
     ::_exit(127);
   }
   for (int i = 0; i < 500 && !fs::exists(cleanup.dir / "state" / "api"); ++i) std::this_thread::sleep_for(20ms);

@@ -45,7 +45,7 @@ mkdir -p "$work/data" "$work/runc"
 ln -s "$images" "$work/data/images"
 # No periodic reconcile pass: the limit bench changes quotas behind agentd's back on purpose.
 echo "reconcile_interval: 3600" >"$work/agent.yaml"
-"$bin/agentd" --config "$work/agent.yaml" --state-dir "$work/state" --data-dir "$work/data" --api-address 127.0.0.1:0 \
+"$bin/agentd" --config "$work/agent.yaml" --policy-dir "$work/policies" --state-dir "$work/state" --data-dir "$work/data" --api-address 127.0.0.1:0 \
   --cgroup-parent "$parent/agent" --log-level warn >"$work/agentd.log" 2>&1 &
 agentd_pid=$!
 for _ in $(seq 100); do [ -f "$work/state/api" ] && break; sleep 0.05; done

@@ -136,6 +136,8 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
   const std::vector<std::string>& paths = inventory_.watching() ? inventory_.paths() : merged_;
   ++cycle_;
   snapshot->cgroupsOnHost = paths.size();
+  if (!sharedPaths_ || *sharedPaths_ != paths) sharedPaths_ = std::make_shared<const std::vector<std::string>>(paths);
+  snapshot->allPaths = sharedPaths_;
   snapshot->cgroupsCutAtDepth = inventory_.cutAtDepth();
   size_t refreshEvery = std::max<size_t>(config_.idleRefreshEvery, 1);
   // Groups whose control files were written: a limit, the freezer, a process moved in.

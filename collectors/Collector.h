@@ -77,7 +77,9 @@ class Collector {
   uint64_t ownNetNamespace_ = 0;
   std::map<std::string, Handle> handles_;  // by path, kept while the group exists
   cgroup::CgroupInventory inventory_;
-  std::vector<std::string> merged_;  // without inotify: the last walk plus the agent's newer containers
+  std::vector<std::string> merged_;
+  std::shared_ptr<const std::vector<std::string>>
+      sharedPaths_;  // the last paths handed out  // without inotify: the last walk plus the agent's newer containers
   int64_t cycle_ = 0;
 };
 

@@ -51,6 +51,9 @@ struct Snapshot {
   uint32_t machineCpuCores = 0;
   uint64_t machineMemoryBytes = 0;
   size_t cgroupsOnHost = 0;  // every cgroup walked, exported or not
+  // Every cgroup path the inventory knows ("/" first, sorted); shared between snapshots
+  // until the inventory changes. The reconciler matches `cgroups:` policies against it.
+  std::shared_ptr<const std::vector<std::string>> allPaths;
   size_t cgroupsCutAtDepth = 0;
   double collectionSeconds = 0;
   std::vector<CgroupSample> cgroups;  // the exported ones, "/" first

@@ -23,6 +23,7 @@ LimitSet only(const LimitSet& from, Resource resource) {
 }  // namespace
 
 bool matches(const PolicyMatch& match, const ContainerFacts& container) {
+  if (!container.container && match.cgroups.empty()) return false;
   if (!match.names.empty() && !anyGlob(match.names, container.name)) return false;
   if (!match.cgroups.empty() && !anyGlob(match.cgroups, container.cgroupPath)) return false;
   for (const auto& [key, value] : match.labels) {

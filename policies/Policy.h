@@ -35,6 +35,9 @@ struct ContainerFacts {
   std::string name;
   std::map<std::string, std::string> labels;
   std::string cgroupPath;
+  // False for a cgroup no runtime claims (found by path): only policies that match by
+  // `cgroups:` apply to it, so that `names: ["*"]` does not reach every group of the host.
+  bool container = true;
 };
 
 // Every given key of the match must hold: any of the name globs, all the labels, any of the

@@ -13,8 +13,6 @@ namespace agent::ctl {
 
 using nlohmann::json;
 
-namespace {
-
 std::string escapeQuery(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
@@ -28,6 +26,8 @@ std::string escapeQuery(const std::string& text) {
   }
   return out;
 }
+
+namespace {
 
 std::string since(int64_t unixMs) {
   if (unixMs <= 0) return "-";

@@ -10,6 +10,9 @@
 
 namespace agent::ctl {
 
+// Percent-encodes everything but [A-Za-z0-9-_.], for a path segment or a query value.
+std::string escapeQuery(const std::string& text);
+
 inline constexpr int kExitOk = 0, kExitAgentError = 1, kExitUsage = 2, kExitUnreachable = 3;
 
 struct GlobalOptions {
@@ -39,6 +42,10 @@ class Commands {
   // Prints "cpu: 100% -> 50%" per resource given; exit 1 if any could not be set.
   int limit(const std::string& id, const std::string& cpu, const std::string& memory, const std::string& pids);
   int info();
+  int policyValidate(const std::vector<std::string>& paths);
+  int policyList();
+  int policyReload();
+  int policyExplain(const std::string& id);
   int imageList();
   int imageImport(const std::string& name, const std::string& tarFile);
 

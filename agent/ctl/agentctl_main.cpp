@@ -78,6 +78,16 @@ int main(int argc, char** argv) {
   limitCmd->add_option("--memory", limitMemory, "Memory: 256Mi, 1g, bytes, max");
   limitCmd->add_option("--pids", limitPids, "Maximum tasks, or max");
   limitCmd->add_option("id", id, "Id, unique id prefix or name; another runtime's id, name or cgroup path")->required();
+  auto* policyCmd = app.add_subcommand("policy", "Policies: validate files, list, reload, explain a container");
+  policyCmd->require_subcommand(1);
+  std::vector<std::string> policyFiles;
+  auto* policyValidate = policyCmd->add_subcommand("validate", "Check policy files without applying them");
+  policyValidate->add_option("files", policyFiles, "Policy files (YAML)")->required()->check(CLI::ExistingFile);
+  auto* policyList = policyCmd->add_subcommand("list", "The policies in force and the last reload");
+  auto* policyReload = policyCmd->add_subcommand("reload", "Read the policy directory again (as SIGHUP does)");
+  auto* policyExplain =
+      policyCmd->add_subcommand("explain", "Per resource: what the limit should be, what set it, what it is now");
+  policyExplain->add_option("id", id, "Id, prefix or name; another runtime's id, name or cgroup path")->required();
   auto* infoCmd = app.add_subcommand("info", "Cgroup mode, controllers, versions, container counts");
   auto* imageCmd = app.add_subcommand("image", "Manage images");
   imageCmd->require_subcommand(1);
@@ -106,6 +116,10 @@ int main(int argc, char** argv) {
   if (resumeCmd->parsed()) return commands.resume(id);
   if (infoCmd->parsed()) return commands.info();
   if (limitCmd->parsed()) return commands.limit(id, limitCpu, limitMemory, limitPids);
+  if (policyValidate->parsed()) return commands.policyValidate(policyFiles);
+  if (policyList->parsed()) return commands.policyList();
+  if (policyReload->parsed()) return commands.policyReload();
+  if (policyExplain->parsed()) return commands.policyExplain(id);
   if (imageLs->parsed()) return commands.imageList();
   if (imageImport->parsed()) return commands.imageImport(imageName, tarFile);
   return kExitUsage;

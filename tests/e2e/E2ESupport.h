@@ -49,6 +49,7 @@ class Agent {
     // Its own images directory (an import must not land in the shared build tree), with
     // the busybox image linked in.
     fs::create_directories(root_ / "data" / "images");
+    fs::create_directories(root_ / "policies");  // never the host's /etc/agent/policies.d
     fs::create_directory_symlink(AGENT_TEST_IMAGES "/busybox", root_ / "data" / "images" / "busybox");
     start();
   }
@@ -70,10 +71,10 @@ class Agent {
       std::freopen(log.c_str(), "a", stdout);
       std::freopen(log.c_str(), "a", stderr);
       std::string state = (root_ / "state").string(), data = (root_ / "data").string();
-      std::string config = (root_ / "agent.yaml").string();
+      std::string config = (root_ / "agent.yaml").string(), policies = (root_ / "policies").string();
       ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
               data.c_str(), "--api-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--cgroup-parent",
-              cgroupParent_.c_str(), static_cast<char*>(nullptr));
+              cgroupParent_.c_str(), "--policy-dir", policies.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 500 && !fs::exists(root_ / "state" / "api"); ++i) std::this_thread::sleep_for(10ms);

@@ -22,12 +22,14 @@ struct Limiting {
   Agent agent;
   std::optional<policies::OverrideStore> overrides;
   EnforcementMetrics metrics;
+  std::optional<PolicyStore> policies;  // an empty policy directory: overrides alone
   std::optional<Reconciler> reconciler;
   Limiting() {
     auto store = policies::OverrideStore::open(agent.config.stateDir);
     if (!store) throw std::runtime_error(store.error().message());
     overrides.emplace(std::move(*store));
-    reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, metrics, Reconciler::Options{});
+    policies.emplace(agent.scratch.path() + "/policies", 2);
+    reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, *policies, metrics, Reconciler::Options{});
   }
   // Sets `resource` as `agentctl limit NAME --resource QUANTITY` would; returns "before -> after".
   std::string limit(const std::string& name, const std::string& resource, const std::string& quantity) {
