@@ -4,6 +4,8 @@
 // limit holds a fork bomb. The same file runs in the cgroup-v2 guest (vm tier).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "EnforcementMetrics.h"
@@ -24,12 +26,13 @@ struct Limiting {
   EnforcementMetrics metrics;
   std::optional<PolicyStore> policies;  // an empty policy directory: overrides alone
   std::optional<Reconciler> reconciler;
-  Limiting() {
+  explicit Limiting(DiscoveredList discovered = {}) {
     auto store = policies::OverrideStore::open(agent.config.stateDir);
     if (!store) throw std::runtime_error(store.error().message());
     overrides.emplace(std::move(*store));
     policies.emplace(agent.scratch.path() + "/policies", 2);
-    reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, *policies, metrics, Reconciler::Options{});
+    reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, *policies, metrics, Reconciler::Options{},
+                       std::move(discovered));
   }
   // Sets `resource` as `agentctl limit NAME --resource QUANTITY` would; returns "before -> after".
   std::string limit(const std::string& name, const std::string& resource, const std::string& quantity) {
@@ -133,4 +136,78 @@ TEST(Limit, ARefusedQuantityChangesNothing) {
   EXPECT_EQ(limits->cpu->quotaUs, cgroup::Bound::of(50000));
   EXPECT_NE(l.limit("nobody", "cpu", "50%").find("not found"), std::string::npos);
   (void)l.agent->remove("calm", true);
+}
+
+namespace {
+std::string cpuQuotaText(const cgroup::Cgroup& group) {
+  const Dir* dir = group.dirFor(cgroup::Controller::Cpu);
+  std::ifstream in(dir->path() + (group.versionOf(cgroup::Controller::Cpu) == cgroup::CgroupVersion::V1
+                                      ? "/cpu.cfs_quota_us"
+                                      : "/cpu.max"));
+  std::string word;
+  in >> word;
+  return word;
+}
+void writeCpuQuotaByHand(const cgroup::Cgroup& group, const std::string& quota) {
+  bool v1 = group.versionOf(cgroup::Controller::Cpu) == cgroup::CgroupVersion::V1;
+  std::ofstream(group.dirFor(cgroup::Controller::Cpu)->path() + (v1 ? "/cpu.cfs_quota_us" : "/cpu.max"))
+      << (v1 ? quota : quota + " 100000");
+}
+}  // namespace
+
+TEST(Limit, DriftIsPutBackByThePeriodicPassAndCountedOnce) {
+  Limiting l;
+  auto info = l.agent.run({"sleep", "120"}, "steady");
+  auto group = l.group(info);
+  ASSERT_EQ(l.limit("steady", "cpu", "50%"), "max -> 50%");
+  // The override is stored as `limit` stores it (LimitsApi); here by hand.
+  ASSERT_TRUE(l.overrides->merge(info.config.spec.id, *policies::limitSetFromJson({{"cpu", "50%"}}, 2)));
+  writeCpuQuotaByHand(group, "90000");
+  l.reconciler->reconcileAll(true);
+  EXPECT_EQ(cpuQuotaText(group), "50000");
+  EXPECT_EQ(l.metrics.driftCorrections("cpu"), 1u);
+  l.reconciler->reconcileAll(true);  // nothing differs: nothing written
+  EXPECT_EQ(l.metrics.driftCorrections("cpu"), 1u);
+  EXPECT_EQ(l.metrics.enforcements("override", "cpu"), 2u);
+  (void)l.agent->remove("steady", true);
+}
+
+TEST(Limit, APolicyReachesAnotherRuntimesCgroupAndABadSetKeepsItEnforced) {
+  std::string path;
+  Limiting l([&path] { return std::vector<LimitTarget>{{path, path, path, false, {}, false}}; });
+  std::string docker = l.agent.parent.path() + "/docker";
+  path = docker + "/" + std::string(64, 'e');
+  auto group = l.agent.parent.child("docker/" + std::string(64, 'e'));
+  ChildProcess sleeper([] {
+    ::pause();
+    return 0;
+  });
+  ASSERT_TRUE(group.attach(sleeper.pid()));
+  sleeper.release();
+
+  std::string dir = l.agent.scratch.path() + "/policies";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/docker.yaml") << "policies:\n  - name: docker-cap\n    match: {cgroups: [\"" << docker
+                                      << "/*\"]}\n    limits: {pids: 32, cpu: 25%}\n";
+  ASSERT_TRUE(l.policies->reload());
+  l.reconciler->reconcileAll(false);
+  auto limits = group.readLimits();
+  ASSERT_TRUE(limits);
+  EXPECT_EQ(limits->pidsMax, cgroup::Bound::of(32));
+  EXPECT_EQ(cpuQuotaText(group), "25000");
+  EXPECT_EQ(l.metrics.enforcements("docker-cap", "pids"), 1u);
+
+  // A broken file: refused, and the policy in force still puts drift back.
+  std::ofstream(dir + "/docker.yaml") << "policies:\n  - name: docker-cap\n    match: {cgroups: [\"" << docker
+                                      << "/*\"]}\n    limits: {pids: 0}\n";
+  EXPECT_FALSE(l.policies->reload());
+  ASSERT_EQ(l.policies->status().lastErrors.size(), 1u);
+  EXPECT_NE(l.policies->status().lastErrors[0].find("docker.yaml:4:20: limits.pids"), std::string::npos)
+      << l.policies->status().lastErrors[0];
+  writeCpuQuotaByHand(group, "90000");
+  l.reconciler->reconcileAll(true);
+  EXPECT_EQ(cpuQuotaText(group), "25000");
+
+  // And `limit` by path works on it (an override beats the policy).
+  EXPECT_EQ(l.limit(path, "cpu", "40%"), "25% -> 40%");
 }
