@@ -26,6 +26,14 @@ class Reader {
   void error(const YAML::Node& node, const std::string& message) { errors_.push_back(where(node) + ": " + message); }
   void error(const YAML::Mark& mark, const std::string& message) { errors_.push_back(where(mark) + ": " + message); }
 
+  // A mapping's key as text; a key that is itself a list or mapping ("[a]: 1") is reported
+  // and read as "" (which no known key equals).
+  std::string keyOf(const YAML::Node& key) {
+    if (key.IsScalar()) return key.Scalar();
+    error(key, "keys must be plain words, not lists or mappings");
+    return "";
+  }
+
   // Keys of a map other than `known` are errors; false when `node` is not a map at all.
   bool checkMap(const YAML::Node& node, const std::string& what, std::initializer_list<std::string_view> known) {
     if (!node.IsMap()) {
@@ -33,7 +41,11 @@ class Reader {
       return false;
     }
     for (const auto& entry : node) {
-      std::string key = entry.first.as<std::string>();
+      if (!entry.first.IsScalar()) {
+        keyOf(entry.first);
+        continue;
+      }
+      std::string key = entry.first.Scalar();
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         std::string list;
         for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
@@ -63,7 +75,7 @@ class Reader {
     LimitSet set;
     if (!checkMap(node, what, {"cpu", "memory", "pids"})) return set;
     for (const auto& entry : node) {
-      std::string key = entry.first.as<std::string>();
+      std::string key = keyOf(entry.first);
       const YAML::Node& value = entry.second;
       if (!value.IsScalar()) {
         error(value, what + "." + key + " must be a quantity such as 50%, 256Mi, 100 or max");
@@ -125,7 +137,7 @@ class Reader {
             error(entry.second, "label values must be strings");
             continue;
           }
-          p.match.labels[entry.first.as<std::string>()] = entry.second.Scalar();
+          p.match.labels[keyOf(entry.first)] = entry.second.Scalar();
         }
       }
       if (p.match.names.empty() && p.match.labels.empty() && p.match.cgroups.empty()) {
@@ -165,7 +177,13 @@ class Reader {
       return;
     }
     for (const auto& node : list) {
-      if (auto p = policy(node)) out.push_back(std::move(*p));
+      // yaml-cpp throws on conversions the checks above did not foresee: an error at its
+      // position, never an exception out of the loader (agentd reads these files).
+      try {
+        if (auto p = policy(node)) out.push_back(std::move(*p));
+      } catch (const YAML::Exception& e) {
+        error(e.mark, "cannot read this policy: " + e.msg);
+      }
     }
   }
 

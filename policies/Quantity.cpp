@@ -109,9 +109,14 @@ std::string formatCpu(const cgroup::CpuQuota& quota) {
   if (!cpus) return "max";
   double percent = *cpus * 100.0;
   if (std::fabs(percent - std::round(percent)) < 1e-9) return std::to_string(std::llround(percent)) + "%";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", percent);
-  return text;
+  // Three decimals hold a quota to the microsecond per 100 ms period, so the text parses
+  // back to the same quota; trailing zeros go ("12.5%", not "12.500%").
+  char text[48];
+  std::snprintf(text, sizeof text, "%.3f", percent);
+  std::string out = text;
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out + "%";
 }
 
 std::string formatMemory(const cgroup::Bound& bytes) {

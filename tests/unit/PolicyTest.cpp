@@ -79,6 +79,9 @@ TEST(PolicyLoader, ErrorsCarryExactPositions) {
            {"rules: []\n", "web.yaml:1:1: unknown key `rules` in a policy file (known: policies)"},
            {"policies:\n  - name: a\n    match: {names: [x]}\n    limits: {memory: 1Mi}\n",
             "web.yaml:4:22: limits.memory: "},
+           // Found by the fuzzer: a key that is a list threw out of the loader.
+           {"policies:\n  - name: a\n    [x]: 1\n    match: {names: [x]}\n    limits: {cpu: 1}\n",
+            "web.yaml:3:5: keys must be plain words"},
        }) {
     auto l = load(c.text);
     ASSERT_FALSE(l.ok()) << c.text;

@@ -56,7 +56,7 @@ TEST(Quantity, CanonicalReadBack) {
   EXPECT_EQ(formatCpu(*parseCpu("0.5", 2)), "50%");
   EXPECT_EQ(formatCpu(*parseCpu("500m", 2)), "50%");
   EXPECT_EQ(formatCpu(*parseCpu("max", 2)), "max");
-  EXPECT_EQ(formatCpu(CpuQuota{Bound::of(12345), 100000}), "12.3%");
+  EXPECT_EQ(formatCpu(CpuQuota{Bound::of(12345), 100000}), "12.345%");  // reads back to the same quota
   EXPECT_EQ(formatMemory(*parseMemory("268435456")), "256Mi");
   EXPECT_EQ(formatMemory(*parseMemory("1g")), "1Gi");
   EXPECT_EQ(formatMemory(Bound::of(1536ull << 10)), "1536Ki");
