@@ -61,6 +61,7 @@ test-asan: build-asan
 bench: build
 	$(BUILD)/bench/cgroup_stats_bench
 	$(BUILD)/bench/collector_bench
+	$(BUILD)/bench/reconcile_bench
 
 SOURCES = find agent runtime collectors policies tests bench fuzz -name '*.cpp' -o -name '*.h'
 format:

@@ -2,11 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <set>
 
 namespace agent {
 
 namespace {
+// Every this many passes (a minute at the default interval) every tracked group is read,
+// whatever the watches said.
+constexpr uint64_t kVerifyEvery = 12;
 // The hierarchies whose files hold the limits: a group another runtime made need not exist
 // in the others (freezer, blkio...).
 cgroup::ControllerSet limitControllers() {
@@ -96,16 +103,88 @@ policies::Desired Reconciler::desiredFor(const LimitTarget& target,
                            override);
 }
 
+Reconciler::Tracked* Reconciler::track(const LimitTarget& target) {
+  auto found = tracked_.find(target.cgroupPath);
+  if (found != tracked_.end()) return &found->second;
+  auto group = groupOf(target);
+  if (!group) return nullptr;  // gone (another runtime's container may come back)
+  Tracked t;
+  if (!inotify_.valid()) inotify_ = UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  for (auto c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids}) {
+    const Dir* dir = group->dirFor(c);
+    if (!dir || !inotify_.valid()) continue;
+    int wd = ::inotify_add_watch(inotify_.get(), dir->path().c_str(), IN_MODIFY | IN_DELETE_SELF | IN_ONLYDIR);
+    // Out of watches: the group is checked on every pass instead (never marked clean).
+    if (wd < 0) continue;
+    if (std::find(t.watches.begin(), t.watches.end(), wd) == t.watches.end()) t.watches.push_back(wd);
+    trackedByWatch_[wd] = target.cgroupPath;
+  }
+  t.group.emplace(std::move(*group));
+  return &tracked_.emplace(target.cgroupPath, std::move(t)).first->second;
+}
+
+void Reconciler::untrack(const std::string& cgroupPath) {
+  auto found = tracked_.find(cgroupPath);
+  if (found == tracked_.end()) return;
+  for (int wd : found->second.watches) {
+    ::inotify_rm_watch(inotify_.get(), wd);
+    trackedByWatch_.erase(wd);
+  }
+  tracked_.erase(found);
+}
+
+void Reconciler::readEvents() {
+  if (!inotify_.valid()) return;
+  alignas(inotify_event) char buffer[16384];
+  std::vector<std::string> gone;
+  while (true) {
+    ssize_t n = ::read(inotify_.get(), buffer, sizeof buffer);
+    if (n <= 0) break;
+    for (char* p = buffer; p < buffer + n;) {
+      auto* event = reinterpret_cast<inotify_event*>(p);
+      p += sizeof(inotify_event) + event->len;
+      if (event->mask & IN_Q_OVERFLOW) {  // events were lost: check everything
+        for (auto& [path, t] : tracked_) t.dirty = true;
+        continue;
+      }
+      auto owner = trackedByWatch_.find(event->wd);
+      if (owner == trackedByWatch_.end()) continue;
+      if (event->mask & (IN_DELETE_SELF | IN_IGNORED)) {
+        gone.push_back(owner->second);  // removed (or made again): open afresh next time
+      } else if (auto t = tracked_.find(owner->second); t != tracked_.end()) {
+        t->second.dirty = true;
+      }
+    }
+  }
+  for (const auto& path : gone) untrack(path);
+}
+
 void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic) {
   auto override = overrides_.get(target.key);
   auto desired =
       policies::resolve(policies, {target.name, target.labels, target.cgroupPath, target.container}, override);
-  for (const auto& conflict : desired.conflicts) {
-    spdlog::warn("msg=\"policy conflict\" container={} conflict=\"{}\"", target.name, conflict);
+  if (desired.limits.empty() && desired.ceilings.empty()) {
+    untrack(target.cgroupPath);
+    return;
   }
-  if (desired.limits.empty() && desired.ceilings.empty()) return;
-  auto group = groupOf(target);
-  if (!group) return;  // gone (another runtime's container may come back)
+  Tracked* t = track(target);
+  if (!t) return;
+  t->seenAtPass = pass_;
+  bool sameDesire = t->checked && t->limits == desired.limits && t->ceilings == desired.ceilings;
+  // Nothing can differ when the group is wanted as it was last made, and none of its files
+  // was written since (inotify says): no read at all. Every kVerifyEvery passes all are read
+  // anyway, in case a change came some way the watches do not see.
+  if (sameDesire && !t->dirty && !t->watches.empty() && pass_ % kVerifyEvery != 0) return;
+  if (!sameDesire) {
+    for (const auto& conflict : desired.conflicts) {
+      spdlog::warn("msg=\"policy conflict\" container={} conflict=\"{}\"", target.name, conflict);
+    }
+  }
+  t->checked = true;
+  t->dirty = false;
+  t->limits = desired.limits;
+  t->ceilings = desired.ceilings;
+  const cgroup::Cgroup* group = &*t->group;
   policies::LimitSet toWrite = desired.limits;
   // A ceiling with nothing setting the resource bounds what the kernel has: only lowered.
   if (!desired.ceilings.empty()) {
@@ -120,7 +199,10 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
     }
   }
   auto changes = policies::enforce(*group, toWrite, options_.enforce);
-  if (!changes) return;
+  if (!changes) {
+    untrack(target.cgroupPath);  // unreadable: gone or replaced; opened afresh next pass
+    return;
+  }
   for (const auto& c : *changes) {
     std::string resource(policies::resourceName(c.resource));
     auto why = desired.why.find(c.resource);
@@ -143,6 +225,8 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
 
 void Reconciler::reconcileAll(bool periodic) {
   std::lock_guard pass(passMutex_);
+  ++pass_;
+  readEvents();
   auto policies = policies_.current();
   // The agent's containers: re-listed only when one changed (a list reads every record).
   if (uint64_t generation = runtime_.generation(); generation != agentGeneration_) {
@@ -183,6 +267,12 @@ void Reconciler::reconcileAll(bool periodic) {
       continue;
     }
     reconcileOne({key, key, key, false, {}, true}, *policies, periodic);  // a cgroup limited by path
+  }
+  // Groups no longer wanted (removed containers, policies gone) are let go.
+  for (auto it = tracked_.begin(); it != tracked_.end();) {
+    auto next = std::next(it);
+    if (it->second.seenAtPass != pass_) untrack(it->first);
+    it = next;
   }
 }
 

@@ -21,6 +21,7 @@
 #include "Enforcer.h"
 #include "OverrideStore.h"
 #include "PolicyStore.h"
+#include "UniqueFd.h"
 
 namespace agent {
 
@@ -69,7 +70,20 @@ class Reconciler {
   void reconcileAll(bool periodic);
 
  private:
+  // A group the reconciler keeps limits on: its handle, inotify watches on its limit
+  // directories (a write to any of its files marks it dirty), and what it last made true.
+  struct Tracked {
+    std::optional<cgroup::Cgroup> group;
+    std::vector<int> watches;
+    bool dirty = true;  // written since it was last checked (or never checked)
+    bool checked = false;
+    policies::LimitSet limits, ceilings;  // desired as of the last check
+    uint64_t seenAtPass = 0;
+  };
   Result<cgroup::Cgroup> groupOf(const LimitTarget& target) const;
+  Tracked* track(const LimitTarget& target);
+  void untrack(const std::string& cgroupPath);
+  void readEvents();
   void reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic);
   void run();
 
@@ -83,6 +97,10 @@ class Reconciler {
   std::mutex passMutex_;                   // one pass or apply at a time: no two writers race on a file
   std::vector<LimitTarget> agentTargets_;  // running and paused agent containers, as of agentGeneration_
   uint64_t agentGeneration_ = UINT64_MAX;
+  std::map<std::string, Tracked> tracked_;  // by cgroup path
+  std::map<int, std::string> trackedByWatch_;
+  UniqueFd inotify_;
+  uint64_t pass_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
