@@ -210,16 +210,19 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                config.cgroupParent);
 
   // A change in the policy directory reloads it (as SIGHUP and `agentctl policy reload` do).
-  UniqueFd policyWatch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-  if (policyWatch.valid() &&
-      ::inotify_add_watch(policyWatch.get(), config.policyDir.c_str(),
-                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE) < 0) {
-    spdlog::info(
-        "msg=\"policy directory not watched (reload with SIGHUP or agentctl policy reload)\" dir={} "
-        "error=\"{}\"",
-        config.policyDir, std::strerror(errno));
-    policyWatch.reset();
-  }
+  // SIGHUP watches it afresh: the directory may have been made, or replaced, since.
+  UniqueFd policyWatch;
+  auto watchPolicyDir = [&] {
+    policyWatch = UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    if (policyWatch.valid() &&
+        ::inotify_add_watch(policyWatch.get(), config.policyDir.c_str(),
+                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE) < 0) {
+      spdlog::info("msg=\"policy directory not watched (reload with SIGHUP or agentctl policy reload)\" dir={}",
+                   config.policyDir);
+      policyWatch.reset();
+    }
+  };
+  watchPolicyDir();
   auto drain = [](int fd) {
     char events[4096];
     while (::read(fd, events, sizeof events) > 0) {
@@ -244,7 +247,10 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
         spdlog::info("msg=\"stopping; containers keep running\" signal={}", info.ssi_signo);
         break;
       }
-      if (info.ssi_signo == SIGHUP && policyStore->reload()) reconciler.reconcileAll(false);
+      if (info.ssi_signo == SIGHUP) {
+        watchPolicyDir();
+        if (policyStore->reload()) reconciler.reconcileAll(false);
+      }
       if (info.ssi_signo == SIGHUP) {
         AgentConfig reloaded = config;
         auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);

@@ -80,6 +80,9 @@ class Agent {
     for (int i = 0; i < 500 && !fs::exists(root_ / "state" / "api"); ++i) std::this_thread::sleep_for(10ms);
     ASSERT_TRUE(fs::exists(root_ / "state" / "api")) << log();
   }
+  void signal(int signal) const {
+    if (pid_ > 0) ::kill(pid_, signal);
+  }
   void stop(int signal) {
     if (pid_ <= 0) return;
     ::kill(pid_, signal);

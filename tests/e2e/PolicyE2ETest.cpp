@@ -157,3 +157,39 @@ TEST(PolicyE2E, AnotherRuntimesCgroupMatchedByCgroupsGetsThePolicysLimits) {
   shell("sleep 0.2; for d in /sys/fs/cgroup/*" + path + " /sys/fs/cgroup" + path + " /sys/fs/cgroup/*" + docker +
         " /sys/fs/cgroup" + docker + "; do [ -d $d ] && rmdir $d; done; true");
 }
+
+TEST(PolicyE2E, SighupReloadsThePolicyDirectory) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name web-1 busybox -- sleep 120").exitCode, 0);
+  std::string web = field(agent.ctl("inspect web-1").out, "cgroup");
+  std::string before = firstWord(cpuFile(web));
+  // Written where the watch cannot see it being made (a rename into place is seen; to test
+  // SIGHUP alone, the directory is replaced, which drops the watch).
+  fs::path dir = agent.root() / "policies";
+  fs::rename(dir, agent.root() / "policies.old");
+  fs::create_directories(dir);
+  std::ofstream(dir / "web.yaml") << kWebPolicy;
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(firstWord(cpuFile(web)), before) << "reloaded without SIGHUP";
+  agent.signal(SIGHUP);
+  EXPECT_TRUE(becomes(cpuFile(web), "50000")) << agent.log();
+  // And the new directory is watched from then on.
+  std::ofstream(dir / "web.yaml") << "policies:\n  - name: web-tier\n    match: {names: [\"web-*\"]}\n"
+                                  << "    limits: {cpu: 30%}\n";
+  EXPECT_TRUE(becomes(cpuFile(web), "30000")) << agent.log();
+}
+
+TEST(PolicyE2E, EnforceFalseReportsAndWritesNothing) {
+  Agent agent("enforce: false\nreconcile_interval: 0.5\n");
+  std::ofstream(agent.root() / "policies" / "web.yaml") << kWebPolicy;
+  ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
+  ASSERT_EQ(agent.ctl("run -d --name db-1 busybox -- sleep 120").exitCode, 0);
+  std::string db = field(agent.ctl("inspect db-1").out, "cgroup");
+  std::string before = firstWord(cpuFile(db));
+  auto limited = agent.ctl("limit db-1 --cpu 50%");
+  EXPECT_EQ(limited.exitCode, 0) << limited.out;
+  EXPECT_NE(limited.out.find("not written: enforce is false"), std::string::npos) << limited.out;
+  std::this_thread::sleep_for(1200ms);  // two periodic passes
+  EXPECT_EQ(firstWord(cpuFile(db)), before) << "enforce: false wrote a limit";
+  EXPECT_NE(agent.log().find("would change (enforce: false)"), std::string::npos) << agent.log();
+}
