@@ -70,7 +70,7 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
     auto group = cgroup::Cgroup::open(hierarchy_, ref, limitControllers());
     if (!group) return logicError("limit (no such cgroup)", ref, ENOENT);
-    return LimitTarget{ref, ref, ref, false, {}, true};
+    return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only
   }
   if (discovered) {
     if (auto found = discovered(ref)) return *found;
@@ -266,7 +266,7 @@ void Reconciler::reconcileAll(bool periodic) {
       if (auto info = runtime_.inspect(key); !info && info.error().errnum == ENOENT) (void)overrides_.erase(key);
       continue;
     }
-    reconcileOne({key, key, key, false, {}, true}, *policies, periodic);  // a cgroup limited by path
+    reconcileOne({key, key, key, false, {}, false}, *policies, periodic);  // a cgroup limited by path
   }
   // Groups no longer wanted (removed containers, policies gone) are let go.
   for (auto it = tracked_.begin(); it != tracked_.end();) {

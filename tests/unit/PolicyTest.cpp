@@ -170,3 +170,14 @@ TEST(Desired, TheLowestCeilingBoundsEverySource) {
   EXPECT_EQ(d.limits.format(Resource::Memory), "512Mi") << "an unlimited override is above any ceiling";
   EXPECT_EQ(d.ceilings.format(Resource::Memory), "512Mi");
 }
+
+TEST(Desired, APlainCgroupIsMatchedByCgroupsOnly) {
+  auto policies = set(R"(policies:
+  - {name: everyone, match: {names: ["*"]}, limits: {cpu: 10%}}
+  - {name: by-path, match: {cgroups: ["/batch/*"]}, limits: {pids: 50}}
+)");
+  auto plain = resolve(policies, {"/batch/job-1", {}, "/batch/job-1", false}, std::nullopt);
+  EXPECT_EQ(toJson(plain.limits), (nlohmann::json{{"pids", "50"}})) << "names: [\"*\"] reached a plain cgroup";
+  auto container = resolve(policies, {"job-1", {}, "/batch/job-1", true}, std::nullopt);
+  EXPECT_EQ(toJson(container.limits), (nlohmann::json{{"cpu", "10%"}, {"pids", "50"}}));
+}
