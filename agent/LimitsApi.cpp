@@ -32,14 +32,7 @@ HttpResponse LimitsApi::patch(const std::string& ref, const HttpRequest& request
   policies::LimitSet took;
   json out = json::array();
   for (const auto& c : *changes) {
-    if (c.error.empty())
-      took.merge([&] {
-        policies::LimitSet one;
-        if (c.resource == policies::Resource::Cpu) one.cpu = desired->cpu;
-        if (c.resource == policies::Resource::Memory) one.memory = desired->memory;
-        if (c.resource == policies::Resource::Pids) one.pids = desired->pids;
-        return one;
-      }());
+    if (c.error.empty()) took.merge(desired->only(c.resource));
     json change = {{"resource", std::string(policies::resourceName(c.resource))},
                    {"before", c.before},
                    {"after", c.after},

@@ -192,9 +192,7 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
       auto now = policies::fromCgroupLimits(*actual);
       for (policies::Resource r : policies::kResources) {
         if (desired.limits.has(r) || !desired.ceilings.has(r) || !policies::exceeds(now, desired.ceilings, r)) continue;
-        if (r == policies::Resource::Cpu) toWrite.cpu = desired.ceilings.cpu;
-        if (r == policies::Resource::Memory) toWrite.memory = desired.ceilings.memory;
-        if (r == policies::Resource::Pids) toWrite.pids = desired.ceilings.pids;
+        toWrite.merge(desired.ceilings.only(r));
       }
     }
   }

@@ -12,14 +12,6 @@ bool anyGlob(const std::vector<std::string>& globs, const std::string& text) {
   return false;
 }
 
-LimitSet only(const LimitSet& from, Resource resource) {
-  LimitSet one;
-  if (resource == Resource::Cpu) one.cpu = from.cpu;
-  if (resource == Resource::Memory) one.memory = from.memory;
-  if (resource == Resource::Pids) one.pids = from.pids;
-  return one;
-}
-
 }  // namespace
 
 bool matches(const PolicyMatch& match, const ContainerFacts& container) {
@@ -46,7 +38,7 @@ Desired resolve(const PolicySet& policies, const ContainerFacts& container, cons
     std::string resource(resourceName(r));
     ResourceDecision why;
     if (override && override->has(r)) {
-      d.limits.merge(only(*override, r));
+      d.limits.merge(override->only(r));
       why.source = "override";
     } else {
       const Policy* winner = nullptr;
@@ -54,7 +46,7 @@ Desired resolve(const PolicySet& policies, const ContainerFacts& container, cons
         if (!p->limits.has(r)) continue;
         if (!winner) {
           winner = p;
-          d.limits.merge(only(p->limits, r));
+          d.limits.merge(p->limits.only(r));
           why.source = "policy " + p->name;
         } else if (p->priority == winner->priority && p->limits.format(r) != winner->limits.format(r)) {
           d.conflicts.push_back(resource + ": policies " + winner->name + " and " + p->name + " (priority " +
@@ -66,12 +58,12 @@ Desired resolve(const PolicySet& policies, const ContainerFacts& container, cons
     for (const Policy* p : matching) {
       if (!p->max.has(r)) continue;
       if (!d.ceilings.has(r) || exceeds(d.ceilings, p->max, r)) {
-        d.ceilings.merge(only(p->max, r));
+        d.ceilings.merge(p->max.only(r));
         why.ceiling = "policy " + p->name;
       }
     }
     if (d.ceilings.has(r) && d.limits.has(r) && exceeds(d.limits, d.ceilings, r)) {
-      d.limits.merge(only(d.ceilings, r));
+      d.limits.merge(d.ceilings.only(r));
       why.clamped = true;
     }
     if (!why.source.empty() || !why.ceiling.empty()) d.why[r] = why;

@@ -6,14 +6,6 @@ namespace agent::policies {
 
 namespace {
 
-LimitSet only(const LimitSet& from, Resource resource) {
-  LimitSet one;
-  if (resource == Resource::Cpu) one.cpu = from.cpu;
-  if (resource == Resource::Memory) one.memory = from.memory;
-  if (resource == Resource::Pids) one.pids = from.pids;
-  return one;
-}
-
 std::string bytes(uint64_t value) {
   return formatMemory(cgroup::Bound::of(value));
 }
@@ -41,7 +33,7 @@ Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet&
     cgroup::Stats before;
     bool lowering = r == Resource::Memory && desired.memory->value && group.readStats(before) &&
                     before.memory.usageBytes && *before.memory.usageBytes > *desired.memory->value;
-    auto written = group.applyLimits(toCgroupLimits(only(desired, r)));
+    auto written = group.applyLimits(toCgroupLimits(desired.only(r)));
     if (!written) {
       change.error = written.error().message();
       if (lowering && written.error().errnum == EBUSY) {

@@ -36,6 +36,14 @@ void LimitSet::merge(const LimitSet& newer) {
   if (newer.pids) pids = newer.pids;
 }
 
+LimitSet LimitSet::only(Resource resource) const {
+  LimitSet one;
+  if (resource == Resource::Cpu) one.cpu = cpu;
+  if (resource == Resource::Memory) one.memory = memory;
+  if (resource == Resource::Pids) one.pids = pids;
+  return one;
+}
+
 std::string LimitSet::format(Resource resource) const {
   switch (resource) {
     case Resource::Cpu:

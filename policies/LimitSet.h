@@ -25,6 +25,8 @@ struct LimitSet {
   bool has(Resource resource) const;
   // The set fields of `newer` replace ours.
   void merge(const LimitSet& newer);
+  // A set with just `resource` of ours (unset if we do not set it).
+  LimitSet only(Resource resource) const;
   // Canonical text of one resource ("50%", "256Mi", "100", "max"); "" when unset.
   std::string format(Resource resource) const;
   bool operator==(const LimitSet&) const = default;
