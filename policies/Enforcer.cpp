@@ -50,8 +50,13 @@ Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet&
       }
       cgroup::Stats after;
       if (lowering && group.readStats(after) && after.memory.usageBytes) {
+        bool under = *after.memory.usageBytes <= *desired.memory->value;
+        // What cannot be reclaimed without swap (tmpfs, shared memory) stays charged: v2
+        // takes the limit anyway, and the group can then only shrink.
         change.note = "usage " + bytes(*before.memory.usageBytes) + " -> " + bytes(*after.memory.usageBytes) +
-                      " (the kernel reclaimed memory)";
+                      (under ? " (the kernel reclaimed memory)"
+                             : " (the kernel could not reclaim enough: the group stays above its limit until "
+                               "it frees memory)");
         if (before.memory.oomKills && after.memory.oomKills && *after.memory.oomKills > *before.memory.oomKills) {
           change.note +=
               "; " + std::to_string(*after.memory.oomKills - *before.memory.oomKills) + " process(es) OOM-killed";

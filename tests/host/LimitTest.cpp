@@ -211,3 +211,36 @@ TEST(Limit, APolicyReachesAnotherRuntimesCgroupAndABadSetKeepsItEnforced) {
   // And `limit` by path works on it (an override beats the policy).
   EXPECT_EQ(l.limit(path, "cpu", "40%"), "25% -> 40%");
 }
+
+// A limit below what the group uses: the kernel reclaims (here the page cache of a file the
+// container wrote) or says why not, and agentctl reports which.
+TEST(Limit, AMemoryLimitBelowUsageSaysWhatTheKernelDid) {
+  Limiting l;
+  auto info =
+      l.agent.run({"sh", "-c", "dd if=/dev/zero of=/cache bs=1M count=96 2>/dev/null; sync; sleep 120"}, "cache");
+  auto group = l.group(info);
+  cgroup::Stats stats;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(group.readStats(stats));
+    if (stats.memory.usageBytes.value_or(0) >= (80u << 20)) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_GE(stats.memory.usageBytes.value_or(0), 80u << 20) << "the container's file did not fill its page cache";
+  auto target = l.reconciler->resolve("cache", {});
+  ASSERT_TRUE(target);
+  auto changes = l.reconciler->apply(*target, *policies::limitSetFromJson({{"memory", "32Mi"}}, 2), "override");
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->size(), 1u);
+  const auto& c = changes->front();
+  std::printf("memory max -> 32Mi: %s%s\n", c.note.c_str(), c.error.c_str());
+  ASSERT_TRUE(group.readStats(stats));
+  if (c.written && stats.memory.usageBytes.value_or(0) <= (32u << 20)) {
+    EXPECT_NE(c.note.find("the kernel reclaimed memory"), std::string::npos) << c.note;
+  } else if (c.written) {
+    EXPECT_NE(c.note.find("could not reclaim enough"), std::string::npos) << c.note;
+  } else {
+    EXPECT_NE(c.error.find("could not reclaim enough memory"), std::string::npos) << c.error;
+    EXPECT_EQ(c.after, c.before) << "a refused limit changed";
+  }
+  (void)l.agent->remove("cache", true);
+}
