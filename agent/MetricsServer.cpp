@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <thread>
 
 #include "UnixTime.h"
 
@@ -68,7 +69,10 @@ std::shared_ptr<MetricsServer::Exposition> MetricsServer::current() {
   auto snapshot = snapshots_->latest();
   if (refresh_ && maxAge_.count() > 0 &&
       (!snapshot || nowUnixMs() - snapshot->takenAtUnixMs > static_cast<int64_t>(maxAge_.count()))) {
-    refresh_();
+    // A collection needs a normal stack; CivetWeb's worker threads have a small one (a 64 KiB
+    // buffer of the inventory overflowed it: found by e2e, as a stack smash at exit).
+    std::thread collect([this] { refresh_(); });
+    collect.join();
     snapshot = snapshots_->latest();
   }
   // A scrape that arrives while another renders waits for that render instead of repeating it.

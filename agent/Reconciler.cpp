@@ -135,10 +135,11 @@ void Reconciler::untrack(const std::string& cgroupPath) {
 
 void Reconciler::readEvents() {
   if (!inotify_.valid()) return;
-  alignas(inotify_event) char buffer[16384];
+  std::vector<char> events(16384);  // not on the stack: callers' threads may have small ones
+  char* buffer = events.data();
   std::vector<std::string> gone;
   while (true) {
-    ssize_t n = ::read(inotify_.get(), buffer, sizeof buffer);
+    ssize_t n = ::read(inotify_.get(), buffer, events.size());
     if (n <= 0) break;
     for (char* p = buffer; p < buffer + n;) {
       auto* event = reinterpret_cast<inotify_event*>(p);

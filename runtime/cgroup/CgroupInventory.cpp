@@ -184,9 +184,11 @@ Result<void> CgroupInventory::refresh() {
   if (!walked_ || !watching_) {
     if (auto r = walkAll(); !r) return r;
   } else {
-    alignas(inotify_event) char buffer[64 * 1024];
+    // On the heap: a collection may run on a thread with a small stack (a scrape's refresh).
+    if (events_.empty()) events_.resize(64 * 1024);
+    char* buffer = events_.data();
     while (true) {
-      ssize_t n = ::read(inotify_.get(), buffer, sizeof buffer);
+      ssize_t n = ::read(inotify_.get(), buffer, events_.size());
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;  // EAGAIN: nothing more pending
       bool overflowed = false;

@@ -72,6 +72,7 @@ class CgroupInventory {
   UniqueFd inotify_;
   std::unordered_map<int, Watched> watched_;  // by watch descriptor
   std::vector<std::string> paths_;
+  std::vector<char> events_;  // inotify's read buffer
   std::vector<std::string> written_;
   bool writtenAll_ = true;
   bool watching_ = true;

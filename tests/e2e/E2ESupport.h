@@ -86,9 +86,16 @@ class Agent {
   void stop(int signal) {
     if (pid_ <= 0) return;
     ::kill(pid_, signal);
-    int status;
+    int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    // Asked to stop, agentd stops cleanly: a crash on the way out (a stack smash, an abort)
+    // would leave standby cgroups and lose nothing visible otherwise.
+    if (signal == SIGTERM) {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          << "agentd did not stop cleanly on SIGTERM (status " << status << ")\n"
+          << log();
+    }
   }
   std::string ctlCommand() const { return AGENT_BIN_DIR "/agentctl --state-dir " + (root_ / "state").string(); }
   Ran ctl(const std::string& args) const { return shell(ctlCommand() + " " + args); }
