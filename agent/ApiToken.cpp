@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "FileAt.h"
 #include "RandomHex.h"
 #include "TextParse.h"
@@ -24,6 +27,24 @@ Result<std::string> ensureApiToken(const std::string& path) {
   if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     return systemError("write token file", path);
   }
+  return token;
+}
+
+std::optional<std::string_view> bearerToken(std::string_view header) {
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  auto skipBlanks = [&](std::string_view text) {
+    while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+    while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+    return text;
+  };
+  header = skipBlanks(header);
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size() || !blank(header[kScheme.size()])) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  }
+  std::string_view token = skipBlanks(header.substr(kScheme.size()));
+  if (token.empty() || std::any_of(token.begin(), token.end(), blank)) return std::nullopt;
   return token;
 }
 

@@ -145,8 +145,8 @@ int HttpApi::serve(::mg_connection* connection, HttpRequest& request) {
   bool health = request.path == std::vector<std::string>{"healthz"};
   if (!health) {
     const char* header = mg_get_header(connection, "Authorization");
-    std::string given = header ? header : "";
-    if (given.rfind("Bearer ", 0) != 0 || !tokensEqual(given.substr(7), api->token_)) {
+    auto given = bearerToken(header ? header : "");
+    if (!given || !tokensEqual(std::string(*given), api->token_)) {
       send(connection, errorResponse(401, "unauthorized",
                                      "missing or wrong bearer token (agentctl reads it from /run/agent/token)"));
       return 401;
