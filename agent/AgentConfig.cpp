@@ -50,6 +50,10 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       }
       if (key == "log_max_bytes") {
         config.logMaxBytes = value.as<uint64_t>();
+        if (config.logMaxBytes < 4096) {
+          return logicError("read config (`log_max_bytes` is at least 4096: a page, for the log's frames)",
+                            where(path, value.Mark()), EINVAL);
+        }
         known = true;
       }
       if (key == "collect_interval") {

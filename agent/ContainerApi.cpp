@@ -7,8 +7,13 @@
 #include <fstream>
 #include <thread>
 
+#include "CreateRequest.h"
 #include "ImageStore.h"
 #include "Quantity.h"
+#include "RandomHex.h"
+#include "RunRequestValidation.h"
+#include "StreamFrames.h"
+#include "TextParse.h"
 #include "Version.h"
 
 namespace agent {
@@ -105,41 +110,12 @@ HttpResponse ContainerApi::info() {
 }
 
 HttpResponse ContainerApi::create(const HttpRequest& request) {
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return invalid("the body must be a JSON object");
-  container::RunRequest run;
-  try {
-    run.image = body.value("image", "");
-    run.rootfs = body.value("rootfs", "");
-    run.name = body.value("name", "");
-    run.args = body.value("command", std::vector<std::string>{});
-    run.env = body.value("env", std::vector<std::string>{});
-    run.hostname = body.value("hostname", "");
-    run.labels = body.value("labels", std::map<std::string, std::string>{});
-    run.removeOnExit = body.value("remove_on_exit", false);
-    std::string network = body.value("network", "none");
-    if (network != "none" && network != "host") return invalid("network must be none or host, not `" + network + "`");
-    run.network = network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
-    unsigned cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
-    if (body.contains("cpu")) {
-      auto cpu = policies::parseCpu(body.at("cpu").get<std::string>(), cpus);
-      if (!cpu) return errorResponse(cpu.error());
-      run.limits.cpu = *cpu;
-    }
-    if (body.contains("memory")) {
-      auto memory = policies::parseMemory(body.at("memory").get<std::string>());
-      if (!memory) return errorResponse(memory.error());
-      run.limits.memoryMax = *memory;
-    }
-    if (body.contains("pids")) {
-      auto pids = policies::parsePids(body.at("pids").get<std::string>());
-      if (!pids) return errorResponse(pids.error());
-      run.limits.pidsMax = *pids;
-    }
-  } catch (const json::exception& e) {
-    return invalid(std::string("malformed request: ") + e.what());
-  }
-  if (run.image.empty() && run.rootfs.empty()) return invalid("no image or rootfs given");
+  unsigned cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  auto parsed = parseCreateRequest(request.body, cpus);
+  if (!parsed) return errorResponse(parsed.error());
+  container::RunRequest& run = parsed->run;
+  if (auto valid = container::validateRunRequest(run); !valid) return errorResponse(valid.error());
+  if (parsed->attach) run.attachReader = randomHex(8);
   cgroup::Limits given = run.limits;
   if (limits_) {
     if (auto bounded = limits_->limitsForRun(run.name, run.labels, run.limits); !bounded)
@@ -148,26 +124,10 @@ HttpResponse ContainerApi::create(const HttpRequest& request) {
   auto created = runtime_.run(run);
   if (!created) return errorResponse(created.error());
   if (limits_) limits_->recordRunLimits(created->config.spec.id, given);
-  return {201, describe(*created)};
+  json reply = describe(*created);
+  if (!run.attachReader.empty()) reply["attach_reader"] = run.attachReader;
+  return {201, reply};
 }
-
-namespace {
-
-// The last `tail` lines of `text`.
-std::string lastLines(const std::string& text, long tail) {
-  size_t position = text.size();
-  for (long lines = 0; position > 0 && lines <= tail;) {
-    --position;
-    if (text[position] == '\n' && position + 1 < text.size()) ++lines;
-    if (lines > tail) {
-      ++position;
-      break;
-    }
-  }
-  return text.substr(position);
-}
-
-}  // namespace
 
 HttpResponse ContainerApi::logs(const std::string& id, const HttpRequest& request) {
   return follow(id, request, false);
@@ -177,28 +137,47 @@ HttpResponse ContainerApi::attach(const std::string& id, const HttpRequest& requ
   return follow(id, request, request.queryValue("remove", "0") == "1");
 }
 
+namespace {
+
+std::optional<uint64_t> numberParameter(const HttpRequest& request, const std::string& key) {
+  if (!request.query.count(key)) return std::nullopt;
+  return text::toU64(request.queryValue(key));
+}
+
+}  // namespace
+
 HttpResponse ContainerApi::follow(const std::string& id, const HttpRequest& request, bool removeWhenStopped) {
-  // The output from `offset`; wait_ms makes it a long poll, answered as soon as there is new
-  // output or the container stops. `remove` (attach, for `agentctl run --rm`) removes a
-  // stopped container in the same request, once its last output and exit code are in the reply.
-  uint64_t offset = std::strtoull(request.queryValue("offset", "0").c_str(), nullptr, 10);
-  long waitMs = std::clamp(std::atol(request.queryValue("wait_ms", "0").c_str()), 0L, 30'000L);
-  auto read = runtime_.readLog(id, offset, std::chrono::milliseconds(waitMs));
-  if (!read) return errorResponse(read.error());
-  bool tail = request.query.count("tail") && offset == 0;
-  json reply = {{"data", tail ? lastLines(read->data, std::atol(request.queryValue("tail").c_str())) : read->data},
-                {"offset", read->offset},
-                {"running", read->running}};
-  if (read->exit) reply["exit_code"] = read->exit->exitCode;
-  if (removeWhenStopped) {
-    reply["removed"] = false;
-    if (!read->running) {
-      auto removed = runtime_.remove(id, false);
-      if (!removed) return errorResponse(removed.error());
-      reply["removed"] = true;
-    }
+  // The output from `offset` as frames (StreamFrames.h), what it is in headers; wait_ms makes
+  // it a long poll, answered as soon as there is new output or the container stops. `reader`
+  // (attach) renews that reader's lease at `offset`. `remove` (attach, for `agentctl run --rm`)
+  // removes a stopped container in the same request, once its last output is in the reply.
+  container::LogQuery query;
+  for (const char* key : {"offset", "tail", "wait_ms", "max_bytes"}) {
+    if (request.query.count(key) && !numberParameter(request, key))
+      return invalid(std::string(key) + " must be a number, not `" + request.queryValue(key) + "`");
   }
-  return {200, reply};
+  query.position = numberParameter(request, "offset");
+  if (!query.position) query.tailLines = numberParameter(request, "tail");
+  query.wait = std::chrono::milliseconds(std::min<uint64_t>(numberParameter(request, "wait_ms").value_or(0), 30'000));
+  query.maxBytes = std::min<uint64_t>(numberParameter(request, "max_bytes").value_or(4u << 20), 4u << 20);
+  query.reader = request.queryValue("reader");
+  auto read = runtime_.readLog(id, query);
+  if (!read) return errorResponse(read.error());
+  HttpResponse response;
+  response.raw = std::move(read->chunk.frames);
+  response.contentType = std::string(agent::kOutputStreamType);
+  response.headers = {{"Agent-Log-Offset", std::to_string(read->chunk.position)},
+                      {"Agent-Log-Caught-Up", read->chunk.caughtUp ? "1" : "0"},
+                      {"Agent-Log-End", read->ended() ? "1" : "0"}};
+  if (read->chunk.lost > 0) response.headers.emplace_back("Agent-Log-Lost", std::to_string(read->chunk.lost));
+  if (read->ended() && read->exit)
+    response.headers.emplace_back("Agent-Exit-Code", std::to_string(read->exit->exitCode));
+  if (removeWhenStopped && read->ended()) {
+    auto removed = runtime_.remove(id, false);
+    if (!removed) return errorResponse(removed.error());
+    response.headers.emplace_back("Agent-Removed", "1");
+  }
+  return response;
 }
 
 HttpResponse ContainerApi::action(const std::string& id, const std::string& verb, const HttpRequest& request) {

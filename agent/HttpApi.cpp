@@ -38,10 +38,15 @@ const char* reason(int status) {
 }
 
 void send(::mg_connection* connection, const HttpResponse& response) {
-  std::string text = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  mg_printf(connection,
-            "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-            response.status, reason(response.status), text.size());
+  std::string json;
+  if (!response.raw) json = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string& text = response.raw ? *response.raw : json;
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
+                     "\r\nContent-Type: " + (response.raw ? response.contentType : "application/json") +
+                     "\r\nContent-Length: " + std::to_string(text.size()) + "\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  head += "Connection: close\r\n\r\n";
+  mg_write(connection, head.data(), head.size());
   mg_write(connection, text.data(), text.size());
 }
 

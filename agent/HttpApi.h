@@ -1,10 +1,12 @@
 #pragma once
 // A small JSON-over-HTTP server on CivetWeb: bearer-token auth on every route but /healthz,
+// (the scheme in any case, ApiToken.h),
 // bodies over 1 MiB refused with 413, errors as {"error": "...", "code": "..."}.
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +28,15 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int status, nlohmann::json body) : status(status), body(std::move(body)) {}
   int status = 200;
   nlohmann::json body;
+  // A body that is not JSON (a container's output): sent as it is, with its type, and the
+  // headers that say what it is.
+  std::optional<std::string> raw;
+  std::string contentType;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The error body and status for an Error: ENOENT/ESRCH 404 not_found, EINVAL 400 invalid,

@@ -1,7 +1,5 @@
 #include "ApiClient.h"
 
-#include "HttpClient.h"
-
 #include "FileAt.h"
 #include "TextParse.h"
 
@@ -27,8 +25,8 @@ Result<Endpoint> findEndpoint(const std::string& apiFlag, const std::string& tok
   return endpoint;
 }
 
-Result<ApiReply> ApiClient::call(const std::string& method, const std::string& path,
-                                 const std::optional<nlohmann::json>& body, long timeoutSeconds) const {
+Result<HttpReply> ApiClient::exchange(const std::string& method, const std::string& path,
+                                      const std::optional<nlohmann::json>& body, long timeoutSeconds) const {
   auto url = parseHttpUrl(endpoint_.url);
   if (!url) return tl::unexpected(url.error());
   HttpRequestLine request{method, path, {{"Authorization", "Bearer " + endpoint_.token}}, ""};
@@ -45,6 +43,13 @@ Result<ApiReply> ApiClient::call(const std::string& method, const std::string& p
     }
     return tl::unexpected(reply.error());
   }
+  return reply;
+}
+
+Result<ApiReply> ApiClient::call(const std::string& method, const std::string& path,
+                                 const std::optional<nlohmann::json>& body, long timeoutSeconds) const {
+  auto reply = exchange(method, path, body, timeoutSeconds);
+  if (!reply) return tl::unexpected(reply.error());
   ApiReply result;
   result.status = reply->status;
   result.body = nlohmann::json::parse(reply->body, nullptr, false);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "Error.h"
+#include "HttpClient.h"
 
 namespace agent::ctl {
 
@@ -28,6 +29,9 @@ class ApiClient {
   // Errors: ECONNREFUSED when the agent is unreachable (agentctl exits 3).
   Result<ApiReply> call(const std::string& method, const std::string& path,
                         const std::optional<nlohmann::json>& body = std::nullopt, long timeoutSeconds = 120) const;
+  // The reply as it came (a container's output is not JSON). Errors as for call().
+  Result<HttpReply> exchange(const std::string& method, const std::string& path,
+                             const std::optional<nlohmann::json>& body = std::nullopt, long timeoutSeconds = 120) const;
 
  private:
   Endpoint endpoint_;

@@ -59,17 +59,21 @@ bool keyValues(const std::vector<std::string>& pairs, json& out, const char* wha
 
 }  // namespace
 
+bool Commands::connect(int& exitCode) {
+  if (client_) return true;
+  auto endpoint = findEndpoint(options_.api, options_.tokenFile, options_.stateDir);
+  if (!endpoint) {
+    std::cerr << "agentctl: " << endpoint.error().message() << '\n';
+    exitCode = endpoint.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
+    return false;
+  }
+  client_.emplace(*endpoint);
+  return true;
+}
+
 std::optional<ApiReply> Commands::call(const std::string& method, const std::string& path,
                                        const std::optional<json>& body, int& exitCode, long timeoutSeconds) {
-  if (!client_) {
-    auto endpoint = findEndpoint(options_.api, options_.tokenFile, options_.stateDir);
-    if (!endpoint) {
-      std::cerr << "agentctl: " << endpoint.error().message() << '\n';
-      exitCode = endpoint.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
-      return std::nullopt;
-    }
-    client_.emplace(*endpoint);
-  }
+  if (!connect(exitCode)) return std::nullopt;
   auto reply = client_->call(method, path, body, timeoutSeconds);
   if (!reply) {
     std::cerr << "agentctl: " << reply.error().message() << '\n';
@@ -83,22 +87,6 @@ std::optional<ApiReply> Commands::call(const std::string& method, const std::str
   }
   exitCode = kExitOk;
   return std::optional<ApiReply>(std::move(*reply));
-}
-
-std::optional<int> Commands::followOutput(const std::string& id, size_t offset, int& exitCode, bool remove) {
-  // Long polls: agentd answers as soon as there is output or the container has stopped.
-  // Attached to a run (`remove` for --rm), agentd removes the stopped container in the reply
-  // that brings its exit code.
-  while (true) {
-    std::string query = "?wait_ms=10000&offset=" + std::to_string(offset);
-    auto reply =
-        remove ? call("POST", "/v1/containers/" + id + "/attach" + query + "&remove=1", std::nullopt, exitCode, 60)
-               : call("GET", "/v1/containers/" + id + "/logs" + query, std::nullopt, exitCode, 60);
-    if (!reply) return std::nullopt;
-    std::cout << reply->body.value("data", "") << std::flush;
-    offset = reply->body.value("offset", offset);
-    if (!reply->body.value("running", false)) return reply->body.value("exit_code", -1);
-  }
 }
 
 int Commands::run(const RunOptions& options) {
@@ -140,6 +128,8 @@ int Commands::run(const RunOptions& options) {
   // Detached --rm containers are removed by agentd when they stop; attached ones by us, once
   // we have their exit code.
   body["remove_on_exit"] = o.detach && o.remove;
+  // Attached: agentd holds back rotating away output this client has not received.
+  if (!o.detach) body["attach"] = true;
   int exitCode = kExitOk;
   auto created = call("POST", "/v1/containers", body, exitCode);
   if (!created) return exitCode;
@@ -158,14 +148,25 @@ int Commands::run(const RunOptions& options) {
       std::cout << id << '\n';
     return kExitOk;
   }
-  auto code = followOutput(id, 0, exitCode, o.remove);
-  if (!code) return exitCode;
-  if (*code < 0) {
+  OutputRequest attached;
+  attached.method = "POST";
+  attached.route = "/v1/containers/" + id + "/attach";
+  attached.reader = c.value("attach_reader", "");
+  attached.remove = o.remove;
+  auto end = streamOutput(attached, 0, exitCode);
+  if (!end) return exitCode;
+  if (end->lostBytes > 0) {
+    std::cerr << "agentctl: " << end->lostBytes
+              << " bytes of the container's output were lost before agentctl could read them (the exit code "
+              << end->exitCode << " is the container's)\n";
+    return kExitAgentError;
+  }
+  if (end->exitCode < 0) {
     std::cerr << "agentctl: the container stopped, but its exit code is unknown (its shim ended without "
                  "recording one; see agentd's log)\n";
     return kExitAgentError;
   }
-  return *code;
+  return end->exitCode;
 }
 
 int Commands::ps(bool all) {
@@ -209,17 +210,6 @@ int Commands::exec(const std::string& id, const std::vector<std::string>& comman
   std::cout << reply->body.value("stdout", "") << std::flush;
   std::cerr << reply->body.value("stderr", "") << std::flush;
   return reply->body.value("exit_code", kExitAgentError);
-}
-
-int Commands::logs(const std::string& id, bool follow, long tail) {
-  int exitCode = kExitOk;
-  std::string path = "/v1/containers/" + escapeQuery(id) + "/logs" + (tail >= 0 ? "?tail=" + std::to_string(tail) : "");
-  auto reply = call("GET", path, std::nullopt, exitCode);
-  if (!reply) return exitCode;
-  std::cout << reply->body.value("data", "") << std::flush;
-  if (!follow || !reply->body.value("running", false)) return kExitOk;
-  auto followed = followOutput(escapeQuery(id), reply->body.value("offset", size_t{0}), exitCode, false);
-  return followed ? kExitOk : exitCode;
 }
 
 int Commands::simpleAction(const std::string& id, const std::string& verb, const std::string& query) {

@@ -50,13 +50,31 @@ class Commands {
   int imageImport(const std::string& name, const std::string& tarFile);
 
  private:
+  // Finds the agent (once); on failure prints the reason and sets `exitCode`.
+  bool connect(int& exitCode);
   // Calls the API; on failure prints the reason and sets `exitCode`.
   std::optional<ApiReply> call(const std::string& method, const std::string& path,
                                const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120);
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
-  // Prints the output from `offset` until the container stops; its exit code (-1 if
-  // unknown), or nothing if the agent failed (exitCode says how).
-  std::optional<int> followOutput(const std::string& id, size_t offset, int& exitCode, bool remove);
+  // A container's output: GET .../logs, or POST .../attach for `run` (OutputCommands.cpp).
+  struct OutputRequest {
+    std::string method, route;  // route: /v1/containers/<id>/logs or /attach
+    std::string reader;         // attach: the reader whose lease each request renews
+    bool remove = false;        // attach: agentd removes the container in the last reply
+    bool follow = true;         // false: stop once caught up with what was written
+    long tail = -1;             // the first request asks for the last lines only
+  };
+  struct OutputEnd {
+    int exitCode = -1;       // once the container ended; -1: unknown (or still running)
+    uint64_t lostBytes = 0;  // output rotated away before it was read
+  };
+  // Writes each frame's payload to stdout or stderr (the container's own stream) until the
+  // container ends (follow) or the output written so far is out; nothing if the agent failed
+  // (exitCode says how). `offset`: where to start; nullopt: the oldest output kept.
+  std::optional<OutputEnd> streamOutput(const OutputRequest& request, std::optional<uint64_t> offset, int& exitCode);
+  // As call(), for a reply that is not JSON.
+  std::optional<HttpReply> exchange(const std::string& method, const std::string& path, int& exitCode,
+                                    long timeoutSeconds);
   bool wantsJson() const { return options_.output == "json"; }
 
   GlobalOptions options_;

@@ -96,6 +96,13 @@ Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
 
 }  // namespace
 
+std::string HttpReply::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (equalsIgnoringCase(key, name)) return value;
+  }
+  return "";
+}
+
 Result<HttpUrl> parseHttpUrl(std::string_view url) {
   constexpr std::string_view scheme = "http://";
   if (url.substr(0, scheme.size()) != scheme) {
@@ -158,6 +165,7 @@ Result<HttpReply> parseHttpResponse(std::string_view raw) {
     if (colon == std::string_view::npos) continue;
     std::string_view name = line.substr(0, colon);
     std::string_view value = text::trim(line.substr(colon + 1));
+    reply.headers.emplace_back(name, value);
     if (equalsIgnoringCase(name, "content-length")) {
       auto n = text::toU64(value);
       if (!n) return logicError("read agentd's reply (bad Content-Length)", std::string(value), EPROTO);

@@ -24,7 +24,10 @@ Result<HttpUrl> parseHttpUrl(std::string_view url);
 
 struct HttpReply {
   int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // as sent, in order
   std::string body;
+  // The value of header `name` (in any case), or "" without it.
+  std::string header(std::string_view name) const;
 };
 
 // Parses a complete response (status line, headers, body with Content-Length, chunked, or

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ContainerRuntime.h"
+#include "ReaderLease.h"
 
 namespace agent::container {
 
@@ -47,45 +48,36 @@ std::optional<ExitRecord> ContainerRuntime::waitForExit(const std::string& ref,
   }
 }
 
-namespace {
-
-constexpr size_t kMaxLogRead = 4u << 20;  // per reply; a follower asks again for the rest
-
-// Reads `path` from `offset`; a file shorter than `offset` was rotated, so it starts over.
-std::pair<std::string, uint64_t> readFrom(const std::string& path, uint64_t offset) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat st {};
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return {"", offset};
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (size < offset) offset = 0;
-  std::string data(std::min<uint64_t>(size - offset, kMaxLogRead), '\0');
-  size_t got = 0;
-  while (got < data.size()) {
-    ssize_t n = ::pread(fd.get(), data.data() + got, data.size() - got, static_cast<off_t>(offset + got));
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  data.resize(got);
-  return {std::move(data), offset + got};
-}
-
-}  // namespace
-
-Result<LogRead> ContainerRuntime::readLog(const std::string& ref, uint64_t offset,
-                                          std::chrono::milliseconds wait) const {
+Result<LogRead> ContainerRuntime::readLog(const std::string& ref, const LogQuery& query) const {
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
-  auto deadline = Clock::now() + wait;
+  std::string bundle = store_.dirOf(*id);
+  if (!query.reader.empty()) {
+    if (!isReaderId(query.reader)) return logicError("read log (a reader id is hex, as agentd gave it)", query.reader);
+    // The client has everything before its position: rotation may discard up to there.
+    ReaderLease lease{query.position.value_or(0), bootTimeMs() + kReaderLeaseTime.count()};
+    if (auto renewed = writeReaderLease(bundle, query.reader, lease); !renewed && !renewed.error().isGone())
+      return tl::unexpected(renewed.error());
+  }
+  auto deadline = Clock::now() + query.wait;
   std::optional<FileChangeWatch::Subscription> changes;
   UniqueFd ended;
   while (true) {
     auto info = load(*id);
     if (!info) return tl::unexpected(info.error());
     LogRead read;
+    // Known before the log is read: a stopped container's shim has logged all its output.
     read.running = info->status.state != ContainerState::Stopped;
     read.exit = info->status.exit;
-    std::tie(read.data, read.offset) = readFrom(info->config.logPath, offset);
-    if (!read.data.empty() || !read.running || Clock::now() >= deadline) return read;
+    auto chunk = query.tailLines ? readLogTail(info->config.logPath, *query.tailLines, query.maxBytes)
+                                 : readLogFrom(info->config.logPath, query.position, query.maxBytes);
+    if (!chunk) return tl::unexpected(chunk.error());
+    read.chunk = std::move(*chunk);
+    bool news = !read.chunk.frames.empty() || read.chunk.lost > 0 || !read.chunk.caughtUp;
+    if (news || !read.running || Clock::now() >= deadline) {
+      if (read.ended() && !query.reader.empty()) dropReaderLease(bundle, query.reader);
+      return read;
+    }
     if (!changes) {
       // Armed before one more read, so output written in between is not missed.
       if (auto subscribed = logChanges_.subscribe(info->config.logPath)) changes = std::move(*subscribed);

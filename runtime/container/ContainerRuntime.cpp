@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "Names.h"
+#include "ReaderLease.h"
+#include "RunRequestValidation.h"
 #include "ShimStarter.h"
 
 namespace agent::container {
@@ -76,10 +78,7 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
 Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   std::lock_guard lock(mutex_);
   auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);
-  if (!request.name.empty()) {
-    if (auto r = validateName("container", request.name); !r) return tl::unexpected(r.error());
-  }
-  if (request.args.empty()) return logicError("run (no command given; e.g. -- sh -c 'echo hi')", request.image, EINVAL);
+  if (auto valid = validateRunRequest(request); !valid) return tl::unexpected(valid.error());
   std::string rootfs;
   if (!request.rootfs.empty()) {
     if (!request.image.empty()) return logicError("run (give an image or a rootfs, not both)", request.rootfs, EINVAL);
@@ -92,7 +91,6 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
       return logicError("run (the rootfs path may not contain ',', ':' or '\\' for overlayfs)", request.rootfs, EINVAL);
     }
   } else {
-    if (auto r = validateName("image", request.image); !r) return tl::unexpected(r.error());
     rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
     if (!fs::is_directory(rootfs)) {
       return logicError("run (no such image; `agentctl image ls` lists them)", request.image, ENOENT);
@@ -158,6 +156,14 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (auto r = store_.create(config); !r) {
     undo();
     return tl::unexpected(r.error());
+  }
+  if (!request.attachReader.empty()) {
+    ReaderLease lease{0, bootTimeMs() + kReaderLeaseTime.count()};
+    if (auto r = writeReaderLease(store_.dirOf(id), request.attachReader, lease); !r) {
+      (void)store_.remove(id);
+      undo();
+      return tl::unexpected(r.error());
+    }
   }
   auto started =
       standby ? releaseStandbyShim(standby->shim, config_.shimPath) : startShim(config_.shimPath, store_.dirOf(id));

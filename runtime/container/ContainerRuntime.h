@@ -18,6 +18,8 @@
 #include "Exec.h"
 #include "ExitWatch.h"
 #include "FileChangeWatch.h"
+#include "LogReader.h"
+#include "RunRequest.h"
 #include "StandbyPool.h"
 #include "StateStore.h"
 #include "Trash.h"
@@ -32,25 +34,22 @@ struct RuntimeConfig {
   uint64_t logMaxBytes = 10 << 20;
 };
 
-struct RunRequest {
-  std::string name;  // empty: derived from the id
-  std::string image;
-  std::string rootfs;  // instead of an image: an absolute directory, the overlay's lower layer
-  std::vector<std::string> args;
-  std::vector<std::string> env;
-  std::string hostname;  // empty: the short id
-  std::map<std::string, std::string> labels;
-  NetworkMode network = NetworkMode::None;
-  cgroup::Limits limits;
-  bool removeOnExit = false;
+// What a reader asks of a container's output (logs, and the attached stream of `run`).
+struct LogQuery {
+  std::optional<uint64_t> position;   // empty: from the oldest output kept
+  std::optional<uint64_t> tailLines;  // instead of a position: the last lines
+  size_t maxBytes = 4u << 20;
+  std::chrono::milliseconds wait{0};  // with nothing new, wait this long for output or the exit
+  std::string reader;                 // an attached reader: its lease is renewed at `position`
 };
 
-// A piece of PID 1's output (stdout and stderr, in the order written).
+// A piece of PID 1's output, as frames saying which stream each piece came from.
 struct LogRead {
-  std::string data;
-  uint64_t offset = 0;  // where the next read starts
-  bool running = false;
+  LogChunk chunk;
+  bool running = false;            // the container had not stopped when its log was read
   std::optional<ExitRecord> exit;  // once stopped
+  // The container has stopped and this piece holds the last of its output.
+  bool ended() const { return !running && chunk.caughtUp; }
 };
 
 // A shim that ended: its container's exit record (none if it ended without writing one).
@@ -85,9 +84,9 @@ class ContainerRuntime {
   Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args);
   // Waits until the container has an exit record: on a pidfd of its shim, not by polling.
   std::optional<ExitRecord> waitForExit(const std::string& ref, std::chrono::milliseconds timeout) const;
-  // The output from `offset` on. With nothing new yet and the container running, waits up
-  // to `wait` for output or the exit (inotify on the log, pidfd on the shim).
-  Result<LogRead> readLog(const std::string& ref, uint64_t offset, std::chrono::milliseconds wait) const;
+  // The output `query` asks for. With nothing new yet and the container running, waits up to
+  // query.wait for output or the exit (inotify on the log, pidfd on the shim).
+  Result<LogRead> readLog(const std::string& ref, const LogQuery& query) const;
 
   // Exit events for agentd's loop: watchRunning() arms a pidfd for every running container
   // (run() arms new ones); exitEventsFd() turns readable when one ends; collectExited() then

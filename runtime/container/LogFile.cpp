@@ -2,40 +2,96 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <algorithm>
+
+#include "LogFormat.h"
 
 namespace agent::container {
 
-Result<LogFile> LogFile::open(std::string path, uint64_t maxBytes) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+static_assert(kLogHeaderBytes == 16);
+
+Result<UniqueFd> LogFile::create(const std::string& path, uint64_t start) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
   if (!fd.valid()) return systemError("open log", path);
-  struct stat st {};
-  ::fstat(fd.get(), &st);
-  return LogFile(std::move(path), maxBytes, std::move(fd), static_cast<uint64_t>(st.st_size));
+  std::string header = logFileHeader(start);
+  if (::write(fd.get(), header.data(), header.size()) != static_cast<ssize_t>(header.size()))
+    return systemError("write log header", path);
+  return fd;
+}
+
+Result<LogFile> LogFile::open(std::string path, uint64_t maxBytes, RotationGate mayDiscardBefore) {
+  maxBytes = std::max(maxBytes, kMinLogBytes);
+  UniqueFd existing(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+  if (existing.valid()) {
+    char header[kHeaderBytes];
+    struct stat st {};
+    ssize_t n = ::pread(existing.get(), header, sizeof header, 0);
+    auto start = n == static_cast<ssize_t>(kHeaderBytes) ? parseLogFileHeader(std::string_view(header, kHeaderBytes))
+                                                         : std::nullopt;
+    if (start && ::fstat(existing.get(), &st) == 0) {
+      return LogFile(std::move(path), maxBytes, std::move(mayDiscardBefore), std::move(existing), *start,
+                     static_cast<uint64_t>(st.st_size));
+    }
+    if (n > 0 && ::rename(path.c_str(), rotatedLogPath(path).c_str()) != 0) return systemError("rotate log", path);
+  }
+  auto fd = create(path, 0);
+  if (!fd) return tl::unexpected(fd.error());
+  return LogFile(std::move(path), maxBytes, std::move(mayDiscardBefore), std::move(*fd), 0, kHeaderBytes);
 }
 
 Result<void> LogFile::rotate() {
-  std::string old = path_ + ".1";
-  if (::rename(path_.c_str(), old.c_str()) != 0) return systemError("rotate log", path_);
-  UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-  if (!fd.valid()) return systemError("open log", path_);
-  fd_ = std::move(fd);
-  size_ = 0;
+  if (::rename(path_.c_str(), rotatedLogPath(path_).c_str()) != 0) return systemError("rotate log", path_);
+  auto fd = create(path_, endPosition());
+  if (!fd) return tl::unexpected(fd.error());
+  start_ = endPosition();
+  fd_ = std::move(*fd);
+  size_ = kHeaderBytes;
   return {};
 }
 
-Result<void> LogFile::append(std::string_view bytes) {
-  if (size_ > 0 && size_ + bytes.size() > maxBytes_) {
-    if (auto r = rotate(); !r) return r;
-  }
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
+Result<void> LogFile::writeFrame(OutputStream stream, std::string_view payload) {
+  std::string header = frameHeader(stream, static_cast<uint32_t>(payload.size()));
+  iovec parts[2] = {{header.data(), header.size()}, {const_cast<char*>(payload.data()), payload.size()}};
+  size_t total = header.size() + payload.size(), written = 0;
+  while (written < total) {
+    ssize_t n = ::writev(fd_.get(), parts, 2);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return systemError("write log", path_);
-    bytes.remove_prefix(static_cast<size_t>(n));
-    size_ += static_cast<uint64_t>(n);
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      // A frame cut short would make the rest of the file unreadable: take it back.
+      if (written > 0 && ::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) err = errno;
+      return systemError("write log", path_, err);
+    }
+    written += static_cast<size_t>(n);
+    for (auto& part : parts) {
+      size_t used = std::min(part.iov_len, static_cast<size_t>(n));
+      part.iov_base = static_cast<char*>(part.iov_base) + used;
+      part.iov_len -= used;
+      n -= static_cast<ssize_t>(used);
+    }
   }
+  size_ += total;
   return {};
+}
+
+Result<size_t> LogFile::append(OutputStream stream, std::string_view bytes) {
+  size_t taken = 0;
+  while (taken < bytes.size()) {
+    uint64_t room = size_ < maxBytes_ ? maxBytes_ - size_ : 0;
+    if (room <= kFrameHeaderBytes) {
+      // start_ > 0: there is a rotated copy, and rotating now discards it.
+      if (gate_ && start_ > 0 && !gate_(start_)) return taken;  // it is still being read
+      if (auto rotated = rotate(); !rotated) return tl::unexpected(rotated.error());
+      continue;
+    }
+    size_t piece = std::min<uint64_t>({bytes.size() - taken, room - kFrameHeaderBytes, kMaxFramePayload});
+    if (auto written = writeFrame(stream, bytes.substr(taken, piece)); !written) return tl::unexpected(written.error());
+    taken += piece;
+  }
+  return taken;
 }
 
 }  // namespace agent::container

@@ -8,12 +8,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 
 #include "Launcher.h"
 #include "LogFile.h"
+#include "OutputPump.h"
 #include "ProcFs.h"
 #include "StateStore.h"
 
@@ -56,16 +58,6 @@ ExitRecord exitRecordOf(int status) {
   return record;
 }
 
-// Copies what is readable now from `fd` into the log; false at end of file.
-bool pump(int fd, LogFile& log) {
-  char chunk[16384];
-  ssize_t n = ::read(fd, chunk, sizeof chunk);
-  if (n < 0) return errno == EINTR || errno == EAGAIN;
-  if (n == 0) return false;
-  (void)log.append(std::string_view(chunk, static_cast<size_t>(n)));
-  return true;
-}
-
 }  // namespace
 
 int runShim(const ShimOptions& options) {
@@ -94,7 +86,7 @@ int runShim(const ShimOptions& options) {
   };
 
   std::optional<PreparedContainer> standby;
-  int output[2];
+  std::optional<OutputPipes> output;  // PID 1's stdout and stderr, apart
   if (options.standby) {
     // Ahead of any request: namespaces made and the cgroup joined, so that a `run` only has
     // to release it. Nothing is recorded for it until then; agentd cleans up a dropped one.
@@ -103,9 +95,12 @@ int runShim(const ShimOptions& options) {
     auto group =
         cgroup::Cgroup::open(*hierarchy, options.cgroupPath, hierarchy->available(cgroup::containerControllers()));
     if (!group) return report(readyFd, "failed 125 " + group.error().message()), 1;
-    if (::pipe2(output, O_CLOEXEC) != 0) return report(readyFd, "failed 125 create the output pipe"), 1;
-    auto prepared = prepareContainer(NetworkMode::None, *group, LaunchIo{-1, output[1], output[1]}, readSpec);
-    ::close(output[1]);
+    auto pipes = OutputPipes::create();
+    if (!pipes) return report(readyFd, "failed 125 " + pipes.error().message()), 1;
+    output = std::move(*pipes);
+    auto prepared = prepareContainer(NetworkMode::None, *group,
+                                     LaunchIo{-1, output->stdoutWrite.get(), output->stderrWrite.get()}, readSpec);
+    output->closeWriteEnds();
     if (!prepared) return report(readyFd, "failed 125 " + prepared.error().error.message()), 1;
     standby = *prepared;
     report(readyFd, "standby " + std::to_string(standby->pid), false);
@@ -134,13 +129,15 @@ int runShim(const ShimOptions& options) {
     auto group =
         cgroup::Cgroup::open(*hierarchy, config->cgroupPath, hierarchy->available(cgroup::containerControllers()));
     if (!group) return fail(kExitSetupFailed, group.error().message());
-    if (::pipe2(output, O_CLOEXEC) != 0) return fail(kExitSetupFailed, "create the output pipe");
-    pid = launchContainer(config->spec, *group, LaunchIo{-1, output[1], output[1]});
-    ::close(output[1]);
+    auto pipes = OutputPipes::create();
+    if (!pipes) return fail(kExitSetupFailed, pipes.error().message());
+    output = std::move(*pipes);
+    pid = launchContainer(config->spec, *group, LaunchIo{-1, output->stdoutWrite.get(), output->stderrWrite.get()});
+    output->closeWriteEnds();
   }
   if (!pid) {
     std::string why = pid.error().error.message();
-    (void)log->append("agent-shim: " + why + "\n");
+    (void)log->append(OutputStream::System, "agent-shim: " + why + "\n");
     return fail(pid.error().exitCode, why);
   }
 
@@ -157,13 +154,20 @@ int runShim(const ShimOptions& options) {
   report(readyFd, "started " + std::to_string(*pid));
 
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
-  bool outputOpen = true;
+  OutputPump pump(std::move(*output), *log, options.bundleDir);
   int status = 0;
   while (true) {
-    pollfd fds[2] = {{outputOpen ? output[0] : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
-    if (::poll(fds, 2, pidfd < 0 ? 200 : -1) < 0 && errno != EINTR) break;
-    if (fds[0].revents != 0) outputOpen = pump(output[0], *log);
-    bool exited = fds[1].revents != 0;
+    constexpr size_t kPidfd = OutputPump::kPollFds;
+    pollfd fds[kPidfd + 1];
+    pump.preparePoll(fds);
+    fds[kPidfd] = {pidfd, POLLIN, 0};
+    int timeout = pump.pollTimeoutMs();
+    if (pidfd < 0) timeout = timeout < 0 ? 200 : std::min(timeout, 200);
+    int ready = ::poll(fds, kPidfd + 1, timeout);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready < 0) continue;
+    pump.afterPoll(fds);
+    bool exited = fds[kPidfd].revents != 0;
     if (pidfd < 0)
       exited = ::waitpid(*pid, &status, WNOHANG) == *pid;
     else if (exited)
@@ -174,7 +178,7 @@ int runShim(const ShimOptions& options) {
     }
   }
   // PID 1's end takes down its pid namespace; drain what it and its children wrote.
-  while (outputOpen) outputOpen = pump(output[0], *log);
+  pump.drain();
   auto written = store.writeExit(id, exitRecordOf(status));
   return written ? 0 : 1;
 }

@@ -24,6 +24,13 @@ uint64_t usageOf(const cgroup::Cgroup& group) {
   return cpuUsageNs(group);
 }
 
+container::LogQuery logQuery(uint64_t position, std::chrono::milliseconds wait) {
+  container::LogQuery query;
+  query.position = position;
+  query.wait = wait;
+  return query;
+}
+
 }  // namespace
 
 TEST(Runtime, ExitCodeIsKeptAndInspectable) {
@@ -224,15 +231,15 @@ TEST(Runtime, AFollowerIsWokenByOutputAndByTheExitNotByATimeout) {
   Agent agent;
   agent.run({"sh", "-c", "sleep 0.3; echo late; sleep 0.3; exit 4"}, "slow-talker");
   auto started = std::chrono::steady_clock::now();
-  auto first = agent->readLog("slow-talker", 0, 10s);
+  auto first = agent->readLog("slow-talker", logQuery(0, 10s));
   ASSERT_TRUE(first) << first.error().message();
-  EXPECT_EQ(first->data, "late\n");
+  EXPECT_EQ(streamsApart(first->chunk.frames).out, "late\n");
   EXPECT_TRUE(first->running);
-  auto last = agent->readLog("slow-talker", first->offset, 10s);
+  auto last = agent->readLog("slow-talker", logQuery(first->chunk.position, 10s));
   ASSERT_TRUE(last) << last.error().message();
   auto waited = std::chrono::steady_clock::now() - started;
-  EXPECT_EQ(last->data, "");
-  EXPECT_FALSE(last->running);
+  EXPECT_EQ(last->chunk.frames, "");
+  EXPECT_TRUE(last->ended());
   ASSERT_TRUE(last->exit);
   EXPECT_EQ(last->exit->exitCode, 4);
   // Both waits end with the event (about 0.6 s in all), far before their 10 s limits.
@@ -340,10 +347,10 @@ TEST(Runtime, AStandbyContainerRunsLikeAnyOtherAndIsNeverListedBeforeThat) {
   auto exit = agent->waitForExit("from-standby", 5s);
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->exitCode, 6);
-  auto log = agent->readLog("from-standby", 0, 0ms);
+  auto log = agent->readLog("from-standby", {});
   ASSERT_TRUE(log);
   // PID 1 of its own pid namespace, its own hostname (the short id), only `lo`.
-  EXPECT_EQ(log->data, "1 " + info->shortId() + " 1\n");
+  EXPECT_EQ(streamsApart(log->chunk.frames).out, "1 " + info->shortId() + " 1\n");
 
   // A second run may find the pool refilling; either way it runs.
   auto second = agent.run({"true"}, "second");

@@ -12,6 +12,8 @@
 #include <random>
 #include <thread>
 
+#include "StreamFrames.h"
+
 namespace agent::hosttest {
 
 namespace {
@@ -169,6 +171,15 @@ double measureCpuShare(const cgroup::Cgroup& group, std::chrono::milliseconds wi
   auto t1 = std::chrono::steady_clock::now();
   double wallNs = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
   return static_cast<double>(u1 - u0) / wallNs;
+}
+
+StreamsApart streamsApart(std::string_view frames) {
+  StreamsApart apart;
+  auto used = forEachFrame(frames, [&](OutputStream stream, std::string_view payload) {
+    (stream == OutputStream::Stdout ? apart.out : stream == OutputStream::Stderr ? apart.err : apart.system) += payload;
+  });
+  if (!used || *used != frames.size()) throw std::runtime_error("not whole output frames");
+  return apart;
 }
 
 }  // namespace agent::hosttest

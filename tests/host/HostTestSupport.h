@@ -83,6 +83,12 @@ uint64_t cpuUsageNs(const cgroup::Cgroup& group);
 // The fraction of one CPU the group used over `window` of wall time.
 double measureCpuShare(const cgroup::Cgroup& group, std::chrono::milliseconds window);
 
+// A container's output frames (StreamFrames.h) taken apart by stream.
+struct StreamsApart {
+  std::string out, err, system;
+};
+StreamsApart streamsApart(std::string_view frames);
+
 // A runtime with its own state and data directories and cgroup parent.
 struct Agent {
   TestParent parent;

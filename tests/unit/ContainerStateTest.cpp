@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "FixtureTree.h"
-#include "LogFile.h"
 #include "StateStore.h"
 
 using namespace agent::container;
@@ -109,16 +108,4 @@ TEST(ContainerState, RunningOnlyWhileThePidIsTheSameProcess) {
   EXPECT_EQ(exited.state, ContainerState::Stopped);
   EXPECT_EQ(exited.exit->exitCode, 3);
   EXPECT_EQ(deriveStatus(std::nullopt, std::nullopt, procfs).state, ContainerState::Created);
-}
-
-TEST(ContainerState, LogRotatesAtItsCap) {
-  FixtureTree tree;
-  tree.dir("c");
-  auto log = LogFile::open(tree.path("c/log"), 10);
-  ASSERT_TRUE(log);
-  ASSERT_TRUE(log->append("12345678"));
-  ASSERT_TRUE(log->append("abcdef"));  // would pass 10 bytes: rotate first
-  ASSERT_TRUE(log->append("gh"));
-  EXPECT_EQ(tree.read("c/log.1"), "12345678");
-  EXPECT_EQ(tree.read("c/log"), "abcdefgh");
 }

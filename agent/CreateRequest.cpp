@@ -1,0 +1,98 @@
+#include "CreateRequest.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "Quantity.h"
+
+namespace agent {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFields[] = {"image",   "rootfs", "name",   "command", "env",    "hostname",      "labels",
+                                   "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit"};
+
+auto refuse(const std::string& what) {
+  return logicError(what, "", EINVAL);
+}
+
+Result<std::string> stringField(const json& body, const char* field) {
+  if (!body.contains(field)) return std::string();
+  if (!body[field].is_string()) return refuse(std::string(field) + " must be a string");
+  return body[field].get<std::string>();
+}
+
+Result<std::vector<std::string>> stringsField(const json& body, const char* field, const char* example) {
+  if (!body.contains(field)) return std::vector<std::string>();
+  const json& value = body[field];
+  bool strings =
+      value.is_array() && std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
+  if (!strings) return refuse(std::string(field) + " must be an array of strings, e.g. " + example);
+  return value.get<std::vector<std::string>>();
+}
+
+}  // namespace
+
+Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpus) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return refuse("the body must be a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
+      std::string known;
+      for (const char* field : kFields) known += std::string(known.empty() ? "" : ", ") + field;
+      return refuse("unknown field `" + key + "` (the fields are " + known + ")");
+    }
+  }
+  CreateRequest request;
+  container::RunRequest& run = request.run;
+  for (auto [field, target] :
+       {std::pair{"image", &run.image}, {"rootfs", &run.rootfs}, {"name", &run.name}, {"hostname", &run.hostname}}) {
+    auto value = stringField(body, field);
+    if (!value) return tl::unexpected(value.error());
+    *target = std::move(*value);
+  }
+  auto command = stringsField(body, "command", "[\"sh\", \"-c\", \"echo hi\"]");
+  if (!command) return tl::unexpected(command.error());
+  run.args = std::move(*command);
+  auto env = stringsField(body, "env", "[\"KEY=VALUE\"]");
+  if (!env) return tl::unexpected(env.error());
+  run.env = std::move(*env);
+  if (body.contains("labels")) {
+    const json& labels = body["labels"];
+    bool strings =
+        labels.is_object() && std::all_of(labels.begin(), labels.end(), [](const json& v) { return v.is_string(); });
+    if (!strings) return refuse("labels must be an object of strings, e.g. {\"tier\": \"web\"}");
+    run.labels = labels.get<std::map<std::string, std::string>>();
+  }
+  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit}, {"attach", &request.attach}}) {
+    if (!body.contains(field)) continue;
+    if (!body[field].is_boolean()) return refuse(std::string(field) + " must be true or false");
+    *target = body[field].get<bool>();
+  }
+  auto network = stringField(body, "network");
+  if (!network) return tl::unexpected(network.error());
+  if (!network->empty() && *network != "none" && *network != "host")
+    return refuse("network must be none or host, not `" + *network + "`");
+  run.network = *network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
+  // A quantity given is parsed, even an empty one (which says why it is not one).
+  for (const char* field : {"cpu", "memory", "pids"}) {
+    if (!body.contains(field)) continue;
+    auto text = stringField(body, field);
+    if (!text) return tl::unexpected(text.error());
+    std::string_view name = field;
+    if (name == "cpu") {
+      auto parsed = policies::parseCpu(*text, hostCpus);
+      if (!parsed) return tl::unexpected(parsed.error());
+      run.limits.cpu = *parsed;
+    } else {
+      auto parsed = name == "memory" ? policies::parseMemory(*text) : policies::parsePids(*text);
+      if (!parsed) return tl::unexpected(parsed.error());
+      (name == "memory" ? run.limits.memoryMax : run.limits.pidsMax) = *parsed;
+    }
+  }
+  return request;
+}
+
+}  // namespace agent

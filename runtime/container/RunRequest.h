@@ -1,0 +1,29 @@
+#pragma once
+// What a caller asks for when it runs a container (agentctl run, POST /v1/containers).
+// RunRequestValidation.h says which values are accepted, and why others are not.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ContainerSpec.h"
+#include "Limits.h"
+
+namespace agent::container {
+
+struct RunRequest {
+  std::string name;  // empty: derived from the id
+  std::string image;
+  std::string rootfs;  // instead of an image: an absolute directory, the overlay's lower layer
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // KEY=VALUE
+  std::string hostname;          // empty: the short id
+  std::map<std::string, std::string> labels;
+  NetworkMode network = NetworkMode::None;
+  cgroup::Limits limits;
+  bool removeOnExit = false;
+  // An attached client's reader id (ReaderLease.h): its lease is taken before the command
+  // runs, so no output can be rotated away before the client's first read.
+  std::string attachReader;
+};
+
+}  // namespace agent::container
