@@ -203,7 +203,17 @@ HttpResponse ContainerApi::action(const std::string& id, const std::string& verb
     }
     auto result = runtime_.exec(id, body["command"].get<std::vector<std::string>>());
     if (!result) return errorResponse(result.error());
-    return {200, {{"exit_code", result->exitCode}, {"stdout", result->stdoutText}, {"stderr", result->stderrText}}};
+    // Bytes as the command wrote them, each stream apart: frames, as a container's output.
+    HttpResponse response;
+    response.raw.emplace();
+    for (const auto& [stream, text] :
+         {std::pair{OutputStream::Stdout, &result->stdoutText}, {OutputStream::Stderr, &result->stderrText}}) {
+      for (size_t at = 0; at < text->size(); at += kMaxFramePayload)
+        appendFrame(*response.raw, stream, std::string_view(*text).substr(at, kMaxFramePayload));
+    }
+    response.contentType = std::string(kOutputStreamType);
+    response.headers = {{"Agent-Exit-Code", std::to_string(result->exitCode)}};
+    return response;
   } else if (verb == "wait") {
     long seconds = std::atol(request.queryValue("t", "30").c_str());
     runtime_.waitForExit(id, std::chrono::seconds(std::max(0L, seconds)));

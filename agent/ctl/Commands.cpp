@@ -199,19 +199,6 @@ int Commands::inspect(const std::string& id) {
   return exitCode;
 }
 
-int Commands::exec(const std::string& id, const std::vector<std::string>& command) {
-  int exitCode = kExitOk;
-  auto reply = call("POST", "/v1/containers/" + escapeQuery(id) + "/exec", json{{"command", command}}, exitCode, 3600);
-  if (!reply) return exitCode;
-  if (wantsJson()) {
-    std::cout << reply->body.dump(2) << '\n';
-    return kExitOk;
-  }
-  std::cout << reply->body.value("stdout", "") << std::flush;
-  std::cerr << reply->body.value("stderr", "") << std::flush;
-  return reply->body.value("exit_code", kExitAgentError);
-}
-
 int Commands::simpleAction(const std::string& id, const std::string& verb, const std::string& query) {
   int exitCode = kExitOk;
   auto reply = call("POST", "/v1/containers/" + escapeQuery(id) + "/" + verb + query, std::nullopt, exitCode, 600);

@@ -73,8 +73,8 @@ class Commands {
   // (exitCode says how). `offset`: where to start; nullopt: the oldest output kept.
   std::optional<OutputEnd> streamOutput(const OutputRequest& request, std::optional<uint64_t> offset, int& exitCode);
   // As call(), for a reply that is not JSON.
-  std::optional<HttpReply> exchange(const std::string& method, const std::string& path, int& exitCode,
-                                    long timeoutSeconds);
+  std::optional<HttpReply> exchange(const std::string& method, const std::string& path,
+                                    const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds);
   bool wantsJson() const { return options_.output == "json"; }
 
   GlobalOptions options_;

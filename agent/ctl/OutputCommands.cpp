@@ -77,12 +77,28 @@ class LeaseKeeper {
   std::thread thread_;
 };
 
+// Each frame's payload to stdout or stderr; false (and why, in exitCode) if that failed.
+bool writeFrames(std::string_view frames, int& exitCode) {
+  bool written = true;
+  auto used = forEachFrame(frames, [&](OutputStream stream, std::string_view payload) {
+    written = written && writeAll(stream == OutputStream::Stdout ? STDOUT_FILENO : STDERR_FILENO, payload);
+  });
+  if (!used || *used != frames.size()) {
+    std::cerr << "agentctl: agentd's reply is not a stream of output frames\n";
+    exitCode = kExitAgentError;
+    return false;
+  }
+  if (!written) exitCode = kExitAgentError;  // our own stdout or stderr is closed: nobody to tell
+  return written;
+}
+
 }  // namespace
 
-std::optional<HttpReply> Commands::exchange(const std::string& method, const std::string& path, int& exitCode,
+std::optional<HttpReply> Commands::exchange(const std::string& method, const std::string& path,
+                                            const std::optional<nlohmann::json>& body, int& exitCode,
                                             long timeoutSeconds) {
   if (!connect(exitCode)) return std::nullopt;
-  auto reply = client_->exchange(method, path, std::nullopt, timeoutSeconds);
+  auto reply = client_->exchange(method, path, body, timeoutSeconds);
   if (!reply) {
     std::cerr << "agentctl: " << reply.error().message() << '\n';
     exitCode = reply.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
@@ -114,7 +130,7 @@ std::optional<Commands::OutputEnd> Commands::streamOutput(const OutputRequest& r
     if (!request.reader.empty()) query += "&reader=" + request.reader;
     if (request.remove) query += "&remove=1";
     first = false;
-    auto reply = exchange(request.method, request.route + query, exitCode, 60);
+    auto reply = exchange(request.method, request.route + query, std::nullopt, exitCode, 60);
     if (!reply) return std::nullopt;
     auto next = text::toU64(reply->header("Agent-Log-Offset"));
     if (!next) {
@@ -127,20 +143,9 @@ std::optional<Commands::OutputEnd> Commands::streamOutput(const OutputRequest& r
       std::cerr << "agentctl: " << *lost << " bytes of output were rotated away before they could be read\n";
     }
     keeper.busy(*next);
-    bool written = true;
-    auto used = forEachFrame(reply->body, [&](OutputStream stream, std::string_view payload) {
-      written = written && writeAll(stream == OutputStream::Stdout ? STDOUT_FILENO : STDERR_FILENO, payload);
-    });
+    bool written = writeFrames(reply->body, exitCode);
     keeper.idle();
-    if (!used || *used != reply->body.size()) {
-      std::cerr << "agentctl: agentd's reply is not a stream of output frames\n";
-      exitCode = kExitAgentError;
-      return std::nullopt;
-    }
-    if (!written) {
-      exitCode = kExitAgentError;  // our own stdout or stderr is closed: nobody to tell
-      return std::nullopt;
-    }
+    if (!written) return std::nullopt;
     offset = *next;
     if (reply->header("Agent-Log-End") == "1") {
       auto code = text::toI64(reply->header("Agent-Exit-Code"));
@@ -160,6 +165,25 @@ int Commands::logs(const std::string& id, bool follow, long tail) {
   request.tail = tail;
   auto end = streamOutput(request, std::nullopt, exitCode);
   return end ? kExitOk : exitCode;
+}
+
+int Commands::exec(const std::string& id, const std::vector<std::string>& command) {
+  int exitCode = kExitOk;
+  auto reply = exchange("POST", "/v1/containers/" + escapeQuery(id) + "/exec", nlohmann::json{{"command", command}},
+                        exitCode, 3600);
+  if (!reply) return exitCode;
+  auto code = text::toI64(reply->header("Agent-Exit-Code"));
+  if (wantsJson()) {
+    nlohmann::json result = {{"exit_code", code.value_or(-1)}, {"stdout", ""}, {"stderr", ""}};
+    (void)forEachFrame(reply->body, [&](OutputStream stream, std::string_view payload) {
+      result[stream == OutputStream::Stdout ? "stdout" : "stderr"] =
+          result[stream == OutputStream::Stdout ? "stdout" : "stderr"].get<std::string>() + std::string(payload);
+    });
+    std::cout << result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return kExitOk;
+  }
+  if (!writeFrames(reply->body, exitCode)) return exitCode;
+  return code ? static_cast<int>(*code) : kExitAgentError;
 }
 
 }  // namespace agent::ctl

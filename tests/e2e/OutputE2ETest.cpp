@@ -99,3 +99,15 @@ TEST(OutputE2E, LogsAfterARotationReadTheRotatedCopyToo) {
   Ran followed = agent.ctl("logs -f counter");
   EXPECT_TRUE(followed.out == expected.out);
 }
+
+TEST(OutputE2E, ExecOutputIsBytesWithItsStreamsApart) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name host busybox -- sleep 60").exitCode, 0);
+  EXPECT_EQ(agent.ctl("exec host -- printf '\\377\\376' | od -An -tx1").out, " ff fe\n");
+  Ran out = shell("( " + agent.ctlCommand() + " exec host -- sh -c 'echo out; echo err >&2; exit 4' 2>/dev/null )");
+  EXPECT_EQ(out.out, "out\n");
+  EXPECT_EQ(out.exitCode, 4);
+  Ran json = agent.ctl("exec --output json host -- sh -c 'echo out; echo err >&2'");
+  EXPECT_EQ(field(json.out, "stderr"), "err\\n") << json.out;
+  EXPECT_EQ(field(json.out, "exit_code"), "0") << json.out;
+}
