@@ -1,12 +1,14 @@
 #include "Names.h"
 
 #include "RandomHex.h"
+#include "RunRequestValidation.h"
 
 namespace agent::container {
 
 Result<void> validateName(std::string_view kind, std::string_view name) {
   auto refuse = [&](const std::string& why) {
-    return logicError("use " + std::string(kind) + " name (" + why + ")", std::string(name.substr(0, 140)), EINVAL);
+    return logicError("use " + std::string(kind) + " name (" + why + ")", escapedForMessage(name.substr(0, 140)),
+                      EINVAL);
   };
   if (name.empty()) return refuse("empty");
   if (name.size() > kMaxNameLength) return refuse("longer than 128 characters");

@@ -28,7 +28,11 @@ bool isControl(unsigned char c) {
 }  // namespace
 
 std::string quotedForMessage(std::string_view text) {
-  std::string out = "\"";
+  return "\"" + escapedForMessage(text) + "\"";
+}
+
+std::string escapedForMessage(std::string_view text) {
+  std::string out;
   for (unsigned char c : text) {
     switch (c) {
       case '\n':
@@ -55,7 +59,7 @@ std::string quotedForMessage(std::string_view text) {
         }
     }
   }
-  return out + "\"";
+  return out;
 }
 
 Result<void> validateHostname(std::string_view hostname) {

@@ -26,8 +26,9 @@ Result<void> validateCommand(const std::vector<std::string>& args);
 // Every field of `request`, in the order above; name and image by validateName (Names.h).
 Result<void> validateRunRequest(const RunRequest& request);
 
-// `text` in double quotes, with control characters, '"', '\' and bytes above 0x7e escaped as
-// C does (\n, \x00), so that an error message about a value stays on one line.
+// `text` with control characters, '"' and '\' escaped as C does (\n, \x00), so that an error
+// message about a value stays on one line; quoted: in double quotes too.
+std::string escapedForMessage(std::string_view text);
 std::string quotedForMessage(std::string_view text);
 
 }  // namespace agent::container

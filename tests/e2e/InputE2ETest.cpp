@@ -51,7 +51,7 @@ TEST(InputE2E, ACreateRequestIsCheckedFieldByField) {
            {R"({"image":"busybox","command":["true"],"env":["A=1\u0000B"]})", "NUL"},
            {R"({"image":"busybox","command":["true"],"labels":{"":"x"}})", "label key"},
            {R"({"image":"busybox","command":["true"],"hostname":7})", "hostname must be a string"},
-           {R"({"image":"busybox","command":["true"],"hostnme":"x"})", "unknown field `hostnme`"},
+           {R"({"image":"busybox","command":["true"],"hostnme":"x"})", "unknown field \\\"hostnme\\\""},
            {R"({"image":"busybox","command":[""]})", "command"},
        }) {
     Ran r = api.curl(auth + "-X POST --data-binary '" + c.body + "' " + api.url + "/v1/containers");

@@ -88,6 +88,9 @@ TEST(RunRequestRules, AWholeRequestIsCheckedFieldByField) {
   auto withName = sample();
   withName.name = "a/b";
   EXPECT_NE(refusal(validateRunRequest(withName)).find("container name"), std::string::npos);
+  withName.name = "a\nb";  // every message about a value stays on one line
+  EXPECT_NE(refusal(validateRunRequest(withName)).find("`a\\nb`"), std::string::npos)
+      << refusal(validateRunRequest(withName));
   auto noImage = sample();
   noImage.image.clear();
   EXPECT_NE(refusal(validateRunRequest(noImage)).find("image is missing"), std::string::npos);
@@ -118,7 +121,7 @@ TEST(CreateRequestJson, EachFieldHasItsType) {
            {R"({"labels": {"k": 1}})", "labels must be an object of strings"},
            {R"({"remove_on_exit": "yes"})", "remove_on_exit must be true or false"},
            {R"({"network": "bridge"})", "network must be none or host"},
-           {R"({"hostnme": "x"})", "unknown field `hostnme`"},
+           {R"({"hostnme": "x"})", "unknown field \"hostnme\""},
            {R"({"cpu": ""})", "cpu"},
            {R"([1])", "JSON object"},
            {R"({oops)", "JSON object"},
