@@ -111,3 +111,22 @@ TEST(OutputE2E, ExecOutputIsBytesWithItsStreamsApart) {
   EXPECT_EQ(field(json.out, "stderr"), "err\\n") << json.out;
   EXPECT_EQ(field(json.out, "exit_code"), "0") << json.out;
 }
+
+TEST(OutputE2E, AReaderSlowerThanItsLeaseHoldsTheContainerAndLosesNothing) {
+  Agent agent("log_max_bytes: 65536\n");
+  fs::path dir = agent.root();
+  // The consumer reads nothing for 20 s, longer than a reader's lease (15 s): agentctl, blocked
+  // writing to it, keeps renewing the lease, so the container waits instead of its output
+  // being rotated away.
+  std::ofstream(dir / "slow.sh") << "set -o pipefail\n"
+                                 << agent.ctlCommand() << " run --name slow busybox -- seq 1 1000000"
+                                 << " | { sleep 20; sha256sum; } > " << (dir / "sum").string() << "\n";
+  Ran ran;
+  std::thread client([&] { ran = shell("bash " + (dir / "slow.sh").string()); });
+  std::this_thread::sleep_for(17s);
+  std::string state = field(agent.ctl("inspect slow").out, "state");
+  client.join();
+  EXPECT_EQ(state, "running") << "the container did not wait for its reader";
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  EXPECT_EQ(readFile(dir / "sum"), shell("seq 1 1000000 | sha256sum").out);
+}
