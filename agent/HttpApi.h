@@ -1,7 +1,7 @@
 #pragma once
-// A small JSON-over-HTTP server on CivetWeb: bearer-token auth on every route but /healthz,
-// (the scheme in any case, ApiToken.h),
-// bodies over 1 MiB refused with 413, errors as {"error": "...", "code": "..."}.
+// A small JSON-over-HTTP server on CivetWeb: bearer-token auth on every route but /healthz
+// (the scheme in any case, ApiToken.h), bodies over 1 MiB refused with 413, errors as
+// {"error": "...", "code": "..."}; a handler may answer with another body (container output).
 #include <functional>
 #include <map>
 #include <memory>
