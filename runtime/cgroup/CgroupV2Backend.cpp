@@ -92,7 +92,7 @@ Result<void> CgroupV2Backend::writeCpuLimits(const Dir& cpu, const Limits& limit
   return {};
 }
 
-Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const {
+Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer, uint64_t) const {
   auto max = readFileAt(memory, kMemoryMax, buffer);
   if (!max) return tl::unexpected(max.error());
   out.memoryMax = parseMaxOrNumber(*max);
@@ -105,7 +105,8 @@ Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, B
   return {};
 }
 
-Result<void> CgroupV2Backend::writeMemoryLimits(const Dir& memory, const Limits& limits) const {
+// memory.max, memory.high and memory.swap.max are independent of one another on v2.
+Result<void> CgroupV2Backend::writeMemoryLimits(const Dir& memory, const Limits& limits, uint64_t) const {
   if (auto r = writeBoundAt(memory, kMemoryMax, limits.memoryMax); !r) return r;
   if (auto r = writeBoundAt(memory, kMemoryHigh, limits.memoryHigh); !r) return r;
   if (limits.swapMax && !fileExistsAt(memory, kMemorySwapMax)) {
@@ -121,6 +122,19 @@ Result<void> CgroupV2Backend::readPidsLimits(const Dir& pids, Limits& out, Buffe
 
 Result<void> CgroupV2Backend::writePidsLimits(const Dir& pids, const Limits& limits) const {
   return writePidsMaxLimit(pids, limits);
+}
+
+const char* CgroupV2Backend::limitFileOf(Controller c) const {
+  switch (c) {
+    case Controller::Cpu:
+      return kCpuMax;
+    case Controller::Memory:
+      return kMemoryMax;
+    case Controller::Pids:
+      return "pids.max";
+    default:
+      return nullptr;
+  }
 }
 
 Result<bool> waitForCgroupEvent(const Dir& dir, std::string_view key, bool wanted, std::chrono::milliseconds timeout) {
