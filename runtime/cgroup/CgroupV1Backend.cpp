@@ -134,8 +134,8 @@ Result<void> CgroupV1Backend::writeCpuLimits(const Dir& cpu, const Limits& limit
                                  {kCfsQuota, quota, oldQuota});
     if (!written) return written;
   }
-  // The kernel clamps shares to 2..262144 (KernelLimits.h); reads show the clamped value.
-  if (limits.cpuShares) return writeFileAt(cpu, kCpuShares, std::to_string(*limits.cpuShares));
+  // What the kernel would clamp to (2..262144) is written clamped: it reads back the same.
+  if (limits.cpuShares) return writeFileAt(cpu, kCpuShares, std::to_string(normalizeCpuShares(*limits.cpuShares)));
   return {};
 }
 

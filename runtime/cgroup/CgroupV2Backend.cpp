@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "KernelLimits.h"
 #include "TextParse.h"
 
 namespace agent::cgroup {
@@ -88,7 +89,12 @@ Result<void> CgroupV2Backend::writeCpuLimits(const Dir& cpu, const Limits& limit
     auto written = writeFileAt(cpu, kCpuMax, v2Value(limits.cpu->quotaUs) + " " + std::to_string(limits.cpu->periodUs));
     if (!written) return written;
   }
-  if (limits.cpuShares) return writeFileAt(cpu, kCpuWeight, std::to_string(sharesToWeight(*limits.cpuShares)));
+  if (limits.cpuShares) {
+    // sharesToWeight stays within 1..10000; anything else the kernel refuses with ERANGE.
+    auto weight = normalizeCpuWeight(sharesToWeight(normalizeCpuShares(*limits.cpuShares)));
+    if (!weight) return logicError("set cpu.weight (" + weight.error().action + ") in", cpu.pathOf(kCpuWeight), ERANGE);
+    return writeFileAt(cpu, kCpuWeight, std::to_string(*weight));
+  }
   return {};
 }
 
