@@ -29,6 +29,51 @@ void addNote(Change& change, const std::string& note) {
   change.note += (change.note.empty() ? "" : "; ") + note;
 }
 
+// Writes `change.resource` as the kernel will hold it (`kernel`) and fills in what happened.
+void writeOne(const cgroup::Cgroup& group, const LimitSet& desired, const LimitSet& kernel,
+              const cgroup::Limits& actual, Change& change) {
+  Resource r = change.resource;
+  // Lowering memory below usage makes the kernel reclaim first, and on v2 OOM-kill if it
+  // cannot; v1 refuses (EBUSY) instead. Say which happened.
+  cgroup::Stats before;
+  bool lowering = r == Resource::Memory && kernel.memory->value && group.readStats(before) &&
+                  before.memory.usageBytes && *before.memory.usageBytes > *kernel.memory->value;
+  auto written = group.applyLimits(toCgroupLimits(kernel.only(r)));
+  if (!written) {
+    Refusal refusal{r, desired.format(r), change.before, written.error(), actual, std::nullopt, std::nullopt};
+    if (r == Resource::Cpu && written.error().errnum == EINVAL) {
+      refusal.cpuConflict = cgroup::findCpuQuotaConflict(group, *kernel.cpu);
+    }
+    if (lowering) refusal.memoryUsageBytes = before.memory.usageBytes;
+    change.error = describeRefusal(refusal);
+    return;
+  }
+  change.written = true;
+  change.after = kernel.format(r);
+  addNote(change, roundingNote(desired, kernel, group.pageSize()));
+  // cgroup v2 takes a quota above an ancestor's (v1 refuses it): say who caps it in effect.
+  if (r == Resource::Cpu && group.versionOf(cgroup::Controller::Cpu) == cgroup::CgroupVersion::V2) {
+    if (auto cap = cgroup::findCappingAncestor(group, *kernel.cpu)) {
+      addNote(change, std::string(cap->adjacent ? "the parent " : "the ancestor ") + cap->cgroupPath + " holds " +
+                          formatCpu(cap->quota) + " (cpu.max): the group gets at most that in effect");
+    }
+  }
+  cgroup::Stats after;
+  if (lowering && group.readStats(after) && after.memory.usageBytes) {
+    bool under = *after.memory.usageBytes <= *kernel.memory->value;
+    // What cannot be reclaimed without swap (tmpfs, shared memory) stays charged: v2
+    // takes the limit anyway, and the group can then only shrink.
+    std::string note = "usage " + bytes(*before.memory.usageBytes) + " -> " + bytes(*after.memory.usageBytes) +
+                       (under ? " (the kernel reclaimed memory)"
+                              : " (the kernel could not reclaim enough: the group stays above its limit until "
+                                "it frees memory)");
+    if (before.memory.oomKills && after.memory.oomKills && *after.memory.oomKills > *before.memory.oomKills) {
+      note += "; " + std::to_string(*after.memory.oomKills - *before.memory.oomKills) + " process(es) OOM-killed";
+    }
+    addNote(change, note);
+  }
+}
+
 }  // namespace
 
 Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet& desired, bool write) {
@@ -53,53 +98,13 @@ Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet&
       changes.push_back(std::move(change));
       continue;
     }
-    std::string rounding = roundingNote(desired, *kernel, group.pageSize());
     if (sameLimit(*kernel, actual, r) || !write) {
       if (!sameLimit(*kernel, actual, r)) change.after = kernel->format(r);  // what a write would make it
-      addNote(change, rounding);
+      addNote(change, roundingNote(desired, *kernel, group.pageSize()));
       changes.push_back(std::move(change));
       continue;
     }
-    // Lowering memory below usage makes the kernel reclaim first, and on v2 OOM-kill if it
-    // cannot; v1 refuses (EBUSY) instead. Say which happened.
-    cgroup::Stats before;
-    bool lowering = r == Resource::Memory && kernel->memory->value && group.readStats(before) &&
-                    before.memory.usageBytes && *before.memory.usageBytes > *kernel->memory->value;
-    auto written = group.applyLimits(toCgroupLimits(kernel->only(r)));
-    if (!written) {
-      Refusal refusal{r, desired.format(r), change.before, written.error(), *actualLimits, std::nullopt, std::nullopt};
-      if (r == Resource::Cpu && written.error().errnum == EINVAL) {
-        refusal.cpuConflict = cgroup::findCpuQuotaConflict(group, *kernel->cpu);
-      }
-      if (lowering) refusal.memoryUsageBytes = before.memory.usageBytes;
-      change.error = describeRefusal(refusal);
-      changes.push_back(std::move(change));
-      continue;
-    }
-    change.written = true;
-    change.after = kernel->format(r);
-    addNote(change, rounding);
-    // cgroup v2 takes a quota above an ancestor's (v1 refuses it): say who caps it in effect.
-    if (r == Resource::Cpu && group.versionOf(cgroup::Controller::Cpu) == cgroup::CgroupVersion::V2) {
-      if (auto cap = cgroup::findCappingAncestor(group, *kernel->cpu)) {
-        addNote(change, std::string(cap->adjacent ? "the parent " : "the ancestor ") + cap->cgroupPath + " holds " +
-                            formatCpu(cap->quota) + " (cpu.max): the group gets at most that in effect");
-      }
-    }
-    cgroup::Stats after;
-    if (lowering && group.readStats(after) && after.memory.usageBytes) {
-      bool under = *after.memory.usageBytes <= *kernel->memory->value;
-      // What cannot be reclaimed without swap (tmpfs, shared memory) stays charged: v2
-      // takes the limit anyway, and the group can then only shrink.
-      std::string note = "usage " + bytes(*before.memory.usageBytes) + " -> " + bytes(*after.memory.usageBytes) +
-                         (under ? " (the kernel reclaimed memory)"
-                                : " (the kernel could not reclaim enough: the group stays above its limit until "
-                                  "it frees memory)");
-      if (before.memory.oomKills && after.memory.oomKills && *after.memory.oomKills > *before.memory.oomKills) {
-        note += "; " + std::to_string(*after.memory.oomKills - *before.memory.oomKills) + " process(es) OOM-killed";
-      }
-      addNote(change, note);
-    }
+    writeOne(group, desired, *kernel, *actualLimits, change);
     changes.push_back(std::move(change));
   }
   // What the kernel holds now, read back: the value shown is the kernel's, not ours.
