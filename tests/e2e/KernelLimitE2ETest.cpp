@@ -45,17 +45,21 @@ std::string sample(const std::string& text, const std::string& series) {
   return text.substr(at + series.size() + 2, end - at - series.size() - 2);
 }
 
-// A group made by hand in the given v1 hierarchies (as systemd or docker would), removed
-// with everything below it at the end of the test.
+// A group made by hand below the agent's cgroup parent in the given v1 hierarchies (as
+// systemd or docker would), removed at the end of the test from the first directory it
+// made down, so that the agent's parent is empty again.
 class HandMadeGroup {
  public:
-  HandMadeGroup(std::string path, std::vector<std::string> controllers)
-      : path_(std::move(path)), controllers_(std::move(controllers)) {
+  HandMadeGroup(const Agent& agent, const std::string& relative, std::vector<std::string> controllers)
+      : path_(agent.cgroupParent() + relative),
+        top_(agent.cgroupParent() + relative.substr(0, relative.find('/', 1))),
+        controllers_(std::move(controllers)) {
     for (const auto& c : controllers_) fs::create_directories("/sys/fs/cgroup/" + c + path_);
   }
   ~HandMadeGroup() {
     for (const auto& c : controllers_) {
-      shell("find /sys/fs/cgroup/" + c + path_ + " -depth -type d -exec rmdir {} \\;");
+      shell("[ ! -d /sys/fs/cgroup/" + c + top_ + " ] || find /sys/fs/cgroup/" + c + top_ +
+            " -depth -type d -exec rmdir {} \\;");
     }
   }
   std::string dir(const std::string& controller) const { return "/sys/fs/cgroup/" + controller + path_; }
@@ -63,6 +67,7 @@ class HandMadeGroup {
 
  private:
   std::string path_;
+  std::string top_;  // the first directory made below the agent's parent
   std::vector<std::string> controllers_;
 };
 
@@ -112,7 +117,7 @@ TEST(KernelLimitE2E, APageRoundedMemoryLimitIsNoDriftAndHugeOnesReadBack) {
 TEST(KernelLimitE2E, AGroupMissingFromTheMemoryHierarchy) {
   if (!v1Host()) GTEST_SKIP() << "written for a cgroup v1 layout; the vm tier covers v2";
   Agent agent("reconcile_interval: 0.5\n");
-  HandMadeGroup unit(agent.cgroupParent() + "/system.slice/cron.service", {"cpu", "cpuacct", "pids"});
+  HandMadeGroup unit(agent, "/system.slice/cron.service", {"cpu", "cpuacct", "pids"});
   std::string memoryDir = "/sys/fs/cgroup/memory" + unit.path();
 
   auto cpu = agent.ctl("limit " + unit.path() + " --cpu 90%");
@@ -136,7 +141,7 @@ TEST(KernelLimitE2E, AGroupMissingFromTheMemoryHierarchy) {
       << explained.out;
 
   // A `cgroups:` policy on another such group: cpu applied, memory reported.
-  HandMadeGroup other(agent.cgroupParent() + "/system.slice/atd.service", {"cpu", "cpuacct", "pids"});
+  HandMadeGroup other(agent, "/system.slice/atd.service", {"cpu", "cpuacct", "pids"});
   std::ofstream(agent.root() / "policies" / "units.yaml")
       << "policies:\n  - name: units\n    match: {cgroups: [\"" << other.path()
       << "\"]}\n    limits: {cpu: 20%, memory: 256Mi}\n";
@@ -164,7 +169,7 @@ TEST(KernelLimitE2E, MemoryAboveAMemoryPlusSwapLimitSaysWhichLimitIsInTheWay) {
     GTEST_SKIP() << "needs cgroup v1 with swap accounting (memory.memsw.limit_in_bytes)";
   }
   Agent agent;
-  HandMadeGroup ctr(agent.cgroupParent() + "/docker/" + std::string(64, 'a'), {"cpu", "cpuacct", "memory", "pids"});
+  HandMadeGroup ctr(agent, "/docker/" + std::string(64, 'a'), {"cpu", "cpuacct", "memory", "pids"});
   std::ofstream(ctr.dir("memory") + "/memory.limit_in_bytes") << "536870912";
   std::ofstream(ctr.dir("memory") + "/memory.memsw.limit_in_bytes") << "805306368";
   ASSERT_EQ(firstWord(ctr.dir("memory") + "/memory.memsw.limit_in_bytes"), "805306368");
@@ -188,8 +193,8 @@ TEST(KernelLimitE2E, MemoryAboveAMemoryPlusSwapLimitSaysWhichLimitIsInTheWay) {
 TEST(KernelLimitE2E, AChildAboveItsParentsCpuQuotaNamesTheParent) {
   if (!v1Host()) GTEST_SKIP() << "cgroup v1 refuses a child above its parent; the vm tier covers v2";
   Agent agent;
-  HandMadeGroup parent(agent.cgroupParent() + "/capped", {"cpu", "cpuacct", "memory", "pids"});
-  HandMadeGroup child(parent.path() + "/inner", {"cpu", "cpuacct", "memory", "pids"});
+  HandMadeGroup parent(agent, "/capped", {"cpu", "cpuacct", "memory", "pids"});
+  HandMadeGroup child(agent, "/capped/inner", {"cpu", "cpuacct", "memory", "pids"});
   ASSERT_EQ(agent.ctl("limit " + parent.path() + " --cpu 50%").exitCode, 0);
   auto refused = agent.ctl("limit " + child.path() + " --cpu 60%");
   EXPECT_EQ(refused.exitCode, 1) << refused.out;
