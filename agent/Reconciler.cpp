@@ -68,8 +68,12 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
   if (info.error().errnum != ENOENT) return tl::unexpected(info.error());
   if (!ref.empty() && ref.front() == '/') {
     if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
-    auto group = cgroup::Cgroup::open(hierarchy_, ref, limitControllers());
-    if (!group) return logicError("limit (no such cgroup)", ref, ENOENT);
+    // A group need not be in every hierarchy (systemd's v1 units without memory accounting):
+    // what it has takes limits, the rest is refused per resource.
+    auto group = cgroup::Cgroup::openWherePresent(hierarchy_, ref, limitControllers());
+    if (!group) {
+      return logicError("limit (no such cgroup: no cpu, memory or pids hierarchy has a directory for it)", ref, ENOENT);
+    }
     return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only
   }
   if (discovered) {
@@ -81,7 +85,37 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
 }
 
 Result<cgroup::Cgroup> Reconciler::groupOf(const LimitTarget& target) const {
-  return cgroup::Cgroup::open(hierarchy_, target.cgroupPath, limitControllers());
+  return cgroup::Cgroup::openWherePresent(hierarchy_, target.cgroupPath, limitControllers());
+}
+
+std::map<policies::Resource, std::string> Reconciler::problems(const std::string& cgroupPath) {
+  std::lock_guard pass(passMutex_);
+  auto found = tracked_.find(cgroupPath);
+  return found == tracked_.end() ? std::map<policies::Resource, std::string>{} : found->second.problems;
+}
+
+void Reconciler::report(Tracked& tracked, const LimitTarget& target, const policies::Change& change) {
+  std::string resource(policies::resourceName(change.resource));
+  auto known = tracked.problems.find(change.resource);
+  if (change.error.empty()) {
+    if (known == tracked.problems.end()) return;
+    spdlog::info("msg=\"limit in force again\" container={} resource={} value={}", target.name, resource, change.after);
+    tracked.problems.erase(known);
+    return;
+  }
+  if (known != tracked.problems.end() && known->second == change.error) return;  // said already
+  spdlog::warn("msg=\"{}\" container={} cgroup={} resource={} error=\"{}\"",
+               change.unavailable ? "limit cannot be applied to this group" : "limit not enforced", target.name,
+               target.cgroupPath, resource, change.error);
+  tracked.problems[change.resource] = change.error;
+}
+
+void Reconciler::countUnenforced() {
+  for (policies::Resource r : policies::kResources) {
+    uint64_t groups = 0;
+    for (const auto& [path, t] : tracked_) groups += t.problems.count(r);
+    metrics_.setUnenforced(std::string(policies::resourceName(r)), groups);
+  }
 }
 
 Result<std::vector<policies::Change>> Reconciler::apply(const LimitTarget& target, const policies::LimitSet& desired,
@@ -202,19 +236,24 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
     untrack(target.cgroupPath);  // unreadable: gone or replaced; opened afresh next pass
     return;
   }
+  // A resource no longer asked for has no problem any more.
+  for (auto it = t->problems.begin(); it != t->problems.end();) {
+    bool asked = std::any_of(changes->begin(), changes->end(), [&](const auto& c) { return c.resource == it->first; });
+    it = asked ? std::next(it) : t->problems.erase(it);
+  }
   for (const auto& c : *changes) {
     std::string resource(policies::resourceName(c.resource));
     auto why = desired.why.find(c.resource);
     std::string source = why == desired.why.end() ? "" : why->second.source;
     if (source.empty() && why != desired.why.end()) source = why->second.ceiling;  // bounded only
     std::string policy = source.rfind("policy ", 0) == 0 ? source.substr(7) : source;
+    report(*t, target, c);
     if (c.written) {
       metrics_.enforced(policy, resource);
       if (periodic) metrics_.driftCorrected(resource);
-      spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={} source=\"{}\"",
-                   periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after, source);
-    } else if (!c.error.empty()) {
-      spdlog::warn("msg=\"limit not enforced\" container={} resource={} error=\"{}\"", target.name, resource, c.error);
+      spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={} source=\"{}\"{}",
+                   periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after, source,
+                   c.note.empty() ? "" : " note=\"" + c.note + "\"");
     } else if (!options_.enforce && c.before != c.after) {
       spdlog::info("msg=\"limit would change (enforce: false)\" container={} resource={} from={} to={}", target.name,
                    resource, c.before, c.after);
@@ -273,6 +312,7 @@ void Reconciler::reconcileAll(bool periodic) {
     if (it->second.seenAtPass != pass_) untrack(it->first);
     it = next;
   }
+  countUnenforced();
 }
 
 }  // namespace agent

@@ -68,6 +68,9 @@ class Reconciler {
   // One pass over every agent container, every override, and every other runtime's
   // container a policy matches. `periodic`: writes are drift corrections.
   void reconcileAll(bool periodic);
+  // Why the group's wanted limits are not in force, per resource, as of its last check (the
+  // kernel refused them, or the group has no directory in that hierarchy); empty when all are.
+  std::map<policies::Resource, std::string> problems(const std::string& cgroupPath);
 
  private:
   // A group the reconciler keeps limits on: its handle, inotify watches on its limit
@@ -79,11 +82,16 @@ class Reconciler {
     bool checked = false;
     policies::LimitSet limits, ceilings;  // desired as of the last check
     uint64_t seenAtPass = 0;
+    // Resources whose wanted limit is not in force, and why: logged when the reason first
+    // appears or changes, not at every pass that finds it again.
+    std::map<policies::Resource, std::string> problems;
   };
   Result<cgroup::Cgroup> groupOf(const LimitTarget& target) const;
   Tracked* track(const LimitTarget& target);
   void untrack(const std::string& cgroupPath);
   void readEvents();
+  void report(Tracked& tracked, const LimitTarget& target, const policies::Change& change);
+  void countUnenforced();
   void reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic);
   void run();
 

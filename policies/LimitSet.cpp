@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "KernelLimits.h"
 #include "Quantity.h"
 
 namespace agent::policies {
@@ -16,6 +17,18 @@ std::string_view resourceName(Resource resource) {
       return "pids";
   }
   return "?";
+}
+
+cgroup::Controller controllerOf(Resource resource) {
+  switch (resource) {
+    case Resource::Cpu:
+      return cgroup::Controller::Cpu;
+    case Resource::Memory:
+      return cgroup::Controller::Memory;
+    case Resource::Pids:
+      return cgroup::Controller::Pids;
+  }
+  return cgroup::Controller::Cpu;
 }
 
 bool LimitSet::has(Resource resource) const {
@@ -74,6 +87,41 @@ double magnitude(const LimitSet& set, Resource resource) {
 
 bool exceeds(const LimitSet& value, const LimitSet& ceiling, Resource resource) {
   return magnitude(value, resource) > magnitude(ceiling, resource);
+}
+
+Result<LimitSet> kernelForm(const LimitSet& set, Resource resource, uint64_t pageSize) {
+  LimitSet one;
+  switch (resource) {
+    case Resource::Cpu: {
+      auto cpu = cgroup::normalizeCpuQuota(*set.cpu);
+      if (!cpu) return tl::unexpected(cpu.error());
+      one.cpu = *cpu;
+      break;
+    }
+    case Resource::Memory:
+      one.memory = cgroup::normalizeMemory(*set.memory, pageSize);
+      break;
+    case Resource::Pids: {
+      auto pids = cgroup::normalizePids(*set.pids);
+      if (!pids) return tl::unexpected(pids.error());
+      one.pids = *pids;
+      break;
+    }
+  }
+  return one;
+}
+
+bool sameLimit(const LimitSet& a, const LimitSet& b, Resource resource) {
+  switch (resource) {
+    case Resource::Cpu:
+      if (a.cpu && b.cpu && a.cpu->quotaUs.isUnlimited() && b.cpu->quotaUs.isUnlimited()) return true;
+      return a.cpu == b.cpu;
+    case Resource::Memory:
+      return a.memory == b.memory;
+    case Resource::Pids:
+      return a.pids == b.pids;
+  }
+  return false;
 }
 
 LimitSet fromCgroupLimits(const cgroup::Limits& limits) {

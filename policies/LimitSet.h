@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "Controller.h"
 #include "Error.h"
 #include "Limits.h"
 
@@ -15,6 +16,7 @@ namespace agent::policies {
 enum class Resource { Cpu, Memory, Pids };
 inline constexpr Resource kResources[] = {Resource::Cpu, Resource::Memory, Resource::Pids};
 std::string_view resourceName(Resource resource);  // "cpu", "memory", "pids"
+cgroup::Controller controllerOf(Resource resource);
 
 struct LimitSet {
   std::optional<cgroup::CpuQuota> cpu;
@@ -35,6 +37,14 @@ struct LimitSet {
 // Whether `value`'s `resource` is above `ceiling`'s (unlimited is above every number).
 // Both must set it. CPU compares CPUs (quota / period), so periods may differ.
 bool exceeds(const LimitSet& value, const LimitSet& ceiling, Resource resource);
+
+// `set`'s `resource` as the kernel will hold it (runtime/cgroup/KernelLimits.h): memory in
+// whole pages of `pageSize` bytes, no limit at or above the kernel's cap; cpu and pids as
+// given, or why the kernel would refuse them. `set` must set `resource`.
+Result<LimitSet> kernelForm(const LimitSet& set, Resource resource, uint64_t pageSize);
+// Whether `a` and `b` hold the same `resource` (unset in both counts as the same). CPU: no
+// quota is the same whatever the period.
+bool sameLimit(const LimitSet& a, const LimitSet& b, Resource resource);
 
 // What the kernel shows for a group, in the same terms (unlimited where nothing is set).
 LimitSet fromCgroupLimits(const cgroup::Limits& limits);

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "KernelLimits.h"
+
 namespace agent::policies {
 
 namespace {
@@ -56,7 +58,10 @@ Result<cgroup::CpuQuota> parseCpu(std::string_view text, unsigned hostCpus) {
         "this host has " + std::to_string(hostCpus) + " CPUs, at most " + std::to_string(hostCpus * 100) + "%");
   }
   auto quota = cgroup::CpuQuota::fromCpus(cpus);
-  if (*quota.quotaUs.value < 1000) return invalid("cpu", text, "below the kernel's minimum of 1%");
+  if (*quota.quotaUs.value < cgroup::kMinCfsQuotaUs) {
+    return invalid("cpu", text, "below the kernel's minimum of 1%: 1000 us of every 100000 us period");
+  }
+  if (auto kept = cgroup::normalizeCpuQuota(quota); !kept) return invalid("cpu", text, kept.error().action);
   return quota;
 }
 
@@ -101,7 +106,9 @@ Result<cgroup::Bound> parsePids(std::string_view text) {
     return invalid("pids", text, "expected a whole number of tasks, e.g. 100");
   }
   if (value == 0) return invalid("pids", text, "must be at least 1");
-  return cgroup::Bound::of(value);
+  auto pids = cgroup::normalizePids(cgroup::Bound::of(value));
+  if (!pids) return invalid("pids", text, pids.error().action);
+  return *pids;
 }
 
 std::string formatCpu(const cgroup::CpuQuota& quota) {

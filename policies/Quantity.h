@@ -5,7 +5,9 @@
 //   memory  268435456, 256k / 256m / 1g / 1t (any case), 256Ki / Mi / Gi / Ti: powers of 1024
 //   pids    100
 //   any     max or unlimited: remove the limit
-// and the canonical form shown back to users (50%, 256Mi, 100, max).
+// and the canonical form shown back to users (50%, 256Mi, 100, max). What the kernel would
+// refuse is refused here (pids above PID_MAX_LIMIT, a quota under 1 ms per period); what it
+// rounds (memory, to pages) is accepted and compared in the kernel's form (KernelLimits.h).
 #include <cstdint>
 #include <string>
 #include <string_view>

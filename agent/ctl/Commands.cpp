@@ -246,20 +246,25 @@ int Commands::limit(const std::string& id, const std::string& cpu, const std::st
     return failed ? kExitAgentError : kExitOk;
   }
   bool dryRun = !r.value("enforce", true);
+  std::string set, notSet;
   for (const auto& c : r.value("changes", json::array())) {
     std::string resource = c.value("resource", "?");
     std::string before = c.value("before", "?"), after = c.value("after", "?");
     if (c.contains("error")) {
-      std::cerr << resource << ": " << before << ", not " << body.value(resource, std::string("?")) << ": "
-                << c.value("error", "") << '\n';
+      // The sentence says what, why and what to do, and what the group keeps.
+      std::cerr << resource << ": " << c.value("error", "") << '\n';
+      notSet += (notSet.empty() ? "" : ", ") + resource;
       continue;
     }
+    set += (set.empty() ? "" : ", ") + resource;
     std::cout << resource << ": " << before << " -> " << after;
     if (before == after) std::cout << " (unchanged)";
     if (dryRun && before != after) std::cout << " (not written: enforce is false in agentd's config)";
     if (c.contains("note")) std::cout << "; " << c.value("note", "");
     std::cout << '\n';
   }
+  // Never half of a request without saying which half.
+  if (!set.empty() && !notSet.empty()) std::cerr << "set: " << set << "; not set: " << notSet << '\n';
   return failed ? kExitAgentError : kExitOk;
 }
 

@@ -99,16 +99,26 @@ int Commands::policyExplain(const std::string& id) {
   }
   std::cout << r.value("name", id) << " (" << r.value("cgroup", "") << ")\n";
   std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> notes;
   for (const auto& x : r.value("resources", json::array())) {
     auto orDash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
+    std::string resource = x.value("resource", "");
     std::string value = orDash(x.value("value", ""));
+    if (x.contains("kernel_value")) value += " (kernel holds " + x.value("kernel_value", "") + ")";
     if (x.value("clamped", false)) value += " (clamped)";
     std::string ceiling =
         x.value("ceiling", "").empty() ? "-" : x.value("ceiling", "") + " (" + x.value("ceiling_source", "") + ")";
-    rows.push_back(
-        {x.value("resource", ""), value, orDash(x.value("source", "")), ceiling, orDash(x.value("actual", ""))});
+    std::string now = orDash(x.value("actual", ""));
+    if (x.contains("unavailable")) {
+      now = "n/a";
+      notes.push_back(resource + ": " + x.value("unavailable", "") + ", so it takes no " + resource + " limit");
+    }
+    if (x.contains("error") && !x.contains("unavailable"))
+      notes.push_back(resource + ": not in force: " + x.value("error", ""));
+    rows.push_back({resource, value, orDash(x.value("source", "")), ceiling, now});
   }
   printTable(std::cout, {"RESOURCE", "SHOULD BE", "SET BY", "CEILING", "NOW"}, rows);
+  for (const auto& note : notes) std::cout << note << '\n';
   std::string matched;
   for (const auto& m : r.value("matched", json::array()))
     matched += (matched.empty() ? "" : ", ") + m.get<std::string>();

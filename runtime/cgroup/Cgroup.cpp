@@ -73,7 +73,7 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& pat
 
 Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
   if (auto r = validateCgroupPath(path); !r) return tl::unexpected(r.error());
-  return openImpl(hierarchy, path, controllers, false);
+  return openImpl(hierarchy, path, controllers, OpenMode::AllRequired);
 }
 
 Result<Cgroup> Cgroup::observe(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
@@ -81,14 +81,21 @@ Result<Cgroup> Cgroup::observe(const Hierarchy& hierarchy, const std::string& pa
   for (const auto& part : pathComponents(path)) {
     if (part == "." || part == "..") return logicError("observe cgroup (no '.' or '..' components)", path);
   }
-  return openImpl(hierarchy, path, controllers, true);
+  return openImpl(hierarchy, path, controllers, OpenMode::Observe);
+}
+
+Result<Cgroup> Cgroup::openWherePresent(const Hierarchy& hierarchy, const std::string& path,
+                                        ControllerSet controllers) {
+  if (auto r = validateCgroupPath(path); !r) return tl::unexpected(r.error());
+  return openImpl(hierarchy, path, controllers, OpenMode::WherePresent);
 }
 
 Result<Cgroup> Cgroup::openImpl(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
-                                bool observeOnly) {
+                                OpenMode mode) {
   Cgroup group;
   group.path_ = path;
-  group.readOnly_ = observeOnly;
+  group.readOnly_ = mode == OpenMode::Observe;
+  group.pageSize_ = hierarchy.pageSize();
   group.memberOf_.fill(-1);
   auto memberIndex = [&](const CgroupMount& mount) -> Result<int8_t> {
     for (size_t i = 0; i < group.members_.size(); ++i)
@@ -101,17 +108,27 @@ Result<Cgroup> Cgroup::openImpl(const Hierarchy& hierarchy, const std::string& p
   Result<void> failure;
   controllers.forEach([&](Controller c) {
     if (!failure) return;
+    std::string name(displayName(c));
     const CgroupMount* m = hierarchy.mountFor(c);
     if (m == nullptr) {
-      failure = logicError("open cgroup " + path + ": the " + std::string(displayName(c)) +
-                               " controller is not mounted or not enabled under",
+      if (mode == OpenMode::WherePresent) {
+        group.absentWhy_[static_cast<size_t>(c)] = "this host has no " + name + " controller mounted";
+        return;
+      }
+      failure = logicError("open cgroup " + path + ": the " + name + " controller is not mounted or not enabled under",
                            hierarchy.cgroupRoot(), ENOENT);
       return;
     }
     auto index = memberIndex(*m);
     if (!index) {
-      // Observed groups take the hierarchies they exist in: on v1 a path need not be in all.
-      if (!observeOnly || !index.error().isGone()) failure = tl::unexpected(index.error());
+      // On v1 a path need not be in all hierarchies: observed groups and limits take those
+      // it is in.
+      if (mode == OpenMode::AllRequired || !index.error().isGone()) {
+        failure = tl::unexpected(index.error());
+      } else {
+        group.absentWhy_[static_cast<size_t>(c)] =
+            "the group has no directory in the " + name + " hierarchy (" + m->mountPoint + path + ")";
+      }
       return;
     }
     group.memberOf_[static_cast<size_t>(c)] = *index;
@@ -122,7 +139,12 @@ Result<Cgroup> Cgroup::openImpl(const Hierarchy& hierarchy, const std::string& p
     if (index) group.unifiedMember_ = *index;  // optional on hybrid hosts, see create()
   }
   if (group.members_.empty()) {
-    if (observeOnly) return logicError("observe cgroup (in no hierarchy)", path, ENOENT);
+    if (mode == OpenMode::Observe) return logicError("observe cgroup (in no hierarchy)", path, ENOENT);
+    if (mode == OpenMode::WherePresent) {
+      std::string names;
+      controllers.forEach([&](Controller c) { names += (names.empty() ? "" : ", ") + std::string(displayName(c)); });
+      return logicError("open cgroup (no such cgroup: none of the " + names + " hierarchies has it)", path, ENOENT);
+    }
     return logicError("open cgroup (no controllers requested)", path);
   }
   group.buildStatsPlan();
@@ -137,6 +159,27 @@ const Cgroup::Member* Cgroup::member(Controller c) const {
 const Dir* Cgroup::dirFor(Controller c) const {
   const Member* m = member(c);
   return m ? &m->dir : nullptr;
+}
+
+const CgroupMount* Cgroup::mountFor(Controller c) const {
+  const Member* m = member(c);
+  return m ? &m->mount : nullptr;
+}
+
+std::optional<std::string> Cgroup::whyNoLimit(Controller c) const {
+  const Member* m = member(c);
+  std::string name(displayName(c));
+  if (m == nullptr) {
+    const std::string& why = absentWhy_[static_cast<size_t>(c)];
+    return why.empty() ? "the group was not opened with the " + name + " controller" : why;
+  }
+  const char* file = backendFor(m->mount.version).limitFileOf(c);
+  if (file == nullptr || fileExistsAt(m->dir, file)) return std::nullopt;
+  if (m->mount.version == CgroupVersion::V2) {
+    return "the " + name + " controller is not enabled for the group (" + m->dir.pathOf(file) +
+           " does not exist: the parent's cgroup.subtree_control lacks +" + name + ")";
+  }
+  return "the kernel offers no " + name + " limit here (" + m->dir.pathOf(file) + " does not exist)";
 }
 
 CgroupVersion Cgroup::versionOf(Controller c) const {
@@ -245,18 +288,34 @@ void Cgroup::keepControlFilesOpen() {
 Result<Limits> Cgroup::readLimits() const {
   Limits limits;
   Buffer buffer(tlsBuffer);
+  // A limit file missing from a directory that is still there (a v2 controller not enabled
+  // for the group, the root) leaves that controller's fields empty; a vanished group is an
+  // error.
+  auto missingIsEmpty = [this](Result<void> read, auto clear) -> Result<void> {
+    if (read || read.error().errnum != ENOENT || !exists()) return read;
+    clear();
+    return {};
+  };
   if (const Member* m = member(Controller::Cpu)) {
-    if (auto r = backendFor(m->mount.version).readCpuLimits(m->dir, limits, buffer); !r)
-      return tl::unexpected(r.error());
+    auto r = missingIsEmpty(backendFor(m->mount.version).readCpuLimits(m->dir, limits, buffer), [&] {
+      limits.cpu.reset();
+      limits.cpuShares.reset();
+    });
+    if (!r) return tl::unexpected(r.error());
   }
   if (const Member* m = member(Controller::Memory)) {
-    if (auto r = backendFor(m->mount.version).readMemoryLimits(m->dir, limits, buffer); !r) {
-      return tl::unexpected(r.error());
-    }
+    auto r = missingIsEmpty(backendFor(m->mount.version).readMemoryLimits(m->dir, limits, buffer, pageSize_), [&] {
+      limits.memoryMax.reset();
+      limits.memoryHigh.reset();
+      limits.swapMax.reset();
+      limits.memoryAndSwapMax.reset();
+    });
+    if (!r) return tl::unexpected(r.error());
   }
   if (const Member* m = member(Controller::Pids)) {
-    if (auto r = backendFor(m->mount.version).readPidsLimits(m->dir, limits, buffer); !r)
-      return tl::unexpected(r.error());
+    auto r = missingIsEmpty(backendFor(m->mount.version).readPidsLimits(m->dir, limits, buffer),
+                            [&] { limits.pidsMax.reset(); });
+    if (!r) return tl::unexpected(r.error());
   }
   return limits;
 }
@@ -264,9 +323,10 @@ Result<Limits> Cgroup::readLimits() const {
 Result<void> Cgroup::applyLimits(const Limits& limits) const {
   if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   auto need = [&](Controller c) -> Result<const Member*> {
-    if (const Member* m = member(c)) return m;
-    return logicError("set a " + std::string(displayName(c)) + " limit: the group was not opened with that controller",
-                      path_, ENOENT);
+    if (auto why = whyNoLimit(c)) {
+      return logicError("set a " + std::string(displayName(c)) + " limit (" + *why + ") on cgroup", path_, ENOENT);
+    }
+    return member(c);
   };
   if (limits.cpu || limits.cpuShares) {
     auto m = need(Controller::Cpu);
@@ -276,7 +336,7 @@ Result<void> Cgroup::applyLimits(const Limits& limits) const {
   if (limits.memoryMax || limits.memoryHigh || limits.swapMax) {
     auto m = need(Controller::Memory);
     if (!m) return tl::unexpected(m.error());
-    if (auto r = backendFor((*m)->mount.version).writeMemoryLimits((*m)->dir, limits); !r) return r;
+    if (auto r = backendFor((*m)->mount.version).writeMemoryLimits((*m)->dir, limits, pageSize_); !r) return r;
   }
   if (limits.pidsMax) {
     auto m = need(Controller::Pids);

@@ -31,6 +31,12 @@ class Cgroup {
   // takes the members of `controllers` in whose hierarchies the path exists (on v1 a path
   // need not exist in all), and every method that would change the group refuses (EPERM).
   static Result<Cgroup> observe(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
+  // Opens an existing group, to set limits, in those hierarchies of `controllers` that hold
+  // its directory: on v1 a group need not be in all (systemd's units without memory
+  // accounting are in cpu and pids, not in memory). whyNoLimit() says what it lacks. Fails
+  // (isGone) only when no hierarchy holds it.
+  static Result<Cgroup> openWherePresent(const Hierarchy& hierarchy, const std::string& path,
+                                         ControllerSet controllers);
 
   const std::string& path() const { return path_; }
   // False once the group was removed (its directory handles stay open, but empty).
@@ -43,6 +49,13 @@ class Cgroup {
   bool hasUnified() const { return unifiedMember_ >= 0; }
   // In how many hierarchies (mounts) the group has a directory.
   size_t hierarchyCount() const { return members_.size(); }
+  // The mount serving `c` in this group; nullptr when absent.
+  const CgroupMount* mountFor(Controller c) const;
+  // Why the group cannot take a limit of `c`, as a clause such as "the group has no
+  // directory in the memory hierarchy (/sys/fs/cgroup/memory/x)"; nullopt when it can.
+  std::optional<std::string> whyNoLimit(Controller c) const;
+  // The kernel's page size, in whose multiples memory limits are kept.
+  uint64_t pageSize() const { return pageSize_; }
 
   // Moves `pid` (a whole process) into this group in every hierarchy.
   Result<void> attach(pid_t pid) const;
@@ -65,6 +78,8 @@ class Cgroup {
   Result<std::optional<uint64_t>> readCpuUsageNs() const;
   // Holds that one file open (see keepControlFilesOpen), and no other.
   void keepCpuUsageFileOpen();
+  // The limits of the controllers the group has; a controller whose limit file is missing
+  // (see whyNoLimit) leaves its fields empty.
   Result<Limits> readLimits() const;
   // Writes the fields of `limits` that are set; errors name the file and the value.
   Result<void> applyLimits(const Limits& limits) const;
@@ -93,8 +108,9 @@ class Cgroup {
     CgroupMount mount;
     Dir dir;
   };
+  enum class OpenMode { AllRequired, WherePresent, Observe };
   static Result<Cgroup> openImpl(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
-                                 bool observeOnly);
+                                 OpenMode mode);
   const Member* member(Controller c) const;
   const Member& primary() const;
   void buildStatsPlan();
@@ -104,7 +120,9 @@ class Cgroup {
   std::array<int8_t, kControllerCount> memberOf_{};
   int8_t unifiedMember_ = -1;
   bool readOnly_ = false;
-  StatsPlan statsPlan_;  // points into members_, whose elements never move after open()
+  uint64_t pageSize_ = 4096;
+  std::array<std::string, kControllerCount> absentWhy_;  // for requested controllers the group lacks
+  StatsPlan statsPlan_;                                  // points into members_, whose elements never move after open()
 };
 
 // Rejects paths that could leave the hierarchy or are not absolute: "", "/", "..", "//".

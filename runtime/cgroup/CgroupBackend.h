@@ -40,12 +40,17 @@ class CgroupBackend {
   virtual void planIoStats(const Dir& io, StatsPlan& plan) const = 0;
 
   // Limits: only the fields that are set are written; reads fill what the version has.
+  // Memory values are in the kernel's whole pages of `pageSize` bytes (KernelLimits.h).
   virtual Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const = 0;
   virtual Result<void> writeCpuLimits(const Dir& cpu, const Limits& limits) const = 0;
-  virtual Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const = 0;
-  virtual Result<void> writeMemoryLimits(const Dir& memory, const Limits& limits) const = 0;
+  virtual Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer, uint64_t pageSize) const = 0;
+  virtual Result<void> writeMemoryLimits(const Dir& memory, const Limits& limits, uint64_t pageSize) const = 0;
   virtual Result<void> readPidsLimits(const Dir& pids, Limits& out, Buffer buffer) const = 0;
   virtual Result<void> writePidsLimits(const Dir& pids, const Limits& limits) const = 0;
+  // The file that holds `c`'s limit (cpu.max, memory.limit_in_bytes...), nullptr if `c` has
+  // none. A group's directory without it cannot take the limit: on v2 the controller is
+  // not enabled in the parent's cgroup.subtree_control.
+  virtual const char* limitFileOf(Controller c) const = 0;
 
   // Freezer: both wait until the kernel reports the new state, bounded by `timeout`; a
   // freeze that times out is undone before the error is returned.

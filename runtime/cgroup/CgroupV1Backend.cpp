@@ -3,7 +3,9 @@
 #include <string>
 #include <thread>
 
+#include "KernelLimits.h"
 #include "TextParse.h"
+#include "V1MemoryWrites.h"
 
 namespace agent::cgroup {
 
@@ -22,8 +24,8 @@ constexpr char kMemoryStat[] = "memory.stat";
 constexpr char kMemoryMaxUsage[] = "memory.max_usage_in_bytes";
 constexpr char kMemoryFailcnt[] = "memory.failcnt";
 constexpr char kMemoryOomControl[] = "memory.oom_control";
-constexpr char kMemoryLimit[] = "memory.limit_in_bytes";
-constexpr char kMemswLimit[] = "memory.memsw.limit_in_bytes";
+constexpr const char* kMemoryLimit = kV1MemoryLimitFile;
+constexpr const char* kMemswLimit = kV1MemswLimitFile;
 constexpr char kBlkioBytes[] = "blkio.throttle.io_service_bytes_recursive";
 constexpr char kBlkioOps[] = "blkio.throttle.io_serviced_recursive";
 constexpr char kFreezerState[] = "freezer.state";
@@ -40,17 +42,27 @@ Result<std::optional<uint64_t>> readU64(const Dir& dir, const char* name, Buffer
   return text::toU64(*text);
 }
 
-// Writes two files whose valid values depend on each other (quota and period; memory and
-// memory+swap). One order fails with EINVAL when the other would succeed, so on EINVAL try
-// the other order.
-Result<void> writePair(const Dir& dir, const char* first, const std::string& firstValue, const char* second,
-                       const std::string& secondValue) {
-  auto a = writeFileAt(dir, first, firstValue);
-  if (a) return writeFileAt(dir, second, secondValue);
-  if (a.error().errnum != EINVAL) return a;
-  auto b = writeFileAt(dir, second, secondValue);
-  if (!b) return b;
-  return writeFileAt(dir, first, firstValue);
+struct PendingWrite {
+  const char* file;
+  std::string value;
+  std::string old;  // what the file held, to put back if the other write fails
+};
+
+// Writes two files whose valid values depend on each other (CFS quota and period: the kernel
+// checks the pair against the parent's and the children's bandwidth at each write). One order
+// can fail with EINVAL where the other succeeds, so on EINVAL the other order is tried. A
+// write that took is undone when its partner fails: never half of a pair.
+Result<void> writeBothOrNeither(const Dir& dir, const PendingWrite& a, const PendingWrite& b) {
+  auto inOrder = [&dir](const PendingWrite& first, const PendingWrite& second) -> Result<void> {
+    if (auto r = writeFileAt(dir, first.file, first.value); !r) return r;
+    auto r = writeFileAt(dir, second.file, second.value);
+    if (!r) (void)writeFileAt(dir, first.file, first.old);
+    return r;
+  };
+  auto written = inOrder(a, b);
+  if (written || written.error().errnum != EINVAL) return written;
+  auto other = inOrder(b, a);
+  return other ? other : written;
 }
 
 Result<std::optional<FreezerState>> readFreezerState(const Dir& dir, Buffer buffer) {
@@ -109,26 +121,38 @@ Result<void> CgroupV1Backend::readCpuLimits(const Dir& cpu, Limits& out, Buffer 
 Result<void> CgroupV1Backend::writeCpuLimits(const Dir& cpu, const Limits& limits) const {
   if (limits.cpu) {
     const auto& q = *limits.cpu;
-    auto written = writePair(cpu, kCfsPeriod, std::to_string(q.periodUs), kCfsQuota,
-                             q.quotaUs.isUnlimited() ? "-1" : std::to_string(*q.quotaUs.value));
+    char buffer[64];
+    Limits now;
+    if (auto r = readCpuLimits(cpu, now, buffer); !r) return r;
+    std::string quota = q.quotaUs.isUnlimited() ? "-1" : std::to_string(*q.quotaUs.value);
+    std::string oldQuota = now.cpu->quotaUs.isUnlimited() ? "-1" : std::to_string(*now.cpu->quotaUs.value);
+    // The usual case, the period as it stands: one write, nothing to keep in step.
+    auto written =
+        q.periodUs == now.cpu->periodUs
+            ? writeFileAt(cpu, kCfsQuota, quota)
+            : writeBothOrNeither(cpu, {kCfsPeriod, std::to_string(q.periodUs), std::to_string(now.cpu->periodUs)},
+                                 {kCfsQuota, quota, oldQuota});
     if (!written) return written;
   }
-  if (limits.cpuShares) return writeFileAt(cpu, kCpuShares, std::to_string(*limits.cpuShares));
+  // What the kernel would clamp to (2..262144) is written clamped: it reads back the same.
+  if (limits.cpuShares) return writeFileAt(cpu, kCpuShares, std::to_string(normalizeCpuShares(*limits.cpuShares)));
   return {};
 }
 
-Result<void> CgroupV1Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const {
+Result<void> CgroupV1Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer, uint64_t pageSize) const {
   auto limitText = readFileAt(memory, kMemoryLimit, buffer);
   if (!limitText) return tl::unexpected(limitText.error());
-  out.memoryMax = parseV1ByteLimit(*limitText);
+  out.memoryMax = parseV1ByteLimit(*limitText, pageSize);
   if (!out.memoryMax) return logicError("parse", memory.pathOf(kMemoryLimit));
   auto memsw = readOptionalFileAt(memory, kMemswLimit, buffer);
   if (!memsw) return tl::unexpected(memsw.error());
   if (*memsw) {
-    auto total = parseV1ByteLimit(**memsw);
-    if (total && (total->isUnlimited() || out.memoryMax->isUnlimited())) {
+    auto total = parseV1ByteLimit(**memsw, pageSize);
+    if (!total) return logicError("parse", memory.pathOf(kMemswLimit));
+    out.memoryAndSwapMax = *total;
+    if (total->isUnlimited() || out.memoryMax->isUnlimited()) {
       out.swapMax = Bound::unlimited();
-    } else if (total) {
+    } else {
       uint64_t mem = *out.memoryMax->value;
       out.swapMax = Bound::of(*total->value > mem ? *total->value - mem : 0);
     }
@@ -136,32 +160,43 @@ Result<void> CgroupV1Backend::readMemoryLimits(const Dir& memory, Limits& out, B
   return {};
 }
 
-Result<void> CgroupV1Backend::writeMemoryLimits(const Dir& memory, const Limits& limits) const {
+Result<void> CgroupV1Backend::writeMemoryLimits(const Dir& memory, const Limits& limits, uint64_t pageSize) const {
   if (limits.memoryHigh) {
     return logicError("set memory.high (cgroup v1 has no equivalent; use a memory limit) on", memory.path(),
                       EOPNOTSUPP);
   }
-  if (!limits.swapMax) {
-    if (!limits.memoryMax) return {};
-    return writeFileAt(memory, kMemoryLimit, v1Bytes(*limits.memoryMax));
-  }
+  if (!limits.memoryMax && !limits.swapMax) return {};
+  char buffer[64];
+  Limits current;
+  if (auto r = readMemoryLimits(memory, current, buffer, pageSize); !r) return r;
+  V1MemoryState now{*current.memoryMax, current.memoryAndSwapMax};
   // v1 limits memory+swap together: memsw = memory + swap, with the memory limit as given
   // or as it stands now.
-  if (!fileExistsAt(memory, kMemswLimit)) {
-    return logicError("set a swap limit (swap accounting is off; boot with swapaccount=1) on",
-                      memory.pathOf(kMemswLimit), EOPNOTSUPP);
+  std::optional<Bound> memsw;
+  if (limits.swapMax) {
+    Bound mem = limits.memoryMax ? normalizeMemory(*limits.memoryMax, pageSize) : now.memory;
+    memsw = (mem.isUnlimited() || limits.swapMax->isUnlimited()) ? Bound::unlimited()
+                                                                 : Bound::of(*mem.value + *limits.swapMax->value);
   }
-  Bound mem = limits.memoryMax ? *limits.memoryMax : Bound::unlimited();
-  if (!limits.memoryMax) {
-    char buffer[64];
-    Limits current;
-    auto read = readMemoryLimits(memory, current, buffer);
-    if (!read) return read;
-    mem = *current.memoryMax;
+  auto plan = planV1MemoryWrites(now, limits.memoryMax, memsw, pageSize);
+  if (!plan) {
+    Error refused = plan.error();
+    refused.path = memory.pathOf(refused.path.c_str());
+    return tl::unexpected(refused);
   }
-  Bound total = (mem.isUnlimited() || limits.swapMax->isUnlimited()) ? Bound::unlimited()
-                                                                     : Bound::of(*mem.value + *limits.swapMax->value);
-  return writePair(memory, kMemoryLimit, v1Bytes(mem), kMemswLimit, v1Bytes(total));
+  for (size_t i = 0; i < plan->size(); ++i) {
+    const auto& step = (*plan)[i];
+    auto written = writeFileAt(memory, step.file, v1Bytes(step.value));
+    if (written) continue;
+    // Put back what took, last first: each file returns to a value it held with the other
+    // at its old value too, which the kernel accepted before.
+    for (size_t j = i; j-- > 0;) {
+      const auto& undo = (*plan)[j];
+      (void)writeFileAt(memory, undo.file, v1Bytes(undo.file == kMemswLimit ? *now.memoryAndSwap : now.memory));
+    }
+    return written;
+  }
+  return {};
 }
 
 Result<void> CgroupV1Backend::readPidsLimits(const Dir& pids, Limits& out, Buffer buffer) const {
@@ -170,6 +205,19 @@ Result<void> CgroupV1Backend::readPidsLimits(const Dir& pids, Limits& out, Buffe
 
 Result<void> CgroupV1Backend::writePidsLimits(const Dir& pids, const Limits& limits) const {
   return writePidsMaxLimit(pids, limits);
+}
+
+const char* CgroupV1Backend::limitFileOf(Controller c) const {
+  switch (c) {
+    case Controller::Cpu:
+      return kCfsQuota;
+    case Controller::Memory:
+      return kMemoryLimit;
+    case Controller::Pids:
+      return "pids.max";
+    default:
+      return nullptr;
+  }
 }
 
 // runc's loop: write FROZEN and re-read until the kernel reports FROZEN. A cgroup can stay

@@ -13,10 +13,11 @@ class CgroupV1Backend final : public CgroupBackend {
   void planIoStats(const Dir& io, StatsPlan& plan) const override;
   Result<void> readCpuLimits(const Dir& cpu, Limits& out, Buffer buffer) const override;
   Result<void> writeCpuLimits(const Dir& cpu, const Limits& limits) const override;
-  Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const override;
-  Result<void> writeMemoryLimits(const Dir& memory, const Limits& limits) const override;
+  Result<void> readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer, uint64_t pageSize) const override;
+  Result<void> writeMemoryLimits(const Dir& memory, const Limits& limits, uint64_t pageSize) const override;
   Result<void> readPidsLimits(const Dir& pids, Limits& out, Buffer buffer) const override;
   Result<void> writePidsLimits(const Dir& pids, const Limits& limits) const override;
+  const char* limitFileOf(Controller c) const override;
   Result<void> freeze(const Dir& dir, std::chrono::milliseconds timeout) const override;
   Result<void> thaw(const Dir& dir, std::chrono::milliseconds timeout) const override;
   Result<FreezerStatus> freezerStatus(const Dir& dir) const override;

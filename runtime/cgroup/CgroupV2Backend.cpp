@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "KernelLimits.h"
 #include "TextParse.h"
 
 namespace agent::cgroup {
@@ -88,11 +89,16 @@ Result<void> CgroupV2Backend::writeCpuLimits(const Dir& cpu, const Limits& limit
     auto written = writeFileAt(cpu, kCpuMax, v2Value(limits.cpu->quotaUs) + " " + std::to_string(limits.cpu->periodUs));
     if (!written) return written;
   }
-  if (limits.cpuShares) return writeFileAt(cpu, kCpuWeight, std::to_string(sharesToWeight(*limits.cpuShares)));
+  if (limits.cpuShares) {
+    // sharesToWeight stays within 1..10000; anything else the kernel refuses with ERANGE.
+    auto weight = normalizeCpuWeight(sharesToWeight(normalizeCpuShares(*limits.cpuShares)));
+    if (!weight) return logicError("set cpu.weight (" + weight.error().action + ") in", cpu.pathOf(kCpuWeight), ERANGE);
+    return writeFileAt(cpu, kCpuWeight, std::to_string(*weight));
+  }
   return {};
 }
 
-Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer) const {
+Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, Buffer buffer, uint64_t) const {
   auto max = readFileAt(memory, kMemoryMax, buffer);
   if (!max) return tl::unexpected(max.error());
   out.memoryMax = parseMaxOrNumber(*max);
@@ -105,7 +111,8 @@ Result<void> CgroupV2Backend::readMemoryLimits(const Dir& memory, Limits& out, B
   return {};
 }
 
-Result<void> CgroupV2Backend::writeMemoryLimits(const Dir& memory, const Limits& limits) const {
+// memory.max, memory.high and memory.swap.max are independent of one another on v2.
+Result<void> CgroupV2Backend::writeMemoryLimits(const Dir& memory, const Limits& limits, uint64_t) const {
   if (auto r = writeBoundAt(memory, kMemoryMax, limits.memoryMax); !r) return r;
   if (auto r = writeBoundAt(memory, kMemoryHigh, limits.memoryHigh); !r) return r;
   if (limits.swapMax && !fileExistsAt(memory, kMemorySwapMax)) {
@@ -121,6 +128,19 @@ Result<void> CgroupV2Backend::readPidsLimits(const Dir& pids, Limits& out, Buffe
 
 Result<void> CgroupV2Backend::writePidsLimits(const Dir& pids, const Limits& limits) const {
   return writePidsMaxLimit(pids, limits);
+}
+
+const char* CgroupV2Backend::limitFileOf(Controller c) const {
+  switch (c) {
+    case Controller::Cpu:
+      return kCpuMax;
+    case Controller::Memory:
+      return kMemoryMax;
+    case Controller::Pids:
+      return "pids.max";
+    default:
+      return nullptr;
+  }
 }
 
 Result<bool> waitForCgroupEvent(const Dir& dir, std::string_view key, bool wanted, std::chrono::milliseconds timeout) {

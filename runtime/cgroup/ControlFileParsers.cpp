@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "KernelLimits.h"
 #include "TextParse.h"
 
 namespace agent::cgroup {
@@ -13,9 +14,6 @@ using text::trim;
 namespace {
 // USER_HZ is fixed at 100 by the kernel's user-space ABI, whatever CONFIG_HZ is.
 constexpr uint64_t kNsPerUserHzTick = 10'000'000;
-// The v1 memory controller rounds "unlimited" down to a page multiple of LONG_MAX;
-// anything this large is no real limit.
-constexpr uint64_t kV1UnlimitedThreshold = uint64_t{1} << 62;
 
 IoDeviceStats& deviceEntry(std::vector<IoDeviceStats>& devices, uint32_t major, uint32_t minor) {
   for (auto& d : devices)
@@ -58,12 +56,12 @@ std::optional<Bound> parseMaxOrNumber(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Bound> parseV1ByteLimit(std::string_view text) {
+std::optional<Bound> parseV1ByteLimit(std::string_view text, uint64_t pageSize) {
   text = trim(text);
   if (text == "-1") return Bound::unlimited();
   auto v = toU64(text);
   if (!v) return std::nullopt;
-  return *v >= kV1UnlimitedThreshold ? Bound::unlimited() : Bound::of(*v);
+  return memoryLimitFromBytes(*v, pageSize);
 }
 
 std::optional<Bound> parseV1CfsQuota(std::string_view text) {

@@ -11,8 +11,9 @@ namespace agent::cgroup {
 
 // "max" or a number (v2 limits, pids.max on both versions).
 std::optional<Bound> parseMaxOrNumber(std::string_view text);
-// A v1 byte limit: "-1" or the kernel's page-rounded "unlimited" (9223372036854771712).
-std::optional<Bound> parseV1ByteLimit(std::string_view text);
+// A v1 byte limit: "-1", or a number where the kernel's cap for `pageSize` (PAGE_COUNTER_MAX
+// pages: 9223372036854771712 with 4 KiB pages) and above mean no limit (KernelLimits.h).
+std::optional<Bound> parseV1ByteLimit(std::string_view text, uint64_t pageSize);
 // v2 cpu.max: "max 100000" or "50000 100000".
 std::optional<CpuQuota> parseCpuMax(std::string_view text);
 // v1 cpu.cfs_quota_us: "-1" or a number.

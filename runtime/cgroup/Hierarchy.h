@@ -12,6 +12,7 @@
 
 #include "Controller.h"
 #include "Error.h"
+#include "KernelLimits.h"
 #include "Mountinfo.h"
 #include "ProcCgroup.h"
 
@@ -55,6 +56,11 @@ class Hierarchy {
   // Every distinct v1 mount that carries at least one controller.
   std::vector<CgroupMount> v1Mounts() const;
 
+  // The kernel's page size: memory limits are kept in whole pages (KernelLimits.h). The
+  // host's own unless a test sets another.
+  uint64_t pageSize() const { return pageSize_; }
+  void setPageSize(uint64_t bytes) { pageSize_ = bytes; }
+
   // This process's own cgroups (from /proc/self/cgroup; relative to its cgroup namespace).
   const std::vector<proc::CgroupMembership>& selfCgroups() const { return self_; }
   void setSelfCgroups(std::vector<proc::CgroupMembership> self) { self_ = std::move(self); }
@@ -66,6 +72,7 @@ class Hierarchy {
   std::optional<CgroupMount> unified_;
   ControllerSet unifiedControllers_;
   std::vector<proc::CgroupMembership> self_;
+  uint64_t pageSize_ = hostPageSize();
 };
 
 }  // namespace agent::cgroup

@@ -37,6 +37,9 @@ struct Limits {
   std::optional<Bound> memoryMax;
   std::optional<Bound> memoryHigh;  // v2 only: v1 has no throttling threshold
   std::optional<Bound> swapMax;     // swap alone, as v2's memory.swap.max (v1 writes memory+swap)
+  // Read only, v1 with swap accounting: memory.memsw.limit_in_bytes, the cap on memory and
+  // swap together (`docker run --memory-swap`). The kernel keeps memoryMax at or below it.
+  std::optional<Bound> memoryAndSwapMax;
   std::optional<Bound> pidsMax;
   bool operator==(const Limits&) const = default;
 };

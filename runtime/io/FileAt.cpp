@@ -133,7 +133,9 @@ Result<std::string> readWholeFile(const std::string& path) {
 }
 
 Result<void> writeFileAt(const Dir& dir, const char* name, std::string_view value) {
-  UniqueFd fd(::openat(dir.fd(), name, O_WRONLY | O_CLOEXEC));
+  // O_TRUNC as the shell's `>`: kernfs ignores it, a plain file (a fixture) then holds the
+  // value alone.
+  UniqueFd fd(::openat(dir.fd(), name, O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (!fd.valid()) return systemError("open for writing", dir.pathOf(name));
   ssize_t n;
   do {

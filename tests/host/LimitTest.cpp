@@ -8,51 +8,12 @@
 #include <fstream>
 #include <thread>
 
-#include "EnforcementMetrics.h"
 #include "HostTestSupport.h"
-#include "OverrideStore.h"
-#include "Reconciler.h"
+#include "Limiting.h"
 
 using namespace agent;
 using namespace agent::hosttest;
 using namespace std::chrono_literals;
-
-namespace {
-
-// A runtime (its own directories and cgroup parent) with the limit machinery over it.
-struct Limiting {
-  Agent agent;
-  std::optional<policies::OverrideStore> overrides;
-  EnforcementMetrics metrics;
-  std::optional<PolicyStore> policies;  // an empty policy directory: overrides alone
-  std::optional<Reconciler> reconciler;
-  explicit Limiting(DiscoveredList discovered = {}) {
-    auto store = policies::OverrideStore::open(agent.config.stateDir);
-    if (!store) throw std::runtime_error(store.error().message());
-    overrides.emplace(std::move(*store));
-    policies.emplace(agent.scratch.path() + "/policies", 2);
-    reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, *policies, metrics, Reconciler::Options{},
-                       std::move(discovered));
-  }
-  // Sets `resource` as `agentctl limit NAME --resource QUANTITY` would; returns "before -> after".
-  std::string limit(const std::string& name, const std::string& resource, const std::string& quantity) {
-    auto desired = policies::limitSetFromJson({{resource, quantity}}, 2);
-    if (!desired) return "refused: " + desired.error().message();
-    auto target = reconciler->resolve(name, {});
-    if (!target) return "not found: " + target.error().message();
-    auto changes = reconciler->apply(*target, *desired, "override");
-    if (!changes || changes->size() != 1) return "failed";
-    const auto& c = changes->front();
-    return c.error.empty() ? c.before + " -> " + c.after : "error: " + c.error;
-  }
-  cgroup::Cgroup group(const container::ContainerInfo& info) {
-    auto g = agent->cgroupOf(info.config);
-    if (!g) throw std::runtime_error(g.error().message());
-    return std::move(*g);
-  }
-};
-
-}  // namespace
 
 TEST(Limit, CpuLimitsChangedLiveHoldOnABusyContainer) {
   Limiting l;
@@ -89,7 +50,9 @@ TEST(Limit, AMemoryLimitOomKillsABiggerAllocationAndCountsIt) {
   auto group = l.group(info);
   EXPECT_EQ(l.limit("hungry", "memory", "64Mi"), "max -> 64Mi");
   cgroup::Stats stats;
-  for (int i = 0; i < 100; ++i) {
+  // The allocation grows at the pipe's pace: about 4 s to reach the limit in the v2 guest
+  // (software emulation), over 10 s when the host is busy; a fast host is done in a moment.
+  for (int i = 0; i < 300; ++i) {
     ASSERT_TRUE(group.readStats(stats));
     if (stats.memory.oomKills.value_or(0) > 0) break;
     std::this_thread::sleep_for(100ms);

@@ -90,11 +90,14 @@ TEST(CgroupFixture, V1CoMountedWritesLimitsOnce) {
       Cgroup::create(h, "/agent/db", {Controller::Cpu, Controller::Cpuacct, Controller::Memory, Controller::Pids});
   ASSERT_TRUE(group) << group.error().message();
   EXPECT_EQ(group->dirFor(Controller::Cpu), group->dirFor(Controller::Cpuacct));
-  for (const char* f : {"cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"})
-    tree.file(std::string("cg/cpu,cpuacct/agent/db/") + f, "");
+  // What a new group's files hold on a real kernel: writers read them first (the order of
+  // dependent writes depends on what is there).
+  tree.file("cg/cpu,cpuacct/agent/db/cpu.cfs_quota_us", "-1\n");
+  tree.file("cg/cpu,cpuacct/agent/db/cpu.cfs_period_us", "100000");
+  tree.file("cg/cpu,cpuacct/agent/db/cpu.shares", "1024\n");
   for (const char* f : {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"})
-    tree.file(std::string("cg/memory/agent/db/") + f, "");
-  tree.file("cg/pids/agent/db/pids.max", "");
+    tree.file(std::string("cg/memory/agent/db/") + f, "9223372036854771712\n");
+  tree.file("cg/pids/agent/db/pids.max", "max\n");
 
   Limits limits;
   limits.cpu = CpuQuota::fromCpus(1.5);

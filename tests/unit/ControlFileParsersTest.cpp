@@ -14,10 +14,22 @@ TEST(ControlFileParsers, MaxOrNumber) {
 }
 
 TEST(ControlFileParsers, V1ByteLimitTreatsPageRoundedMaxAsUnlimited) {
-  EXPECT_EQ(parseV1ByteLimit(capturedText("v1/memory.memsw.limit_in_bytes")), Bound::unlimited());
-  EXPECT_EQ(parseV1ByteLimit(capturedText("v1/memory.limit_in_bytes")), Bound::of(67108864));
-  EXPECT_EQ(parseV1ByteLimit("-1"), Bound::unlimited());
-  EXPECT_FALSE(parseV1ByteLimit("lots"));
+  EXPECT_EQ(parseV1ByteLimit(capturedText("v1/memory.memsw.limit_in_bytes"), 4096), Bound::unlimited());
+  EXPECT_EQ(parseV1ByteLimit(capturedText("v1/memory.limit_in_bytes"), 4096), Bound::of(67108864));
+  EXPECT_EQ(parseV1ByteLimit("-1", 4096), Bound::unlimited());
+  EXPECT_FALSE(parseV1ByteLimit("lots", 4096));
+}
+
+// Huge limits are limits: what this kernel kept for `--memory 8000000Ti` and `8388607Ti`
+// read back as themselves, not as "max" (the old 2^62 threshold made the reconciler write
+// them again every pass); only the kernel's cap for the page size is no limit.
+TEST(ControlFileParsers, V1ByteLimitBelowTheKernelCapIsALimit) {
+  EXPECT_EQ(parseV1ByteLimit("8796093022208000000\n", 4096), Bound::of(8796093022208000000ull));
+  EXPECT_EQ(parseV1ByteLimit("9223370937343148032\n", 4096), Bound::of(9223370937343148032ull));
+  EXPECT_EQ(parseV1ByteLimit("9223372036854767616\n", 4096), Bound::of(9223372036854767616ull));  // one page below
+  EXPECT_EQ(parseV1ByteLimit("9223372036854767616\n", 16384), Bound::unlimited());                // the 16 KiB cap
+  EXPECT_EQ(parseV1ByteLimit("9223372036854759424\n", 16384), Bound::unlimited());
+  EXPECT_EQ(parseV1ByteLimit("9223372036854710272\n", 65536), Bound::unlimited());
 }
 
 TEST(ControlFileParsers, CpuMaxAndCfsQuota) {

@@ -63,3 +63,19 @@ TEST(Quantity, CanonicalReadBack) {
   EXPECT_EQ(formatMemory(Bound::of(7000001)), "7000001");
   EXPECT_EQ(formatPids(*parsePids("100")), "100");
 }
+
+// `pids: 4194305` passed validation and then failed at every reconcile pass: now it is
+// refused where it is written, with what the kernel takes.
+TEST(Quantity, RefusesWhatTheKernelWouldAndAcceptsWhatItRounds) {
+  EXPECT_EQ(*parsePids("4194304"), Bound::of(4194304));
+  auto pids = parsePids("4194305");
+  ASSERT_FALSE(pids);
+  EXPECT_NE(pids.error().message().find("above the kernel's maximum of 4194304 tasks"), std::string::npos)
+      << pids.error().message();
+  auto cpu = parseCpu("0.9%", 2);
+  ASSERT_FALSE(cpu);
+  EXPECT_NE(cpu.error().message().find("minimum of 1%"), std::string::npos);
+  // Memory the kernel rounds is accepted: the enforcer compares in the kernel's form.
+  EXPECT_EQ(*parseMemory("100000001"), Bound::of(100000001));
+  EXPECT_EQ(*parseMemory("8388608Ti"), Bound::of(8388608ull << 40));
+}
