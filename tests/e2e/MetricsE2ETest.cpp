@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "E2ESupport.h"
 #include "HttpClient.h"
@@ -193,4 +194,97 @@ TEST(MetricsE2E, AScrapeCollectsWhenTheSnapshotIsOlderThanMaxStaleness) {
   std::string text = scrape(agent.metricsUrl());
   EXPECT_NE(text.find("container_last_seen{id=\""), std::string::npos) << text.substr(0, 2000);
   EXPECT_NE(text.find("name=\"late\""), std::string::npos) << "the scrape served the snapshot taken at start";
+}
+
+namespace {
+
+const std::string kFffd = "\xEF\xBF\xBD";
+
+// Cgroups the test makes under the agent's cgroup parent, in every hierarchy that has it, with
+// the names given; removed (before the agent's own cleanup) when the object goes.
+class OddGroups {
+ public:
+  OddGroups(const std::string& parent, const std::vector<std::string>& names) {
+    for (int i = 0; i < 500 && parentDirs(parent).empty(); ++i) std::this_thread::sleep_for(10ms);
+    for (const auto& dir : parentDirs(parent)) {
+      for (const auto& name : names) {
+        fs::path made = dir / name;
+        if (fs::create_directory(made)) made_.push_back(made);
+      }
+    }
+  }
+  ~OddGroups() {
+    for (const auto& dir : made_) ::rmdir(dir.c_str());
+  }
+  bool empty() const { return made_.empty(); }
+
+ private:
+  // /sys/fs/cgroup<parent> (cgroup2) and /sys/fs/cgroup/<hierarchy><parent> (v1, hybrid).
+  static std::vector<fs::path> parentDirs(const std::string& parent) {
+    std::vector<fs::path> dirs;
+    std::error_code ec;
+    if (fs::is_directory("/sys/fs/cgroup" + parent, ec)) dirs.push_back("/sys/fs/cgroup" + parent);
+    for (const auto& entry : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+      fs::path dir = entry.path().string() + parent;
+      if (!entry.is_symlink() && fs::is_directory(dir, ec)) dirs.push_back(dir);
+    }
+    return dirs;
+  }
+  std::vector<fs::path> made_;
+};
+
+// The series of a scrape whose `id` starts with `prefix`, as lines of the text.
+size_t seriesUnder(const std::string& text, const std::string& prefix) {
+  size_t count = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#' && line.find("id=\"" + prefix) != std::string::npos) ++count;
+  return count;
+}
+
+}  // namespace
+
+// A cgroup name may hold any byte but '/', NUL and newline. Prometheus refuses a whole scrape
+// for one label value that is not valid UTF-8: every series of the host would be lost. Each
+// odd group must be exported, and a real Prometheus must take every series of the scrape.
+TEST(MetricsE2E, PrometheusTakesEverySeriesOfGroupsNamedWithAnyBytes) {
+  Agent agent("export: all\n");
+  // Made after the agent: its standby pool makes the parent.
+  OddGroups odd(agent.cgroupParent(), {"bad\xFF\xFE", "quote\"d", "back\\slash", "tab\there", "cr\rhere", "with spaces",
+                                       "emoji\xF0\x9F\x98\x80", "bad" + kFffd + "FF"});
+  ASSERT_FALSE(odd.empty());
+  const std::string prefix = agent.cgroupParent() + "/";
+  // The ids as Prometheus returns them (label values, unescaped), as docs/metrics.md maps them.
+  std::set<std::string> expected;
+  for (const std::string& name :
+       {"bad" + kFffd + "FF" + kFffd + "FE", std::string("quote\"d"), std::string("back\\slash"),
+        std::string("tab\there"), std::string("cr\rhere"), std::string("with spaces"),
+        std::string("emoji\xF0\x9F\x98\x80"), "bad" + kFffd + kFffd + "FF"})
+    expected.insert(prefix + name);
+
+  std::string text;
+  for (int i = 0; i < 50; ++i) {
+    text = scrape(agent.metricsUrl());
+    if (text.find("id=\"" + prefix + "with spaces\"") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  size_t inScrape = seriesUnder(text, prefix);
+  ASSERT_GT(inScrape, expected.size()) << "the odd groups were not exported";
+  PrometheusServer prometheus(agent.metricsUrl());
+  ASSERT_TRUE(prometheus.ready()) << prometheus.log();
+  // Every series of those groups arrived: none dropped, the scrape not refused.
+  std::string selector = "{id=~\"" + prefix + ".+\"}";
+  auto counted = prometheus.queryUntil(
+      "count(" + selector + ")",
+      [&](const auto& s) { return !s.empty() && s[0].value == static_cast<double>(inScrape); }, 30s);
+  auto up = prometheus.query("up");
+  ASSERT_EQ(counted.size(), 1u) << "Prometheus has none of them; up: " << (up && !up->empty() ? (*up)[0].value : -1)
+                                << "\n"
+                                << prometheus.log();
+  EXPECT_EQ(counted[0].value, static_cast<double>(inScrape));
+  auto seen = prometheus.query("container_last_seen" + selector);
+  ASSERT_TRUE(seen);
+  std::set<std::string> ids;
+  for (const auto& s : *seen) ids.insert(s.labels.at("id"));
+  for (const auto& id : expected) EXPECT_EQ(ids.count(id), 1u) << "no series for " << id;
 }
