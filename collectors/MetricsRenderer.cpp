@@ -281,15 +281,6 @@ void renderCgroup(Families& f, const CgroupSample& s, const std::vector<Exported
 
 }  // namespace
 
-std::string labelName(const std::string& key) {
-  std::string name = "container_label_";
-  for (char c : key) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    name += ok ? c : '_';
-  }
-  return name;
-}
-
 std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options) {
   Families f;
   auto containerLabels = exportedLabels(options.labelAllowlist);
@@ -299,8 +290,11 @@ std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options
         static_cast<double>(snapshot.machineMemoryBytes));
   f.add("agent_build_info", "The agent's version and this host's cgroup mode.", kGauge,
         {{"version", options.version}, {"cgroup_mode", snapshot.cgroupMode}}, 1);
-  f.add("agent_cgroups", "Cgroups on the host, as the inventory knows them.", kGauge, {},
-        static_cast<double>(snapshot.cgroupsOnHost));
+  f.add("agent_cgroups", "Cgroups on the host, as the inventory knows them (not the agent's standby containers).",
+        kGauge, {}, static_cast<double>(snapshot.cgroupsOnHost));
+  f.add("agent_standby_containers",
+        "Containers the agent keeps prepared for its next runs (not containers yet, never exported as ones).", kGauge,
+        {}, static_cast<double>(snapshot.standbyContainers));
   if (!snapshot.durationBounds.empty()) {
     std::string& out =
         f.get("agent_collection_duration_seconds", "Time one collection cycle took, seconds.", MetricType::Histogram);

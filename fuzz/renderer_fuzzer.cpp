@@ -107,6 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   snapshot.machineCpuCores = in.ConsumeIntegral<uint32_t>();
   snapshot.machineMemoryBytes = in.ConsumeIntegral<uint64_t>();
   snapshot.cgroupsOnHost = in.ConsumeIntegral<uint32_t>();
+  snapshot.standbyContainers = in.ConsumeIntegral<uint8_t>();
   // Paths are unique in a snapshot (the inventory's keys).
   std::set<std::string> paths;
   for (size_t n = in.ConsumeIntegralInRange<size_t>(0, 6); n > 0 && in.remaining_bytes() > 0; --n) {

@@ -288,3 +288,65 @@ TEST(MetricsE2E, PrometheusTakesEverySeriesOfGroupsNamedWithAnyBytes) {
   for (const auto& s : *seen) ids.insert(s.labels.at("id"));
   for (const auto& id : expected) EXPECT_EQ(ids.count(id), 1u) << "no series for " << id;
 }
+
+namespace {
+
+// The cgroup paths of the agent's standby containers, from their markers in the state directory.
+std::set<std::string> standbyCgroups(const Agent& agent) {
+  std::set<std::string> paths;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(agent.root() / "state" / "standby", ec)) {
+    std::ifstream in(entry.path());
+    std::string path;
+    if (std::getline(in, path) && !path.empty()) paths.insert(path);
+  }
+  return paths;
+}
+
+double gauge(const std::string& text, const std::string& name) {
+  size_t at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
+}  // namespace
+
+// The standby pool's prepared containers are no containers: no series of theirs (they were
+// phantom containers with hex names and no image), their own gauge. A container made from one
+// is exported as itself, and the standby that replaces it is not.
+TEST(MetricsE2E, StandbyContainersAreNotExportedAndHaveTheirOwnGauge) {
+  Agent agent;
+  std::set<std::string> standby;
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    standby = standbyCgroups(agent);
+    text = scrape(agent.metricsUrl());
+    if (standby.size() == Agent::kStandby && gauge(text, "agent_standby_containers") == Agent::kStandby) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(standby.size(), Agent::kStandby);
+  EXPECT_EQ(gauge(text, "agent_standby_containers"), Agent::kStandby) << text;
+  for (const auto& path : standby) EXPECT_EQ(text.find("id=\"" + path + "\""), std::string::npos) << path;
+  EXPECT_EQ(text.find("id=\"" + agent.cgroupParent() + "/"), std::string::npos) << "no container runs yet";
+
+  ASSERT_EQ(agent.ctl("run -d --name web busybox -- sleep 60").exitCode, 0);
+  std::string id = field(agent.ctl("inspect web").out, "id");
+  ASSERT_EQ(id.size(), 32u);
+  EXPECT_EQ(standby.count(agent.cgroupParent() + "/" + id), 1u) << "run takes a standby container";
+  for (int i = 0; i < 100; ++i) {
+    text = scrape(agent.metricsUrl());
+    standby = standbyCgroups(agent);
+    if (text.find("name=\"web\"") != std::string::npos && standby.size() == Agent::kStandby &&
+        gauge(text, "agent_standby_containers") == Agent::kStandby)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(
+      text.find("container_last_seen{id=\"" + agent.cgroupParent() + "/" + id + "\",name=\"web\",image=\"busybox\""),
+      std::string::npos)
+      << text;
+  ASSERT_EQ(standby.size(), Agent::kStandby);
+  for (const auto& path : standby) EXPECT_EQ(text.find("id=\"" + path + "\""), std::string::npos) << path;
+  EXPECT_EQ(gauge(text, "agent_standby_containers"), Agent::kStandby);
+  // One container under the parent: the cgroups of the standby ones are not counted either.
+  EXPECT_EQ(seriesUnder(text, agent.cgroupParent() + "/"), seriesUnder(text, agent.cgroupParent() + "/" + id));
+}

@@ -209,6 +209,13 @@ TEST(MetricsRenderer, AllowListedKeysWithOneLabelNameGiveOneLabel) {
   EXPECT_EQ(code, 0) << said;
 }
 
+TEST(MetricsRenderer, StandbyContainersHaveTheirOwnGauge) {
+  Snapshot s = example();
+  s.standbyContainers = 3;
+  std::string out = text(s);
+  EXPECT_NE(out.find("\nagent_standby_containers 3\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nagent_cgroups 42\n"), std::string::npos);
+}
 
 TEST(MetricsRenderer, TheRenderedExampleIsValidText) {
   EXPECT_EQ(agent::testing::textFormatProblem(text(example())), "");
