@@ -4,11 +4,52 @@
 
 #include <filesystem>
 
+#include "LabelText.h"
+
 namespace agent {
 
 namespace {
 std::string where(const std::string& path, const YAML::Mark& mark) {
   return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+// `container_labels`: each key is exported as one label name (collectors::labelName), so two
+// keys that give the same name (`app.kubernetes.io/name` and `app_kubernetes_io_name`, or one
+// key listed twice) would put two labels of one name on a series, which Prometheus refuses
+// ("duplicate label names"): the whole scrape would be lost. The prefix container_label_ keeps
+// them apart from every other label of those series (id, name, image, cpu, device, interface).
+Result<std::vector<std::string>> readContainerLabels(const std::string& path, const YAML::Node& list) {
+  std::vector<std::string> keys;
+  std::vector<std::pair<std::string, YAML::Mark>> names;  // the label name of each key, and where
+  for (const auto& item : list) {
+    if (!item.IsScalar()) {
+      return logicError("read config (`container_labels` is a list of label keys (strings))", where(path, item.Mark()),
+                        EINVAL);
+    }
+    std::string key = item.as<std::string>();
+    if (key.empty()) {
+      return logicError("read config (`container_labels` has an empty key; give the label key to export)",
+                        where(path, item.Mark()), EINVAL);
+    }
+    std::string name = collectors::labelName(key);
+    if (!collectors::isValidLabelName(name)) {
+      return logicError("read config (`container_labels`: `" + key + "` makes no valid label name)",
+                        where(path, item.Mark()), EINVAL);
+    }
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i].first != name) continue;
+      std::string earlier = "line " + std::to_string(names[i].second.line + 1);
+      std::string why = keys[i] == key
+                            ? "`" + key + "` is listed twice (also at " + earlier + ")"
+                            : "`" + key + "` and `" + keys[i] + "` (" + earlier + ") are both exported as the label " +
+                                  name + " (every character outside [a-zA-Z0-9_] becomes '_')";
+      return logicError("read config (`container_labels`: " + why + "; keep one of them)", where(path, item.Mark()),
+                        EINVAL);
+    }
+    names.emplace_back(name, item.Mark());
+    keys.push_back(std::move(key));
+  }
+  return keys;
 }
 }  // namespace
 
@@ -111,9 +152,14 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         if (!value.IsSequence()) {
           return logicError("read config (`" + key + "` is a list of strings)", where(path, value.Mark()), EINVAL);
         }
-        auto& list = key == "ignore_cgroups" ? config.ignoreCgroups : config.containerLabels;
-        list.clear();
-        for (const auto& item : value) list.push_back(item.as<std::string>());
+        if (key == "container_labels") {
+          auto labels = readContainerLabels(path, value);
+          if (!labels) return tl::unexpected(labels.error());
+          config.containerLabels = std::move(*labels);
+        } else {
+          config.ignoreCgroups.clear();
+          for (const auto& item : value) config.ignoreCgroups.push_back(item.as<std::string>());
+        }
         known = true;
       }
       if (key == "standby_containers") {

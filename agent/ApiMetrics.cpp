@@ -1,5 +1,7 @@
 #include "ApiMetrics.h"
 
+#include "LabelText.h"
+
 namespace agent {
 
 std::string ApiMetrics::routeOf(const HttpRequest& request) {
@@ -26,7 +28,9 @@ std::vector<prometheus::MetricFamily> ApiMetrics::Collect() const {
   std::lock_guard lock(mutex_);
   for (const auto& [key, value] : counts_) {
     prometheus::ClientMetric metric;
-    metric.label = {{"route", key.first}, {"code", std::to_string(key.second)}};
+    // The route holds URL-decoded path segments of any request, even an unauthorized one: one
+    // with invalid UTF-8 ("/%ff") would otherwise make Prometheus refuse every later scrape.
+    metric.label = {{"route", collectors::utf8LabelValue(key.first)}, {"code", std::to_string(key.second)}};
     metric.counter.value = static_cast<double>(value);
     family.metric.push_back(std::move(metric));
   }

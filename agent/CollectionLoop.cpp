@@ -13,9 +13,12 @@ collectors::AgentContainers agentContainers(const container::ContainerRuntime& r
   auto list = runtime.list();
   if (!list) return out;
   for (const auto& c : *list) {
-    out[c.config.spec.id] =
-        collectors::AgentContainerInfo{c.config.name, c.config.image, c.config.labels,
-                                       std::string(container::stateName(c.status.state)), c.config.createdAtUnixMs};
+    out[c.config.spec.id] = collectors::AgentContainerInfo{c.config.name,
+                                                           c.config.image,
+                                                           c.config.labels,
+                                                           std::string(container::stateName(c.status.state)),
+                                                           c.config.createdAtUnixMs,
+                                                           c.status.pid ? c.status.pid->startedAtUnixMs : 0};
   }
   return out;
 }
@@ -44,13 +47,15 @@ CollectionLoop::~CollectionLoop() {
 
 void CollectionLoop::collectNow() {
   std::lock_guard lock(mutex_);
+  // Before the containers: a standby that is no longer in this set is in their list then.
+  auto standby = runtime_.standbyCgroups();
   // Reading every container's records each second would be the loop's biggest cost with
   // many containers: only when something changed.
   if (uint64_t now = runtime_.generation(); now != knownAt_) {
     known_ = agentContainers(runtime_);
     knownAt_ = now;
   }
-  auto snapshot = collector_.collect(known_);
+  auto snapshot = collector_.collect(known_, standby);
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
   ++counts_[bucket];

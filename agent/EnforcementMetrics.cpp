@@ -1,5 +1,7 @@
 #include "EnforcementMetrics.h"
 
+#include "LabelText.h"
+
 namespace agent {
 
 void EnforcementMetrics::enforced(const std::string& policy, const std::string& resource) {
@@ -54,7 +56,7 @@ std::vector<prometheus::MetricFamily> EnforcementMetrics::Collect() const {
   std::lock_guard lock(mutex_);
   for (const auto& [key, value] : enforcements_) {
     prometheus::ClientMetric metric;
-    metric.label = {{"policy", key.first}, {"resource", key.second}};
+    metric.label = {{"policy", collectors::utf8LabelValue(key.first)}, {"resource", key.second}};
     metric.counter.value = static_cast<double>(value);
     enforcements.metric.push_back(std::move(metric));
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "UnixTime.h"
 
@@ -25,6 +26,22 @@ cgroup::ControllerSet sampledControllers() {
                                Controller::Pids, Controller::Io,      Controller::Freezer};
 }
 
+// Whether `kept` is `all` without `dropped` (all sorted), found without building it: the paths
+// change rarely, and copying a thousand of them every cycle to compare would cost more.
+bool isWithout(const std::vector<std::string>& kept, const std::vector<std::string>& all,
+               const std::vector<std::string>& dropped) {
+  if (kept.size() + dropped.size() != all.size()) return false;
+  size_t k = 0, d = 0;
+  for (const auto& path : all) {
+    if (d < dropped.size() && dropped[d] == path) {
+      ++d;
+      continue;
+    }
+    if (kept[k++] != path) return false;
+  }
+  return d == dropped.size();
+}
+
 }  // namespace
 
 Collector::Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot, std::string sysRoot)
@@ -35,6 +52,18 @@ Collector::Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::s
       procRoot_(std::move(procRoot)),
       inventory_(hierarchy_, hierarchy_.available(sampledControllers()), config_.maxDepth) {
   if (auto own = ns::readNamespaces(procRoot_, ::getpid())) ownNetNamespace_ = netNamespaceOf(*own);
+  if (auto btime = procfs_.readBootTimeSeconds()) bootClock_ = proc::BootClock{*btime, ::sysconf(_SC_CLK_TCK)};
+}
+
+std::optional<double> Collector::oldestStart(const std::vector<pid_t>& pids) const {
+  if (!bootClock_) return std::nullopt;
+  std::optional<uint64_t> oldest;
+  for (pid_t pid : pids) {
+    // A process that exited meanwhile is skipped.
+    if (auto stat = procfs_.readStat(pid)) oldest = std::min(oldest.value_or(UINT64_MAX), stat->startTimeTicks);
+  }
+  if (!oldest) return std::nullopt;
+  return bootClock_->unixSecondsOf(*oldest);
 }
 
 bool Collector::exported(const std::string& path, const Classification& c) const {
@@ -52,6 +81,16 @@ void Collector::sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& 
   sample.network.clear();
   if (!pids || pids->empty()) return;
   sample.processes = pids->size();
+  // The group's start: its oldest process's, read once. The directory's times are no
+  // creation time (kernfs sets them when the inode is first looked up, so a group made before
+  // agentd started would start at agentd's first walk). The value is kept while the group
+  // exists, also once that process has exited (docs/metrics.md).
+  if (!handle.startRead) {
+    if (auto start = oldestStart(*pids)) {
+      sample.startTimeSeconds = *start;
+      handle.startRead = true;
+    }
+  }
   // A process's namespaces change only by setns/unshare: read once per first process.
   pid_t first = pids->front();
   if (first != handle.namespacesOf) {
@@ -77,7 +116,7 @@ void Collector::sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& 
   }
 }
 
-bool Collector::readFully(Handle& handle, bool fresh, bool readLimits, bool hasChildren) {
+bool Collector::readFully(Handle& handle, bool readLimits, bool hasChildren) {
   const cgroup::Cgroup& group = handle.group;
   CgroupSample& sample = handle.last;
   // Files an observed group lacks are left empty; a group removed since is skipped.
@@ -94,9 +133,6 @@ bool Collector::readFully(Handle& handle, bool fresh, bool readLimits, bool hasC
     sample.freezer.reset();
   // The root's processes are every process of the host: not listed each cycle.
   if (sample.classification.runtime != Runtime::Root) sampleProcesses(handle, hasChildren, sample);
-  if (fresh) {  // a group's creation time never changes: one fstat per handle
-    if (auto created = group.createdAtSeconds()) sample.startTimeSeconds = *created;
-  }
   return true;
 }
 
@@ -121,7 +157,7 @@ void Collector::refreshInventory(const AgentContainers& agentContainers) {
   if (added) std::sort(merged_.begin() + 1, merged_.end());  // "/" stays first
 }
 
-std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContainers) {
+std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContainers, const StandbyCgroups& standby) {
   auto started = std::chrono::steady_clock::now();
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->takenAtUnixMs = nowUnixMs();
@@ -135,8 +171,25 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
   refreshInventory(agentContainers);
   const std::vector<std::string>& paths = inventory_.watching() ? inventory_.paths() : merged_;
   ++cycle_;
-  snapshot->cgroupsOnHost = paths.size();
-  if (!sharedPaths_ || *sharedPaths_ != paths) sharedPaths_ = std::make_shared<const std::vector<std::string>>(paths);
+  // The standby containers' cgroups are the agent's own preparations, not containers: left
+  // out of everything a user sees (series, agent_cgroups, the paths policies match). One the
+  // runtime already lists is a standby that became a container.
+  std::vector<std::string> standbyHere;  // sorted, as `standby` is
+  for (const auto& path : standby) {
+    Classification c = classify(path, config_.agentParent);
+    bool container = c.runtime == Runtime::Agent && agentContainers.count(c.id) > 0;
+    if (!container && std::binary_search(paths.begin(), paths.end(), path)) standbyHere.push_back(path);
+  }
+  snapshot->standbyContainers = standby.size();
+  snapshot->cgroupsOnHost = paths.size() - standbyHere.size();
+  if (!sharedPaths_ || !isWithout(*sharedPaths_, paths, standbyHere)) {
+    std::vector<std::string> visible;
+    visible.reserve(paths.size() - standbyHere.size());
+    std::set_difference(paths.begin(), paths.end(), standbyHere.begin(), standbyHere.end(),
+                        std::back_inserter(visible));
+    sharedPaths_ = std::make_shared<const std::vector<std::string>>(std::move(visible));
+  }
+  const std::vector<std::string>& visible = *sharedPaths_;
   snapshot->allPaths = sharedPaths_;
   snapshot->cgroupsCutAtDepth = inventory_.cutAtDepth();
   size_t refreshEvery = std::max<size_t>(config_.idleRefreshEvery, 1);
@@ -146,7 +199,7 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
 
   std::map<std::string, Handle> kept;
   snapshot->cgroups.reserve(handles_.size() + 1);
-  for (const std::string& path : paths) {
+  for (const std::string& path : visible) {
     Classification c = classify(path, config_.agentParent);
     bool exports = exported(path, c);
     // Children sort where "/a/" would ("/a-b" may come between "/a" and "/a/b").
@@ -209,7 +262,7 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
         bool readLimits = fresh || wasWritten ||
                           (!watching && cycle_ - handle.limitsReadAt >=
                                             static_cast<int64_t>(std::max<size_t>(config_.limitsEvery, 1)));
-        if (!readFully(handle, fresh, readLimits, hasChildren)) continue;
+        if (!readFully(handle, readLimits, hasChildren)) continue;
         if (!fresh) handle.fullReadAt = cycle_;
       }
       CgroupSample& last = handle.last;
@@ -219,7 +272,9 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
         last.image = known->image;
         last.labels = known->labels;
         last.agentState = known->state;
-        if (known->createdAtUnixMs > 0) last.startTimeSeconds = known->createdAtUnixMs / 1000.0;
+        // Its recorded start (docker inspect's StartedAt); until PID 1 runs, its creation.
+        int64_t startedMs = known->startedAtUnixMs > 0 ? known->startedAtUnixMs : known->createdAtUnixMs;
+        if (startedMs > 0) last.startTimeSeconds = static_cast<double>(startedMs) / 1000.0;
       }
       for (const auto& io : last.stats.io) {
         const std::string& device = blockDevices_.nameOf(io.major, io.minor);

@@ -5,6 +5,8 @@
 // (runtime/proc, runtime/ns). Never writes anything.
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,10 @@ struct CollectorConfig {
 
 // The agent's own containers by id, from its state store.
 using AgentContainers = std::map<std::string, AgentContainerInfo>;
+// The cgroup paths of the agent's standby containers (StandbyPool): prepared, not containers
+// yet. Never exported nor counted in agent_cgroups; a path that is also in AgentContainers is
+// a container already (a standby becoming one) and is exported.
+using StandbyCgroups = std::set<std::string>;
 
 class Collector {
  public:
@@ -49,7 +55,7 @@ class Collector {
             std::string sysRoot = "/sys");
   // Not thread-safe: one collector thread calls it.
   // Returned before anyone else sees it, so the caller may still add to it.
-  std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers);
+  std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers, const StandbyCgroups& standby = {});
 
  private:
   struct Handle {
@@ -61,25 +67,28 @@ class Collector {
     std::optional<uint64_t> cpuUsageNs;  // as of seenAt
     bool still = false;                  // its CPU time did not move from seenAt's cycle before
     pid_t namespacesOf = 0;              // the pid the cached namespaces were read from
+    bool startRead = false;              // last.startTimeSeconds holds its oldest process's start
     CgroupSample last;                   // as of the last full read
   };
   bool exported(const std::string& path, const Classification& c) const;
   void refreshInventory(const AgentContainers& agentContainers);
   // Reads everything of the group into handle.last; false when the group is gone.
-  bool readFully(Handle& handle, bool fresh, bool readLimits, bool hasChildren);
+  bool readFully(Handle& handle, bool readLimits, bool hasChildren);
   void sampleProcesses(Handle& handle, bool hasChildren, CgroupSample& sample);
+  // The start of the oldest of `pids`, Unix seconds; nothing when none could be read.
+  std::optional<double> oldestStart(const std::vector<pid_t>& pids) const;
 
   cgroup::Hierarchy hierarchy_;
   CollectorConfig config_;
   proc::ProcFs procfs_;
   proc::BlockDevices blockDevices_;
   std::string procRoot_;
+  std::optional<proc::BootClock> bootClock_;  // read once: the boot time does not change
   uint64_t ownNetNamespace_ = 0;
   std::map<std::string, Handle> handles_;  // by path, kept while the group exists
   cgroup::CgroupInventory inventory_;
-  std::vector<std::string> merged_;
-  std::shared_ptr<const std::vector<std::string>>
-      sharedPaths_;  // the last paths handed out  // without inotify: the last walk plus the agent's newer containers
+  std::vector<std::string> merged_;  // without inotify: the last walk plus the agent's newer containers
+  std::shared_ptr<const std::vector<std::string>> sharedPaths_;  // the last paths handed out, without standby ones
   int64_t cycle_ = 0;
 };
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "LabelText.h"
+
 namespace agent::collectors {
 
 namespace {
@@ -56,16 +58,7 @@ class Labels {
     if (!text_.empty()) text_ += ',';
     text_ += name;
     text_ += "=\"";
-    for (char c : value) {
-      if (c == '\\' || c == '"') {
-        text_ += '\\';
-        text_ += c;
-      } else if (c == '\n') {
-        text_ += "\\n";
-      } else {
-        text_ += c;
-      }
-    }
+    appendLabelValue(text_, value);
     text_ += '"';
   }
   const std::string& text() const { return text_; }
@@ -128,7 +121,26 @@ Labels with(Labels base, std::initializer_list<std::pair<std::string_view, std::
   return base;
 }
 
-void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& options, const Snapshot& snapshot) {
+// The allow-listed container label keys with the label name each is exported as. A key whose
+// name an earlier key has already taken is left out (agentd's config refuses such lists; this
+// is the renderer's own guard): a series with two labels of one name is refused by Prometheus.
+struct ExportedLabel {
+  std::string key;
+  std::string name;
+};
+std::vector<ExportedLabel> exportedLabels(const std::vector<std::string>& allowlist) {
+  std::vector<ExportedLabel> out;
+  for (const auto& key : allowlist) {
+    std::string name = labelName(key);
+    bool taken = false;
+    for (const auto& e : out) taken = taken || e.name == name;
+    if (!taken && isValidLabelName(name)) out.push_back({key, std::move(name)});
+  }
+  return out;
+}
+
+void renderCgroup(Families& f, const CgroupSample& s, const std::vector<ExportedLabel>& containerLabels,
+                  const Snapshot& snapshot) {
   const int64_t takenAtUnixMs = snapshot.takenAtUnixMs;
   // cAdvisor's label is the device's name; a device sysfs does not name shows as major:minor.
   auto deviceName = [&](uint32_t major, uint32_t minor) {
@@ -136,9 +148,9 @@ void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& optio
     return found != snapshot.blockDevices.end() ? found->second : std::to_string(major) + ":" + std::to_string(minor);
   };
   Labels labels = {{"id", s.path}, {"name", s.name}, {"image", s.image}};
-  for (const auto& key : options.labelAllowlist) {
+  for (const auto& [key, name] : containerLabels) {
     auto found = s.labels.find(key);
-    labels.push_back(labelName(key), found == s.labels.end() ? std::string_view() : std::string_view(found->second));
+    labels.push_back(name, found == s.labels.end() ? std::string_view() : std::string_view(found->second));
   }
   auto emit = [&](const char* name, const char* help, MetricType type, const std::optional<uint64_t>& v,
                   double scale = 1.0) {
@@ -269,25 +281,20 @@ void renderCgroup(Families& f, const CgroupSample& s, const RenderOptions& optio
 
 }  // namespace
 
-std::string labelName(const std::string& key) {
-  std::string name = "container_label_";
-  for (char c : key) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    name += ok ? c : '_';
-  }
-  return name;
-}
-
 std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options) {
   Families f;
-  for (const auto& sample : snapshot.cgroups) renderCgroup(f, sample, options, snapshot);
+  auto containerLabels = exportedLabels(options.labelAllowlist);
+  for (const auto& sample : snapshot.cgroups) renderCgroup(f, sample, containerLabels, snapshot);
   f.add("machine_cpu_cores", "Logical CPUs of the host.", kGauge, {}, snapshot.machineCpuCores);
   f.add("machine_memory_bytes", "Memory of the host, bytes.", kGauge, {},
         static_cast<double>(snapshot.machineMemoryBytes));
   f.add("agent_build_info", "The agent's version and this host's cgroup mode.", kGauge,
         {{"version", options.version}, {"cgroup_mode", snapshot.cgroupMode}}, 1);
-  f.add("agent_cgroups", "Cgroups on the host, as the inventory knows them.", kGauge, {},
-        static_cast<double>(snapshot.cgroupsOnHost));
+  f.add("agent_cgroups", "Cgroups on the host, as the inventory knows them (not the agent's standby containers).",
+        kGauge, {}, static_cast<double>(snapshot.cgroupsOnHost));
+  f.add("agent_standby_containers",
+        "Containers the agent keeps prepared for its next runs (not containers yet, never exported as ones).", kGauge,
+        {}, static_cast<double>(snapshot.standbyContainers));
   if (!snapshot.durationBounds.empty()) {
     std::string& out =
         f.get("agent_collection_duration_seconds", "Time one collection cycle took, seconds.", MetricType::Histogram);

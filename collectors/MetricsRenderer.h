@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "LabelText.h"
 #include "Snapshot.h"
 
 namespace agent::collectors {
@@ -12,12 +13,10 @@ namespace agent::collectors {
 struct RenderOptions {
   std::string version;
   // Container label keys exported as container_label_<key> (never all of them: cardinality).
+  // Keys whose label names collide are exported once, under the first of them.
   std::vector<std::string> labelAllowlist;
 };
 
 std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options);
-
-// "container_label_" + the key with every character outside [a-zA-Z0-9_] made '_'.
-std::string labelName(const std::string& key);
 
 }  // namespace agent::collectors

@@ -27,6 +27,7 @@ struct AgentContainerInfo {
   std::map<std::string, std::string> labels;
   std::string state;  // created, running, paused, stopped
   int64_t createdAtUnixMs = 0;
+  int64_t startedAtUnixMs = 0;  // when its PID 1 started (the shim's record); 0 before that
 };
 
 struct CgroupSample {
@@ -42,7 +43,10 @@ struct CgroupSample {
   size_t processes = 0;                     // in the group and below it
   std::vector<ns::NamespaceId> namespaces;  // of one of its processes; empty without any
   std::vector<proc::NetDevStats> network;   // empty when it shares the agent's network namespace
-  double startTimeSeconds = 0;              // creation of the container, Unix time
+  // When the container started, Unix time; 0 when unknown (the series is then left out).
+  // Agent containers: their recorded start. Others: the start of the oldest process in the
+  // group (or below it) when the collector first saw it with processes (docs/metrics.md).
+  double startTimeSeconds = 0;
 };
 
 struct Snapshot {
@@ -50,8 +54,9 @@ struct Snapshot {
   std::string cgroupMode;
   uint32_t machineCpuCores = 0;
   uint64_t machineMemoryBytes = 0;
-  size_t cgroupsOnHost = 0;  // every cgroup walked, exported or not
-  // Every cgroup path the inventory knows ("/" first, sorted); shared between snapshots
+  size_t cgroupsOnHost = 0;      // every cgroup walked, exported or not, but the standby ones
+  size_t standbyContainers = 0;  // the agent's prepared containers (their cgroups are not exported)
+  // Every cgroup path the inventory knows but the standby ones ("/" first, sorted); shared between snapshots
   // until the inventory changes. The reconciler matches `cgroups:` policies against it.
   std::shared_ptr<const std::vector<std::string>> allPaths;
   size_t cgroupsCutAtDepth = 0;

@@ -195,12 +195,6 @@ const Cgroup::Member& Cgroup::primary() const {
   return members_.front();
 }
 
-Result<double> Cgroup::createdAtSeconds() const {
-  struct stat st {};
-  if (::fstat(primary().dir.fd(), &st) != 0) return systemError("stat cgroup directory", primary().dir.path());
-  return static_cast<double>(st.st_ctim.tv_sec) + static_cast<double>(st.st_ctim.tv_nsec) / 1e9;
-}
-
 Result<void> Cgroup::attach(pid_t pid) const {
   if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   std::string value = std::to_string(pid);

@@ -89,8 +89,6 @@ class Cgroup {
   Result<FreezerStatus> freezerStatus() const;
   // The effective state only, from one file (freezerStatus reads up to the root on v2).
   Result<FreezerState> freezerState() const;
-  // When the group's directory was made (its inode's change time), Unix seconds.
-  Result<double> createdAtSeconds() const;
 
   // Kills every process in the group and its descendants and waits until none is left:
   // cgroup.kill where the kernel has it, else killAllBySignal().

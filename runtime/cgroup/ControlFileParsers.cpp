@@ -169,27 +169,39 @@ void parseBlkioOps(std::string_view text, std::vector<IoDeviceStats>& out) {
 }
 
 void parseIoStat(std::string_view text, std::vector<IoDeviceStats>& out) {
+  // Kernels 5.15 to 5.17 wrote the device name before knowing whether it had stats and ended
+  // the line only after stats, so devices without any run into the next one's line:
+  // "7:7 7:6 7:5 7:4 rbytes=28672 wbytes=0 ..." (fixed by "blk-cgroup: always terminate
+  // io.stat lines"). The pairs belong to the device named last before them; the others had
+  // none. So: every device name starts a new device, every key=value goes to the latest.
   while (!text.empty()) {
     std::string_view line = text::nextLine(text);
-    uint32_t major, minor;
-    if (!parseDevice(text::nextField(line), major, minor)) continue;
-    auto& entry = deviceEntry(out, major, minor);
-    for (auto pair = text::nextField(line); !pair.empty(); pair = text::nextField(line)) {
-      size_t eq = pair.find('=');
-      if (eq == std::string_view::npos) continue;
-      auto key = pair.substr(0, eq);
-      auto value = toU64(pair.substr(eq + 1));
-      if (!value) continue;
+    IoDeviceStats* entry = nullptr;
+    for (auto field = text::nextField(line); !field.empty(); field = text::nextField(line)) {
+      size_t eq = field.find('=');
+      if (eq == std::string_view::npos) {
+        uint32_t major, minor;
+        entry = parseDevice(field, major, minor) ? &deviceEntry(out, major, minor) : nullptr;
+        continue;
+      }
+      auto value = toU64(field.substr(eq + 1));
+      if (entry == nullptr || !value) continue;
+      auto key = field.substr(0, eq);
       if (key == "rbytes")
-        entry.readBytes = *value;
+        entry->readBytes = *value;
       else if (key == "wbytes")
-        entry.writeBytes = *value;
+        entry->writeBytes = *value;
       else if (key == "rios")
-        entry.readOps = *value;
+        entry->readOps = *value;
       else if (key == "wios")
-        entry.writeOps = *value;
+        entry->writeOps = *value;
     }
   }
+  // A device that was named but had no pairs has nothing to export.
+  out.erase(
+      std::remove_if(out.begin(), out.end(),
+                     [](const IoDeviceStats& d) { return !d.readBytes && !d.writeBytes && !d.readOps && !d.writeOps; }),
+      out.end());
 }
 
 std::optional<PressureStats> parsePressure(std::string_view text) {

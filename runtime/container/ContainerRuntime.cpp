@@ -165,6 +165,9 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
       return tl::unexpected(r.error());
     }
   }
+  // Moved before a standby leaves the pool's set (forget() below): a reader that no longer
+  // finds its cgroup there sees a new generation and lists the container (standbyCgroups()).
+  ++generation_;
   auto started =
       standby ? releaseStandbyShim(standby->shim, config_.shimPath) : startShim(config_.shimPath, store_.dirOf(id));
   if (standby) {
@@ -323,6 +326,10 @@ void ContainerRuntime::keepStandby(size_t count) {
 
 size_t ContainerRuntime::standbyReady() const {
   return pool_ ? pool_->ready() : 0;
+}
+
+std::set<std::string> ContainerRuntime::standbyCgroups() const {
+  return pool_ ? pool_->cgroupPaths() : std::set<std::string>{};
 }
 
 }  // namespace agent::container

@@ -96,6 +96,9 @@ class ContainerRuntime {
   // removing any a previous agentd left behind.
   void keepStandby(size_t count);
   size_t standbyReady() const;
+  // The cgroups of the standby containers (StandbyPool::cgroupPaths): not containers, never
+  // shown as ones. Read it BEFORE list(): a standby that left this set is in list() by then.
+  std::set<std::string> standbyCgroups() const;
   // Changes whenever a container is created, removed, paused, resumed or seen to exit: a
   // reader of list() (the collector, every second) re-reads only when it moved.
   uint64_t generation() const { return generation_.load(); }

@@ -72,6 +72,8 @@ std::optional<Standby> StandbyPool::take() {
 void StandbyPool::forget(const Standby& standby) {
   std::error_code ec;
   fs::remove(markerOf(standby.id), ec);
+  std::lock_guard lock(mutex_);
+  cgroupPaths_.erase(standby.cgroupPath);
 }
 
 void StandbyPool::discard(Standby& standby) {
@@ -106,17 +108,30 @@ size_t StandbyPool::failures() const {
   return failures_;
 }
 
+std::set<std::string> StandbyPool::cgroupPaths() const {
+  std::lock_guard lock(mutex_);
+  return cgroupPaths_;
+}
+
 Result<Standby> StandbyPool::prepareOne() {
   Standby standby;
   standby.id = newContainerId();
   standby.cgroupPath = config_.cgroupParent + "/" + standby.id;
+  {
+    std::lock_guard lock(mutex_);  // before the cgroup exists: see cgroupPaths()
+    cgroupPaths_.insert(standby.cgroupPath);
+  }
   auto group =
       cgroup::Cgroup::create(hierarchy_, standby.cgroupPath, hierarchy_.available(cgroup::containerControllers()));
-  if (!group) return tl::unexpected(group.error());
+  if (!group) {
+    forget(standby);
+    return tl::unexpected(group.error());
+  }
   // The marker first: from here on a crash leaves something the next agentd can find.
   if (auto marked = writeFileAtomically(config_.stateDir + "/standby", standby.id, standby.cgroupPath + "\n");
       !marked) {
     (void)group->remove();
+    forget(standby);
     return tl::unexpected(marked.error());
   }
   auto shim = startStandbyShim(config_.shimPath, config_.stateDir + "/containers/" + standby.id, standby.cgroupPath);

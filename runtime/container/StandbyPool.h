@@ -16,6 +16,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -69,6 +70,11 @@ class StandbyPool {
 
   size_t ready() const;
   size_t failures() const;
+  // The cgroup of every standby the pool holds: being prepared, ready, or taken by a run()
+  // that has not forget() it yet. A path is in it from before its cgroup is made until after
+  // it is removed (or its container owns it), so a reader never sees a standby cgroup that is
+  // in neither this set nor the runtime's containers. The collector leaves them out.
+  std::set<std::string> cgroupPaths() const;
 
  private:
   void fillLoop();
@@ -80,6 +86,7 @@ class StandbyPool {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Standby> ready_;
+  std::set<std::string> cgroupPaths_;
   size_t failures_ = 0;
   int active_ = 0;
   std::chrono::steady_clock::time_point lastActive_{};

@@ -44,6 +44,14 @@ Result<std::vector<NetDevStats>> ProcFs::readNetDev(pid_t pid) const {
   return readPidFile(pid, "net/dev").map([](const std::string& text) { return parseNetDev(text); });
 }
 
+Result<int64_t> ProcFs::readBootTimeSeconds() const {
+  auto text = readWholeFile(root_ + "/stat");
+  if (!text) return tl::unexpected(text.error());
+  auto btime = parseBootTimeSeconds(*text);
+  if (!btime) return logicError("find the boot time (btime) in", root_ + "/stat");
+  return *btime;
+}
+
 Result<std::vector<pid_t>> ProcFs::listPids() const {
   auto dir = Dir::open(root_);
   if (!dir) return tl::unexpected(dir.error());

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "BootClock.h"
 #include "Error.h"
 #include "Mountinfo.h"
 #include "NetDev.h"
@@ -27,6 +28,8 @@ class ProcFs {
   Result<std::vector<CgroupMembership>> readCgroup(pid_t pid) const;
   Result<std::vector<MountEntry>> readMountinfo(pid_t pid) const;
   Result<std::vector<NetDevStats>> readNetDev(pid_t pid) const;
+  // `btime` of <root>/stat: the boot time, Unix seconds.
+  Result<int64_t> readBootTimeSeconds() const;
   // Every numeric entry of the root: the pids alive at the time of the scan.
   Result<std::vector<pid_t>> listPids() const;
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "E2ESupport.h"
 #include "HttpClient.h"
@@ -193,4 +194,159 @@ TEST(MetricsE2E, AScrapeCollectsWhenTheSnapshotIsOlderThanMaxStaleness) {
   std::string text = scrape(agent.metricsUrl());
   EXPECT_NE(text.find("container_last_seen{id=\""), std::string::npos) << text.substr(0, 2000);
   EXPECT_NE(text.find("name=\"late\""), std::string::npos) << "the scrape served the snapshot taken at start";
+}
+
+namespace {
+
+const std::string kFffd = "\xEF\xBF\xBD";
+
+// Cgroups the test makes under the agent's cgroup parent, in every hierarchy that has it, with
+// the names given; removed (before the agent's own cleanup) when the object goes.
+class OddGroups {
+ public:
+  OddGroups(const std::string& parent, const std::vector<std::string>& names) {
+    for (int i = 0; i < 500 && parentDirs(parent).empty(); ++i) std::this_thread::sleep_for(10ms);
+    for (const auto& dir : parentDirs(parent)) {
+      for (const auto& name : names) {
+        fs::path made = dir / name;
+        if (fs::create_directory(made)) made_.push_back(made);
+      }
+    }
+  }
+  ~OddGroups() {
+    for (const auto& dir : made_) ::rmdir(dir.c_str());
+  }
+  bool empty() const { return made_.empty(); }
+
+ private:
+  // /sys/fs/cgroup<parent> (cgroup2) and /sys/fs/cgroup/<hierarchy><parent> (v1, hybrid).
+  static std::vector<fs::path> parentDirs(const std::string& parent) {
+    std::vector<fs::path> dirs;
+    std::error_code ec;
+    if (fs::is_directory("/sys/fs/cgroup" + parent, ec)) dirs.push_back("/sys/fs/cgroup" + parent);
+    for (const auto& entry : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+      fs::path dir = entry.path().string() + parent;
+      if (!entry.is_symlink() && fs::is_directory(dir, ec)) dirs.push_back(dir);
+    }
+    return dirs;
+  }
+  std::vector<fs::path> made_;
+};
+
+// The series of a scrape whose `id` starts with `prefix`, as lines of the text.
+size_t seriesUnder(const std::string& text, const std::string& prefix) {
+  size_t count = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#' && line.find("id=\"" + prefix) != std::string::npos) ++count;
+  return count;
+}
+
+}  // namespace
+
+// A cgroup name may hold any byte but '/', NUL and newline. Prometheus refuses a whole scrape
+// for one label value that is not valid UTF-8: every series of the host would be lost. Each
+// odd group must be exported, and a real Prometheus must take every series of the scrape.
+TEST(MetricsE2E, PrometheusTakesEverySeriesOfGroupsNamedWithAnyBytes) {
+  Agent agent("export: all\n");
+  // Made after the agent: its standby pool makes the parent.
+  OddGroups odd(agent.cgroupParent(), {"bad\xFF\xFE", "quote\"d", "back\\slash", "tab\there", "cr\rhere", "with spaces",
+                                       "emoji\xF0\x9F\x98\x80", "bad" + kFffd + "FF"});
+  ASSERT_FALSE(odd.empty());
+  const std::string prefix = agent.cgroupParent() + "/";
+  // The ids as Prometheus returns them (label values, unescaped), as docs/metrics.md maps them.
+  std::set<std::string> expected;
+  for (const std::string& name :
+       {"bad" + kFffd + "FF" + kFffd + "FE", std::string("quote\"d"), std::string("back\\slash"),
+        std::string("tab\there"), std::string("cr\rhere"), std::string("with spaces"),
+        std::string("emoji\xF0\x9F\x98\x80"), "bad" + kFffd + kFffd + "FF"})
+    expected.insert(prefix + name);
+
+  std::string text;
+  for (int i = 0; i < 50; ++i) {
+    text = scrape(agent.metricsUrl());
+    if (text.find("id=\"" + prefix + "with spaces\"") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  size_t inScrape = seriesUnder(text, prefix);
+  ASSERT_GT(inScrape, expected.size()) << "the odd groups were not exported";
+  PrometheusServer prometheus(agent.metricsUrl());
+  ASSERT_TRUE(prometheus.ready()) << prometheus.log();
+  // Every series of those groups arrived: none dropped, the scrape not refused.
+  std::string selector = "{id=~\"" + prefix + ".+\"}";
+  auto counted = prometheus.queryUntil(
+      "count(" + selector + ")",
+      [&](const auto& s) { return !s.empty() && s[0].value == static_cast<double>(inScrape); }, 30s);
+  auto up = prometheus.query("up");
+  ASSERT_EQ(counted.size(), 1u) << "Prometheus has none of them; up: " << (up && !up->empty() ? (*up)[0].value : -1)
+                                << "\n"
+                                << prometheus.log();
+  EXPECT_EQ(counted[0].value, static_cast<double>(inScrape));
+  auto seen = prometheus.query("container_last_seen" + selector);
+  ASSERT_TRUE(seen);
+  std::set<std::string> ids;
+  for (const auto& s : *seen) ids.insert(s.labels.at("id"));
+  for (const auto& id : expected) EXPECT_EQ(ids.count(id), 1u) << "no series for " << id;
+}
+
+namespace {
+
+// The cgroup paths of the agent's standby containers, from their markers in the state directory.
+std::set<std::string> standbyCgroups(const Agent& agent) {
+  std::set<std::string> paths;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(agent.root() / "state" / "standby", ec)) {
+    std::ifstream in(entry.path());
+    std::string path;
+    if (std::getline(in, path) && !path.empty()) paths.insert(path);
+  }
+  return paths;
+}
+
+double gauge(const std::string& text, const std::string& name) {
+  size_t at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
+}  // namespace
+
+// The standby pool's prepared containers are no containers: no series of theirs (they were
+// phantom containers with hex names and no image), their own gauge. A container made from one
+// is exported as itself, and the standby that replaces it is not.
+TEST(MetricsE2E, StandbyContainersAreNotExportedAndHaveTheirOwnGauge) {
+  Agent agent;
+  std::set<std::string> standby;
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    standby = standbyCgroups(agent);
+    text = scrape(agent.metricsUrl());
+    if (standby.size() == Agent::kStandby && gauge(text, "agent_standby_containers") == Agent::kStandby) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(standby.size(), Agent::kStandby);
+  EXPECT_EQ(gauge(text, "agent_standby_containers"), Agent::kStandby) << text;
+  for (const auto& path : standby) EXPECT_EQ(text.find("id=\"" + path + "\""), std::string::npos) << path;
+  EXPECT_EQ(text.find("id=\"" + agent.cgroupParent() + "/"), std::string::npos) << "no container runs yet";
+
+  ASSERT_EQ(agent.ctl("run -d --name web busybox -- sleep 60").exitCode, 0);
+  std::string id = field(agent.ctl("inspect web").out, "id");
+  ASSERT_EQ(id.size(), 32u);
+  EXPECT_EQ(standby.count(agent.cgroupParent() + "/" + id), 1u) << "run takes a standby container";
+  for (int i = 0; i < 100; ++i) {
+    text = scrape(agent.metricsUrl());
+    standby = standbyCgroups(agent);
+    if (text.find("name=\"web\"") != std::string::npos && standby.size() == Agent::kStandby &&
+        gauge(text, "agent_standby_containers") == Agent::kStandby)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(
+      text.find("container_last_seen{id=\"" + agent.cgroupParent() + "/" + id + "\",name=\"web\",image=\"busybox\""),
+      std::string::npos)
+      << text;
+  ASSERT_EQ(standby.size(), Agent::kStandby);
+  for (const auto& path : standby) EXPECT_EQ(text.find("id=\"" + path + "\""), std::string::npos) << path;
+  EXPECT_EQ(gauge(text, "agent_standby_containers"), Agent::kStandby);
+  // One container under the parent: the cgroups of the standby ones are not counted either.
+  EXPECT_EQ(seriesUnder(text, agent.cgroupParent() + "/"), seriesUnder(text, agent.cgroupParent() + "/" + id));
 }

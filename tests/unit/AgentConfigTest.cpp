@@ -53,3 +53,41 @@ TEST(AgentConfig, AnOutOfRangeIdleRefreshNamesTheKeyAndWhere) {
   EXPECT_NE(r.error().message().find(file.path + ":2:"), std::string::npos) << r.error().message();
   EXPECT_EQ(config.idleRefreshSeconds, 10.0) << "a rejected value is not kept";
 }
+
+// container_labels whose keys give one label name would put two labels of one name on every
+// container series: promtool says "duplicate label names" and Prometheus refuses the whole
+// scrape. Refused at load, at the later key's position, naming both.
+TEST(AgentConfig, ContainerLabelKeysThatGiveOneLabelNameAreRefusedWithTheirPositions) {
+  struct Case {
+    std::string yaml;
+    std::string where;  // line:column of the refused key
+    std::vector<std::string> says;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"container_labels:\n  - app.kubernetes.io/name\n  - app_kubernetes_io_name\n",
+            ":3:5",
+            {"app_kubernetes_io_name", "app.kubernetes.io/name", "(line 2)", "container_label_app_kubernetes_io_name"}},
+           {"container_labels: [tier, team, tier]\n", ":1:32", {"`tier` is listed twice", "line 1"}},
+           {"container_labels: [\"a-b\", \"a b\"]\n", ":1:27", {"`a b` and `a-b`", "container_label_a_b"}},
+           {"container_labels: [\"\"]\n", ":1:20", {"empty key"}},
+           {"container_labels: [{a: b}]\n", ":1:20", {"list of label keys"}},
+       }) {
+    ConfigFile file(c.yaml);
+    AgentConfig config;
+    config.containerLabels = {"kept"};
+    auto r = loadConfigFile(file.path, true, config);
+    ASSERT_FALSE(r) << c.yaml;
+    std::string message = r.error().message();
+    EXPECT_NE(message.find(file.path + c.where + "`"), std::string::npos) << c.yaml << message;
+    for (const auto& part : c.says) EXPECT_NE(message.find(part), std::string::npos) << part << " in " << message;
+    EXPECT_EQ(config.containerLabels, std::vector<std::string>{"kept"}) << "a refused list is not kept";
+  }
+}
+
+TEST(AgentConfig, ContainerLabelKeysWithDistinctLabelNamesAreKept) {
+  ConfigFile file("container_labels: [tier, app.kubernetes.io/name, Tier, \"team\"]\n");
+  AgentConfig config;
+  auto r = loadConfigFile(file.path, true, config);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(config.containerLabels, (std::vector<std::string>{"tier", "app.kubernetes.io/name", "Tier", "team"}));
+}

@@ -1,6 +1,7 @@
 // The collector on fixture hosts (a cgroup2 host and a v1 host, built from files captured on
 // real kernels): the walk, the classification, what is exported, and the values read.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "Collector.h"
 #include "FixtureTree.h"
@@ -88,6 +89,85 @@ TEST(CollectorFixture, V2HostWalkClassifyAndExport) {
   EXPECT_NE(find(*everything, "/kubepods"), nullptr);  // the glob takes what is below it
   // The agent container without agent metadata still gets its short id as the name.
   EXPECT_EQ(find(*everything, "/agent/" + kAgent)->name, kAgent.substr(0, 12));
+}
+
+// The agent's standby containers (prepared, not containers yet) have cgroups under its parent
+// named like containers. They are not exported, not counted in agent_cgroups, not among the
+// paths policies match; one the runtime already lists has become a container and is exported.
+TEST(CollectorFixture, StandbyCgroupsAreNeitherExportedNorCounted) {
+  FixtureTree tree;
+  std::string root = tree.path("cg");
+  tree.file("cg/cgroup.procs", "1\n").file("cg/agent/cgroup.procs", "");
+  const std::string standbyA(32, 'a'), standbyB(32, 'b'), becoming(32, 'c');
+  for (const auto& id : {kAgent, standbyA, standbyB, becoming}) v2Group(tree, "cg/agent/" + id);
+  CollectorConfig config;
+  config.agentParent = "/agent";
+  Collector collector(v2Host(root), config, tree.path("no-proc"));
+  AgentContainers known = {{kAgent, {"web-1", "busybox", {}, "running", 1'700'000'000'000}},
+                           {becoming, {"new", "busybox", {}, "running", 1'700'000'000'000}}};
+  StandbyCgroups standby = {"/agent/" + standbyA, "/agent/" + standbyB, "/agent/" + becoming,
+                            "/agent/" + std::string(32, 'd')};  // not made yet
+  auto snapshot = collector.collect(known, standby);
+  EXPECT_NE(find(*snapshot, "/agent/" + kAgent), nullptr);
+  EXPECT_NE(find(*snapshot, "/agent/" + becoming), nullptr) << "listed by the runtime: a container now";
+  EXPECT_EQ(find(*snapshot, "/agent/" + standbyA), nullptr);
+  EXPECT_EQ(find(*snapshot, "/agent/" + standbyB), nullptr);
+  EXPECT_EQ(snapshot->cgroups.size(), 3u);  // /, and the two containers
+  // /, /agent and four groups below it, less the two standby ones.
+  EXPECT_EQ(snapshot->cgroupsOnHost, 4u);
+  EXPECT_EQ(snapshot->standbyContainers, 4u);
+  ASSERT_TRUE(snapshot->allPaths);
+  EXPECT_EQ(*snapshot->allPaths, (std::vector<std::string>{"/", "/agent", "/agent/" + kAgent, "/agent/" + becoming}));
+  // Without standby containers everything under the parent counts (another agent's groups,
+  // a collector of its own).
+  auto plain = collector.collect(known);
+  EXPECT_EQ(plain->cgroupsOnHost, 6u);
+  EXPECT_EQ(plain->standbyContainers, 0u);
+  EXPECT_NE(find(*plain, "/agent/" + standbyA), nullptr);
+}
+
+// A group's start is the start of its oldest process (field 22 of /proc/<pid>/stat, in ticks
+// since boot, plus btime of /proc/stat), never the cgroup directory's times. Agent containers
+// have their recorded start.
+TEST(CollectorFixture, StartTimeIsTheOldestProcesssStartOrTheRecordedOne) {
+  FixtureTree tree;
+  std::string root = tree.path("cg");
+  tree.file("cg/cgroup.procs", "1\n").file("cg/agent/cgroup.procs", "").file("cg/docker/cgroup.procs", "");
+  v2Group(tree, "cg/docker/" + kDocker);
+  tree.file("cg/docker/" + kDocker + "/cgroup.procs", "4242\n30166\n4243\n");  // 4243 has exited
+  v2Group(tree, "cg/agent/" + kAgent);
+  tree.file("cg/agent/" + kAgent + "/cgroup.procs", "30166\n");
+  v2Group(tree, "cg/docker/" + std::string(64, 'e'));  // no processes
+  tree.file("proc/stat", capturedText("proc/kernel-stat"));
+  tree.file("proc/30166/stat", capturedText("proc/stat"));  // starttime 36431
+  std::string later = capturedText("proc/stat");
+  later.replace(later.find(" 36431 "), 7, " 99999 ");
+  tree.file("proc/4242/stat", later);
+
+  Collector collector(v2Host(root), {}, tree.path("proc"));
+  auto snapshot =
+      collector.collect({{kAgent, {"web-1", "busybox", {}, "running", 1'700'000'000'000, 1'700'000'001'250}}});
+  const auto* docker = find(*snapshot, "/docker/" + kDocker);
+  ASSERT_NE(docker, nullptr);
+  double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  EXPECT_DOUBLE_EQ(docker->startTimeSeconds, 1796035187 + 36431 / ticks);
+  const auto* agent = find(*snapshot, "/agent/" + kAgent);
+  ASSERT_NE(agent, nullptr);
+  EXPECT_DOUBLE_EQ(agent->startTimeSeconds, 1'700'000'001.25) << "its recorded start";
+  const auto* empty = find(*snapshot, "/docker/" + std::string(64, 'e'));
+  ASSERT_NE(empty, nullptr);
+  EXPECT_EQ(empty->startTimeSeconds, 0) << "no process: unknown, the series is left out";
+
+  // The oldest process exits: the group's start stays what it was.
+  tree.file("cg/docker/" + kDocker + "/cgroup.procs", "4242\n");
+  tree.file("cg/docker/" + kDocker + "/cpu.stat", "usage_usec 1\n");  // it ran: read in full
+  auto after = collector.collect({});
+  ASSERT_NE(find(*after, "/docker/" + kDocker), nullptr);
+  EXPECT_DOUBLE_EQ(find(*after, "/docker/" + kDocker)->startTimeSeconds, 1796035187 + 36431 / ticks);
+  // Started before PID 1 ran: its creation.
+  Collector fresh(v2Host(root), {}, tree.path("proc"));
+  auto created = fresh.collect({{kAgent, {"web-1", "busybox", {}, "created", 1'700'000'000'000}}});
+  EXPECT_DOUBLE_EQ(find(*created, "/agent/" + kAgent)->startTimeSeconds, 1'700'000'000);
 }
 
 TEST(CollectorFixture, V1HostMergesHierarchiesByPath) {

@@ -139,6 +139,63 @@ TEST(ControlFileParsers, IoStatV2) {
   EXPECT_EQ(io[1].writeOps, 1252u);
 }
 
+// Kernels 5.15-5.17 (before "blk-cgroup: always terminate io.stat lines") named devices
+// without stats on the line of the next device that had some: the pairs are the LAST one's.
+TEST(ControlFileParsers, IoStatOfKernels515To517GivesThePairsToTheLastDeviceNamed) {
+  std::vector<IoDeviceStats> io;
+  parseIoStat("7:7 7:6 7:5 7:4 rbytes=28672 wbytes=0 rios=22 wios=0 dbytes=0 dios=0\n", io);
+  ASSERT_EQ(io.size(), 1u) << "7:7, 7:6 and 7:5 had no stats";
+  EXPECT_EQ(io[0].major, 7u);
+  EXPECT_EQ(io[0].minor, 4u);
+  EXPECT_EQ(io[0].readBytes, 28672u);
+  EXPECT_EQ(io[0].writeBytes, 0u);
+  EXPECT_EQ(io[0].readOps, 22u);
+  EXPECT_EQ(io[0].writeOps, 0u);
+}
+
+TEST(ControlFileParsers, IoStatTakesAnyRunOfDeviceNamesLinesWithoutPairsUnknownKeysAndNoFinalNewline) {
+  std::vector<IoDeviceStats> io;
+  parseIoStat(
+      // After the fix: a device without stats on a line of its own (name and a space).
+      "7:1 \n"
+      "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0 newkey=5\n"
+      // Before it: several bare names, the stats of the last, then more bare names at the end
+      // of the file, with no newline.
+      "7:3 7:2 259:0 rbytes=7 wbytes=8 rios=9 wios=10 dbytes=0 dios=0\n"
+      "\n"
+      "garbage rbytes=1\n"
+      "7:9 7:8",
+      io);
+  ASSERT_EQ(io.size(), 2u);
+  EXPECT_EQ(io[0].major, 8u);
+  EXPECT_EQ(io[0].readBytes, 100u);
+  EXPECT_EQ(io[0].writeOps, 2u);
+  EXPECT_EQ(io[1].major, 259u);
+  EXPECT_EQ(io[1].minor, 0u);
+  EXPECT_EQ(io[1].readBytes, 7u);
+  EXPECT_EQ(io[1].writeBytes, 8u);
+  EXPECT_EQ(io[1].readOps, 9u);
+  EXPECT_EQ(io[1].writeOps, 10u);
+  // The same device again later in the file (never seen, but not a reason to lose it).
+  std::vector<IoDeviceStats> twice;
+  parseIoStat("8:0 rbytes=1\n8:0 wbytes=2", twice);
+  ASSERT_EQ(twice.size(), 1u);
+  EXPECT_EQ(twice[0].readBytes, 1u);
+  EXPECT_EQ(twice[0].writeBytes, 2u);
+}
+
+// v1's blkio files end every line (one per device and operation) and close with a device-less
+// "Total": a device with nothing counted has no lines at all. No device shares a line.
+TEST(ControlFileParsers, BlkioV1LinesWithoutAValueOrDeviceAndNoFinalNewline) {
+  std::vector<IoDeviceStats> io;
+  parseBlkioBytes("8:0 Read\n8:0 Write 5\nRead 3\n7:4 Read 6\nTotal 11", io);
+  ASSERT_EQ(io.size(), 2u);
+  EXPECT_FALSE(io[0].readBytes);
+  EXPECT_EQ(io[0].writeBytes, 5u);
+  EXPECT_EQ(io[1].minor, 4u);
+  EXPECT_EQ(io[1].readBytes, 6u);
+}
+
 TEST(ControlFileParsers, Pressure) {
   auto cpu = parsePressure(capturedText("v2/cpu.pressure"));
   ASSERT_TRUE(cpu);

@@ -3,6 +3,13 @@
 #include "MetricsRenderer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "TextFormatValidator.h"
 
 namespace agent::collectors {
 namespace {
@@ -122,6 +129,96 @@ TEST(MetricsRenderer, UnknownValuesAreLeftOutNotZero) {
 TEST(MetricsRenderer, LabelKeysBecomeValidPrometheusNames) {
   EXPECT_EQ(labelName("tier"), "container_label_tier");
   EXPECT_EQ(labelName("com.example/team-name"), "container_label_com_example_team_name");
+}
+
+// What promtool says about `text` (its exit code and output); "" and 0 when it has nothing.
+std::pair<int, std::string> promtool(const std::string& text) {
+  auto file = std::filesystem::temp_directory_path() / ("agent-test-render-" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(file, std::ios::binary) << text;
+  FILE* pipe = ::popen(("promtool check metrics < " + file.string() + " 2>&1").c_str(), "r");
+  std::string out;
+  char chunk[4096];
+  while (size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) out.append(chunk, n);
+  int status = ::pclose(pipe);
+  std::filesystem::remove(file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A cgroup may be named with any byte but '/' and NUL; names, images, label values and
+// interface names come from elsewhere and may be as odd. One invalid byte in one label value
+// makes Prometheus refuse the whole scrape, so every value is valid UTF-8 and escaped.
+TEST(MetricsRenderer, OddBytesInEveryLabelValueGiveValidText) {
+  const std::vector<std::string> odd = {"bad\xFF\xFE",
+                                        "quote\"d",
+                                        "back\\slash",
+                                        "tab\there",
+                                        "cr\rhere",
+                                        "with spaces",
+                                        "emoji\xF0\x9F\x98\x80",
+                                        "new\nline",
+                                        "cut\xE2\x82",
+                                        "\xEF\xBF\xBD"
+                                        "FF"};
+  Snapshot s = example();
+  s.cgroupMode =
+      "hy\xFF"
+      "brid";
+  s.blockDevices[{9, 9}] =
+      "/dev/\xFF"
+      "disk\"";
+  for (size_t i = 0; i < odd.size(); ++i) {
+    CgroupSample c = s.cgroups[1];
+    c.path = "/odd/" + odd[i];
+    c.name = odd[i];
+    c.image = odd[i];
+    c.labels = {{"tier", odd[i]}};
+    c.agentState = odd[i];
+    c.network = {{"eth\xFF" + std::to_string(i), 1, 1, 0, 0, 1, 1, 0, 0}};
+    c.namespaces = {{"net\xFF", 1}};
+    s.cgroups.push_back(c);
+  }
+  std::string out = renderMetrics(s, {"0.1\xFF", {"tier"}});
+  EXPECT_EQ(agent::testing::textFormatProblem(out), "");
+  auto [code, said] = promtool(out);
+  EXPECT_EQ(code, 0) << said;
+  EXPECT_EQ(said, "") << said;
+  // Every odd group is there, under a value of its own.
+  const std::string fffd = "\xEF\xBF\xBD";
+  for (const std::string& id :
+       {"/odd/bad" + fffd + "FF" + fffd + "FE", std::string("/odd/quote\\\"d"), std::string("/odd/back\\\\slash"),
+        std::string("/odd/tab\there"), std::string("/odd/cr\rhere"), std::string("/odd/with spaces"),
+        std::string("/odd/emoji\xF0\x9F\x98\x80"), std::string("/odd/new\\nline"),
+        "/odd/cut" + fffd + "E2" + fffd + "82", "/odd/" + fffd + fffd + "FF"}) {
+    EXPECT_NE(out.find("container_last_seen{id=\"" + id + "\","), std::string::npos) << id << "\n" << out;
+  }
+}
+
+// Keys that give one label name are exported once, under the first key (agentd's config
+// refuses such lists; this is the renderer's own guard against a duplicate label name).
+TEST(MetricsRenderer, AllowListedKeysWithOneLabelNameGiveOneLabel) {
+  Snapshot s = example();
+  s.cgroups[1].labels = {{"app.kubernetes.io/name", "dotted"}, {"app_kubernetes_io_name", "underscored"}};
+  std::string out =
+      renderMetrics(s, {"0.1.0", {"app.kubernetes.io/name", "app_kubernetes_io_name", "app.kubernetes.io/name", ""}});
+  EXPECT_EQ(agent::testing::textFormatProblem(out), "");
+  EXPECT_NE(out.find("image=\"busybox\",container_label_app_kubernetes_io_name=\"dotted\",container_label_=\"\"}"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("underscored"), std::string::npos);
+  auto [code, said] = promtool(out);
+  EXPECT_EQ(code, 0) << said;
+}
+
+TEST(MetricsRenderer, StandbyContainersHaveTheirOwnGauge) {
+  Snapshot s = example();
+  s.standbyContainers = 3;
+  std::string out = text(s);
+  EXPECT_NE(out.find("\nagent_standby_containers 3\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nagent_cgroups 42\n"), std::string::npos);
+}
+
+TEST(MetricsRenderer, TheRenderedExampleIsValidText) {
+  EXPECT_EQ(agent::testing::textFormatProblem(text(example())), "");
 }
 
 }  // namespace

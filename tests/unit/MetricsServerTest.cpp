@@ -7,7 +7,9 @@
 #include <prometheus/registry.h>
 #include <zlib.h>
 
+#include "ApiMetrics.h"
 #include "HttpClient.h"
+#include "TextFormatValidator.h"
 #include "UnixTime.h"
 
 using namespace agent;
@@ -142,4 +144,26 @@ TEST(MetricsServer, WithoutMaxStalenessAScrapeServesWhatThereIs) {
   ASSERT_TRUE(reply);
   EXPECT_NE(reply->body.find("name=\"old\""), std::string::npos);
   EXPECT_EQ(refreshes, 0);
+}
+
+// agent_api_requests_total's route holds the decoded path of any request, authorized or not:
+// `curl 127.0.0.1:9102/%ff` must not make Prometheus refuse every later scrape.
+TEST(MetricsServer, TheApiRouteOfARequestWithInvalidUtf8IsValidText) {
+  Served served;
+  auto api = std::make_shared<ApiMetrics>();
+  HttpRequest odd;
+  odd.method = "GET";
+  odd.path = {"\xFF\xFE", "a\"b\\c\nd"};
+  api->count(odd, 401);
+  served.server->add(api);
+  served.snapshots->publish(snapshotWith("web-1", 1));
+  auto reply = served.get(false);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(agent::testing::textFormatProblem(reply->body), "");
+  EXPECT_NE(reply->body.find("agent_api_requests_total{route=\"GET /\xEF\xBF\xBD"
+                             "FF\xEF\xBF\xBD"
+                             "FE/a\\\"b\\\\c\\nd\","
+                             "code=\"401\"} 1\n"),
+            std::string::npos)
+      << reply->body;
 }

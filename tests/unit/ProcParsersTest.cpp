@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "BootClock.h"
 #include "FixtureTree.h"
 #include "Mountinfo.h"
 #include "NetDev.h"
@@ -151,4 +152,29 @@ TEST(ProcFs, ReadsFixtureTreeAndReportsGonePids) {
   auto pids = procfs.listPids();
   ASSERT_TRUE(pids);
   EXPECT_EQ(*pids, std::vector<pid_t>{77});
+}
+
+// A process's start as Unix time: btime of /proc/stat plus field 22 of /proc/<pid>/stat in
+// clock ticks, as ps computes it. Both captured on this host.
+TEST(BootClock, AProcessStartIsTheBootTimePlusItsStartTicks) {
+  auto btime = parseBootTimeSeconds(capturedText("proc/kernel-stat"));
+  ASSERT_TRUE(btime);
+  EXPECT_EQ(*btime, 1796035187);
+  auto stat = parseProcStat(capturedText("proc/stat"));
+  ASSERT_TRUE(stat);
+  BootClock clock{*btime, 100};
+  EXPECT_DOUBLE_EQ(clock.unixSecondsOf(stat->startTimeTicks), 1796035187 + 364.31);  // 36431 ticks
+  EXPECT_EQ(clock.unixSecondsOf(0), 1796035187.0);
+  // Another USER_HZ (some architectures use 1024): the ticks are divided by it.
+  EXPECT_DOUBLE_EQ((BootClock{1000, 1024}.unixSecondsOf(2048 + 512)), 1002.5);
+  // Read from a proc root; a file without btime is an error that names it.
+  agent::fixture::FixtureTree tree;
+  tree.file("proc/stat", capturedText("proc/kernel-stat"));
+  tree.file("bare/stat", "cpu  1 2 3\nctxt 5\n");
+  EXPECT_EQ(ProcFs(tree.path("proc")).readBootTimeSeconds().value_or(0), 1796035187);
+  auto none = ProcFs(tree.path("bare")).readBootTimeSeconds();
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message().find("btime"), std::string::npos) << none.error().message();
+  EXPECT_FALSE(parseBootTimeSeconds("btime x\n"));
+  EXPECT_FALSE(parseBootTimeSeconds(""));
 }
