@@ -1,16 +1,48 @@
 #include "ApiMetrics.h"
 
+#include <set>
+
 #include "LabelText.h"
 
 namespace agent {
 
+namespace {
+
+// The words a route of the API may hold (SPEC.md, Control API). Anything else a client sends
+// (a typo, a scanner, any unauthenticated path) is counted as "other": a label made of the
+// request's own path would give one series per distinct path, without bound.
+bool isKnownWord(const std::string& word) {
+  static const std::set<std::string> kWords = {"healthz", "info",   "containers", "images", "policies", "stats",
+                                               "start",   "stop",   "kill",       "pause",  "resume",   "exec",
+                                               "limits",  "logs",   "attach",     "wait",   "validate", "reload",
+                                               "load",    "import", "tag",        "prune",  "inspect"};
+  return kWords.count(word) > 0;
+}
+
+bool isKnownMethod(const std::string& method) {
+  return method == "GET" || method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE" ||
+         method == "HEAD";
+}
+
+}  // namespace
+
 std::string ApiMetrics::routeOf(const HttpRequest& request) {
-  std::string route = request.method + " ";
-  for (size_t i = 0; i < request.path.size(); ++i) {
+  std::string route = (isKnownMethod(request.method) ? request.method : std::string("OTHER")) + " ";
+  const auto& path = request.path;
+  bool v1 = !path.empty() && path[0] == "v1";
+  if (path.empty()) return route + "/";
+  if (path.size() == 1 && path[0] == "healthz") return route + "/healthz";
+  if (!v1 || path.size() > 4) return route + "other";
+  route += "/v1";
+  for (size_t i = 1; i < path.size(); ++i) {
     // /v1/<collection>/<id>/...: the id would make one series per container.
-    route += "/" + (i == 2 && request.path[0] == "v1" ? std::string("{id}") : request.path[i]);
+    if (i == 2)
+      route += "/{id}";
+    else if (isKnownWord(path[i]))
+      route += "/" + path[i];
+    else
+      return route + "/other";
   }
-  if (request.path.empty()) route += "/";
   return route;
 }
 

@@ -18,7 +18,8 @@ class ApiMetrics : public prometheus::Collectable {
  public:
   void count(const HttpRequest& request, int status);
   std::vector<prometheus::MetricFamily> Collect() const override;
-  // "GET /v1/containers/{id}/logs" for GET /v1/containers/web-1/logs.
+  // "GET /v1/containers/{id}/logs" for GET /v1/containers/web-1/logs; a path outside the
+  // API's shapes is "other", so the series stay few whatever clients send.
   static std::string routeOf(const HttpRequest& request);
 
  private:

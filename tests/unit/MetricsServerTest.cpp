@@ -146,24 +146,40 @@ TEST(MetricsServer, WithoutMaxStalenessAScrapeServesWhatThereIs) {
   EXPECT_EQ(refreshes, 0);
 }
 
-// agent_api_requests_total's route holds the decoded path of any request, authorized or not:
-// `curl 127.0.0.1:9102/%ff` must not make Prometheus refuse every later scrape.
-TEST(MetricsServer, TheApiRouteOfARequestWithInvalidUtf8IsValidText) {
+// agent_api_requests_total's route is made of the request's path, authorized or not: `curl
+// 127.0.0.1:9102/%ff` must not make Prometheus refuse every later scrape, and a scanner's
+// thousand paths must not make a thousand series.
+TEST(MetricsServer, TheApiRouteOfAnyRequestIsValidTextAndFromAFixedSet) {
   Served served;
   auto api = std::make_shared<ApiMetrics>();
   HttpRequest odd;
   odd.method = "GET";
   odd.path = {"\xFF\xFE", "a\"b\\c\nd"};
   api->count(odd, 401);
+  for (int i = 0; i < 100; ++i) {
+    HttpRequest scan;
+    scan.method = i % 2 ? "GET" : "BREW";
+    scan.path = i % 3 ? std::vector<std::string>{"v1", "x" + std::to_string(i)}
+                      : std::vector<std::string>{"wp-admin" + std::to_string(i)};
+    api->count(scan, 404);
+  }
+  HttpRequest logs;
+  logs.method = "GET";
+  logs.path = {"v1", "containers", "web-\xFF", "logs"};
+  api->count(logs, 200);
   served.server->add(api);
   served.snapshots->publish(snapshotWith("web-1", 1));
   auto reply = served.get(false);
   ASSERT_TRUE(reply);
   EXPECT_EQ(agent::testing::textFormatProblem(reply->body), "");
-  EXPECT_NE(reply->body.find("agent_api_requests_total{route=\"GET /\xEF\xBF\xBD"
-                             "FF\xEF\xBF\xBD"
-                             "FE/a\\\"b\\\\c\\nd\","
-                             "code=\"401\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(reply->body.find("agent_api_requests_total{route=\"GET other\",code=\"401\"} 1\n"), std::string::npos)
       << reply->body;
+  EXPECT_NE(reply->body.find("agent_api_requests_total{route=\"GET /v1/containers/{id}/logs\",code=\"200\"} 1\n"),
+            std::string::npos);
+  size_t series = 0;
+  for (size_t at = reply->body.find("\nagent_api_requests_total{"); at != std::string::npos;
+       at = reply->body.find("\nagent_api_requests_total{", at + 1))
+    ++series;
+  // GET other (401 and 404), OTHER other, GET /v1/other, OTHER /v1/other, the logs route.
+  EXPECT_EQ(series, 6u) << reply->body;
 }
