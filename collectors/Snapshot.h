@@ -27,6 +27,7 @@ struct AgentContainerInfo {
   std::map<std::string, std::string> labels;
   std::string state;  // created, running, paused, stopped
   int64_t createdAtUnixMs = 0;
+  std::string cgroupPath;  // the `id` label; a stopped container's cgroup is gone
 };
 
 struct CgroupSample {
@@ -63,6 +64,9 @@ struct Snapshot {
   std::vector<double> durationBounds;
   std::vector<uint64_t> durationCounts;  // per bound, not cumulative; one more for +Inf
   double durationSum = 0;
+  // The agent's containers by id, stopped ones too (their cgroups are removed when they
+  // stop): agent_container_state comes from here, not from the cgroups.
+  std::shared_ptr<const std::map<std::string, AgentContainerInfo>> agentContainers;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -45,6 +45,11 @@ Result<ApiReply> ApiClient::call(const std::string& method, const std::string& p
     }
     return tl::unexpected(reply.error());
   }
+  if (reply->status == 503) {
+    // agentd is stopping: as unreachable as if it were gone.
+    return logicError("reach agentd at " + endpoint_.url + " (it is stopping; start it again, or wait for its restart)",
+                      "", ECONNREFUSED);
+  }
   ApiReply result;
   result.status = reply->status;
   result.body = nlohmann::json::parse(reply->body, nullptr, false);

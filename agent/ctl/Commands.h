@@ -50,9 +50,12 @@ class Commands {
   int imageImport(const std::string& name, const std::string& tarFile);
 
  private:
-  // Calls the API; on failure prints the reason and sets `exitCode`.
+  // Calls the API; on failure prints the reason and sets `exitCode`. `effect` says what may
+  // have happened if agentd ended while it worked on the request ("the container may have
+  // been stopped").
   std::optional<ApiReply> call(const std::string& method, const std::string& path,
-                               const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120);
+                               const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120,
+                               const std::string& effect = "");
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
   // Prints the output from `offset` until the container stops; its exit code (-1 if
   // unknown), or nothing if the agent failed (exitCode says how).

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "ChildProcessState.h"
 #include "Launcher.h"
 #include "LogFile.h"
 #include "ProcFs.h"
@@ -69,8 +70,9 @@ bool pump(int fd, LogFile& log) {
 }  // namespace
 
 int runShim(const ShimOptions& options) {
-  ::signal(SIGPIPE, SIG_IGN);
-  ::signal(SIGHUP, SIG_IGN);
+  // Whatever agentd's signal state was, the shim sets its own: no signal but SIGKILL ends it
+  // while its container runs (see ChildProcessState.h).
+  ignoreStraySignals();
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   int readyFd = options.readyFd;
@@ -112,6 +114,11 @@ int runShim(const ShimOptions& options) {
     if (!awaitRelease(options.controlFd)) {
       abandonContainer(*standby);
       return 0;
+    }
+    // Released: the control pipe has done its job.
+    if (int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
+      ::dup2(null, options.controlFd);
+      ::close(null);
     }
   }
 

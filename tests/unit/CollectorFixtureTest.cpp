@@ -51,7 +51,8 @@ TEST(CollectorFixture, V2HostWalkClassifyAndExport) {
   config.agentParent = "/agent";
   config.maxDepth = 4;
   Collector collector(v2Host(root), config, tree.path("no-proc"));
-  auto snapshot = collector.collect({{kAgent, {"web-1", "busybox", {{"tier", "web"}}, "running", 1'700'000'000'000}}});
+  auto snapshot = collector.collect(
+      {{kAgent, {"web-1", "busybox", {{"tier", "web"}}, "running", 1'700'000'000'000, "/agent/" + kAgent}}});
 
   ASSERT_NE(find(*snapshot, "/"), nullptr);
   const auto* agent = find(*snapshot, "/agent/" + kAgent);
