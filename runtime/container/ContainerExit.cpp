@@ -46,7 +46,8 @@ std::optional<FinalUsage> ContainerRuntime::settleStopped(const std::string& id,
   final.readAtUnixMs = nowUnixMs();
   // Recorded first: a crash between the two leaves a cgroup that re-adoption removes, never
   // a removed cgroup whose OOM kills nobody wrote down.
-  if (!store_.writeUsage(id, final)) return std::nullopt;  // removed meanwhile
+  if (!store_.writeUsage(id, final)) return std::nullopt;                   // removed meanwhile
+  auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);  // a cgroup change (see StandbyPool.h)
   (void)discardCgroup(config.cgroupPath);
   ++generation_;
   return final;
