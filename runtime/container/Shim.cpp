@@ -176,9 +176,13 @@ int runShim(const ShimOptions& options) {
     else if (exited)
       ::waitpid(*pid, &status, 0);
     if (exited) break;
-    // Processes re-parented to the shim (subreaper) are reaped as they end.
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    // Processes re-parented to the shim (subreaper) are reaped as they end. PID 1 may end
+    // between the poll and here: its status is kept (reaped without it, it was recorded 0).
+    int reapedStatus = 0;
+    for (pid_t reaped; (reaped = ::waitpid(-1, &reapedStatus, WNOHANG)) > 0;) {
+      if (reaped == *pid) status = reapedStatus, exited = true;
     }
+    if (exited) break;
   }
   // PID 1's end takes down its pid namespace; drain what it and its children wrote.
   while (outputOpen) outputOpen = pump(output[0], *log);
