@@ -1,6 +1,7 @@
 // What a container leaves when it stops: its cgroups go (in every hierarchy), as Docker's
 // do; what it used and whether it was OOM-killed stay in its record; when it started too.
 #include <poll.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <thread>
@@ -37,11 +38,16 @@ void expectGone(const std::vector<std::string>& dirs, const std::string& when) {
 
 TEST(ContainerExit, ItsCgroupsGoWhenItStopsAndWhatItUsedStays) {
   Agent agent;
-  auto info = agent.run({"sh", "-c", "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done; exit 2"}, "worker");
+  // Burns some CPU, then waits to be ended (so its cgroup is seen before it stops).
+  auto info =
+      agent.run({"sh", "-c", "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done; echo looped; exec sleep 60"}, "worker");
   auto group = agent->cgroupOf(info.config);
-  ASSERT_TRUE(group);
+  ASSERT_TRUE(group) << group.error().message();
   auto dirs = cgroupDirs(*group);
   ASSERT_GE(dirs.size(), 1u);
+  auto looped = agent->readLog("worker", 0, 30s);
+  ASSERT_TRUE(looped && looped->data == "looped\n");
+  ASSERT_TRUE(agent->kill("worker", SIGKILL));
   pollfd ready{agent->exitEventsFd(), POLLIN, 0};
   ASSERT_EQ(::poll(&ready, 1, 10000), 1);
   auto events = agent->collectExited();  // agentd's exit handling
@@ -67,10 +73,12 @@ TEST(ContainerExit, ItsCgroupsGoWhenItStopsAndWhatItUsedStays) {
 
 TEST(ContainerExit, AContainerThatStoppedWhileNoAgentWatchedLosesItsCgroupAtReadoption) {
   Agent agent;
-  auto info = agent.run({"sh", "-c", "sleep 0.3; exit 5"}, "while-away");
+  auto info = agent.run({"sh", "-c", "sleep 1; exit 5"}, "while-away");
   auto dirs = cgroupDirs(*agent->cgroupOf(info.config));
   agent.runtime.reset();  // agentd is gone; the shim records the exit on its own
-  std::this_thread::sleep_for(1s);
+  std::string exitFile = agent.config.stateDir + "/containers/" + info.config.spec.id + "/exit.json";
+  for (int i = 0; i < 1000 && !fs::exists(exitFile); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(fs::exists(exitFile));
   for (const auto& dir : dirs) EXPECT_TRUE(fs::exists(dir)) << "nobody was there to remove " << dir;
   agent.restart();
   (void)agent->watchRunning();  // what agentd does at start

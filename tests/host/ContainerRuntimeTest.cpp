@@ -196,7 +196,9 @@ TEST(Runtime, ANewRuntimeReadoptsRunningAndExitedContainers) {
   for (int i = 0; i < 4; ++i) started.push_back(agent.run({"sleep", "30"}, "long-" + std::to_string(i)));
   started.push_back(agent.run({"sh", "-c", "sleep 1; exit 3"}, "short"));
   agent.runtime.reset();  // agentd is gone; the shims are not
-  std::this_thread::sleep_for(1500ms);
+  // `short` ends meanwhile, its shim records it (a slow guest may take more than its 1 s).
+  std::string shortExit = agent.config.stateDir + "/containers/" + started.back().config.spec.id + "/exit.json";
+  for (int i = 0; i < 1000 && !fs::exists(shortExit); ++i) std::this_thread::sleep_for(10ms);
   agent.restart();
   auto list = agent->list();
   ASSERT_TRUE(list);
