@@ -105,6 +105,14 @@ TEST(LifecycleE2E, ASecondAgentdOnTheSameStateDirectoryRefusesToStart) {
       AGENT_BIN_DIR "/agentd --state-dir " + (agent.root() / "state").string() + " --data-dir " +
       (agent.root() / "second" / "data").string() + " --policy-dir " + (agent.root() / "second").string() +
       " --api-address 127.0.0.1:0 --metrics-address 127.0.0.1:0 --cgroup-parent " + agent.cgroupParent() + "-second";
+  // Whatever a second agentd made under its own cgroup parent goes with the test.
+  struct Cleanup {
+    std::string parent;
+    ~Cleanup() {
+      shell("for d in /sys/fs/cgroup/*" + parent + " /sys/fs/cgroup/*/*" + parent +
+            "; do [ -d $d ] && { rmdir $d/*/ 2>/dev/null; rmdir $d; }; done");
+    }
+  } cleanup{agent.cgroupParent() + "-second"};
   // Bounded: the old agentd started and ran; `timeout` ends it (with 124).
   Ran refused = shell("timeout -s TERM 5 " + second);
   EXPECT_EQ(refused.exitCode, 1) << refused.out;
