@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <cmath>
@@ -141,6 +142,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   // A descriptor per watched cgroup directory and a pidfd per container: the soft limit
   // (1024 in a login shell) ran out at about 110 containers. Shims get the old one back.
   raiseFdLimit();
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536) {
+    // About 9 descriptors per container (its cgroup directories, control files, a pidfd).
+    spdlog::warn(
+        "msg=\"few open files allowed; runs fail with 'Too many open files' from about {} containers\" "
+        "limit={} hint=\"raise the hard limit (systemd: LimitNOFILE=infinity; a shell: ulimit -Hn)\"",
+        files.rlim_cur / 9, files.rlim_cur);
+  }
   auto token = ensureApiToken(config.stateDir + "/token");
   if (!token) {
     spdlog::error("msg=\"cannot set up the API token\" error=\"{}\"", token.error().message());

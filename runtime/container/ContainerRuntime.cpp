@@ -174,7 +174,15 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   }
   // A command that never ran (not in the image, not executable) still leaves a container:
   // stopped, with the exit code (127, 126) and the reason the shim recorded, as Docker does.
-  if (!started && !store_.readExit(id).value_or(std::nullopt)) return tl::unexpected(started.error().error);
+  if (!started && !store_.readExit(id).value_or(std::nullopt)) {
+    // No shim runs it and nothing of it ran (out of descriptors, the shim missing): nothing
+    // of it stays either, or it would show as "created" forever.
+    (void)group->killAll();
+    (void)discardCgroup(config.cgroupPath);
+    (void)store_.remove(id);
+    fs::remove_all(config.spec.layerDir, ec);
+    return tl::unexpected(started.error().error);
+  }
   if (started) {
     std::lock_guard children(childrenMutex_);
     shimChildren_.insert(started->shimPid);

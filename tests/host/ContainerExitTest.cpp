@@ -145,3 +145,28 @@ TEST(ContainerExit, RmRemovesWhatIsLeftOfACgroupInSomeHierarchiesOnly) {
   ASSERT_TRUE(removed) << removed.error().message();
   EXPECT_FALSE(fs::exists(leftover));
 }
+
+TEST(ContainerExit, ARunWhoseShimCannotStartLeavesNothing) {
+  // What running out of descriptors or a missing agent-shim do: no shim, nothing ran.
+  Agent agent;
+  agent.config.shimPath = "/nonexistent/agent-shim";
+  agent.restart();
+  container::RunRequest request;
+  request.image = "busybox";
+  request.name = "never";
+  request.args = {"true"};
+  auto ran = agent->run(request);
+  ASSERT_FALSE(ran);
+  EXPECT_NE(ran.error().message().find("agent-shim"), std::string::npos) << ran.error().message();
+  auto list = agent->list();
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(list->empty()) << "a container that never started stays as " << container::stateName(list->front().status.state);
+  const auto* cpu = HostEnvironment::hierarchy().mountFor(cgroup::Controller::Cpu);
+  ASSERT_NE(cpu, nullptr);
+  std::error_code ec;
+  size_t groups = 0;
+  for (const auto& e : fs::directory_iterator(cpu->mountPoint + agent.config.cgroupParent, ec))
+    groups += e.is_directory();
+  EXPECT_EQ(groups, 0u) << "its cgroup stayed";
+  EXPECT_TRUE(fs::is_empty(agent.config.dataDir + "/containers")) << "its layer directory stayed";
+}
