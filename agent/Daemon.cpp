@@ -142,7 +142,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   // A descriptor per watched cgroup directory and a pidfd per container: the soft limit
   // (1024 in a login shell) ran out at about 110 containers. Shims get the old one back.
   raiseFdLimit();
-  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536) {
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 9 * 1000) {
     // About 9 descriptors per container (its cgroup directories, control files, a pidfd).
     spdlog::warn(
         "msg=\"few open files allowed; runs fail with 'Too many open files' from about {} containers\" "
