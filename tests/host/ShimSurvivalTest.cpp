@@ -169,6 +169,27 @@ TEST(ShimSurvival, BurstsOfRunsWhileThePoolRefillsLeaveEveryShimAliveAndWatched)
   for (const auto& info : *list) ASSERT_TRUE(agent->remove(info.config.spec.id, true));
 }
 
+TEST(ShimSurvival, AnExecInFlightHoldsNoStandbysControlPipe) {
+  // A dropped standby ends on EOF of its control pipe. An exec's helper (forked by agentd,
+  // never exec'd) held a copy of every descriptor agentd had, so the EOF waited for the exec
+  // to end, and with it the request dropping the standby (holding the runtime's lock).
+  Agent agent;
+  agent->keepStandby(2);
+  for (int i = 0; i < 500 && agent->standbyReady() < 2; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(agent->standbyReady(), 2u);
+  agent.run({"sleep", "60"}, "busy");
+  std::thread exec([&] { (void)agent->exec("busy", {"sleep", "6"}); });
+  std::this_thread::sleep_for(500ms);  // the helper runs
+  auto started = std::chrono::steady_clock::now();
+  auto duplicate = agent->run(busybox({"true"}, "busy"));  // takes a standby, then drops it
+  auto took = std::chrono::steady_clock::now() - started;
+  exec.join();
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().errnum, EEXIST);
+  EXPECT_LT(took, 1500ms) << "dropping a standby waited for an unrelated exec";
+  ASSERT_TRUE(agent->remove("busy", true));
+}
+
 TEST(ShimSurvival, AContainerWhoseShimIsKilledAnywayIsWatchedAndStoppable) {
   Agent agent;
   auto info = agent.run({"sleep", "1000"}, "orphan");
