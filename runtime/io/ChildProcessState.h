@@ -2,8 +2,8 @@
 // What a process we start must not inherit from its starter: the starter's signal mask and
 // dispositions (agentd blocks SIGTERM/SIGINT/SIGHUP/SIGCHLD and ignores SIGPIPE; a shim
 // ignores most signals), and its file descriptors (agentd's own, whatever agentd inherited,
-// the write ends of other shims' pipes). Every function here is async-signal-safe: they run
-// between fork and exec in a child of a multithreaded process, where nothing may allocate.
+// the write ends of other shims' pipes). All but raiseFdLimit() are async-signal-safe: they
+// run between fork and exec in a child of a multithreaded process, where nothing may allocate.
 namespace agent {
 
 // Empties the signal mask and gives every signal its default action.
@@ -18,7 +18,7 @@ void resetSignalState();
 // that runs anything else calls resetSignalState() first.
 void ignoreStraySignals();
 
-// Closes every file descriptor from `lowest` up, except the `keepCount` in `keep`.
+// Closes every file descriptor from `lowest` up, except the `keepCount` (at most 16) in `keep`.
 void closeFdsFrom(int lowest, const int* keep = nullptr, int keepCount = 0);
 
 // Marks every file descriptor from `lowest` up close-on-exec: they go at exec, and stay

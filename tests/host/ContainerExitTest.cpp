@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "ContainerRuntime.h"
@@ -97,7 +98,9 @@ TEST(ContainerExit, AnOomKilledContainerSaysSo) {
   container::RunRequest request;
   request.image = "busybox";
   request.name = "hungry";
-  request.args = {"tail", "/dev/zero"};  // no newline ever: tail keeps it all
+  // No newline ever: tail keeps it all. It starts once the test has seen the cgroup and
+  // closed the way into swap (an allocation that fast ends before run() returns).
+  request.args = {"sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.05; done; exec tail /dev/zero"};
   request.limits.memoryMax = cgroup::Bound::of(32u << 20);
   auto info = agent->run(request);
   ASSERT_TRUE(info) << info.error().message();
@@ -108,6 +111,8 @@ TEST(ContainerExit, AnOomKilledContainerSaysSo) {
     noSwap.swapMax = cgroup::Bound::of(0);  // no escape into swap
     (void)group->applyLimits(noSwap);
   }
+  ASSERT_TRUE(info->status.pid);
+  std::ofstream(fs::path("/proc") / std::to_string(info->status.pid->pid) / "root/tmp/go") << "";
   auto exit = agent->waitForExit("hungry", 30s);
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->exitCode, 137);
@@ -160,7 +165,8 @@ TEST(ContainerExit, ARunWhoseShimCannotStartLeavesNothing) {
   EXPECT_NE(ran.error().message().find("agent-shim"), std::string::npos) << ran.error().message();
   auto list = agent->list();
   ASSERT_TRUE(list);
-  EXPECT_TRUE(list->empty()) << "a container that never started stays as " << container::stateName(list->front().status.state);
+  EXPECT_TRUE(list->empty()) << "a container that never started stays as "
+                             << container::stateName(list->front().status.state);
   const auto* cpu = HostEnvironment::hierarchy().mountFor(cgroup::Controller::Cpu);
   ASSERT_NE(cpu, nullptr);
   std::error_code ec;
