@@ -8,17 +8,19 @@ namespace agent {
 
 namespace {
 
-collectors::AgentContainers agentContainers(const container::ContainerRuntime& runtime) {
-  collectors::AgentContainers out;
+std::shared_ptr<const collectors::AgentContainers> agentContainers(const container::ContainerRuntime& runtime) {
+  auto out = std::make_shared<collectors::AgentContainers>();
   auto list = runtime.list();
   if (!list) return out;
   for (const auto& c : *list) {
-    out[c.config.spec.id] = collectors::AgentContainerInfo{c.config.name,
-                                                           c.config.image,
-                                                           c.config.labels,
-                                                           std::string(container::stateName(c.status.state)),
-                                                           c.config.createdAtUnixMs,
-                                                           c.status.pid ? c.status.pid->startedAtUnixMs : 0};
+    (*out)[c.config.spec.id] =
+        collectors::AgentContainerInfo{.name = c.config.name,
+                                       .image = c.config.image,
+                                       .labels = c.config.labels,
+                                       .state = std::string(container::stateName(c.status.state)),
+                                       .createdAtUnixMs = c.config.createdAtUnixMs,
+                                       .startedAtUnixMs = c.status.pid ? c.status.pid->startedAtUnixMs : 0,
+                                       .cgroupPath = c.config.cgroupPath};
   }
   return out;
 }
@@ -55,7 +57,8 @@ void CollectionLoop::collectNow() {
     known_ = agentContainers(runtime_);
     knownAt_ = now;
   }
-  auto snapshot = collector_.collect(known_, standby);
+  auto snapshot = collector_.collect(*known_, standby);
+  snapshot->agentContainers = known_;
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
   ++counts_[bucket];

@@ -31,7 +31,8 @@ class CollectionLoop {
   const container::ContainerRuntime& runtime_;
   std::shared_ptr<LatestSnapshot> sink_;
   std::chrono::milliseconds interval_;
-  collectors::AgentContainers known_;  // the runtime's containers as of `knownAt_`
+  // The runtime's containers as of `knownAt_`, shared with the snapshots made since.
+  std::shared_ptr<const collectors::AgentContainers> known_ = std::make_shared<collectors::AgentContainers>();
   uint64_t knownAt_ = UINT64_MAX;
   std::vector<double> bounds_;
   std::vector<uint64_t> counts_;

@@ -35,6 +35,23 @@ json limitsJson(const cgroup::Limits& limits) {
   return j;
 }
 
+// What a stopped container used, as recorded from its cgroup when it stopped.
+json usageJson(const container::FinalUsage& u) {
+  json j = json::object();
+  auto put = [&j](const char* key, const std::optional<uint64_t>& value) {
+    if (value) j[key] = *value;
+  };
+  put("cpu_usage_ns", u.cpuUsageNs);
+  put("cpu_user_ns", u.cpuUserNs);
+  put("cpu_system_ns", u.cpuSystemNs);
+  put("memory_max_usage_bytes", u.memoryMaxUsageBytes);
+  put("memory_failcnt", u.memoryFailcnt);
+  put("oom_kills", u.oomKills);
+  put("io_read_bytes", u.ioReadBytes);
+  put("io_write_bytes", u.ioWriteBytes);
+  return j;
+}
+
 }  // namespace
 
 int signalNumber(const std::string& name) {
@@ -63,15 +80,17 @@ json ContainerApi::describe(const container::ContainerInfo& info) {
             {"cgroup", c.cgroupPath},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
-  if (info.status.pid) {
-    j["pid"] = info.status.pid->pid;
-    j["started_at_unix_ms"] = info.status.pid->startedAtUnixMs;
-  }
+  if (info.status.pid) j["pid"] = info.status.pid->pid;
+  if (info.status.startedAtUnixMs > 0) j["started_at_unix_ms"] = info.status.startedAtUnixMs;
   if (info.status.exit) {
     j["exit_code"] = info.status.exit->exitCode;
     j["finished_at_unix_ms"] = info.status.exit->finishedAtUnixMs;
     if (info.status.exit->signal) j["exit_signal"] = *info.status.exit->signal;
     if (!info.status.exit->error.empty()) j["error"] = info.status.exit->error;
+  }
+  if (info.status.usage) {
+    j["oom_killed"] = info.status.usage->oomKilled();
+    j["usage"] = usageJson(*info.status.usage);
   }
   if (info.status.state != container::ContainerState::Stopped) {
     if (auto group = runtime_.cgroupOf(c)) {

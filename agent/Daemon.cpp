@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <cmath>
@@ -16,6 +17,7 @@
 #include "ApiMetrics.h"
 #include "ApiToken.h"
 #include "AtomicFile.h"
+#include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerApi.h"
 #include "ContainerRuntime.h"
@@ -28,6 +30,7 @@
 #include "PolicyApi.h"
 #include "PolicyStore.h"
 #include "Reconciler.h"
+#include "StateDirLock.h"
 #include "Version.h"
 
 namespace agent {
@@ -85,6 +88,15 @@ std::string besideThisBinary(const std::string& name) {
   return ec ? name : (self.parent_path() / name).string();
 }
 
+// Loud: the container runs on, but its exit status is lost for good.
+void logShimLoss(const container::ShimLoss& lost) {
+  spdlog::error(
+      "msg=\"container's shim was killed while the container runs; its exit code cannot be recorded\" id={} "
+      "shim_pid={} pid={} hint=\"agentd watches PID 1 itself and records the stop; stop, kill and rm work; "
+      "find what killed the shim (dmesg, the audit log)\"",
+      lost.id.substr(0, 12), lost.shimPid, lost.pid1);
+}
+
 bool setLogLevel(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") return false;
@@ -121,6 +133,22 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
       return 1;
     }
   }
+  // Before anything in the state directory is touched (standby leftovers, the api file).
+  auto lock = StateDirLock::acquire(config.stateDir);
+  if (!lock) {
+    spdlog::error("msg=\"cannot start\" error=\"{}\"", lock.error().message());
+    return 1;
+  }
+  // A descriptor per watched cgroup directory and a pidfd per container: the soft limit
+  // (1024 in a login shell) ran out at about 110 containers. Shims get the old one back.
+  raiseFdLimit();
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 9 * 1000) {
+    // About 9 descriptors per container (its cgroup directories, control files, a pidfd).
+    spdlog::warn(
+        "msg=\"few open files allowed; runs fail with 'Too many open files' from about {} containers\" "
+        "limit={} hint=\"raise the hard limit (systemd: LimitNOFILE=infinity; a shell: ulimit -Hn)\"",
+        files.rlim_cur / 9, files.rlim_cur);
+  }
   auto token = ensureApiToken(config.stateDir + "/token");
   if (!token) {
     spdlog::error("msg=\"cannot set up the API token\" error=\"{}\"", token.error().message());
@@ -142,9 +170,11 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   if (auto list = runtime.list()) {
     size_t running = 0;
     for (const auto& c : *list) running += c.status.state != container::ContainerState::Stopped;
-    size_t watched = runtime.watchRunning();
+    auto watched = runtime.watchRunning();
     runtime.keepStandby(config.standbyContainers);
-    spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running, watched);
+    spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running,
+                 watched.shims + watched.lost.size());
+    for (const auto& lost : watched.lost) logShimLoss(lost);
   }
 
   auto overrides = policies::OverrideStore::open(config.stateDir);
@@ -265,12 +295,21 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     }
     // Shims that ended are reaped, and --rm containers removed, on every event and tick.
     for (const auto& event : runtime.collectExited()) {
-      if (event.exit) {
+      if (event.shimLost) {
+        logShimLoss(*event.shimLost);
+      } else if (event.exit) {
         spdlog::info("msg=\"container exited\" id={} exit_code={}", event.id.substr(0, 12), event.exit->exitCode);
       } else {
         spdlog::warn("msg=\"container's shim ended without an exit record\" id={}", event.id.substr(0, 12));
       }
     }
+  }
+  // Requests in flight are answered first (a `stop -t 4` the user waits for), within a bound;
+  // new ones are told agentd is stopping, and log followers stop waiting for output.
+  runtime.stopFollowers();
+  constexpr auto kShutdownGrace = std::chrono::seconds(15);
+  if (size_t cut = (*api)->drain(kShutdownGrace); cut > 0) {
+    spdlog::warn("msg=\"requests still running are cut\" count={} waited_s={}", cut, kShutdownGrace.count());
   }
   std::string url = (*api)->url();
   api->reset();

@@ -32,6 +32,8 @@ const char* reason(int status) {
       return "Conflict";
     case 413:
       return "Payload Too Large";
+    case 503:
+      return "Service Unavailable";
     default:
       return status >= 500 ? "Internal Server Error" : "OK";
   }
@@ -118,10 +120,30 @@ HttpApi::~HttpApi() {
 
 int HttpApi::dispatch(::mg_connection* connection, void* self) {
   auto* api = static_cast<HttpApi*>(self);
+  {
+    std::lock_guard lock(api->inFlightMutex_);
+    if (api->draining_) {
+      send(connection, errorResponse(503, "unavailable", "agentd is stopping; ask again once it is back"));
+      return 503;
+    }
+    ++api->inFlight_;
+  }
   HttpRequest request;
   int status = api->serve(connection, request);
   if (api->observer_) api->observer_(request, status);
+  {
+    std::lock_guard lock(api->inFlightMutex_);
+    --api->inFlight_;
+  }
+  api->inFlightChanged_.notify_all();
   return status;
+}
+
+size_t HttpApi::drain(std::chrono::milliseconds bound) {
+  std::unique_lock lock(inFlightMutex_);
+  draining_ = true;
+  inFlightChanged_.wait_for(lock, bound, [this] { return inFlight_ == 0; });
+  return inFlight_;
 }
 
 int HttpApi::serve(::mg_connection* connection, HttpRequest& request) {

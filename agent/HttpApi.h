@@ -2,9 +2,12 @@
 // A small JSON-over-HTTP server on CivetWeb: bearer-token auth on every route but /healthz
 // (the scheme in any case, ApiToken.h), bodies over 1 MiB refused with 413, errors as
 // {"error": "...", "code": "..."}; a handler may answer with another body (container output).
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -58,6 +61,12 @@ class HttpApi {
   // The URL actually bound, e.g. http://127.0.0.1:9102
   const std::string& url() const { return url_; }
 
+  // For agentd's exit: new requests get 503 (agentd is stopping); waits up to `bound` for
+  // those in flight to be answered (a `stop -t 4` gets its reply). Returns how many are
+  // still running then: they are cut when the server stops (CivetWeb writes nothing more
+  // once stopping, and the client sees the connection close).
+  size_t drain(std::chrono::milliseconds bound);
+
  private:
   HttpApi(std::string token, Handler handler) : token_(std::move(token)), handler_(std::move(handler)) {}
   static int dispatch(::mg_connection* connection, void* self);
@@ -68,6 +77,10 @@ class HttpApi {
   Observer observer_;
   mg_context* context_ = nullptr;
   std::string url_;
+  std::mutex inFlightMutex_;
+  std::condition_variable inFlightChanged_;
+  size_t inFlight_ = 0;
+  bool draining_ = false;
 };
 
 }  // namespace agent

@@ -264,10 +264,6 @@ void renderCgroup(Families& f, const CgroupSample& s, const std::vector<Exported
   f.add("container_last_seen", "Last time the container was seen by the agent, Unix seconds.", kGauge, labels,
         static_cast<double>(takenAtUnixMs) / 1000.0);
 
-  if (s.classification.runtime == Runtime::Agent && !s.agentState.empty()) {
-    f.add("agent_container_state", "1 for the current state of each agent container.", kGauge,
-          {{"id", s.path}, {"name", s.name}, {"state", s.agentState}}, 1);
-  }
   if (s.freezer && s.classification.runtime != Runtime::Root) {
     f.add("agent_container_frozen", "1 while the container's cgroup is frozen.", kGauge,
           {{"id", s.path}, {"name", s.name}}, *s.freezer == cgroup::FreezerState::Thawed ? 0 : 1);
@@ -285,6 +281,12 @@ std::string renderMetrics(const Snapshot& snapshot, const RenderOptions& options
   Families f;
   auto containerLabels = exportedLabels(options.labelAllowlist);
   for (const auto& sample : snapshot.cgroups) renderCgroup(f, sample, containerLabels, snapshot);
+  if (snapshot.agentContainers) {
+    for (const auto& [id, c] : *snapshot.agentContainers) {
+      f.add("agent_container_state", "1 for the current state of each agent container.", kGauge,
+            {{"id", c.cgroupPath}, {"name", c.name}, {"state", c.state}}, 1);
+    }
+  }
   f.add("machine_cpu_cores", "Logical CPUs of the host.", kGauge, {}, snapshot.machineCpuCores);
   f.add("machine_memory_bytes", "Memory of the host, bytes.", kGauge, {},
         static_cast<double>(snapshot.machineMemoryBytes));

@@ -20,14 +20,17 @@
 
 namespace agent::collectors {
 
-// What the agent itself knows of one of its containers.
+// What the agent itself knows of one of its containers. Built with designated initializers;
+// every member has a default (g++ 12 warns of a designated list that leaves out a member
+// without one).
 struct AgentContainerInfo {
-  std::string name;
-  std::string image;
-  std::map<std::string, std::string> labels;
-  std::string state;  // created, running, paused, stopped
+  std::string name{};
+  std::string image{};
+  std::map<std::string, std::string> labels{};
+  std::string state{};  // created, running, paused, stopped
   int64_t createdAtUnixMs = 0;
   int64_t startedAtUnixMs = 0;  // when its PID 1 started (the shim's record); 0 before that
+  std::string cgroupPath{};     // the `id` label; a stopped container's cgroup is gone
 };
 
 struct CgroupSample {
@@ -68,6 +71,9 @@ struct Snapshot {
   std::vector<double> durationBounds;
   std::vector<uint64_t> durationCounts;  // per bound, not cumulative; one more for +Inf
   double durationSum = 0;
+  // The agent's containers by id, stopped ones too (their cgroups are removed when they
+  // stop): agent_container_state comes from here, not from the cgroups.
+  std::shared_ptr<const std::map<std::string, AgentContainerInfo>> agentContainers;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

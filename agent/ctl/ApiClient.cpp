@@ -43,6 +43,11 @@ Result<HttpReply> ApiClient::exchange(const std::string& method, const std::stri
     }
     return tl::unexpected(reply.error());
   }
+  if (reply->status == 503) {
+    // agentd is stopping: as unreachable as if it were gone.
+    return logicError("reach agentd at " + endpoint_.url + " (it is stopping; start it again, or wait for its restart)",
+                      "", ECONNREFUSED);
+  }
   return reply;
 }
 

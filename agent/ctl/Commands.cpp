@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "Table.h"
@@ -71,13 +72,28 @@ bool Commands::connect(int& exitCode) {
   return true;
 }
 
+void Commands::reportUnanswered(const Error& error, const std::string& method, const std::string& effect,
+                                int& exitCode) {
+  // A cut connection is said in one sentence (strerror's "Software caused connection abort"
+  // adds nothing to it).
+  bool cut = error.errnum == ECONNABORTED;
+  std::cerr << "agentctl: " << (cut ? error.action : error.message());
+  if (cut && method != "GET") {
+    // Cut while agentd worked on it: it may have been done.
+    std::cerr << "; " << (effect.empty() ? "what was asked may have been done" : effect)
+              << ": check with `agentctl ps`";
+  }
+  std::cerr << '\n';
+  exitCode = error.errnum == ECONNREFUSED || cut ? kExitUnreachable : kExitAgentError;
+}
+
 std::optional<ApiReply> Commands::call(const std::string& method, const std::string& path,
-                                       const std::optional<json>& body, int& exitCode, long timeoutSeconds) {
+                                       const std::optional<json>& body, int& exitCode, long timeoutSeconds,
+                                       const std::string& effect) {
   if (!connect(exitCode)) return std::nullopt;
   auto reply = client_->call(method, path, body, timeoutSeconds);
   if (!reply) {
-    std::cerr << "agentctl: " << reply.error().message() << '\n';
-    exitCode = reply.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
+    reportUnanswered(reply.error(), method, effect, exitCode);
     return std::nullopt;
   }
   if (reply->status >= 400) {
@@ -183,7 +199,11 @@ int Commands::ps(bool all) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : shown) {
     std::string state = c.value("state", "");
-    if (c.contains("exit_code")) state += " (" + std::to_string(c.value("exit_code", 0)) + ")";
+    if (c.contains("exit_code")) {
+      state += " (" + std::to_string(c.value("exit_code", 0));
+      if (c.value("oom_killed", false)) state += ", OOM killed";
+      state += ")";
+    }
     rows.push_back({c.value("short_id", ""), c.value("name", ""), c.value("image", ""), state,
                     c.contains("pid") ? std::to_string(c.value("pid", 0)) : "-",
                     since(c.value("created_at_unix_ms", int64_t{0})), joined(c.value("command", json::array()))});
@@ -201,7 +221,11 @@ int Commands::inspect(const std::string& id) {
 
 int Commands::simpleAction(const std::string& id, const std::string& verb, const std::string& query) {
   int exitCode = kExitOk;
-  auto reply = call("POST", "/v1/containers/" + escapeQuery(id) + "/" + verb + query, std::nullopt, exitCode, 600);
+  static const std::map<std::string, std::string> kEffects = {
+      {"stop", "stopped"}, {"kill", "signalled"}, {"pause", "paused"}, {"resume", "resumed"}};
+  auto effect = kEffects.find(verb);
+  auto reply = call("POST", "/v1/containers/" + escapeQuery(id) + "/" + verb + query, std::nullopt, exitCode, 600,
+                    effect == kEffects.end() ? "" : "the container may have been " + effect->second);
   if (!reply) return exitCode;
   if (wantsJson())
     std::cout << reply->body.dump(2) << '\n';
@@ -270,7 +294,8 @@ int Commands::limit(const std::string& id, const std::string& cpu, const std::st
 
 int Commands::remove(const std::string& id, bool force) {
   int exitCode = kExitOk;
-  auto reply = call("DELETE", "/v1/containers/" + escapeQuery(id) + (force ? "?force=1" : ""), std::nullopt, exitCode);
+  auto reply = call("DELETE", "/v1/containers/" + escapeQuery(id) + (force ? "?force=1" : ""), std::nullopt, exitCode,
+                    120, "the container may have been removed");
   if (reply) std::cout << id << '\n';
   return exitCode;
 }

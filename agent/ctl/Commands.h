@@ -52,9 +52,15 @@ class Commands {
  private:
   // Finds the agent (once); on failure prints the reason and sets `exitCode`.
   bool connect(int& exitCode);
-  // Calls the API; on failure prints the reason and sets `exitCode`.
+  // A request that got no answer: unreachable (3) when agentd is not there or ended while it
+  // worked on it (then `effect`, or "what was asked may have been done", for what is not GET).
+  static void reportUnanswered(const Error& error, const std::string& method, const std::string& effect, int& exitCode);
+  // Calls the API; on failure prints the reason and sets `exitCode`. `effect` says what may
+  // have happened if agentd ended while it worked on the request ("the container may have
+  // been stopped").
   std::optional<ApiReply> call(const std::string& method, const std::string& path,
-                               const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120);
+                               const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120,
+                               const std::string& effect = "");
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
   // A container's output: GET .../logs, or POST .../attach for `run` (OutputCommands.cpp).
   struct OutputRequest {

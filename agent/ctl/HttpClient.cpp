@@ -94,6 +94,10 @@ Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
   return logicError("connect to agentd", url.host + ":" + url.port, lastErrno);
 }
 
+tl::unexpected<Error> connectionCut() {
+  return logicError("agentd closed the connection before answering (it stopped or restarted?)", "", ECONNABORTED);
+}
+
 }  // namespace
 
 std::string HttpReply::header(std::string_view name) const {
@@ -101,6 +105,16 @@ std::string HttpReply::header(std::string_view name) const {
     if (equalsIgnoringCase(key, name)) return value;
   }
   return "";
+}
+
+bool replyIsCutShort(std::string_view raw) {
+  constexpr std::string_view prefix = "HTTP/";
+  if (raw.substr(0, std::min(raw.size(), prefix.size())) != prefix.substr(0, std::min(raw.size(), prefix.size())))
+    return false;  // not HTTP at all: a different fault
+  size_t headerEnd = raw.find("\r\n\r\n");
+  if (headerEnd == std::string_view::npos) return true;
+  auto reply = parseHttpResponse(raw);
+  return !reply && reply.error().action.find("cut short") != std::string::npos;
 }
 
 Result<HttpUrl> parseHttpUrl(std::string_view url) {
@@ -222,12 +236,14 @@ Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& reques
       break;
     } else if (errno == EAGAIN) {
       if (auto r = waitFor(fd->get(), POLLIN, deadline, "read agentd's reply"); !r) return tl::unexpected(r.error());
-    } else if (errno == ECONNRESET && raw.empty()) {
-      return logicError("read agentd's reply (the connection was reset)", url.host + ":" + url.port, ECONNRESET);
+    } else if (errno == ECONNRESET) {
+      return connectionCut();
     } else if (errno != EINTR) {
       return systemError("read agentd's reply", url.host + ":" + url.port);
     }
   }
+  // The connection closed before a whole reply: agentd ended (or was stopped) meanwhile.
+  if (replyIsCutShort(raw)) return connectionCut();
   return parseHttpResponse(raw);
 }
 

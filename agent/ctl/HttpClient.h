@@ -41,8 +41,13 @@ struct HttpRequestLine {
   std::string body;
 };
 
+// True if `raw` is the beginning of a reply the connection's end cut short (nothing, part of
+// the head, part of the body), not a reply that is malformed.
+bool replyIsCutShort(std::string_view raw);
+
 // Sends one request and reads the whole reply. ECONNREFUSED when nothing listens (or the
-// name does not resolve), ETIMEDOUT after `timeout`.
+// name does not resolve), ECONNABORTED when agentd closed the connection before a whole
+// reply (it stopped or restarted), ETIMEDOUT after `timeout`.
 Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& request, std::chrono::milliseconds timeout);
 
 }  // namespace agent::ctl

@@ -100,8 +100,7 @@ std::optional<HttpReply> Commands::exchange(const std::string& method, const std
   if (!connect(exitCode)) return std::nullopt;
   auto reply = client_->exchange(method, path, body, timeoutSeconds);
   if (!reply) {
-    std::cerr << "agentctl: " << reply.error().message() << '\n';
-    exitCode = reply.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
+    reportUnanswered(reply.error(), method, "", exitCode);
     return std::nullopt;
   }
   if (reply->status >= 400) {

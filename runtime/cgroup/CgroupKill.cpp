@@ -43,8 +43,11 @@ Result<void> Cgroup::killAllBySignal(std::chrono::milliseconds timeout) const {
   const auto deadline = Clock::now() + timeout;
   bool frozen = has(Controller::Freezer) && freeze(timeout);
   auto pids = pidsRecursive();
+  // Never 0 or below (cgroup.procs shows 0 for a process outside our pid namespace): kill(0)
+  // signals our own process group, kill(-1) everyone.
   if (pids) {
-    for (pid_t pid : *pids) ::kill(pid, SIGKILL);
+    for (pid_t pid : *pids)
+      if (pid > 0) ::kill(pid, SIGKILL);
   }
   // Frozen tasks act on the SIGKILL once thawed.
   if (frozen) {
@@ -60,7 +63,8 @@ Result<void> Cgroup::killAllBySignal(std::chrono::milliseconds timeout) const {
                         ETIMEDOUT);
     }
     // Without a freezer a process may have forked after the listing: signal again.
-    for (pid_t pid : *left) ::kill(pid, SIGKILL);
+    for (pid_t pid : *left)
+      if (pid > 0) ::kill(pid, SIGKILL);
     std::this_thread::sleep_for(2ms);
   }
 }

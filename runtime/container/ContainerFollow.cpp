@@ -38,6 +38,8 @@ std::optional<ExitRecord> ContainerRuntime::waitForExit(const std::string& ref,
     if (Clock::now() >= deadline) return std::nullopt;
     auto pid = store_.readPid(*id);
     auto pidfd = pid && *pid ? openShimPidfd(**pid, proc::ProcFs()) : logicError("", "", ESRCH);
+    // A container whose shim was killed: its end is PID 1's.
+    if (!pidfd && pid && *pid) pidfd = openPid1Pidfd(**pid, proc::ProcFs());
     if (pidfd) {
       pollfd ended{pidfd->get(), POLLIN, 0};
       (void)::poll(&ended, 1, millisecondsUntil(deadline));
@@ -74,7 +76,7 @@ Result<LogRead> ContainerRuntime::readLog(const std::string& ref, const LogQuery
     if (!chunk) return tl::unexpected(chunk.error());
     read.chunk = std::move(*chunk);
     bool news = !read.chunk.frames.empty() || read.chunk.lost > 0 || !read.chunk.caughtUp;
-    if (news || !read.running || Clock::now() >= deadline) {
+    if (news || !read.running || Clock::now() >= deadline || stoppingFollowers_) {
       if (read.ended() && !query.reader.empty()) dropReaderLease(bundle, query.reader);
       return read;
     }
@@ -83,29 +85,49 @@ Result<LogRead> ContainerRuntime::readLog(const std::string& ref, const LogQuery
       if (auto subscribed = logChanges_.subscribe(info->config.logPath)) changes = std::move(*subscribed);
       auto pid = store_.readPid(*id);
       if (pid && *pid) {
-        if (auto fd = openShimPidfd(**pid, proc::ProcFs())) ended = std::move(*fd);
+        if (auto fd = openShimPidfd(**pid, proc::ProcFs()))
+          ended = std::move(*fd);
+        else if (auto pid1 = openPid1Pidfd(**pid, proc::ProcFs()))
+          ended = std::move(*pid1);  // shim killed
       }
       if (changes) continue;
     }
-    pollfd fds[2] = {{changes ? changes->fd() : -1, POLLIN, 0}, {ended.get(), POLLIN, 0}};
+    pollfd fds[3] = {
+        {changes ? changes->fd() : -1, POLLIN, 0}, {ended.get(), POLLIN, 0}, {followersStop_.get(), POLLIN, 0}};
     // Without both descriptors, a short sleep bounds how late output or the exit is seen.
     int limit = changes && ended.valid() ? millisecondsUntil(deadline) : std::min(millisecondsUntil(deadline), 10);
-    (void)::poll(fds, 2, limit);
+    (void)::poll(fds, 3, limit);
     // Watched afresh on the next pass: the file may have been rotated.
     if (fds[0].revents != 0) changes.reset();
   }
 }
 
-size_t ContainerRuntime::watchRunning() {
+void ContainerRuntime::stopFollowers() {
+  stoppingFollowers_ = true;
+  uint64_t one = 1;
+  (void)!::write(followersStop_.get(), &one, sizeof one);  // stays readable: wakes every waiter
+}
+
+WatchReport ContainerRuntime::watchRunning() {
   std::lock_guard lock(mutex_);
+  WatchReport report;
   auto ids = store_.listIds();
-  if (!ids) return 0;
+  if (!ids) return report;
   for (const auto& id : *ids) {
     auto exit = store_.readExit(id);
     auto pid = store_.readPid(id);
-    if (exit && !*exit && pid && *pid) (void)exits_.watch(id, **pid, proc::ProcFs());
+    if (!exit || *exit || !pid || !*pid) {
+      // Stopped while no agentd watched: its cgroup goes now (load() records its usage).
+      if (exit && *exit) (void)load(id);
+      continue;
+    }
+    if (exits_.watch(id, **pid, proc::ProcFs())) {
+      ++report.shims;
+    } else if (auto lost = adoptOrphan(id)) {
+      report.lost.push_back(*lost);
+    }
   }
-  return exits_.watched();
+  return report;
 }
 
 std::vector<ExitEvent> ContainerRuntime::collectExited() {
@@ -122,10 +144,27 @@ std::vector<ExitEvent> ContainerRuntime::collectExited() {
     }
   }
   std::vector<ExitEvent> events;
-  for (const auto& id : exits_.takeExited()) {
+  for (const auto& ended : exits_.takeExited()) {
+    const std::string& id = ended.id;
     auto exit = store_.readExit(id);
-    bool removed = !store_.readConfig(id);  // already (rm -f, or run --rm's client)
-    if (!removed) events.push_back({id, exit ? *exit : std::nullopt});
+    // Removed (rm -f, run --rm's client), also while exit.json was looked for: the directory
+    // goes in one rename, so a config read after it says the missing record was missing.
+    if (!store_.readConfig(id)) continue;
+    if (!exit) continue;  // unreadable now; the next load() sees it
+    ExitEvent event{id, *exit, std::nullopt};
+    if (!*exit && ended.what == Watched::Shim) {
+      // The shim ended without recording an exit: was it killed while PID 1 runs on?
+      event.shimLost = adoptOrphan(id);
+    } else if (!*exit && ended.what == Watched::Pid1) {
+      // PID 1 of a container without a shim ended; nobody can know its exit status.
+      auto pid = store_.readPid(id);
+      ExitRecord record{255, std::nullopt, nowUnixMs(),
+                        "exit code unknown: the container's shim (pid " +
+                            std::to_string(pid && *pid ? (*pid)->shimPid : 0) +
+                            ") was killed before PID 1 ended; agentd recorded the stop"};
+      if (store_.writeExit(id, record)) event.exit = record;
+    }
+    events.push_back(std::move(event));
   }
   // A shim that ended means a container's state changed (events or not: some end before
   // their pidfd is open).
@@ -134,6 +173,7 @@ std::vector<ExitEvent> ContainerRuntime::collectExited() {
   auto ids = store_.listIds();
   if (!ids) return events;
   for (const auto& id : *ids) {
+    // load() settles a stopped container: its usage recorded, its cgroup removed.
     auto info = load(id);
     if (info && info->config.removeOnExit && info->status.state == ContainerState::Stopped)
       (void)removeLocked(id, false);

@@ -44,6 +44,21 @@ std::string toJson(const ExitRecord& r) {
 }
 
 namespace {
+constexpr const char* kUsageKeys[] = {"cpu_usage_ns",   "cpu_user_ns", "cpu_system_ns", "memory_max_usage_bytes",
+                                      "memory_failcnt", "oom_kills",   "io_read_bytes", "io_write_bytes"};
+std::optional<uint64_t> FinalUsage::*const kUsageFields[] = {
+    &FinalUsage::cpuUsageNs,    &FinalUsage::cpuUserNs, &FinalUsage::cpuSystemNs, &FinalUsage::memoryMaxUsageBytes,
+    &FinalUsage::memoryFailcnt, &FinalUsage::oomKills,  &FinalUsage::ioReadBytes, &FinalUsage::ioWriteBytes};
+}  // namespace
+
+std::string toJson(const FinalUsage& u) {
+  json j = {{"read_at_unix_ms", u.readAtUnixMs}};
+  for (size_t i = 0; i < std::size(kUsageKeys); ++i)
+    if (u.*kUsageFields[i]) j[kUsageKeys[i]] = *(u.*kUsageFields[i]);
+  return j.dump() + "\n";
+}
+
+namespace {
 template <typename T, typename Fill>
 Result<T> parse(std::string_view text, const std::string& path, Fill fill) {
   try {
@@ -94,6 +109,14 @@ Result<ExitRecord> exitRecordFromJson(std::string_view text, const std::string& 
     if (j.contains("signal")) r.signal = j.at("signal").get<int>();
     r.finishedAtUnixMs = j.value("finished_at_unix_ms", int64_t{0});
     r.error = j.value("error", "");
+  });
+}
+
+Result<FinalUsage> finalUsageFromJson(std::string_view text, const std::string& path) {
+  return parse<FinalUsage>(text, path, [](const json& j, FinalUsage& u) {
+    u.readAtUnixMs = j.value("read_at_unix_ms", int64_t{0});
+    for (size_t i = 0; i < std::size(kUsageKeys); ++i)
+      if (j.contains(kUsageKeys[i])) u.*kUsageFields[i] = j.at(kUsageKeys[i]).get<uint64_t>();
   });
 }
 

@@ -3,6 +3,9 @@
 //   config.json  written by agentd when the container is created (never changed by the shim)
 //   pid.json     written by agent-shim once PID 1 runs: pid + start time (field 22 of stat)
 //   exit.json    written by agent-shim when PID 1 ends: the exit code, 128+signal if killed
+//                (by agentd instead when the shim ended first: the code is then unknown, 255)
+//   usage.json   written by agentd once the container stopped, from its cgroup, just before
+//                it removes the cgroup: what the container used, and whether it was OOM-killed
 // Each is written atomically; agentd rebuilds its whole view from them after a restart.
 #include <sys/types.h>
 
@@ -44,12 +47,26 @@ struct ExitRecord {
   std::string error;  // why the command never ran (exit codes 125-127), else empty
 };
 
+// What a stopped container used in its life, read from its cgroup before the cgroup goes.
+// Empty fields: the kernel or the layout lacks the source (or the cgroup was gone already).
+struct FinalUsage {
+  std::optional<uint64_t> cpuUsageNs, cpuUserNs, cpuSystemNs;
+  std::optional<uint64_t> memoryMaxUsageBytes;  // v1 max_usage_in_bytes, v2 memory.peak (5.19+)
+  std::optional<uint64_t> memoryFailcnt;
+  std::optional<uint64_t> oomKills;  // v1 memory.oom_control oom_kill, v2 memory.events oom_kill
+  std::optional<uint64_t> ioReadBytes, ioWriteBytes;
+  int64_t readAtUnixMs = 0;
+  bool oomKilled() const { return oomKills.value_or(0) > 0; }
+};
+
 std::string toJson(const ContainerConfig& config);
 std::string toJson(const PidRecord& record);
 std::string toJson(const ExitRecord& record);
+std::string toJson(const FinalUsage& usage);
 Result<ContainerConfig> configFromJson(std::string_view text, const std::string& pathForErrors);
 Result<PidRecord> pidRecordFromJson(std::string_view text, const std::string& pathForErrors);
 Result<ExitRecord> exitRecordFromJson(std::string_view text, const std::string& pathForErrors);
+Result<FinalUsage> finalUsageFromJson(std::string_view text, const std::string& pathForErrors);
 
 using agent::nowUnixMs;  // UnixTime.h
 

@@ -1,7 +1,9 @@
 #include "ContainerRuntime.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <thread>
@@ -53,6 +55,7 @@ Result<ContainerInfo> ContainerRuntime::load(const std::string& id) const {
       if (freezer && freezer->state != cgroup::FreezerState::Thawed) info.status.state = ContainerState::Paused;
     }
   }
+  if (info.status.state == ContainerState::Stopped) info.status.usage = settleStopped(id, info.config);
   return info;
 }
 
@@ -180,7 +183,15 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   }
   // A command that never ran (not in the image, not executable) still leaves a container:
   // stopped, with the exit code (127, 126) and the reason the shim recorded, as Docker does.
-  if (!started && !store_.readExit(id).value_or(std::nullopt)) return tl::unexpected(started.error().error);
+  if (!started && !store_.readExit(id).value_or(std::nullopt)) {
+    // No shim runs it and nothing of it ran (out of descriptors, the shim missing): nothing
+    // of it stays either, or it would show as "created" forever.
+    (void)group->killAll();
+    (void)discardCgroup(config.cgroupPath);
+    (void)store_.remove(id);
+    fs::remove_all(config.spec.layerDir, ec);
+    return tl::unexpected(started.error().error);
+  }
   if (started) {
     std::lock_guard children(childrenMutex_);
     shimChildren_.insert(started->shimPid);
@@ -218,11 +229,18 @@ Result<void> ContainerRuntime::kill(const std::string& ref, int signal) {
   auto info = load(*id);
   if (!info) return tl::unexpected(info.error());
   if (!info->status.pid) return logicError("signal (the container is not running)", info->config.name, EBUSY);
+  // Through a pidfd checked against PID 1's start time: if PID 1 ended since it was looked
+  // up, and its number went to another process, that process gets nothing.
+  auto pidfd = openPid1Pidfd(*info->status.pid, proc::ProcFs());
+  if (!pidfd) return logicError("signal (the container is not running)", info->config.name, EBUSY);
   // A frozen process acts on a signal only once thawed.
   if (info->status.state == ContainerState::Paused) {
     if (auto group = cgroupOf(info->config)) (void)group->thaw();
   }
-  if (::kill(info->status.pid->pid, signal) != 0) return systemError("signal", info->config.name);
+  if (::syscall(SYS_pidfd_send_signal, pidfd->get(), signal, nullptr, 0) != 0) {
+    if (errno == ESRCH) return logicError("signal (the container is not running)", info->config.name, EBUSY);
+    return systemError("signal", info->config.name);
+  }
   return {};
 }
 
@@ -274,15 +292,19 @@ Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {
   if (live && !force) {
     return logicError("remove (the container is running; stop it first or use -f)", info->config.name, EBUSY);
   }
-  if (auto group = cgroupOf(info->config)) {
-    if (auto killed = group->killAll(); !killed) return killed;
+  if (live) {
     // Once the shim has recorded the exit, PID 1 is reaped and its mount namespace (holding
     // the overlay on the layer directory) is gone, so the files can go.
-    if (live) waitForExit(id, 5s);
-    if (auto removed = group->remove(); !removed) return removed;
-  } else if (!group.error().isGone()) {
-    return tl::unexpected(group.error());
+    if (auto group = cgroupOf(info->config)) {
+      if (auto killed = group->killAll(); !killed) return killed;
+      waitForExit(id, 5s);
+    } else if (!group.error().isGone()) {
+      return tl::unexpected(group.error());
+    }
   }
+  // A stopped container's cgroup went when it stopped; what may be left (a removal cut short,
+  // a container stopped before agentd removed cgroups at exit) goes now.
+  if (auto removed = discardCgroup(info->config.cgroupPath); !removed) return removed;
   // The files go in the background (see Trash.h); their paths are gone when this returns.
   if (auto r = trash_.discard(info->config.spec.layerDir, config_.dataDir + "/trash"); !r && !r.error().isGone()) {
     return r;

@@ -3,6 +3,8 @@
 // id prefix or name, stop, kill, pause, resume, remove, exec. Its whole view is rebuilt from
 // the state directory on every call, so an agentd restart re-adopts everything that runs.
 // Errors use errno for their kind: ENOENT not found, EINVAL invalid, EEXIST/EBUSY conflict.
+#include <sys/eventfd.h>
+
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -52,10 +54,28 @@ struct LogRead {
   bool ended() const { return !running && chunk.caughtUp; }
 };
 
-// A shim that ended: its container's exit record (none if it ended without writing one).
+// A container whose shim ended while its PID 1 still runs (the shim was killed): nobody can
+// record PID 1's exit status any more. agentd watches PID 1 itself from then on (a pidfd),
+// records the stop (exit code unknown) and cleans up as for any exit; stop and rm work.
+struct ShimLoss {
+  std::string id;
+  pid_t shimPid = 0;
+  pid_t pid1 = 0;
+};
+
+// A shim that ended: its container's exit record (none if it ended without writing one), or
+// a shim lost while its container runs.
 struct ExitEvent {
   std::string id;
   std::optional<ExitRecord> exit;
+  std::optional<ShimLoss> shimLost;
+};
+
+// What watchRunning() armed: running containers watched through their shims, and those
+// found running without one (watched through PID 1).
+struct WatchReport {
+  size_t shims = 0;
+  std::vector<ShimLoss> lost;
 };
 
 struct ContainerInfo {
@@ -91,7 +111,7 @@ class ContainerRuntime {
   // Exit events for agentd's loop: watchRunning() arms a pidfd for every running container
   // (run() arms new ones); exitEventsFd() turns readable when one ends; collectExited() then
   // reaps shims, logs the exits and removes stopped removeOnExit containers.
-  size_t watchRunning();
+  WatchReport watchRunning();
   // Keeps `count` standby containers ready for run() (0: none, every start is cold), after
   // removing any a previous agentd left behind.
   void keepStandby(size_t count);
@@ -102,6 +122,9 @@ class ContainerRuntime {
   // Changes whenever a container is created, removed, paused, resumed or seen to exit: a
   // reader of list() (the collector, every second) re-reads only when it moved.
   uint64_t generation() const { return generation_.load(); }
+  // agentd is stopping: log followers waiting in readLog() return now with what they have
+  // (their clients ask again, and are told agentd stops), and no longer wait from then on.
+  void stopFollowers();
   // Waits until the files of removed containers are deleted (they go in the background).
   void drainTrash() { trash_.drain(); }
   int exitEventsFd() const { return exits_.fd(); }
@@ -110,6 +133,15 @@ class ContainerRuntime {
   Result<cgroup::Cgroup> cgroupOf(const ContainerConfig& config) const;
 
  private:
+  // A stopped container's cgroup is read (final usage, OOM kills) into usage.json and then
+  // removed, once: on its exit event, at re-adoption, or when first seen stopped. Returns the
+  // record; none if its state directory is gone.
+  std::optional<FinalUsage> settleStopped(const std::string& id, const ContainerConfig& config) const;
+  // Kills what is left in the cgroup at `path` and removes it from every hierarchy it is in,
+  // also when it is only in some (a removal cut short). Gone already: success.
+  Result<void> discardCgroup(const std::string& path) const;
+  // The container's shim is gone while PID 1 runs: watch PID 1 itself.
+  std::optional<ShimLoss> adoptOrphan(const std::string& id) const;
   Result<std::string> resolve(const std::string& ref) const;
   Result<ContainerInfo> load(const std::string& id) const;
   Result<void> removeLocked(const std::string& id, bool force);
@@ -119,13 +151,16 @@ class ContainerRuntime {
   cgroup::Hierarchy hierarchy_;
   StateStore store_;
   mutable std::mutex mutex_;
-  ExitWatcher exits_;
-  mutable FileChangeWatch logChanges_;  // for followers of logs
-  Trash trash_;                         // removed containers' files, deleted in the background
-  std::unique_ptr<StandbyPool> pool_;   // last: ends (dropping its standbys) first
+  mutable ExitWatcher exits_;
+  mutable FileChangeWatch logChanges_;                                // for followers of logs
+  UniqueFd followersStop_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};  // readable once stopFollowers()
+  std::atomic<bool> stoppingFollowers_{false};
+  Trash trash_;                        // removed containers' files, deleted in the background
+  std::unique_ptr<StandbyPool> pool_;  // last: ends (dropping its standbys) first
   std::mutex childrenMutex_;
-  std::set<pid_t> shimChildren_;  // shims this agentd started, reaped once they end
-  std::atomic<uint64_t> generation_{0};
+  std::set<pid_t> shimChildren_;    // shims this agentd started, reaped once they end
+  mutable std::mutex settleMutex_;  // one settleStopped() at a time (callers hold mutex_ or not)
+  mutable std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace agent::container

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "Capabilities.h"
+#include "ChildProcessState.h"
 #include "UniqueFd.h"
 
 namespace agent::container {
@@ -26,10 +27,17 @@ int exitCodeOf(int status) {
 
 [[noreturn]] void runInside(const std::vector<std::string>& args, const std::vector<std::string>& env, int out,
                             int err) {
+  // The command starts as a container's PID 1 does: agentd's blocked signals (SIGTERM,
+  // SIGINT, SIGHUP, SIGCHLD) and ignored ones (SIGPIPE) are not its, and a session of its
+  // own keeps a signal to its process group (`kill 0`) from reaching agentd's group.
+  resetSignalState();
+  ::setsid();
   ::dup2(out, STDOUT_FILENO);
   ::dup2(err, STDERR_FILENO);
   int null = ::open("/dev/null", O_RDONLY);
   if (null >= 0) ::dup2(null, STDIN_FILENO);
+  closeFdsFrom(3);
+  restoreFdLimit();
   if (::chdir("/") != 0 || !dropToDefaultCapabilities()) ::_exit(125);
   ::clearenv();
   ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
@@ -61,12 +69,16 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     return systemError("create pipes for exec in", group.path());
 
+  std::vector<int> keep = {out[1], err[1]};
+  for (const auto& fd : namespaces) keep.push_back(fd.get());
   pid_t helper = ::fork();
   if (helper < 0) return systemError("fork for exec in", group.path());
   if (helper == 0) {
-    ::close(out[0]);
-    ::close(err[0]);
     if (!group.attach(::getpid())) ::_exit(125);
+    // Only what the helper needs stays open: a copy of agentd's descriptors held for the
+    // whole exec would keep a standby shim's control pipe (its EOF drops the standby), the
+    // state directory's lock and agentd's sockets alive.
+    closeFdsFrom(3, keep.data(), static_cast<int>(keep.size()));
     for (const auto& fd : namespaces) {
       if (::setns(fd.get(), 0) != 0) ::_exit(125);
     }

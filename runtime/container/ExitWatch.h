@@ -18,8 +18,22 @@
 
 namespace agent::container {
 
+// A pidfd on process `pid` if it is still the one that started at `startTimeTicks` (field 22
+// of its stat) and has not ended; ESRCH otherwise. From then on the pidfd names that very
+// process, whatever happens to the number: signals sent through it never reach another.
+Result<UniqueFd> openPidfd(pid_t pid, uint64_t startTimeTicks, const proc::ProcFs& procfs);
 // A pidfd on the shim of `record`; ESRCH when that shim has already ended.
 Result<UniqueFd> openShimPidfd(const PidRecord& record, const proc::ProcFs& procfs);
+// A pidfd on the container's PID 1; ESRCH when it has ended.
+Result<UniqueFd> openPid1Pidfd(const PidRecord& record, const proc::ProcFs& procfs);
+
+// What an exit event is about: normally the shim (its end means exit.json is written); for a
+// container whose shim ended before it (killed), PID 1 itself.
+enum class Watched { Shim, Pid1 };
+struct Ended {
+  std::string id;
+  Watched what = Watched::Shim;
+};
 
 // Watches many shims at once for agentd's main loop: fd() turns readable when one ends.
 class ExitWatcher {
@@ -29,14 +43,23 @@ class ExitWatcher {
   // Watches the shim of container `id`. False if it has ended already (the caller then
   // treats the container as exited now).
   bool watch(const std::string& id, const PidRecord& record, const proc::ProcFs& procfs);
-  // The containers whose shims ended since the last call.
-  std::vector<std::string> takeExited();
+  // Watches PID 1 of container `id` directly (its shim is gone). False if it has ended.
+  bool watchPid1(const std::string& id, const PidRecord& record, const proc::ProcFs& procfs);
+  // What ended since the last call.
+  std::vector<Ended> takeExited();
   size_t watched() const;
 
  private:
+  bool add(const std::string& id, Watched what, UniqueFd pidfd);
+
   UniqueFd epoll_;
   mutable std::mutex mutex_;
-  std::map<int, std::pair<std::string, UniqueFd>> byFd_;
+  struct Entry {
+    std::string id;
+    Watched what;
+    UniqueFd pidfd;
+  };
+  std::map<int, Entry> byFd_;
 };
 
 }  // namespace agent::container

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "Capabilities.h"
+#include "ChildProcessState.h"
 #include "RootfsMounts.h"
 
 namespace agent::container {
@@ -34,13 +35,6 @@ struct ChildFailure {
   std::strncpy(failure.path, error.path.c_str(), sizeof failure.path - 1);
   (void)!::write(reportFd, &failure, sizeof failure);
   ::_exit(exitCode);
-}
-
-void resetSignals() {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
 }
 
 void redirect(int fd, int target, int openFlags) {
@@ -68,7 +62,12 @@ Result<void> bringLoopbackUp() {
 // Runs in the cloned child: PID 1 of the new pid namespace, not yet in its cgroup.
 [[noreturn]] void runChild(NetworkMode network, const SpecSource& specSource, const LaunchIo& io, int syncFd,
                            int reportFd) {
-  resetSignals();
+  // The shim's signal state is not the container's: it ignores what would end it.
+  resetSignalState();
+  // A session of its own: a signal the container sends to its process group (`kill 0`, a
+  // shell's job control, a supervisor ending its children) stays in the container instead
+  // of reaching the shim, which would otherwise share that group and die of it.
+  ::setsid();
   redirect(io.stdinFd, STDIN_FILENO, O_RDONLY);
   redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
   redirect(io.stderrFd, STDERR_FILENO, O_WRONLY);
@@ -109,6 +108,9 @@ Result<void> bringLoopbackUp() {
   std::vector<char*> argv;
   for (const auto& arg : spec.args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  // Nothing of the shim's passes into the container but stdin, stdout and stderr; the report
+  // pipe stays usable until the exec succeeds.
+  closeOnExecFrom(3);
   ::execvp(argv[0], argv.data());
   int err = errno;
   if (err == ENOENT)

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "ChildProcessState.h"
 #include "Launcher.h"
 #include "LogFile.h"
 #include "OutputPump.h"
@@ -61,8 +62,9 @@ ExitRecord exitRecordOf(int status) {
 }  // namespace
 
 int runShim(const ShimOptions& options) {
-  ::signal(SIGPIPE, SIG_IGN);
-  ::signal(SIGHUP, SIG_IGN);
+  // Whatever agentd's signal state was, the shim sets its own: no signal but SIGKILL ends it
+  // while its container runs (see ChildProcessState.h).
+  ignoreStraySignals();
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   int readyFd = options.readyFd;
@@ -107,6 +109,11 @@ int runShim(const ShimOptions& options) {
     if (!awaitRelease(options.controlFd)) {
       abandonContainer(*standby);
       return 0;
+    }
+    // Released: the control pipe has done its job.
+    if (int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
+      ::dup2(null, options.controlFd);
+      ::close(null);
     }
   }
 
@@ -173,9 +180,13 @@ int runShim(const ShimOptions& options) {
     else if (exited)
       ::waitpid(*pid, &status, 0);
     if (exited) break;
-    // Processes re-parented to the shim (subreaper) are reaped as they end.
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    // Processes re-parented to the shim (subreaper) are reaped as they end. PID 1 may end
+    // between the poll and here: its status is kept (reaped without it, it was recorded 0).
+    int reapedStatus = 0;
+    for (pid_t reaped; (reaped = ::waitpid(-1, &reapedStatus, WNOHANG)) > 0;) {
+      if (reaped == *pid) status = reapedStatus, exited = true;
     }
+    if (exited) break;
   }
   // PID 1's end takes down its pid namespace; drain what it and its children wrote.
   pump.drain();

@@ -7,9 +7,13 @@
 #include <cstring>
 #include <string>
 
+#include "ChildProcessState.h"
 #include "Shim.h"
 
 int main(int argc, char** argv) {
+  // Only stdin (a standby's control pipe), stdout (the report pipe) and stderr are ours;
+  // anything else came from agentd's own parent and would pass into the container.
+  agent::closeFdsFrom(3);
   agent::container::ShimOptions options;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--bundle") == 0) options.bundleDir = argv[i + 1];

@@ -1,11 +1,15 @@
 #include "ShimStarter.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <vector>
 
+#include "ChildProcessState.h"
 #include "TextParse.h"
 
 namespace agent::container {
@@ -24,12 +28,14 @@ void reap(pid_t pid) {
 
 // Forks and execs the shim in its own session (agentd's signals and terminal never reach
 // it): stdin from `stdinFd` (or /dev/null), stdout into the returned pipe, stderr to
-// /dev/null.
+// /dev/null, no other descriptor, default signal state (it sets its own).
 tl::expected<std::pair<pid_t, UniqueFd>, ShimStartFailure> spawn(const std::vector<std::string>& argv, int stdinFd) {
   // Built before fork: agentd has threads, so the child may not allocate.
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!null.valid()) return failure(Error{errno, "/dev/null", "open, to start the shim,"});
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return failure(Error{errno, argv[0], "create a pipe for"});
   pid_t pid = ::fork();
@@ -41,10 +47,14 @@ tl::expected<std::pair<pid_t, UniqueFd>, ShimStartFailure> spawn(const std::vect
   }
   if (pid == 0) {
     ::setsid();
-    int null = ::open("/dev/null", O_RDWR);
-    ::dup2(stdinFd >= 0 ? stdinFd : null, STDIN_FILENO);
+    resetSignalState();
+    // dup2 onto 0, 1, 2 clears close-on-exec there; everything else agentd holds (other
+    // shims' pipes, its sockets, what it inherited) is closed before the exec.
+    ::dup2(stdinFd >= 0 ? stdinFd : null.get(), STDIN_FILENO);
     ::dup2(ready[1], STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
+    ::dup2(null.get(), STDERR_FILENO);
+    closeFdsFrom(3);
+    restoreFdLimit();  // after closing: descriptors above the old limit are gone by now
     ::execv(args[0], args.data());
     ::_exit(127);
   }
@@ -133,6 +143,12 @@ void dropStandbyShim(StandbyShim& standby) {
   if (standby.shimPid <= 0) return;
   standby.control.reset();  // EOF: the shim kills the prepared child and exits
   standby.ready.reset();
+  // Bounded: a copy of the control pipe's write end in another process (a child agentd
+  // forked in the same moment, before its exec) delays the EOF. The shim is our child and
+  // not yet reaped, so its pid cannot name anyone else: killing it by pid is safe.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, standby.shimPid, 0)));
+  pollfd ended{pidfd.get(), POLLIN, 0};
+  if (!pidfd.valid() || ::poll(&ended, 1, 2000) != 1) ::kill(standby.shimPid, SIGKILL);
   reap(standby.shimPid);
   standby.shimPid = 0;
 }

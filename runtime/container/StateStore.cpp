@@ -13,6 +13,7 @@ namespace {
 constexpr char kConfig[] = "config.json";
 constexpr char kPid[] = "pid.json";
 constexpr char kExit[] = "exit.json";
+constexpr char kUsage[] = "usage.json";
 
 template <typename T, typename Parse>
 Result<std::optional<T>> readOptional(const std::string& path, Parse parse) {
@@ -73,6 +74,14 @@ Result<void> StateStore::writeExit(const std::string& id, const ExitRecord& reco
   return writeFileAtomically(dirOf(id), kExit, toJson(record));
 }
 
+Result<std::optional<FinalUsage>> StateStore::readUsage(const std::string& id) const {
+  return readOptional<FinalUsage>(dirOf(id) + "/" + kUsage, finalUsageFromJson);
+}
+
+Result<void> StateStore::writeUsage(const std::string& id, const FinalUsage& usage) const {
+  return writeFileAtomically(dirOf(id), kUsage, toJson(usage));
+}
+
 Result<std::vector<std::string>> StateStore::listIds() const {
   auto dir = Dir::open(root_);
   if (!dir) {
@@ -92,6 +101,8 @@ Result<void> StateStore::remove(const std::string& id) const {
 ContainerStatus deriveStatus(const std::optional<PidRecord>& pid, const std::optional<ExitRecord>& exit,
                              const proc::ProcFs& procfs) {
   ContainerStatus status;
+  // When PID 1 started stays part of the record after it stopped (started <= finished).
+  if (pid) status.startedAtUnixMs = pid->startedAtUnixMs;
   if (exit) {
     status.state = ContainerState::Stopped;
     status.exit = exit;

@@ -25,6 +25,8 @@ class StateStore {
   Result<std::optional<ExitRecord>> readExit(const std::string& id) const;
   Result<void> writePid(const std::string& id, const PidRecord& record) const;
   Result<void> writeExit(const std::string& id, const ExitRecord& record) const;
+  Result<std::optional<FinalUsage>> readUsage(const std::string& id) const;
+  Result<void> writeUsage(const std::string& id, const FinalUsage& usage) const;
   // Every container directory, in no particular order.
   Result<std::vector<std::string>> listIds() const;
   // Deletes the container's directory and everything in it.
@@ -39,8 +41,10 @@ std::string_view stateName(ContainerState state);  // created, running, paused, 
 
 struct ContainerStatus {
   ContainerState state = ContainerState::Created;
-  std::optional<PidRecord> pid;    // set while PID 1 runs
-  std::optional<ExitRecord> exit;  // set once stopped, if the shim recorded it
+  std::optional<PidRecord> pid;     // set while PID 1 runs
+  std::optional<ExitRecord> exit;   // set once stopped, if the shim recorded it
+  int64_t startedAtUnixMs = 0;      // once PID 1 ran, kept after it stopped; 0 if it never ran
+  std::optional<FinalUsage> usage;  // once stopped and its cgroup read (see ContainerRuntime)
 };
 
 // Derives a container's state from its records and the live process table. A pid whose

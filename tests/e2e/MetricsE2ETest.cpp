@@ -58,8 +58,11 @@ TEST(MetricsE2E, AnOomKillRaisesTheContainersOomCounter) {
   Agent agent;
   PrometheusServer prometheus(agent.metricsUrl());
   ASSERT_TRUE(prometheus.ready()) << prometheus.log();
-  // tail keeps the last line in memory; /dev/zero has no newline: it grows until killed.
-  ASSERT_EQ(agent.ctl("run -d --name greedy --memory 16m busybox -- sh -c 'sleep 8; tail /dev/zero'").exitCode, 0);
+  // tail keeps the last line in memory; /dev/zero has no newline: it grows until killed. The
+  // container lives on (sh, PID 1, sleeps): a stopped container's cgroup, and with it its
+  // series, goes when it stops (its OOM kill is then in `inspect`, see LifecycleE2E).
+  ASSERT_EQ(
+      agent.ctl("run -d --name greedy --memory 16m busybox -- sh -c 'sleep 8; tail /dev/zero; sleep 60'").exitCode, 0);
   auto before = prometheus.queryUntil(
       "container_oom_events_total{name=\"greedy\"}", [](const auto& s) { return !s.empty(); }, 20s);
   ASSERT_EQ(before.size(), 1u) << prometheus.log();
@@ -74,8 +77,14 @@ TEST(MetricsE2E, AnOomKillRaisesTheContainersOomCounter) {
       [](const auto& s) { return !s.empty() && s[0].value > 0; }, 10s);
   ASSERT_EQ(increase.size(), 1u);
   EXPECT_GT(increase[0].value, 0);
-  EXPECT_EQ(agent.ctl("inspect greedy").out.find("\"exit_code\": 137") != std::string::npos, true)
-      << agent.ctl("inspect greedy").out;
+  // Stopped now, it says it saw an OOM kill.
+  ASSERT_EQ(agent.ctl("kill greedy").exitCode, 0);
+  Ran stopped = agent.ctl("inspect greedy");
+  for (int i = 0; i < 100 && stopped.out.find("\"oom_killed\": true") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    stopped = agent.ctl("inspect greedy");
+  }
+  EXPECT_NE(stopped.out.find("\"oom_killed\": true"), std::string::npos) << stopped.out;
 }
 
 TEST(MetricsE2E, PromtoolFindsNothingToSayAboutAScrape) {

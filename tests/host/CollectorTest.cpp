@@ -47,8 +47,12 @@ collectors::AgentContainers known(const container::ContainerRuntime& runtime) {
   auto list = runtime.list();
   if (!list) return out;
   for (const auto& c : *list) {
-    out[c.config.spec.id] = {c.config.name, c.config.image, c.config.labels,
-                             std::string(container::stateName(c.status.state)), c.config.createdAtUnixMs};
+    out[c.config.spec.id] = {.name = c.config.name,
+                             .image = c.config.image,
+                             .labels = c.config.labels,
+                             .state = std::string(container::stateName(c.status.state)),
+                             .createdAtUnixMs = c.config.createdAtUnixMs,
+                             .cgroupPath = c.config.cgroupPath};
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // The container lifecycle on this kernel, through ContainerRuntime as agentd uses it.
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -22,13 +23,6 @@ namespace {
 
 uint64_t usageOf(const cgroup::Cgroup& group) {
   return cpuUsageNs(group);
-}
-
-container::LogQuery logQuery(uint64_t position, std::chrono::milliseconds wait) {
-  container::LogQuery query;
-  query.position = position;
-  query.wait = wait;
-  return query;
 }
 
 }  // namespace
@@ -70,6 +64,54 @@ TEST(Runtime, ExecJoinsExactlyPid1sNamespaces) {
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->exitCode, 127);
   ASSERT_TRUE(agent->remove("host-of-exec", true));
+}
+
+namespace {
+
+// agentd's own signal state (Daemon.cpp): SIGTERM, SIGINT, SIGHUP and SIGCHLD blocked for its
+// signalfd, SIGPIPE ignored. Taken by this thread (an exec forks from it) while it lives.
+struct AgentdSignalState {
+  sigset_t blocked, before;
+  struct sigaction oldPipe {
+  }, oldHup{};
+  AgentdSignalState() {
+    sigemptyset(&blocked);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&blocked, s);
+    ::pthread_sigmask(SIG_BLOCK, &blocked, &before);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &oldPipe);
+    ::sigaction(SIGHUP, &ignore, &oldHup);
+  }
+  ~AgentdSignalState() {
+    ::sigaction(SIGPIPE, &oldPipe, nullptr);
+    ::sigaction(SIGHUP, &oldHup, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  }
+};
+
+}  // namespace
+
+TEST(Runtime, AnExecdProcessStartsWithDefaultSignalsInASessionOfItsOwn) {
+  Agent agent;
+  agent.run({"sleep", "30"}, "exec-signals");
+  AgentdSignalState agentd;
+  // With agentd's mask, SIGTERM stayed pending: the shell slept its 5 s and exited 0.
+  auto started = std::chrono::steady_clock::now();
+  auto termed = agent->exec("exec-signals", {"sh", "-c", "kill -TERM $$; sleep 5"});
+  ASSERT_TRUE(termed) << termed.error().message();
+  EXPECT_EQ(termed->exitCode, 128 + SIGTERM);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  auto status = agent->exec("exec-signals", {"cat", "/proc/self/status"});
+  ASSERT_TRUE(status) << status.error().message();
+  EXPECT_NE(status->stdoutText.find("SigBlk:\t0000000000000000\n"), std::string::npos) << status->stdoutText;
+  EXPECT_NE(status->stdoutText.find("SigIgn:\t0000000000000000\n"), std::string::npos) << status->stdoutText;
+  // A signal to its process group stays with it: agentd's group (this test's) was its group,
+  // and SIGUSR1 there ended agentd.
+  auto grouped = agent->exec("exec-signals", {"sh", "-c", "kill -USR1 0; exit 3"});
+  ASSERT_TRUE(grouped) << grouped.error().message();
+  EXPECT_EQ(grouped->exitCode, 128 + SIGUSR1);
+  ASSERT_TRUE(agent->remove("exec-signals", true));
 }
 
 TEST(Runtime, PauseStopsCpuUseAndResumeRestartsIt) {
@@ -154,7 +196,9 @@ TEST(Runtime, ANewRuntimeReadoptsRunningAndExitedContainers) {
   for (int i = 0; i < 4; ++i) started.push_back(agent.run({"sleep", "30"}, "long-" + std::to_string(i)));
   started.push_back(agent.run({"sh", "-c", "sleep 1; exit 3"}, "short"));
   agent.runtime.reset();  // agentd is gone; the shims are not
-  std::this_thread::sleep_for(1500ms);
+  // `short` ends meanwhile, its shim records it (a slow guest may take more than its 1 s).
+  std::string shortExit = agent.config.stateDir + "/containers/" + started.back().config.spec.id + "/exit.json";
+  for (int i = 0; i < 1000 && !fs::exists(shortExit); ++i) std::this_thread::sleep_for(10ms);
   agent.restart();
   auto list = agent->list();
   ASSERT_TRUE(list);
@@ -267,7 +311,7 @@ TEST(Runtime, ExitsArriveAsEventsAndRemoveOnExitContainersGo) {
   EXPECT_TRUE(agent->inspect("long-lived"));
   // A new runtime watches what still runs.
   agent.restart();
-  EXPECT_EQ(agent->watchRunning(), 1u);
+  EXPECT_EQ(agent->watchRunning().shims, 1u);
   ASSERT_TRUE(agent->kill("long-lived", SIGKILL));
   ASSERT_EQ(::poll(&ready, 0, 0), 0);
   pollfd again{agent->exitEventsFd(), POLLIN, 0};

@@ -83,6 +83,14 @@ uint64_t cpuUsageNs(const cgroup::Cgroup& group);
 // The fraction of one CPU the group used over `window` of wall time.
 double measureCpuShare(const cgroup::Cgroup& group, std::chrono::milliseconds window);
 
+// A read of a container's output from `position`, waiting up to `wait` for something new.
+inline agent::container::LogQuery logQuery(uint64_t position, std::chrono::milliseconds wait) {
+  agent::container::LogQuery query;
+  query.position = position;
+  query.wait = wait;
+  return query;
+}
+
 // A container's output frames (StreamFrames.h) taken apart by stream.
 struct StreamsApart {
   std::string out, err, system;

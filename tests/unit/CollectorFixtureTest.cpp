@@ -52,7 +52,13 @@ TEST(CollectorFixture, V2HostWalkClassifyAndExport) {
   config.agentParent = "/agent";
   config.maxDepth = 4;
   Collector collector(v2Host(root), config, tree.path("no-proc"));
-  auto snapshot = collector.collect({{kAgent, {"web-1", "busybox", {{"tier", "web"}}, "running", 1'700'000'000'000}}});
+  auto snapshot = collector.collect({{kAgent,
+                                      {.name = "web-1",
+                                       .image = "busybox",
+                                       .labels = {{"tier", "web"}},
+                                       .state = "running",
+                                       .createdAtUnixMs = 1'700'000'000'000,
+                                       .cgroupPath = "/agent/" + kAgent}}});
 
   ASSERT_NE(find(*snapshot, "/"), nullptr);
   const auto* agent = find(*snapshot, "/agent/" + kAgent);
@@ -103,8 +109,9 @@ TEST(CollectorFixture, StandbyCgroupsAreNeitherExportedNorCounted) {
   CollectorConfig config;
   config.agentParent = "/agent";
   Collector collector(v2Host(root), config, tree.path("no-proc"));
-  AgentContainers known = {{kAgent, {"web-1", "busybox", {}, "running", 1'700'000'000'000}},
-                           {becoming, {"new", "busybox", {}, "running", 1'700'000'000'000}}};
+  AgentContainers known = {
+      {kAgent, {.name = "web-1", .image = "busybox", .state = "running", .createdAtUnixMs = 1'700'000'000'000}},
+      {becoming, {.name = "new", .image = "busybox", .state = "running", .createdAtUnixMs = 1'700'000'000'000}}};
   StandbyCgroups standby = {"/agent/" + standbyA, "/agent/" + standbyB, "/agent/" + becoming,
                             "/agent/" + std::string(32, 'd')};  // not made yet
   auto snapshot = collector.collect(known, standby);
@@ -145,8 +152,12 @@ TEST(CollectorFixture, StartTimeIsTheOldestProcesssStartOrTheRecordedOne) {
   tree.file("proc/4242/stat", later);
 
   Collector collector(v2Host(root), {}, tree.path("proc"));
-  auto snapshot =
-      collector.collect({{kAgent, {"web-1", "busybox", {}, "running", 1'700'000'000'000, 1'700'000'001'250}}});
+  auto snapshot = collector.collect({{kAgent,
+                                      {.name = "web-1",
+                                       .image = "busybox",
+                                       .state = "running",
+                                       .createdAtUnixMs = 1'700'000'000'000,
+                                       .startedAtUnixMs = 1'700'000'001'250}}});
   const auto* docker = find(*snapshot, "/docker/" + kDocker);
   ASSERT_NE(docker, nullptr);
   double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
@@ -166,7 +177,8 @@ TEST(CollectorFixture, StartTimeIsTheOldestProcesssStartOrTheRecordedOne) {
   EXPECT_DOUBLE_EQ(find(*after, "/docker/" + kDocker)->startTimeSeconds, 1796035187 + 36431 / ticks);
   // Started before PID 1 ran: its creation.
   Collector fresh(v2Host(root), {}, tree.path("proc"));
-  auto created = fresh.collect({{kAgent, {"web-1", "busybox", {}, "created", 1'700'000'000'000}}});
+  auto created = fresh.collect(
+      {{kAgent, {.name = "web-1", .image = "busybox", .state = "created", .createdAtUnixMs = 1'700'000'000'000}}});
   EXPECT_DOUBLE_EQ(find(*created, "/agent/" + kAgent)->startTimeSeconds, 1'700'000'000);
 }
 

@@ -109,3 +109,42 @@ TEST(ContainerState, RunningOnlyWhileThePidIsTheSameProcess) {
   EXPECT_EQ(exited.exit->exitCode, 3);
   EXPECT_EQ(deriveStatus(std::nullopt, std::nullopt, procfs).state, ContainerState::Created);
 }
+
+TEST(ContainerState, WhenPid1StartedIsKeptOnceItStopped) {
+  FixtureTree tree;
+  tree.file("proc/100/stat", statLine(100, 'S', 5000));
+  agent::proc::ProcFs procfs(tree.path("proc"));
+  PidRecord pid{100, 5000, 1'700'000'000'000};
+  EXPECT_EQ(deriveStatus(pid, std::nullopt, procfs).startedAtUnixMs, 1'700'000'000'000);
+  // Exited: no pid any more, but when it started stays (started <= finished).
+  auto exited = deriveStatus(pid, ExitRecord{0, std::nullopt, 1'700'000'005'000, ""}, procfs);
+  EXPECT_FALSE(exited.pid);
+  EXPECT_EQ(exited.startedAtUnixMs, 1'700'000'000'000);
+  EXPECT_LE(exited.startedAtUnixMs, exited.exit->finishedAtUnixMs);
+  // Gone without a record: the same.
+  EXPECT_EQ(deriveStatus(PidRecord{400, 1, 1'700'000'000'000}, std::nullopt, procfs).startedAtUnixMs,
+            1'700'000'000'000);
+  // Never ran (its command was not in the image): no start time.
+  EXPECT_EQ(deriveStatus(std::nullopt, ExitRecord{127, std::nullopt, 1, "not found"}, procfs).startedAtUnixMs, 0);
+}
+
+TEST(ContainerState, FinalUsageRoundTripsAndKnowsAnOomKill) {
+  FixtureTree tree;
+  tree.dir("containers/abc");
+  StateStore store(tree.path("containers"));
+  EXPECT_FALSE(*store.readUsage("abc"));
+  FinalUsage usage;
+  usage.cpuUsageNs = 1'500'000'000;
+  usage.memoryMaxUsageBytes = 33'554'432;
+  usage.oomKills = 1;
+  usage.readAtUnixMs = 1'700'000'000'000;
+  ASSERT_TRUE(store.writeUsage("abc", usage));
+  auto read = store.readUsage("abc");
+  ASSERT_TRUE(read && *read);
+  EXPECT_EQ((*read)->cpuUsageNs, 1'500'000'000u);
+  EXPECT_EQ((*read)->memoryMaxUsageBytes, 33'554'432u);
+  EXPECT_TRUE((*read)->oomKilled());
+  EXPECT_FALSE((*read)->cpuUserNs) << "unknown stays unknown, not 0";
+  EXPECT_EQ((*read)->readAtUnixMs, 1'700'000'000'000);
+  EXPECT_FALSE(FinalUsage{}.oomKilled());
+}

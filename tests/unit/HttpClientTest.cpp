@@ -141,6 +141,31 @@ TEST(HttpExchange, TimesOutOnASilentServer) {
   EXPECT_EQ(reply.error().errnum, ETIMEDOUT);
 }
 
+TEST(HttpExchange, AConnectionClosedBeforeAWholeReplySaysAgentdWentAway) {
+  // agentd ended while it worked on the request: nothing, half a head, half a body.
+  for (std::string sent : {std::string(), std::string("HTTP/1.1 200 OK\r\nContent-Le"),
+                           std::string("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\"")}) {
+    LoopbackServer server([sent](int fd) { writeAll(fd, sent); });
+    auto reply = httpExchange(server.url(), {"POST", "/v1/containers/x/stop", {}, ""}, 5s);
+    ASSERT_FALSE(reply) << sent;
+    EXPECT_EQ(reply.error().errnum, ECONNABORTED) << sent << ": " << reply.error().message();
+    EXPECT_NE(reply.error().message().find("agentd closed the connection before answering"), std::string::npos);
+  }
+  // A reset is the same.
+  LoopbackServer resetting([](int fd) {
+    linger hard{1, 0};  // close with RST
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  });
+  auto reply = httpExchange(resetting.url(), {"GET", "/", {}, ""}, 5s);
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().errnum, ECONNABORTED) << reply.error().message();
+  // Not HTTP at all is another fault, not a cut.
+  LoopbackServer stranger([](int fd) { writeAll(fd, "SSH-2.0-OpenSSH\r\n\r\n"); });
+  reply = httpExchange(stranger.url(), {"GET", "/", {}, ""}, 5s);
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().errnum, EPROTO);
+}
+
 TEST(HttpExchange, SaysRefusedWhenNothingListens) {
   // Bind, then close without listening: nothing accepts on that port for this test.
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

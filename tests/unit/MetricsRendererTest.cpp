@@ -58,6 +58,12 @@ Snapshot example() {
   web.startTimeSeconds = 1'699'999'000;
   s.cgroups.push_back(web);
   s.blockDevices = {{{8, 0}, "/dev/sda"}};
+  s.agentContainers = std::make_shared<std::map<std::string, AgentContainerInfo>>(
+      std::map<std::string, AgentContainerInfo>{{"5f163af13c16efe8d868d2fc6ee9b570",
+                                                 {.name = "web-1",
+                                                  .image = "busybox",
+                                                  .state = "running",
+                                                  .cgroupPath = "/agent/5f163af13c16efe8d868d2fc6ee9b570"}}});
   return s;
 }
 
@@ -124,6 +130,28 @@ TEST(MetricsRenderer, UnknownValuesAreLeftOutNotZero) {
   EXPECT_EQ(out.find("container_cpu_usage_seconds_total"), std::string::npos) << out;
   EXPECT_EQ(out.find("container_memory_usage_bytes"), std::string::npos) << out;
   EXPECT_NE(out.find("container_last_seen{id=\"/docker/x\",name=\"x\",image=\"\"}"), std::string::npos) << out;
+}
+
+TEST(MetricsRenderer, AStoppedContainerKeepsItsStateAfterItsCgroupIsGone) {
+  // Its cgroup was removed when it stopped: no sample, no container_* series; its state is
+  // the agent's, not the cgroup's.
+  Snapshot s = example();
+  auto containers = std::make_shared<std::map<std::string, AgentContainerInfo>>(*s.agentContainers);
+  (*containers)["0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00"] = {.name = "batch-1",
+                                                       .image = "busybox",
+                                                       .state = "stopped",
+                                                       .cgroupPath = "/agent/0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00"};
+  s.agentContainers = containers;
+  std::string out = text(s);
+  EXPECT_NE(out.find("agent_container_state{id=\"/agent/0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00\",name=\"batch-1\","
+                     "state=\"stopped\"} 1\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("container_last_seen{id=\"/agent/0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00\""), std::string::npos) << out;
+  // One # TYPE line for the family, whatever the number of containers.
+  size_t first = out.find("# TYPE agent_container_state gauge");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(out.find("# TYPE agent_container_state gauge", first + 1), std::string::npos);
 }
 
 TEST(MetricsRenderer, LabelKeysBecomeValidPrometheusNames) {

@@ -70,8 +70,30 @@ TEST(ExitWatch, TheWatcherNamesTheContainersThatEnded) {
   EXPECT_TRUE(watcher.takeExited().empty());
   ::kill(b.pid, SIGKILL);
   ASSERT_TRUE(readableWithin(watcher.fd(), 2000));
-  EXPECT_EQ(watcher.takeExited(), std::vector<std::string>{"b"});
+  auto ended = watcher.takeExited();
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].id, "b");
+  EXPECT_EQ(ended[0].what, Watched::Shim);
   EXPECT_EQ(watcher.watched(), 1u);
+}
+
+TEST(ExitWatch, APid1WithoutItsShimIsWatchedItself) {
+  // The record names a shim that is gone (its start time differs) and a PID 1 that runs.
+  Child pid1;
+  PidRecord record;
+  record.pid = pid1.pid;
+  record.startTimeTicks = proc::ProcFs().readStat(pid1.pid)->startTimeTicks;
+  record.shimPid = ::getpid();
+  record.shimStartTimeTicks = 1;
+  ExitWatcher watcher;
+  EXPECT_FALSE(watcher.watch("c", record, proc::ProcFs()));
+  ASSERT_TRUE(watcher.watchPid1("c", record, proc::ProcFs()));
+  ::kill(pid1.pid, SIGKILL);
+  ASSERT_TRUE(readableWithin(watcher.fd(), 2000));
+  auto ended = watcher.takeExited();
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].id, "c");
+  EXPECT_EQ(ended[0].what, Watched::Pid1);
 }
 
 TEST(FileChangeWatch, EveryWaiterOnAFileIsWokenAndAnEndedOneCostsNothing) {
