@@ -129,6 +129,24 @@ class Agent {
   std::string extraConfig_;
 };
 
+// The first word of a file (a cgroup control file: "50000 100000" -> "50000").
+inline std::string firstWord(const std::string& file) {
+  std::ifstream in(file);
+  std::string word;
+  in >> word;
+  return word;
+}
+
+// Waits until `file` reads `want` (first word), up to `timeout`.
+inline bool becomes(const std::string& file, const std::string& want, std::chrono::milliseconds timeout = 5s) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (firstWord(file) == want) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return firstWord(file) == want;
+}
+
 inline std::string field(const std::string& json, const std::string& key) {
   size_t at = json.find("\"" + key + "\":");
   if (at == std::string::npos) return "";

@@ -14,22 +14,6 @@ using namespace e2e;
 
 namespace {
 
-std::string firstWord(const std::string& file) {
-  std::ifstream in(file);
-  std::string word;
-  in >> word;
-  return word;
-}
-
-bool becomes(const std::string& file, const std::string& want, std::chrono::milliseconds timeout = 5s) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (firstWord(file) == want) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return firstWord(file) == want;
-}
-
 std::string scrape(const std::string& metricsUrl) {
   auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
   if (!url) return "";

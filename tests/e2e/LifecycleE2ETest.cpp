@@ -25,6 +25,19 @@ bool stopped(const Ran& r) {
   return field(r.out, "state") == "stopped";
 }
 
+// Runs `slow` (sleep as PID 1 ignores SIGTERM) and starts `agentctl stop -t 4 slow` in the
+// background, so that it is in flight for 4 s; returns the file that gets its output and then
+// "rc=<exit code>".
+std::string startSlowStop(const Agent& agent) {
+  EXPECT_EQ(agent.ctl("run -d --name slow busybox -- sleep 60").exitCode, 0);
+  std::string out = (agent.root() / "stop.out").string();
+  EXPECT_EQ(shell("(" + agent.ctlCommand() + " stop -t 4 slow > " + out + " 2>&1; echo rc=$? >> " + out +
+                  ") >/dev/null 2>&1 &")
+                .exitCode,
+            0);
+  return out;
+}
+
 }  // namespace
 
 TEST(LifecycleE2E, AnOomKilledContainerSaysSoInInspectAndPs) {
@@ -139,13 +152,7 @@ TEST(LifecycleE2E, ASecondAgentdOnTheSameStateDirectoryRefusesToStart) {
 
 TEST(LifecycleE2E, AStopInFlightIsAnsweredWhenAgentdIsAskedToStop) {
   Agent agent;
-  // sleep as PID 1 ignores SIGTERM: stop waits its 4 s, then kills.
-  ASSERT_EQ(agent.ctl("run -d --name slow busybox -- sleep 60").exitCode, 0);
-  std::string out = (agent.root() / "stop.out").string();
-  ASSERT_EQ(shell("(" + agent.ctlCommand() + " stop -t 4 slow > " + out + " 2>&1; echo rc=$? >> " + out +
-                  ") >/dev/null 2>&1 &")
-                .exitCode,
-            0);
+  std::string out = startSlowStop(agent);  // stop waits its 4 s, then kills
   std::this_thread::sleep_for(500ms);
   agent.signal(SIGTERM);
   std::this_thread::sleep_for(300ms);
@@ -163,12 +170,7 @@ TEST(LifecycleE2E, AStopInFlightIsAnsweredWhenAgentdIsAskedToStop) {
 
 TEST(LifecycleE2E, ARequestCutByAgentdsEndReadsAsUnreachable) {
   Agent agent;
-  ASSERT_EQ(agent.ctl("run -d --name slow busybox -- sleep 60").exitCode, 0);
-  std::string out = (agent.root() / "stop.out").string();
-  ASSERT_EQ(shell("(" + agent.ctlCommand() + " stop -t 4 slow > " + out + " 2>&1; echo rc=$? >> " + out +
-                  ") >/dev/null 2>&1 &")
-                .exitCode,
-            0);
+  std::string out = startSlowStop(agent);
   std::this_thread::sleep_for(500ms);
   agent.stop(SIGKILL);  // no time to answer
   Ran stop;

@@ -22,21 +22,6 @@ std::string pidsFile(const std::string& cgroupPath) {
   if (fs::exists("/sys/fs/cgroup/pids" + cgroupPath)) return "/sys/fs/cgroup/pids" + cgroupPath + "/pids.max";
   return "/sys/fs/cgroup" + cgroupPath + "/pids.max";
 }
-std::string firstWord(const std::string& file) {
-  std::ifstream in(file);
-  std::string word;
-  in >> word;
-  return word;
-}
-// Waits until `file` reads `want` (first word), up to `timeout`.
-bool becomes(const std::string& file, const std::string& want, std::chrono::milliseconds timeout = 5s) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (firstWord(file) == want) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return firstWord(file) == want;
-}
 
 const char* kWebPolicy = R"(policies:
   - name: web-tier

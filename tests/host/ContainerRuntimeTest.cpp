@@ -66,32 +66,6 @@ TEST(Runtime, ExecJoinsExactlyPid1sNamespaces) {
   ASSERT_TRUE(agent->remove("host-of-exec", true));
 }
 
-namespace {
-
-// agentd's own signal state (Daemon.cpp): SIGTERM, SIGINT, SIGHUP and SIGCHLD blocked for its
-// signalfd, SIGPIPE ignored. Taken by this thread (an exec forks from it) while it lives.
-struct AgentdSignalState {
-  sigset_t blocked, before;
-  struct sigaction oldPipe {
-  }, oldHup{};
-  AgentdSignalState() {
-    sigemptyset(&blocked);
-    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&blocked, s);
-    ::pthread_sigmask(SIG_BLOCK, &blocked, &before);
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    ::sigaction(SIGPIPE, &ignore, &oldPipe);
-    ::sigaction(SIGHUP, &ignore, &oldHup);
-  }
-  ~AgentdSignalState() {
-    ::sigaction(SIGPIPE, &oldPipe, nullptr);
-    ::sigaction(SIGHUP, &oldHup, nullptr);
-    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
-  }
-};
-
-}  // namespace
-
 TEST(Runtime, AnExecdProcessStartsWithDefaultSignalsInASessionOfItsOwn) {
   Agent agent;
   agent.run({"sleep", "30"}, "exec-signals");

@@ -1,6 +1,7 @@
 #include "HostTestSupport.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,6 +181,40 @@ StreamsApart streamsApart(std::string_view frames) {
   });
   if (!used || *used != frames.size()) throw std::runtime_error("not whole output frames");
   return apart;
+}
+
+namespace {
+
+// rt_sigaction(2) with the kernel's struct: glibc's sigaction() refuses signals 32 and 33.
+void setKernelDisposition(int sig, void (*handler)(int)) {
+  struct KernelSigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    unsigned long mask;
+  } action{handler, 0, nullptr, 0};
+  ::syscall(SYS_rt_sigaction, sig, &action, nullptr, sizeof action.mask);
+}
+
+}  // namespace
+
+AgentdSignalState::AgentdSignalState() {
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&blocked, s);
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &before_);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &oldPipe_);
+  ::sigaction(SIGHUP, &ignore, &oldHup_);
+  setKernelDisposition(32, SIG_IGN);
+}
+
+AgentdSignalState::~AgentdSignalState() {
+  setKernelDisposition(32, SIG_DFL);
+  ::sigaction(SIGPIPE, &oldPipe_, nullptr);
+  ::sigaction(SIGHUP, &oldHup_, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, &before_, nullptr);
 }
 
 }  // namespace agent::hosttest

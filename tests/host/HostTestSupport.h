@@ -3,6 +3,7 @@
 // Every test works under its own parent cgroup `agent-test-<pid>-<random>` that is killed
 // and removed when the test ends, pass or fail. Nothing outside it is ever written.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -130,6 +131,23 @@ struct Agent {
     if (!info) throw std::runtime_error(info.error().message());
     return *info;
   }
+};
+
+// agentd's own signal state (Daemon.cpp): SIGTERM, SIGINT, SIGHUP and SIGCHLD blocked for its
+// signalfd, SIGPIPE ignored; and signal 32 ignored, as some test runners leave it (glibc's
+// sigaction refuses 32 and 33, yet an ignored one passes through fork and exec). Taken by
+// this thread (a shim or an exec forks from it) while it lives; dispositions are the process's.
+class AgentdSignalState {
+ public:
+  AgentdSignalState();
+  ~AgentdSignalState();
+  AgentdSignalState(const AgentdSignalState&) = delete;
+  AgentdSignalState& operator=(const AgentdSignalState&) = delete;
+
+ private:
+  sigset_t before_{};
+  struct sigaction oldPipe_ {};
+  struct sigaction oldHup_ {};
 };
 
 }  // namespace agent::hosttest

@@ -91,7 +91,9 @@ TEST(ShimSurvival, StraySignalsToTheShimItselfDoNotEndIt) {
 
 TEST(ShimSurvival, ShimsAndContainersStartWithNothingOfTheirStarter) {
   Agent agent;
+  std::optional<AgentdSignalState> agentd(std::in_place);  // what the shim is started with
   auto info = agent.run({"sleep", "30"}, "clean-start");
+  agentd.reset();
   ASSERT_TRUE(info.status.pid);
   // Only stdin, stdout and stderr pass into the container (the shim's pipes, agentd's
   // sockets and descriptors, what the test runner inherited: none of them).
