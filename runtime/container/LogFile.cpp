@@ -13,39 +13,78 @@ namespace agent::container {
 
 static_assert(kLogHeaderBytes == 16);
 
-Result<UniqueFd> LogFile::create(const std::string& path, uint64_t start) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (!fd.valid()) return systemError("open log", path);
+namespace {
+
+// A new file is made whole (its header written) under this name, then renamed to `log`: a
+// reader never meets a `log` without its header.
+std::string freshLogPath(const std::string& path) {
+  return path + ".new";
+}
+
+// The current file is linked here and renamed over `log.1`, so that `log` still names it
+// until the new file replaces it: there is never a moment without a `log`.
+std::string rotatingLogPath(const std::string& path) {
+  return rotatedLogPath(path) + ".new";
+}
+
+}  // namespace
+
+Result<UniqueFd> LogFile::createAside(const std::string& path, uint64_t start) {
+  std::string fresh = freshLogPath(path);
+  // O_TRUNC: one left by a shim that died before it renamed it is started again.
+  UniqueFd fd(::open(fresh.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd.valid()) return systemError("create log", fresh);
   std::string header = logFileHeader(start);
-  if (::write(fd.get(), header.data(), header.size()) != static_cast<ssize_t>(header.size()))
-    return systemError("write log header", path);
+  ssize_t written = ::write(fd.get(), header.data(), header.size());
+  if (written != static_cast<ssize_t>(header.size())) {
+    int err = written < 0 ? errno : EIO;
+    ::unlink(fresh.c_str());
+    return systemError("write log header", fresh, err);
+  }
   return fd;
+}
+
+Result<void> LogFile::putInPlace(const std::string& path, KeepCurrent keep) {
+  if (keep == KeepCurrent::AsRotatedCopy) {
+    std::string rotating = rotatingLogPath(path);
+    ::unlink(rotating.c_str());  // one a shim that died here left
+    // A filesystem without hard links gets the rename alone: `log` is then missing for a
+    // moment, which readers handle too (LogReader.cpp).
+    bool linked = ::link(path.c_str(), rotating.c_str()) == 0;
+    if (::rename((linked ? rotating : path).c_str(), rotatedLogPath(path).c_str()) != 0)
+      return systemError("rotate log", path);
+  }
+  if (::rename(freshLogPath(path).c_str(), path.c_str()) != 0) return systemError("start a new log", path);
+  return {};
 }
 
 Result<LogFile> LogFile::open(std::string path, uint64_t maxBytes, RotationGate mayDiscardBefore) {
   maxBytes = std::max(maxBytes, kMinLogBytes);
   UniqueFd existing(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+  ssize_t n = 0;
   if (existing.valid()) {
     char header[kHeaderBytes];
     struct stat st {};
-    ssize_t n = ::pread(existing.get(), header, sizeof header, 0);
+    n = ::pread(existing.get(), header, sizeof header, 0);
     auto start = n == static_cast<ssize_t>(kHeaderBytes) ? parseLogFileHeader(std::string_view(header, kHeaderBytes))
                                                          : std::nullopt;
     if (start && ::fstat(existing.get(), &st) == 0) {
       return LogFile(std::move(path), maxBytes, std::move(mayDiscardBefore), std::move(existing), *start,
                      static_cast<uint64_t>(st.st_size));
     }
-    if (n > 0 && ::rename(path.c_str(), rotatedLogPath(path).c_str()) != 0) return systemError("rotate log", path);
   }
-  auto fd = create(path, 0);
+  auto fd = createAside(path, 0);
   if (!fd) return tl::unexpected(fd.error());
+  // A plain log of an agent before this format is kept as the rotated copy.
+  if (auto placed = putInPlace(path, n > 0 ? KeepCurrent::AsRotatedCopy : KeepCurrent::No); !placed)
+    return tl::unexpected(placed.error());
   return LogFile(std::move(path), maxBytes, std::move(mayDiscardBefore), std::move(*fd), 0, kHeaderBytes);
 }
 
 Result<void> LogFile::rotate() {
-  if (::rename(path_.c_str(), rotatedLogPath(path_).c_str()) != 0) return systemError("rotate log", path_);
-  auto fd = create(path_, endPosition());
+  auto fd = createAside(path_, endPosition());
   if (!fd) return tl::unexpected(fd.error());
+  if (auto placed = putInPlace(path_, KeepCurrent::AsRotatedCopy); !placed) return tl::unexpected(placed.error());
   start_ = endPosition();
   fd_ = std::move(*fd);
   size_ = kHeaderBytes;

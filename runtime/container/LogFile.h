@@ -1,9 +1,10 @@
 #pragma once
 // PID 1's output, appended as frames (LogFormat.h) to a file capped in size: when the next
 // frame would pass the cap, the file becomes `<path>.1` (replacing the previous one) and a new
-// file starts where it ended, so at most twice the cap is ever kept. The cap bounds the files,
-// never the stream: a rotation that would discard output an attached reader has not received
-// waits for it (`mayDiscardBefore`), and append() then takes only what fits.
+// file starts where it ended, so at most twice the cap is ever kept. `<path>` always names a
+// whole file, its header included: a reader never meets one being made. The cap bounds the
+// files, never the stream: a rotation that would discard output an attached reader has not
+// received waits for it (`mayDiscardBefore`), and append() then takes only what fits.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -42,7 +43,12 @@ class LogFile {
         fd_(std::move(fd)),
         start_(start),
         size_(size) {}
-  static Result<UniqueFd> create(const std::string& path, uint64_t start);
+  enum class KeepCurrent { No, AsRotatedCopy };
+  // A new file starting at `start`, its header written, aside (not yet at `path`).
+  static Result<UniqueFd> createAside(const std::string& path, uint64_t start);
+  // Puts the file createAside made at `path`, first moving the file there to `<path>.1` if
+  // asked; `path` names a whole file (header included) throughout.
+  static Result<void> putInPlace(const std::string& path, KeepCurrent keep);
   Result<void> rotate();
   Result<void> writeFrame(OutputStream stream, std::string_view payload);
 

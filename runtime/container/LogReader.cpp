@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <thread>
 #include <vector>
 
 #include "LogFormat.h"
@@ -16,7 +15,6 @@ namespace agent::container {
 
 namespace {
 
-constexpr int kOpenAttempts = 50;           // 1 ms apart: a rotation takes microseconds
 constexpr size_t kPlainFrameBytes = 65536;  // how an old plain log is cut into frames
 
 // One file of the log as it was when opened (a file being written only grows).
@@ -26,7 +24,7 @@ struct LogSegment {
   uint64_t start = 0;  // position of its first frame (a plain log: 0)
   uint64_t end = 0;    // position after its last byte
   bool framed = true;  // false: a plain log of an older agent, all stdout, positions are offsets
-  bool headed = true;  // false: created a moment ago, its header not written yet
+  bool headed = true;  // false: its header not written yet (an older agent-shim makes it in place)
   uint64_t offsetOf(uint64_t position) const { return framed ? kLogHeaderBytes + position - start : position; }
 };
 
@@ -38,17 +36,22 @@ Result<LogSegment> openSegment(const std::string& path) {
     return systemError("open log", path);
   }
   segment.exists = true;
+  // The header before the size: a file whose whole header was read is at least that long when
+  // it is measured. Measured first, a file made in place (an older shim: created, then its
+  // header written) could read as 0 bytes long with a header, its end 16 bytes before its
+  // start, and a reader's own position as past the end.
+  char header[kLogHeaderBytes];
+  ssize_t n = ::pread(segment.fd.get(), header, sizeof header, 0);
+  if (n < 0) return systemError("read log header", path);
   struct stat st {};
   if (::fstat(segment.fd.get(), &st) != 0) return systemError("stat log", path);
   uint64_t size = static_cast<uint64_t>(st.st_size);
-  char header[kLogHeaderBytes];
-  ssize_t n = ::pread(segment.fd.get(), header, sizeof header, 0);
   auto start =
       n == static_cast<ssize_t>(kLogHeaderBytes) ? parseLogFileHeader(std::string_view(header, n)) : std::nullopt;
   if (start) {
     segment.start = *start;
     segment.end = *start + size - kLogHeaderBytes;
-  } else if (size == 0 || (n > 0 && kLogMagic.substr(0, n) == std::string_view(header, n))) {
+  } else if (n == 0 || kLogMagic.substr(0, n) == std::string_view(header, n)) {
     segment.headed = false;  // a new file: its header is on the way
   } else {
     segment.framed = false;
@@ -61,32 +64,33 @@ struct LogSegments {
   LogSegment rotated, current;
 };
 
-// Both files, consistent with each other: a rotation between the two opens, or between a
-// rotation's rename and its new file's header, is seen and the files are opened again.
+// Both files, as one consistent picture, without waiting for agent-shim. The current file is
+// opened first: a file only ever moves from `log` to `log.1`, so the rotated copy, opened
+// after, is either the current file's predecessor (it ends where the current file starts) or
+// a file no older than the current one (rotations in between), which is left out: the
+// current file holds everything up to its end, and what came before it was discarded. Every
+// position a read returns is then at most the end of a file that was `log` when it was read,
+// and any later read opens that file or a newer one: it can always resume there. (Opened
+// the other way round, a `log.1` opened just before a rotation and a `log` not there yet
+// made a stale copy pass for the current file.)
 Result<LogSegments> openLog(const std::string& path) {
-  for (int attempt = 1;; ++attempt) {
-    auto rotated = openSegment(rotatedLogPath(path));
-    if (!rotated) return tl::unexpected(rotated.error());
-    auto current = openSegment(path);
-    if (!current) return tl::unexpected(current.error());
-    LogSegments log{std::move(*rotated), std::move(*current)};
-    // A plain rotated copy belongs to an older agent: only the current file is read.
-    if (log.rotated.exists &&
-        (!log.rotated.framed || !log.rotated.headed || (log.current.exists && !log.current.framed)))
-      log.rotated = LogSegment{};
-    bool settled = log.current.exists
-                       ? log.current.headed && (!log.rotated.exists || log.rotated.end == log.current.start)
-                       : !log.rotated.exists;
-    if (settled) return log;
-    if (attempt == kOpenAttempts) {
-      // Never settled (a log no shim finishes): read what stands on its own.
-      if (log.current.exists && log.current.headed) log.rotated = LogSegment{};
-      if (log.current.exists && !log.current.headed) log.current = LogSegment{};
-      if (!log.current.exists) std::swap(log.current, log.rotated);
-      return log;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto current = openSegment(path);
+  if (!current) return tl::unexpected(current.error());
+  auto rotated = openSegment(rotatedLogPath(path));
+  if (!rotated) return tl::unexpected(rotated.error());
+  LogSegments log{std::move(*rotated), std::move(*current)};
+  bool rotatedReadable = log.rotated.exists && log.rotated.framed && log.rotated.headed;
+  if (!log.current.exists || !log.current.headed) {
+    // No whole current file: an older shim between its rename and its new file's header (or
+    // a filesystem without hard links, between the renames). The rotated copy, opened after,
+    // is the file that was `log` until then, or a newer one: it is the current file.
+    log.current = rotatedReadable ? std::move(log.rotated) : LogSegment{};
+    log.rotated = LogSegment{};
+  } else if (!rotatedReadable || !log.current.framed || log.rotated.end != log.current.start) {
+    // Not the current file's predecessor; a plain copy belongs to an older agent.
+    log.rotated = LogSegment{};
   }
+  return log;
 }
 
 Result<std::string> readAt(const LogSegment& segment, uint64_t offset, size_t bytes, const std::string& path) {
