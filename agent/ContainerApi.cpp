@@ -4,6 +4,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <thread>
 
@@ -129,20 +131,29 @@ HttpResponse ContainerApi::info() {
 }
 
 HttpResponse ContainerApi::create(const HttpRequest& request) {
-  unsigned cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
-  auto parsed = parseCreateRequest(request.body, cpus);
+  auto parsed = parseCreateRequest(request.body, hostCpus_);
   if (!parsed) return errorResponse(parsed.error());
   container::RunRequest& run = parsed->run;
   if (auto valid = container::validateRunRequest(run); !valid) return errorResponse(valid.error());
   if (parsed->attach) run.attachReader = randomHex(8);
-  cgroup::Limits given = run.limits;
+  // The same use case as `limit`: ceilings checked, `enforce: false` honoured.
+  std::optional<policies::RunLimits> limits;
   if (limits_) {
-    if (auto bounded = limits_->limitsForRun(run.name, run.labels, run.limits); !bounded)
-      return errorResponse(bounded.error());
+    auto decided = limits_->service().forRun(run.name, run.labels, parsed->limits);
+    if (!decided) return errorResponse(decided.error());
+    limits = *decided;
+    run.limits = policies::toCgroupLimits(limits->write);
+  } else {
+    run.limits = policies::toCgroupLimits(parsed->limits);
   }
   auto created = runtime_.run(run);
   if (!created) return errorResponse(created.error());
-  if (limits_) limits_->recordRunLimits(created->config.spec.id, given);
+  if (limits) {
+    if (auto stored = limits_->service().recordRun(created->config.spec.id, limits->override); !stored) {
+      spdlog::warn("msg=\"cannot store the limits a container was run with\" id={} error=\"{}\"",
+                   created->config.spec.id, stored.error().message());
+    }
+  }
   json reply = describe(*created);
   if (!run.attachReader.empty()) reply["attach_reader"] = run.attachReader;
   return {201, reply};
@@ -304,7 +315,7 @@ HttpResponse ContainerApi::handle(const HttpRequest& r) {
       auto info = runtime_.inspect(id);
       if (auto removed = runtime_.remove(id, r.queryValue("force") == "1"); !removed)
         return errorResponse(removed.error());
-      if (limits_ && info) limits_->forget(info->config.spec.id);
+      if (limits_ && info) limits_->service().forget(info->config.spec.id);
       return {200, {{"removed", id}}};
     }
     return errorResponse(405, "invalid", "use GET or DELETE on a container");

@@ -9,8 +9,9 @@ namespace agent {
 
 class ContainerApi {
  public:
-  ContainerApi(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy)
-      : runtime_(runtime), hierarchy_(hierarchy) {}
+  // `hostCpus` bounds `run --cpu` (read once by agentd, as for every quantity).
+  ContainerApi(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy, unsigned hostCpus)
+      : runtime_(runtime), hierarchy_(hierarchy), hostCpus_(hostCpus) {}
   HttpResponse handle(const HttpRequest& request);
   // PATCH .../limits, the run limits kept as overrides, overrides dropped on removal.
   void setLimitsApi(LimitsApi* limits) { limits_ = limits; }
@@ -28,6 +29,7 @@ class ContainerApi {
 
   container::ContainerRuntime& runtime_;
   const cgroup::Hierarchy& hierarchy_;
+  unsigned hostCpus_;
   LimitsApi* limits_ = nullptr;
   PolicyApi* policies_ = nullptr;
 };

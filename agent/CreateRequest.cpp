@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "Quantity.h"
+#include "LimitSet.h"
 #include "RunRequestValidation.h"
 
 namespace agent {
@@ -78,20 +78,13 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     return refuse("network must be none or host, not " + container::quotedForMessage(*network));
   run.network = *network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
   // A quantity given is parsed, even an empty one (which says why it is not one).
-  for (const char* field : {"cpu", "memory", "pids"}) {
+  for (policies::Resource resource : policies::kResources) {
+    std::string field(policies::resourceName(resource));
     if (!body.contains(field)) continue;
-    auto text = stringField(body, field);
+    auto text = stringField(body, field.c_str());
     if (!text) return tl::unexpected(text.error());
-    std::string_view name = field;
-    if (name == "cpu") {
-      auto parsed = policies::parseCpu(*text, hostCpus);
-      if (!parsed) return tl::unexpected(parsed.error());
-      run.limits.cpu = *parsed;
-    } else {
-      auto parsed = name == "memory" ? policies::parseMemory(*text) : policies::parsePids(*text);
-      if (!parsed) return tl::unexpected(parsed.error());
-      (name == "memory" ? run.limits.memoryMax : run.limits.pidsMax) = *parsed;
-    }
+    if (auto parsed = policies::setQuantity(request.limits, resource, *text, hostCpus); !parsed)
+      return tl::unexpected(parsed.error());
   }
   return request;
 }

@@ -5,13 +5,15 @@
 #include <string_view>
 
 #include "Error.h"
+#include "LimitSet.h"
 #include "RunRequest.h"
 
 namespace agent {
 
 struct CreateRequest {
-  container::RunRequest run;
-  bool attach = false;  // an attached client: it gets a reader lease (ReaderLease.h)
+  container::RunRequest run;  // its limits are left empty: policies::LimitService::forRun decides them
+  policies::LimitSet limits;  // the limits asked for (cpu, memory, pids)
+  bool attach = false;        // an attached client: it gets a reader lease (ReaderLease.h)
 };
 
 // EINVAL naming the field and what it must be.

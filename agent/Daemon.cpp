@@ -23,7 +23,9 @@
 #include "ContainerRuntime.h"
 #include "EnforcementMetrics.h"
 #include "FileAt.h"
+#include "HostCpus.h"
 #include "HttpApi.h"
+#include "LimitService.h"
 #include "LimitsApi.h"
 #include "MetricsServer.h"
 #include "OverrideStore.h"
@@ -40,7 +42,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Other runtimes' containers, as the latest snapshot classified them: by full id, id prefix
-// (12 characters or more) or name. An ambiguous reference finds none.
+// (12 characters or more), name or cgroup path. An ambiguous reference finds none.
 DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
   return [snapshots](const std::string& ref) -> std::optional<LimitTarget> {
     auto snapshot = snapshots->latest();
@@ -50,7 +52,8 @@ DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
       auto runtime = s.classification.runtime;
       if (runtime == collectors::Runtime::Agent || !collectors::isContainerRuntime(runtime)) continue;
       const std::string& id = s.classification.id;
-      bool match = id == ref || s.name == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
+      bool match =
+          id == ref || s.name == ref || s.path == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
       if (!match) continue;
       if (found && found->key != s.path) return std::nullopt;
       found = LimitTarget{s.path, s.name, s.path, false, {}, true};
@@ -182,19 +185,26 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::error("msg=\"cannot read the limit overrides\" error=\"{}\"", overrides.error().message());
     return 1;
   }
-  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-  unsigned hostCpus = cpus > 0 ? static_cast<unsigned>(cpus) : 1;
+  unsigned hostCpus = proc::onlineCpus();
   auto policyStore = std::make_shared<PolicyStore>(config.policyDir, hostCpus);
   policyStore->reload();  // a bad set at start: no policies, the errors logged and shown by `policy list`
   auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
   auto snapshots = std::make_shared<LatestSnapshot>();
-  Reconciler reconciler(
-      runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
-      {config.enforce, std::chrono::milliseconds(static_cast<int64_t>(config.reconcileIntervalSeconds * 1000))},
-      discoveredListIn(snapshots));
-  LimitsApi limitsApi(reconciler, *overrides, *hierarchy, discoveredIn(snapshots), hostCpus);
+  auto cgroupWrites = std::make_shared<cgroup::CgroupWriteFeed>();
+  Reconciler reconciler(runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
+                        {config.enforce,
+                         std::chrono::milliseconds(static_cast<int64_t>(config.reconcileIntervalSeconds * 1000)),
+                         cgroupWrites,
+                         {}},
+                        discoveredListIn(snapshots));
+  policies::LimitService limitService(
+      [&reconciler, lookup = discoveredIn(snapshots)](const std::string& ref) {
+        return reconciler.resolve(ref, lookup);
+      },
+      [policyStore] { return policyStore->current(); }, *overrides, reconciler, *hierarchy);
+  LimitsApi limitsApi(limitService, hostCpus);
   PolicyApi policyApi(*policyStore, [&reconciler] { reconciler.reconcileAll(false); });
-  ContainerApi containerApi(runtime, *hierarchy);
+  ContainerApi containerApi(runtime, *hierarchy, hostCpus);
   containerApi.setLimitsApi(&limitsApi);
   containerApi.setPolicyApi(&policyApi);
   auto apiMetrics = std::make_shared<ApiMetrics>();
@@ -215,7 +225,9 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   collectorConfig.idleRefreshEvery =
       std::max<size_t>(1, static_cast<size_t>(std::ceil(config.idleRefreshSeconds / config.collectIntervalSeconds)));
   auto interval = std::chrono::milliseconds(static_cast<int64_t>(config.collectIntervalSeconds * 1000));
-  CollectionLoop collection(collectors::Collector(*hierarchy, collectorConfig), runtime, snapshots, interval);
+  collectors::Collector collector(*hierarchy, collectorConfig);
+  collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
+  CollectionLoop collection(std::move(collector), runtime, snapshots, interval);
   collection.collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels});
@@ -232,9 +244,9 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     (*metrics)->refreshWhenOlderThan(std::chrono::milliseconds(static_cast<int64_t>(config.maxStalenessSeconds * 1000)),
                                      [&collection] { collection.collectNow(); });
   }
-  (void)container::writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
+  (void)writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
   // Written last: agentctl (and a waiting script) take the api file as "agentd is ready".
-  (void)container::writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
+  (void)writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
   spdlog::info("msg=\"agentd ready\" api={} metrics={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}",
                (*api)->url(), (*metrics)->url(), config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
                config.cgroupParent);

@@ -2,11 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <sys/inotify.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <set>
+
+#include "RunRequestValidation.h"
 
 namespace agent {
 
@@ -30,7 +29,9 @@ Reconciler::Reconciler(container::ContainerRuntime& runtime, const cgroup::Hiera
       policies_(policies),
       metrics_(metrics),
       options_(options),
-      discovered_(std::move(discovered)) {}
+      discovered_(std::move(discovered)) {
+  if (options_.writes) writesReader_ = options_.writes->join();
+}
 
 Reconciler::~Reconciler() {
   {
@@ -57,35 +58,56 @@ void Reconciler::run() {
 }
 
 Result<LimitTarget> Reconciler::resolve(const std::string& ref, const DiscoveredLookup& discovered) const {
-  auto info = runtime_.inspect(ref);
-  if (info) {
-    if (info->status.state == container::ContainerState::Stopped) {
-      return logicError("limit (the container is stopped; limits apply to a running or paused one)", ref, EBUSY);
+  auto agentTarget = [](const container::ContainerInfo& info) {
+    return LimitTarget{info.config.spec.id, info.config.name, info.config.cgroupPath, true, info.config.labels, true};
+  };
+  auto stopped = [&ref]() {
+    return userError("container " + container::quotedForMessage(ref) +
+                         " is stopped; limits apply to a running or paused container: start it first",
+                     EBUSY);
+  };
+  if (ref.empty() || ref.front() != '/') {
+    auto info = runtime_.inspect(ref);
+    if (info) {
+      if (info->status.state == container::ContainerState::Stopped) return stopped();
+      return agentTarget(*info);
     }
-    return LimitTarget{
-        info->config.spec.id, info->config.name, info->config.cgroupPath, true, info->config.labels, true};
+    if (info.error().errnum != ENOENT) return tl::unexpected(info.error());
+    if (discovered) {
+      if (auto found = discovered(ref)) return *found;
+    }
+    return userError("no such container " + container::quotedForMessage(ref) +
+                         "; agentctl ps lists the agent's containers (by id, id prefix or name), agentctl ps "
+                         "--all-cgroups the others (by id, name or cgroup path)",
+                     ENOENT);
   }
-  if (info.error().errnum != ENOENT) return tl::unexpected(info.error());
-  if (!ref.empty() && ref.front() == '/') {
-    if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
-    // A group need not be in every hierarchy (systemd's v1 units without memory accounting):
-    // what it has takes limits, the rest is refused per resource.
-    auto group = cgroup::Cgroup::openWherePresent(hierarchy_, ref, limitControllers());
-    if (!group) {
-      return logicError("limit (no such cgroup: no cpu, memory or pids hierarchy has a directory for it)", ref, ENOENT);
+  if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
+  if (auto list = runtime_.list()) {
+    for (const auto& c : *list) {
+      if (c.config.cgroupPath != ref) continue;
+      if (c.status.state == container::ContainerState::Stopped) return stopped();
+      return agentTarget(c);
     }
-    return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only
   }
   if (discovered) {
     if (auto found = discovered(ref)) return *found;
   }
-  return logicError(
-      "limit (no such container: agent containers go by id, id prefix or name, others by id, name or cgroup path)", ref,
-      ENOENT);
+  // A group need not be in every hierarchy (systemd's v1 units without memory accounting):
+  // what it has takes limits, the rest is refused per resource.
+  auto group = cgroup::Cgroup::openWherePresent(hierarchy_, ref, limitControllers());
+  if (!group) {
+    return userError("no such cgroup " + container::quotedForMessage(ref) +
+                         ": no cpu, memory or pids hierarchy has a directory for it",
+                     ENOENT);
+  }
+  return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only
 }
 
-Result<cgroup::Cgroup> Reconciler::groupOf(const LimitTarget& target) const {
-  return cgroup::Cgroup::openWherePresent(hierarchy_, target.cgroupPath, limitControllers());
+Result<std::unique_ptr<policies::LimitFiles>> Reconciler::groupOf(const LimitTarget& target) const {
+  if (options_.open) return options_.open(target.cgroupPath);
+  auto group = cgroup::Cgroup::openWherePresent(hierarchy_, target.cgroupPath, limitControllers());
+  if (!group) return tl::unexpected(group.error());
+  return std::make_unique<policies::CgroupLimitFiles>(std::move(*group));
 }
 
 std::map<policies::Resource, std::string> Reconciler::problems(const std::string& cgroupPath) {
@@ -119,22 +141,16 @@ void Reconciler::countUnenforced() {
 }
 
 Result<std::vector<policies::Change>> Reconciler::apply(const LimitTarget& target, const policies::LimitSet& desired,
-                                                        const std::string& source) {
+                                                        const policies::LimitSource& source) {
   std::lock_guard pass(passMutex_);
   auto group = groupOf(target);
   if (!group) return tl::unexpected(group.error());
-  auto changes = policies::enforce(*group, desired, options_.enforce);
+  auto changes = policies::enforce(**group, desired, options_.enforce);
   if (!changes) return changes;
   for (const auto& c : *changes) {
-    if (c.written) metrics_.enforced(source, std::string(policies::resourceName(c.resource)));
+    if (c.written) metrics_.enforced(source.metricLabel(), std::string(policies::resourceName(c.resource)));
   }
   return changes;
-}
-
-policies::Desired Reconciler::desiredFor(const LimitTarget& target,
-                                         const std::optional<policies::LimitSet>& override) const {
-  return policies::resolve(*policies_.current(), {target.name, target.labels, target.cgroupPath, target.container},
-                           override);
 }
 
 Reconciler::Tracked* Reconciler::track(const LimitTarget& target) {
@@ -143,61 +159,23 @@ Reconciler::Tracked* Reconciler::track(const LimitTarget& target) {
   auto group = groupOf(target);
   if (!group) return nullptr;  // gone (another runtime's container may come back)
   Tracked t;
-  if (!inotify_.valid()) inotify_ = UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-  for (auto c : {cgroup::Controller::Cpu, cgroup::Controller::Memory, cgroup::Controller::Pids}) {
-    const Dir* dir = group->dirFor(c);
-    if (!dir || !inotify_.valid()) continue;
-    int wd = ::inotify_add_watch(inotify_.get(), dir->path().c_str(), IN_MODIFY | IN_DELETE_SELF | IN_ONLYDIR);
-    // Out of watches: the group is checked on every pass instead (never marked clean).
-    if (wd < 0) continue;
-    if (std::find(t.watches.begin(), t.watches.end(), wd) == t.watches.end()) t.watches.push_back(wd);
-    trackedByWatch_[wd] = target.cgroupPath;
-  }
-  t.group.emplace(std::move(*group));
+  t.files = std::move(*group);
   return &tracked_.emplace(target.cgroupPath, std::move(t)).first->second;
 }
 
 void Reconciler::untrack(const std::string& cgroupPath) {
-  auto found = tracked_.find(cgroupPath);
-  if (found == tracked_.end()) return;
-  for (int wd : found->second.watches) {
-    ::inotify_rm_watch(inotify_.get(), wd);
-    trackedByWatch_.erase(wd);
-  }
-  tracked_.erase(found);
+  tracked_.erase(cgroupPath);
 }
 
-void Reconciler::readEvents() {
-  if (!inotify_.valid()) return;
-  std::vector<char> events(16384);  // not on the stack: callers' threads may have small ones
-  char* buffer = events.data();
-  std::vector<std::string> gone;
-  while (true) {
-    ssize_t n = ::read(inotify_.get(), buffer, events.size());
-    if (n <= 0) break;
-    for (char* p = buffer; p < buffer + n;) {
-      auto* event = reinterpret_cast<inotify_event*>(p);
-      p += sizeof(inotify_event) + event->len;
-      if (event->mask & IN_Q_OVERFLOW) {  // events were lost: check everything
-        for (auto& [path, t] : tracked_) t.dirty = true;
-        continue;
-      }
-      auto owner = trackedByWatch_.find(event->wd);
-      if (owner == trackedByWatch_.end()) continue;
-      if (event->mask & (IN_DELETE_SELF | IN_IGNORED)) {
-        gone.push_back(owner->second);  // removed (or made again): open afresh next time
-      } else if (auto t = tracked_.find(owner->second); t != tracked_.end()) {
-        t->second.dirty = true;
-      }
-    }
-  }
-  for (const auto& path : gone) untrack(path);
+void Reconciler::readWrites() {
+  if (!options_.writes) return;
+  auto written = options_.writes->take(writesReader_);
+  for (auto& [path, t] : tracked_) t.dirty = t.dirty || written.all || written.paths.count(path) > 0;
 }
 
 void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic) {
   auto override = overrides_.get(target.key);
-  auto desired =
-      policies::resolve(policies, {target.name, target.labels, target.cgroupPath, target.container}, override);
+  auto desired = policies::resolve(policies, target.facts(), override);
   if (desired.limits.empty() && desired.ceilings.empty()) {
     untrack(target.cgroupPath);
     return;
@@ -207,9 +185,10 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
   t->seenAtPass = pass_;
   bool sameDesire = t->checked && t->limits == desired.limits && t->ceilings == desired.ceilings;
   // Nothing can differ when the group is wanted as it was last made, and none of its files
-  // was written since (inotify says): no read at all. Every kVerifyEvery passes all are read
-  // anyway, in case a change came some way the watches do not see.
-  if (sameDesire && !t->dirty && !t->watches.empty() && pass_ % kVerifyEvery != 0) return;
+  // was written since (the host's cgroup watch says): no read at all. Every kVerifyEvery
+  // passes all are read anyway, in case a change came some way the watch does not see.
+  bool watched = options_.writes && options_.writes->covers(target.cgroupPath);
+  if (sameDesire && !t->dirty && watched && pass_ % kVerifyEvery != 0) return;
   if (!sameDesire) {
     for (const auto& conflict : desired.conflicts) {
       spdlog::warn("msg=\"policy conflict\" container={} conflict=\"{}\"", target.name, conflict);
@@ -219,7 +198,7 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
   t->dirty = false;
   t->limits = desired.limits;
   t->ceilings = desired.ceilings;
-  const cgroup::Cgroup* group = &*t->group;
+  const policies::LimitFiles* group = t->files.get();
   policies::LimitSet toWrite = desired.limits;
   // A ceiling with nothing setting the resource bounds what the kernel has: only lowered.
   if (!desired.ceilings.empty()) {
@@ -244,16 +223,14 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
   for (const auto& c : *changes) {
     std::string resource(policies::resourceName(c.resource));
     auto why = desired.why.find(c.resource);
-    std::string source = why == desired.why.end() ? "" : why->second.source;
-    if (source.empty() && why != desired.why.end()) source = why->second.ceiling;  // bounded only
-    std::string policy = source.rfind("policy ", 0) == 0 ? source.substr(7) : source;
+    policies::LimitSource source = why == desired.why.end() ? policies::LimitSource{} : why->second.writer();
     report(*t, target, c);
     if (c.written) {
-      metrics_.enforced(policy, resource);
+      metrics_.enforced(source.metricLabel(), resource);
       if (periodic) metrics_.driftCorrected(resource);
       spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={} source=\"{}\"{}",
-                   periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after, source,
-                   c.note.empty() ? "" : " note=\"" + c.note + "\"");
+                   periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after,
+                   source.describe(), c.note.empty() ? "" : " note=\"" + c.note + "\"");
     } else if (!options_.enforce && c.before != c.after) {
       spdlog::info("msg=\"limit would change (enforce: false)\" container={} resource={} from={} to={}", target.name,
                    resource, c.before, c.after);
@@ -264,7 +241,7 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
 void Reconciler::reconcileAll(bool periodic) {
   std::lock_guard pass(passMutex_);
   ++pass_;
-  readEvents();
+  readWrites();
   auto policies = policies_.current();
   // The agent's containers: re-listed only when one changed (a list reads every record).
   if (uint64_t generation = runtime_.generation(); generation != agentGeneration_) {
@@ -289,8 +266,7 @@ void Reconciler::reconcileAll(bool periodic) {
       if (done.count(target.key)) continue;
       bool matched = overrides.count(target.key) > 0;
       for (const auto& p : policies->policies) {
-        matched =
-            matched || policies::matches(p.match, {target.name, target.labels, target.cgroupPath, target.container});
+        matched = matched || policies::matches(p.match, target.facts());
       }
       if (!matched) continue;
       reconcileOne(target, *policies, periodic);

@@ -5,79 +5,78 @@
 // Passes run at agentd's start, after a policy reload, for one container on `limit`, and
 // every `reconcile_interval`; a write of the periodic pass put back a value someone changed
 // behind the agent's back and is counted as a drift correction. `enforce: false` reports
-// and writes nothing.
+// and writes nothing. Which groups were written behind its back it learns from the host's
+// one cgroup watch (runtime/cgroup's inventory, through a CgroupWriteFeed): a group no
+// write touched is not read again until the next full check.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "CgroupWriteFeed.h"
 #include "ContainerRuntime.h"
 #include "Desired.h"
 #include "EnforcementMetrics.h"
 #include "Enforcer.h"
+#include "LimitService.h"
 #include "OverrideStore.h"
 #include "PolicyStore.h"
-#include "UniqueFd.h"
 
 namespace agent {
 
-// What `limit` and the reconciler act on.
-struct LimitTarget {
-  std::string key;  // the override's key: the agent container's id, or a cgroup path
-  std::string name;
-  std::string cgroupPath;
-  bool agent = false;
-  std::map<std::string, std::string> labels;  // agent containers' labels
-  bool container = true;                      // false: a plain cgroup, matched by `cgroups:` only
-};
+using LimitTarget = policies::LimitTarget;
 
-// Finds a container of another runtime by id, short id or name; empty when none.
+// Finds a container of another runtime by id, short id, name or cgroup path; empty when none.
 using DiscoveredLookup = std::function<std::optional<LimitTarget>(const std::string& ref)>;
 // Every container of other runtimes the collector knows (docker, containerd, podman, lxc).
 using DiscoveredList = std::function<std::vector<LimitTarget>()>;
 
-class Reconciler {
+class Reconciler : public policies::LimitWriter {
  public:
   struct Options {
     bool enforce = true;
     std::chrono::milliseconds interval{5000};
+    // Writes the inventory's watch saw; without it every tracked group is read every pass.
+    std::shared_ptr<cgroup::CgroupWriteFeed> writes = nullptr;
+    // How a group's limit files are opened: its cgroup in the cpu, memory and pids
+    // hierarchies where present, unless a unit test records instead.
+    policies::LimitFilesOpener open = {};
   };
   Reconciler(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy,
              policies::OverrideStore& overrides, PolicyStore& policies, EnforcementMetrics& metrics, Options options,
              DiscoveredList discovered = {});
-  ~Reconciler();  // stops the periodic pass
+  ~Reconciler() override;  // stops the periodic pass
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
 
   // Starts the periodic pass (after one pass now).
   void start();
-  bool enforcing() const { return options_.enforce; }
+  bool enforcing() const override { return options_.enforce; }
 
-  // An agent container by id, prefix or name; else a cgroup path ("/docker/<id>"); else
-  // another runtime's container through `discovered`.
+  // An agent container by id, prefix or name; else another runtime's container through
+  // `discovered` (by id, name or cgroup path); else a cgroup path ("/docker/<id>"). A path
+  // of a container, ours or another runtime's, is that container, with its name and labels:
+  // the target the pass acts on, so that `policy explain PATH` shows what the pass applies.
   Result<LimitTarget> resolve(const std::string& ref, const DiscoveredLookup& discovered) const;
-  // What the target's limits should be with `override` as its override.
-  policies::Desired desiredFor(const LimitTarget& target, const std::optional<policies::LimitSet>& override) const;
   // Makes `desired` true on the target now, counting each write for `source`.
   Result<std::vector<policies::Change>> apply(const LimitTarget& target, const policies::LimitSet& desired,
-                                              const std::string& source);
+                                              const policies::LimitSource& source) override;
   // One pass over every agent container, every override, and every other runtime's
   // container a policy matches. `periodic`: writes are drift corrections.
   void reconcileAll(bool periodic);
   // Why the group's wanted limits are not in force, per resource, as of its last check (the
   // kernel refused them, or the group has no directory in that hierarchy); empty when all are.
-  std::map<policies::Resource, std::string> problems(const std::string& cgroupPath);
+  std::map<policies::Resource, std::string> problems(const std::string& cgroupPath) override;
 
  private:
-  // A group the reconciler keeps limits on: its handle, inotify watches on its limit
-  // directories (a write to any of its files marks it dirty), and what it last made true.
+  // A group the reconciler keeps limits on: its handle, and what it last made true.
   struct Tracked {
-    std::optional<cgroup::Cgroup> group;
-    std::vector<int> watches;
+    std::unique_ptr<policies::LimitFiles> files;
     bool dirty = true;  // written since it was last checked (or never checked)
     bool checked = false;
     policies::LimitSet limits, ceilings;  // desired as of the last check
@@ -86,10 +85,10 @@ class Reconciler {
     // appears or changes, not at every pass that finds it again.
     std::map<policies::Resource, std::string> problems;
   };
-  Result<cgroup::Cgroup> groupOf(const LimitTarget& target) const;
+  Result<std::unique_ptr<policies::LimitFiles>> groupOf(const LimitTarget& target) const;
   Tracked* track(const LimitTarget& target);
   void untrack(const std::string& cgroupPath);
-  void readEvents();
+  void readWrites();  // marks the tracked groups written behind our back dirty
   void report(Tracked& tracked, const LimitTarget& target, const policies::Change& change);
   void countUnenforced();
   void reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic);
@@ -106,8 +105,7 @@ class Reconciler {
   std::vector<LimitTarget> agentTargets_;  // running and paused agent containers, as of agentGeneration_
   uint64_t agentGeneration_ = UINT64_MAX;
   std::map<std::string, Tracked> tracked_;  // by cgroup path
-  std::map<int, std::string> trackedByWatch_;
-  UniqueFd inotify_;
+  cgroup::CgroupWriteFeed::Reader writesReader_ = 0;
   uint64_t pass_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -56,6 +56,8 @@ class Collector {
   // Not thread-safe: one collector thread calls it.
   // Returned before anyone else sees it, so the caller may still add to it.
   std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers, const StandbyCgroups& standby = {});
+  // The writes the inventory's watches see go to `feed` too (the reconciler reads them).
+  void publishWritesTo(std::shared_ptr<cgroup::CgroupWriteFeed> feed) { inventory_.publishTo(std::move(feed)); }
 
  private:
   struct Handle {

@@ -14,6 +14,22 @@ bool anyGlob(const std::vector<std::string>& globs, const std::string& text) {
 
 }  // namespace
 
+std::string LimitSource::describe() const {
+  switch (kind) {
+    case Kind::None:
+      return "";
+    case Kind::Override:
+      return "override";
+    case Kind::Policy:
+      return "policy " + policy;
+  }
+  return "";
+}
+
+std::string LimitSource::metricLabel() const {
+  return kind == Kind::Policy ? policy : describe();
+}
+
 bool matches(const PolicyMatch& match, const ContainerFacts& container) {
   if (!container.container && match.cgroups.empty()) return false;
   if (!match.names.empty() && !anyGlob(match.names, container.name)) return false;
@@ -39,7 +55,7 @@ Desired resolve(const PolicySet& policies, const ContainerFacts& container, cons
     ResourceDecision why;
     if (override && override->has(r)) {
       d.limits.merge(override->only(r));
-      why.source = "override";
+      why.source = LimitSource::override();
     } else {
       const Policy* winner = nullptr;
       for (const Policy* p : matching) {
@@ -47,8 +63,8 @@ Desired resolve(const PolicySet& policies, const ContainerFacts& container, cons
         if (!winner) {
           winner = p;
           d.limits.merge(p->limits.only(r));
-          why.source = "policy " + p->name;
-        } else if (p->priority == winner->priority && p->limits.format(r) != winner->limits.format(r)) {
+          why.source = LimitSource::of(*p);
+        } else if (p->priority == winner->priority && !sameLimit(p->limits, winner->limits, r)) {
           d.conflicts.push_back(resource + ": policies " + winner->name + " and " + p->name + " (priority " +
                                 std::to_string(p->priority) + ") disagree; " + winner->name + " wins by name");
         }
@@ -59,14 +75,14 @@ Desired resolve(const PolicySet& policies, const ContainerFacts& container, cons
       if (!p->max.has(r)) continue;
       if (!d.ceilings.has(r) || exceeds(d.ceilings, p->max, r)) {
         d.ceilings.merge(p->max.only(r));
-        why.ceiling = "policy " + p->name;
+        why.ceiling = LimitSource::of(*p);
       }
     }
     if (d.ceilings.has(r) && d.limits.has(r) && exceeds(d.limits, d.ceilings, r)) {
       d.limits.merge(d.ceilings.only(r));
       why.clamped = true;
     }
-    if (!why.source.empty() || !why.ceiling.empty()) d.why[r] = why;
+    if (why.source || why.ceiling) d.why[r] = why;
   }
   return d;
 }

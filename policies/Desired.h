@@ -15,10 +15,28 @@
 
 namespace agent::policies {
 
+// Who decided a value: the container's override, or a policy (by name).
+struct LimitSource {
+  enum class Kind { None, Override, Policy };
+  Kind kind = Kind::None;
+  std::string policy;  // the policy's name when kind is Policy
+
+  static LimitSource override() { return {Kind::Override, ""}; }
+  static LimitSource of(const Policy& policy) { return {Kind::Policy, policy.name}; }
+  explicit operator bool() const { return kind != Kind::None; }
+  // "override", "policy web-tier", or "" for none: as `policy explain` shows it.
+  std::string describe() const;
+  // "override" or the policy's name: the `policy` label of agent_policy_enforcements_total.
+  std::string metricLabel() const;
+  bool operator==(const LimitSource&) const = default;
+};
+
 struct ResourceDecision {
-  std::string source;    // "override", "policy <name>", or "" when nothing sets it
-  std::string ceiling;   // "policy <name>" whose max bounds it, or ""
+  LimitSource source;    // none when nothing sets it (only a ceiling bounds it)
+  LimitSource ceiling;   // the policy whose max bounds it, or none
   bool clamped = false;  // the value was above the ceiling and is the ceiling now
+  // Who the reconciler credits a write to: the source, else the ceiling that lowered it.
+  const LimitSource& writer() const { return source ? source : ceiling; }
 };
 
 struct Desired {

@@ -1,6 +1,5 @@
 #include "Enforcer.h"
 
-#include "CpuQuotaConflict.h"
 #include "KernelLimits.h"
 #include "LimitRefusal.h"
 #include "Quantity.h"
@@ -15,13 +14,13 @@ std::string bytes(uint64_t value) {
 
 // Says how the kernel holds a memory limit when that is not what was asked for.
 std::string roundingNote(const LimitSet& desired, const LimitSet& kernel, uint64_t pageSize) {
-  if (!desired.memory || !kernel.memory || *desired.memory == *kernel.memory) return "";
-  if (kernel.memory->isUnlimited()) {
+  if (!desired.memoryMax || !kernel.memoryMax || *desired.memoryMax == *kernel.memoryMax) return "";
+  if (kernel.memoryMax->isUnlimited()) {
     return desired.format(Resource::Memory) + " is at or above the kernel's cap on memory limits (" +
            std::to_string(cgroup::memoryUnlimitedBytes(pageSize)) + " bytes): no limit";
   }
   return "the kernel keeps whole " + std::to_string(pageSize) + "-byte pages: " + desired.format(Resource::Memory) +
-         " is held as " + kernel.format(Resource::Memory) + " (" + std::to_string(*kernel.memory->value) + " bytes)";
+         " is held as " + kernel.format(Resource::Memory) + " (" + std::to_string(*kernel.memoryMax->value) + " bytes)";
 }
 
 void addNote(Change& change, const std::string& note) {
@@ -30,19 +29,19 @@ void addNote(Change& change, const std::string& note) {
 }
 
 // Writes `change.resource` as the kernel will hold it (`kernel`) and fills in what happened.
-void writeOne(const cgroup::Cgroup& group, const LimitSet& desired, const LimitSet& kernel,
-              const cgroup::Limits& actual, Change& change) {
+void writeOne(const LimitFiles& group, const LimitSet& desired, const LimitSet& kernel, const cgroup::Limits& actual,
+              Change& change) {
   Resource r = change.resource;
   // Lowering memory below usage makes the kernel reclaim first, and on v2 OOM-kill if it
   // cannot; v1 refuses (EBUSY) instead. Say which happened.
   cgroup::Stats before;
-  bool lowering = r == Resource::Memory && kernel.memory->value && group.readStats(before) &&
-                  before.memory.usageBytes && *before.memory.usageBytes > *kernel.memory->value;
+  bool lowering = r == Resource::Memory && kernel.memoryMax->value && group.readStats(before) &&
+                  before.memory.usageBytes && *before.memory.usageBytes > *kernel.memoryMax->value;
   auto written = group.applyLimits(toCgroupLimits(kernel.only(r)));
   if (!written) {
     Refusal refusal{r, desired.format(r), change.before, written.error(), actual, std::nullopt, std::nullopt};
     if (r == Resource::Cpu && written.error().errnum == EINVAL) {
-      refusal.cpuConflict = cgroup::findCpuQuotaConflict(group, *kernel.cpu);
+      refusal.cpuConflict = group.cpuQuotaConflict(*kernel.cpu);
     }
     if (lowering) refusal.memoryUsageBytes = before.memory.usageBytes;
     change.error = describeRefusal(refusal);
@@ -53,14 +52,14 @@ void writeOne(const cgroup::Cgroup& group, const LimitSet& desired, const LimitS
   addNote(change, roundingNote(desired, kernel, group.pageSize()));
   // cgroup v2 takes a quota above an ancestor's (v1 refuses it): say who caps it in effect.
   if (r == Resource::Cpu && group.versionOf(cgroup::Controller::Cpu) == cgroup::CgroupVersion::V2) {
-    if (auto cap = cgroup::findCappingAncestor(group, *kernel.cpu)) {
+    if (auto cap = group.cappingAncestor(*kernel.cpu)) {
       addNote(change, std::string(cap->adjacent ? "the parent " : "the ancestor ") + cap->cgroupPath + " holds " +
                           formatCpu(cap->quota) + " (cpu.max): the group gets at most that in effect");
     }
   }
   cgroup::Stats after;
   if (lowering && group.readStats(after) && after.memory.usageBytes) {
-    bool under = *after.memory.usageBytes <= *kernel.memory->value;
+    bool under = *after.memory.usageBytes <= *kernel.memoryMax->value;
     // What cannot be reclaimed without swap (tmpfs, shared memory) stays charged: v2
     // takes the limit anyway, and the group can then only shrink.
     std::string note = "usage " + bytes(*before.memory.usageBytes) + " -> " + bytes(*after.memory.usageBytes) +
@@ -77,6 +76,10 @@ void writeOne(const cgroup::Cgroup& group, const LimitSet& desired, const LimitS
 }  // namespace
 
 Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet& desired, bool write) {
+  return enforce(CgroupLimitFiles(group), desired, write);
+}
+
+Result<std::vector<Change>> enforce(const LimitFiles& group, const LimitSet& desired, bool write) {
   auto actualLimits = group.readLimits();
   if (!actualLimits) return tl::unexpected(actualLimits.error());
   LimitSet actual = fromCgroupLimits(*actualLimits);

@@ -9,6 +9,7 @@
 
 #include "Cgroup.h"
 #include "Error.h"
+#include "LimitFiles.h"
 #include "LimitSet.h"
 
 namespace agent::policies {
@@ -27,6 +28,7 @@ struct Change {
 // `write` false reports what would change (config `enforce: false`). Fails only when the
 // group's limits cannot be read at all (gone, or not a cgroup of ours to read); a resource
 // whose hierarchy lacks the group is a Change with `unavailable`, the others are still set.
+Result<std::vector<Change>> enforce(const LimitFiles& group, const LimitSet& desired, bool write);
 Result<std::vector<Change>> enforce(const cgroup::Cgroup& group, const LimitSet& desired, bool write);
 
 }  // namespace agent::policies

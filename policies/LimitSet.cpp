@@ -19,6 +19,12 @@ std::string_view resourceName(Resource resource) {
   return "?";
 }
 
+std::optional<Resource> resourceNamed(std::string_view name) {
+  for (Resource r : kResources)
+    if (resourceName(r) == name) return r;
+  return std::nullopt;
+}
+
 cgroup::Controller controllerOf(Resource resource) {
   switch (resource) {
     case Resource::Cpu:
@@ -36,24 +42,24 @@ bool LimitSet::has(Resource resource) const {
     case Resource::Cpu:
       return cpu.has_value();
     case Resource::Memory:
-      return memory.has_value();
+      return memoryMax.has_value();
     case Resource::Pids:
-      return pids.has_value();
+      return pidsMax.has_value();
   }
   return false;
 }
 
 void LimitSet::merge(const LimitSet& newer) {
   if (newer.cpu) cpu = newer.cpu;
-  if (newer.memory) memory = newer.memory;
-  if (newer.pids) pids = newer.pids;
+  if (newer.memoryMax) memoryMax = newer.memoryMax;
+  if (newer.pidsMax) pidsMax = newer.pidsMax;
 }
 
 LimitSet LimitSet::only(Resource resource) const {
   LimitSet one;
   if (resource == Resource::Cpu) one.cpu = cpu;
-  if (resource == Resource::Memory) one.memory = memory;
-  if (resource == Resource::Pids) one.pids = pids;
+  if (resource == Resource::Memory) one.memoryMax = memoryMax;
+  if (resource == Resource::Pids) one.pidsMax = pidsMax;
   return one;
 }
 
@@ -62,9 +68,9 @@ std::string LimitSet::format(Resource resource) const {
     case Resource::Cpu:
       return cpu ? formatCpu(*cpu) : "";
     case Resource::Memory:
-      return memory ? formatMemory(*memory) : "";
+      return memoryMax ? formatMemory(*memoryMax) : "";
     case Resource::Pids:
-      return pids ? formatPids(*pids) : "";
+      return pidsMax ? formatPids(*pidsMax) : "";
   }
   return "";
 }
@@ -77,9 +83,9 @@ double magnitude(const LimitSet& set, Resource resource) {
     case Resource::Cpu:
       return set.cpu->cpus().value_or(kUnlimited);
     case Resource::Memory:
-      return set.memory->value ? static_cast<double>(*set.memory->value) : kUnlimited;
+      return set.memoryMax->value ? static_cast<double>(*set.memoryMax->value) : kUnlimited;
     case Resource::Pids:
-      return set.pids->value ? static_cast<double>(*set.pids->value) : kUnlimited;
+      return set.pidsMax->value ? static_cast<double>(*set.pidsMax->value) : kUnlimited;
   }
   return kUnlimited;
 }
@@ -99,12 +105,12 @@ Result<LimitSet> kernelForm(const LimitSet& set, Resource resource, uint64_t pag
       break;
     }
     case Resource::Memory:
-      one.memory = cgroup::normalizeMemory(*set.memory, pageSize);
+      one.memoryMax = cgroup::normalizeMemory(*set.memoryMax, pageSize);
       break;
     case Resource::Pids: {
-      auto pids = cgroup::normalizePids(*set.pids);
+      auto pids = cgroup::normalizePids(*set.pidsMax);
       if (!pids) return tl::unexpected(pids.error());
-      one.pids = *pids;
+      one.pidsMax = *pids;
       break;
     }
   }
@@ -117,9 +123,9 @@ bool sameLimit(const LimitSet& a, const LimitSet& b, Resource resource) {
       if (a.cpu && b.cpu && a.cpu->quotaUs.isUnlimited() && b.cpu->quotaUs.isUnlimited()) return true;
       return a.cpu == b.cpu;
     case Resource::Memory:
-      return a.memory == b.memory;
+      return a.memoryMax == b.memoryMax;
     case Resource::Pids:
-      return a.pids == b.pids;
+      return a.pidsMax == b.pidsMax;
   }
   return false;
 }
@@ -127,16 +133,16 @@ bool sameLimit(const LimitSet& a, const LimitSet& b, Resource resource) {
 LimitSet fromCgroupLimits(const cgroup::Limits& limits) {
   LimitSet set;
   set.cpu = limits.cpu.value_or(cgroup::CpuQuota{cgroup::Bound::unlimited(), cgroup::kDefaultCpuPeriodUs});
-  set.memory = limits.memoryMax.value_or(cgroup::Bound::unlimited());
-  set.pids = limits.pidsMax.value_or(cgroup::Bound::unlimited());
+  set.memoryMax = limits.memoryMax.value_or(cgroup::Bound::unlimited());
+  set.pidsMax = limits.pidsMax.value_or(cgroup::Bound::unlimited());
   return set;
 }
 
 cgroup::Limits toCgroupLimits(const LimitSet& set) {
   cgroup::Limits limits;
   limits.cpu = set.cpu;
-  limits.memoryMax = set.memory;
-  limits.pidsMax = set.pids;
+  limits.memoryMax = set.memoryMax;
+  limits.pidsMax = set.pidsMax;
   return limits;
 }
 
@@ -147,30 +153,42 @@ nlohmann::json toJson(const LimitSet& set) {
   return j;
 }
 
-Result<LimitSet> limitSetFromJson(const nlohmann::json& json, unsigned hostCpus) {
-  if (!json.is_object()) return logicError("read limits (expected an object such as {\"cpu\": \"50%\"})", "", EINVAL);
-  LimitSet set;
-  for (const auto& [key, value] : json.items()) {
-    if (!value.is_string()) {
-      return logicError("read limits (`" + key + "` must be a string such as \"50%\", \"256Mi\", \"100\" or \"max\")",
-                        "", EINVAL);
-    }
-    std::string text = value.get<std::string>();
-    if (key == "cpu") {
+Result<void> setQuantity(LimitSet& set, Resource resource, std::string_view text, unsigned hostCpus) {
+  switch (resource) {
+    case Resource::Cpu: {
       auto cpu = parseCpu(text, hostCpus);
       if (!cpu) return tl::unexpected(cpu.error());
       set.cpu = *cpu;
-    } else if (key == "memory") {
+      return {};
+    }
+    case Resource::Memory: {
       auto memory = parseMemory(text);
       if (!memory) return tl::unexpected(memory.error());
-      set.memory = *memory;
-    } else if (key == "pids") {
+      set.memoryMax = *memory;
+      return {};
+    }
+    case Resource::Pids: {
       auto pids = parsePids(text);
       if (!pids) return tl::unexpected(pids.error());
-      set.pids = *pids;
-    } else {
-      return logicError("read limits (unknown resource `" + key + "`; known: cpu, memory, pids)", "", EINVAL);
+      set.pidsMax = *pids;
+      return {};
     }
+  }
+  return {};
+}
+
+Result<LimitSet> limitSetFromJson(const nlohmann::json& json, unsigned hostCpus) {
+  if (!json.is_object()) return userError("limits must be a JSON object, e.g. {\"cpu\": \"50%\"}");
+  LimitSet set;
+  for (const auto& [key, value] : json.items()) {
+    auto resource = resourceNamed(key);
+    if (!resource) return userError("unknown resource \"" + key + "\"; give cpu, memory or pids");
+    if (!value.is_string()) {
+      return userError(key + " must be a string such as \"50%\", \"256Mi\", \"100\" or \"max\", not " +
+                       std::string(value.type_name()));
+    }
+    if (auto parsed = setQuantity(set, *resource, value.get<std::string>(), hostCpus); !parsed)
+      return tl::unexpected(parsed.error());
   }
   return set;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The limits users set (SPEC.md "Quantities"): cpu, memory and pids, each unset, a value, or
 // unlimited ("max", which removes the limit and still counts as set: it beats a policy's
-// default). What `agentctl limit` stores and what the reconciler makes true.
+// default). What `agentctl limit` stores and what the reconciler makes true. The fields are
+// named as in cgroup::Limits (the kernel's memory.max, pids.max): one vocabulary.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -16,14 +17,15 @@ namespace agent::policies {
 enum class Resource { Cpu, Memory, Pids };
 inline constexpr Resource kResources[] = {Resource::Cpu, Resource::Memory, Resource::Pids};
 std::string_view resourceName(Resource resource);  // "cpu", "memory", "pids"
+std::optional<Resource> resourceNamed(std::string_view name);
 cgroup::Controller controllerOf(Resource resource);
 
 struct LimitSet {
   std::optional<cgroup::CpuQuota> cpu;
-  std::optional<cgroup::Bound> memory;
-  std::optional<cgroup::Bound> pids;
+  std::optional<cgroup::Bound> memoryMax;
+  std::optional<cgroup::Bound> pidsMax;
 
-  bool empty() const { return !cpu && !memory && !pids; }
+  bool empty() const { return !cpu && !memoryMax && !pidsMax; }
   bool has(Resource resource) const;
   // The set fields of `newer` replace ours.
   void merge(const LimitSet& newer);
@@ -50,6 +52,10 @@ bool sameLimit(const LimitSet& a, const LimitSet& b, Resource resource);
 LimitSet fromCgroupLimits(const cgroup::Limits& limits);
 // The fields of `set` that are set, for Cgroup::applyLimits.
 cgroup::Limits toCgroupLimits(const LimitSet& set);
+
+// The one dispatch from a resource's name to its quantity parser (Quantity.h), shared by
+// the JSON body of `limit`, `run`'s limits and the policy YAML: sets `resource` of `set`.
+Result<void> setQuantity(LimitSet& set, Resource resource, std::string_view text, unsigned hostCpus);
 
 // {"cpu": "50%", "memory": "max"}: set fields only, canonical text.
 nlohmann::json toJson(const LimitSet& set);

@@ -70,7 +70,7 @@ Result<void> OverrideStore::erase(const std::string& key) {
 Result<void> OverrideStore::saveLocked() const {
   nlohmann::json j = {{"version", 1}, {"overrides", nlohmann::json::object()}};
   for (const auto& [key, limits] : overrides_) j["overrides"][key] = toJson(limits);
-  return container::writeFileAtomically(dir_, kFile, j.dump(2) + "\n");
+  return writeFileAtomically(dir_, kFile, j.dump(2) + "\n");
 }
 
 }  // namespace agent::policies

@@ -7,7 +7,6 @@
 #include <regex>
 
 #include "FileAt.h"
-#include "Quantity.h"
 
 namespace agent::policies {
 
@@ -81,23 +80,10 @@ class Reader {
         error(value, what + "." + key + " must be a quantity such as 50%, 256Mi, 100 or max");
         continue;
       }
-      auto fail = [&](const Error& e) { error(value, what + "." + key + ": " + e.message()); };
-      if (key == "cpu") {
-        if (auto cpu = parseCpu(value.Scalar(), hostCpus_))
-          set.cpu = *cpu;
-        else
-          fail(cpu.error());
-      } else if (key == "memory") {
-        if (auto memory = parseMemory(value.Scalar()))
-          set.memory = *memory;
-        else
-          fail(memory.error());
-      } else if (key == "pids") {
-        if (auto pids = parsePids(value.Scalar()))
-          set.pids = *pids;
-        else
-          fail(pids.error());
-      }
+      auto resource = resourceNamed(key);
+      if (!resource) continue;  // reported by checkMap
+      if (auto parsed = setQuantity(set, *resource, value.Scalar(), hostCpus_); !parsed)
+        error(value, what + "." + key + ": " + parsed.error().message());
     }
     return set;
   }

@@ -14,8 +14,10 @@ bool isUnlimited(std::string_view text) {
   return text == "max" || text == "unlimited";
 }
 
-tl::unexpected<Error> invalid(std::string_view what, std::string_view text, const std::string& why) {
-  return logicError("use " + std::string(what) + " quantity `" + std::string(text) + "` (" + why + ")", "", EINVAL);
+// One sentence: which quantity, what is wrong with it, what to give instead.
+tl::unexpected<Error> invalid(std::string_view what, std::string_view text, const std::string& problem,
+                              const std::string& instead) {
+  return userError(std::string(what) + " quantity \"" + std::string(text) + "\" " + problem + "; " + instead);
 }
 
 // A plain decimal number: digits with at most one '.', nothing else (no sign, no spaces).
@@ -48,20 +50,23 @@ Result<cgroup::CpuQuota> parseCpu(std::string_view text, unsigned hostCpus) {
     scale = 0.001;
   }
   if (!parseDecimal(number, cpus)) {
-    return invalid("cpu", text, "expected e.g. 50%, 0.5 or 500m; 50% is half of one CPU");
+    return invalid("cpu", text, "is not an amount of CPU",
+                   "use e.g. 50% (half of one CPU), 0.5 (CPUs) or 500m (milli-CPUs)");
   }
   cpus *= scale;
-  if (cpus <= 0) return invalid("cpu", text, "must be more than 0");
+  if (cpus <= 0) return invalid("cpu", text, "must be more than 0", "use e.g. 50% or 0.5");
+  std::string most = std::to_string(hostCpus * 100) + "%";
   if (cpus > hostCpus) {
-    return invalid(
-        "cpu", text,
-        "this host has " + std::to_string(hostCpus) + " CPUs, at most " + std::to_string(hostCpus * 100) + "%");
+    return invalid("cpu", text, "is more than this host's " + std::to_string(hostCpus) + " CPUs",
+                   "use at most " + most + ", or max for no limit");
   }
   auto quota = cgroup::CpuQuota::fromCpus(cpus);
   if (*quota.quotaUs.value < cgroup::kMinCfsQuotaUs) {
-    return invalid("cpu", text, "below the kernel's minimum of 1%: 1000 us of every 100000 us period");
+    return invalid("cpu", text, "is below the kernel's minimum of 1% (1000 us of every 100000 us period)",
+                   "use 1% or more");
   }
-  if (auto kept = cgroup::normalizeCpuQuota(quota); !kept) return invalid("cpu", text, kept.error().action);
+  if (auto kept = cgroup::normalizeCpuQuota(quota); !kept)
+    return invalid("cpu", text, "is refused by the kernel: " + kept.error().action, "use 1% to " + most);
   return quota;
 }
 
@@ -69,13 +74,15 @@ Result<cgroup::Bound> parseMemory(std::string_view text) {
   if (isUnlimited(text)) return cgroup::Bound::unlimited();
   size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0) return invalid("memory", text, "expected bytes or e.g. 256Mi, 1g");
+  constexpr const char* kExamples = "use bytes or e.g. 256Mi or 1g, or max for no limit";
+  if (digits == 0) return invalid("memory", text, "is not a size", kExamples);
   if (digits < text.size() && text[digits] == '.') {
-    return invalid("memory", text, "fractions are not accepted; use a smaller unit, e.g. 1536Mi");
+    return invalid("memory", text, "has a fraction", "use a whole number of a smaller unit, e.g. 1536Mi");
   }
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
-  if (ec != std::errc()) return invalid("memory", text, "too large");
+  constexpr const char* kTooLarge = "is too large to count in bytes";
+  if (ec != std::errc()) return invalid("memory", text, kTooLarge, "use max for no limit");
   std::string suffix(text.substr(digits));
   for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   int shift = 0;
@@ -90,24 +97,32 @@ Result<cgroup::Bound> parseMemory(std::string_view text) {
   else if (suffix == "t" || suffix == "ti")
     shift = 40;
   else
-    return invalid("memory", text, "unknown unit; use k, m, g, t or Ki, Mi, Gi, Ti (all powers of 1024)");
-  if (shift > 0 && value > (UINT64_MAX >> shift)) return invalid("memory", text, "too large");
+    return invalid("memory", text, "has an unknown unit", "use k, m, g, t or Ki, Mi, Gi, Ti (all powers of 1024)");
+  if (shift > 0 && value > (UINT64_MAX >> shift)) return invalid("memory", text, kTooLarge, "use max for no limit");
   uint64_t bytes = value << shift;
-  if (bytes < kMinMemoryBytes) return invalid("memory", text, "below the minimum of 6Mi");
+  if (bytes < kMinMemoryBytes) {
+    return invalid("memory", text, "is below the minimum of 6Mi (less is OOM-killed at once)", "use 6Mi or more");
+  }
   return cgroup::Bound::of(bytes);
 }
 
 Result<cgroup::Bound> parsePids(std::string_view text) {
   if (isUnlimited(text)) return cgroup::Bound::unlimited();
-  if (!text.empty() && text.front() == '-') return invalid("pids", text, "must be at least 1");
+  constexpr const char* kExample = "use e.g. 100, or max for no limit";
+  if (!text.empty() && text.front() == '-') return invalid("pids", text, "must be at least 1", kExample);
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-    return invalid("pids", text, "expected a whole number of tasks, e.g. 100");
+    return invalid("pids", text, "is not a whole number of tasks", kExample);
   }
-  if (value == 0) return invalid("pids", text, "must be at least 1");
+  if (value == 0) return invalid("pids", text, "must be at least 1", kExample);
   auto pids = cgroup::normalizePids(cgroup::Bound::of(value));
-  if (!pids) return invalid("pids", text, pids.error().action);
+  if (!pids) {
+    return invalid(
+        "pids", text,
+        "is above the kernel's maximum of " + std::to_string(cgroup::kPidMaxLimit) + " tasks (PID_MAX_LIMIT)",
+        "use at most " + std::to_string(cgroup::kPidMaxLimit) + ", or max for no limit");
+  }
   return *pids;
 }
 

@@ -137,6 +137,7 @@ Result<void> CgroupInventory::walkAll() {
   dirty_ = true;
   walked_ = true;
   writtenAll_ = true;
+  unpostedAll_ = true;
   if (walked == 0) {
     std::string where = trees_.empty() ? std::string("/sys/fs/cgroup") : trees_.front().mountPoint;
     return logicError("list cgroups (no hierarchy could be opened)", where, ENOENT);
@@ -152,7 +153,10 @@ void CgroupInventory::handleEvent(int wd, uint32_t mask, std::string_view name) 
   auto found = watched_.find(wd);
   if (found == watched_.end()) return;  // a watch dropped since (its subtree went)
   if (!(mask & IN_ISDIR)) {
-    if (mask & IN_MODIFY) written_.push_back(found->second.path);
+    if (mask & IN_MODIFY) {
+      written_.push_back(found->second.path);
+      if (feed_) unposted_.push_back(found->second.path);
+    }
     return;
   }
   size_t tree = found->second.tree;
@@ -170,6 +174,7 @@ void CgroupInventory::handleEvent(int wd, uint32_t mask, std::string_view name) 
       // Reported as written too: a group removed and made again under the same name between
       // two refreshes is a new group that a reader's old handle knows nothing of.
       written_.push_back(child);
+      if (feed_) unposted_.push_back(child);
     }
   } else if (mask & (IN_DELETE | IN_MOVED_FROM)) {
     if (cut) {
@@ -208,6 +213,11 @@ Result<void> CgroupInventory::refresh() {
     }
   }
   if (dirty_) rebuildPaths();
+  if (feed_) {
+    feed_->post(unposted_, unpostedAll_, watching_, maxDepth_);
+    unposted_.clear();
+    unpostedAll_ = false;
+  }
   return {};
 }
 

@@ -10,10 +10,12 @@
 // toggled, a process moved in), so a reader learns which groups to read again although
 // nothing in them ran.
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "CgroupWriteFeed.h"
 #include "Error.h"
 #include "FileAt.h"
 #include "Hierarchy.h"
@@ -46,6 +48,9 @@ class CgroupInventory {
     bool all = false;
   };
   Written takeWritten();
+  // Also posts what each refresh saw written to `feed`, for readers on other threads (the
+  // reconciler): one watch for everyone.
+  void publishTo(std::shared_ptr<CgroupWriteFeed> feed) { feed_ = std::move(feed); }
 
  private:
   struct Node {
@@ -75,6 +80,9 @@ class CgroupInventory {
   std::vector<char> events_;  // inotify's read buffer
   std::vector<std::string> written_;
   bool writtenAll_ = true;
+  std::shared_ptr<CgroupWriteFeed> feed_;
+  std::vector<std::string> unposted_;  // written since the last post to feed_
+  bool unpostedAll_ = true;
   bool watching_ = true;
   bool watchLimitHit_ = false;
   bool dirty_ = true;

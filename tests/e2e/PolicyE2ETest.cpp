@@ -178,3 +178,66 @@ TEST(PolicyE2E, EnforceFalseReportsAndWritesNothing) {
   EXPECT_EQ(firstWord(cpuFile(db)), before) << "enforce: false wrote a limit";
   EXPECT_NE(agent.log().find("would change (enforce: false)"), std::string::npos) << agent.log();
 }
+
+// `run --cpu` and the policies matching a new container wrote their limits into its cgroup
+// under `enforce: false` (cpu.cfs_quota_us 50000): no path writes a limit then.
+TEST(PolicyE2E, EnforceFalseWritesNoLimitWhenAContainerIsRun) {
+  Agent agent("enforce: false\n");
+  std::ofstream(agent.root() / "policies" / "web.yaml") << kWebPolicy;
+  ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
+  ASSERT_EQ(agent.ctl("run -d --name db-1 busybox -- sleep 120").exitCode, 0);
+  auto ran = agent.ctl("run -d --name db-2 --cpu 50% --pids 100 busybox -- sleep 120");
+  ASSERT_EQ(ran.exitCode, 0) << ran.out;
+  ASSERT_EQ(agent.ctl("run -d --name web-1 busybox -- sleep 120").exitCode, 0);
+  std::string none = firstWord(cpuFile(field(agent.ctl("inspect db-1").out, "cgroup")));
+  std::string nonePids = firstWord(pidsFile(field(agent.ctl("inspect db-1").out, "cgroup")));
+  for (const char* name : {"db-2", "web-1"}) {
+    std::string cgroup = field(agent.ctl(std::string("inspect ") + name).out, "cgroup");
+    EXPECT_EQ(firstWord(cpuFile(cgroup)), none) << name << ": enforce: false wrote a cpu limit at run";
+    EXPECT_EQ(firstWord(pidsFile(cgroup)), nonePids) << name << ": enforce: false wrote a pids limit at run";
+  }
+  // What db-2 was run with is kept as its override, for when enforcement is on.
+  auto explained = agent.ctl("policy explain db-2");
+  EXPECT_NE(explained.out.find("override"), std::string::npos) << explained.out;
+}
+
+// The reconciler wrote pids.max from a `names:` policy to another runtime's container that
+// `policy explain <its cgroup path>` said no policy matched: explain took the path for a
+// plain cgroup. A container is the container however it is named.
+TEST(PolicyE2E, ExplainByCgroupPathShowsTheNameMatchedPolicyTheReconcilerApplies) {
+  Agent agent("reconcile_interval: 0.5\n");
+  std::random_device random;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08x%08x", static_cast<unsigned>(random()), static_cast<unsigned>(random()));
+  std::string id = std::string(hex) + std::string(48, 'd');
+  std::string shortId = id.substr(0, 12);
+  // A docker container of the systemd driver, made under the test agent's parent.
+  std::string slice = agent.cgroupParent() + "/system.slice", path = slice + "/docker-" + id + ".scope";
+  std::ofstream(agent.root() / "policies" / "named.yaml")
+      << "policies:\n  - name: by-name\n    match:\n      names: [\"" << shortId << "\"]\n    limits:\n"
+      << "      pids: 1000\n";
+  ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
+  Ran made = shell(
+      "for c in cpu cpuacct memory pids freezer blkio; do [ -d /sys/fs/cgroup/$c ] && mkdir -p "
+      "/sys/fs/cgroup/$c" +
+      path + "; done; [ -d /sys/fs/cgroup/cpu ] || mkdir -p /sys/fs/cgroup" + path);
+  ASSERT_EQ(made.exitCode, 0) << made.out;
+  pid_t sleeper = ::fork();
+  if (sleeper == 0) {
+    ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  shell("for d in /sys/fs/cgroup/*" + path + " /sys/fs/cgroup" + path + "; do [ -f $d/cgroup.procs ] && echo " +
+        std::to_string(sleeper) + " > $d/cgroup.procs; done");
+  EXPECT_TRUE(becomes(pidsFile(path), "1000", 10s)) << "the reconciler did not apply the policy\n" << agent.log();
+  for (const std::string& ref : {path, shortId}) {
+    auto explained = agent.ctl("policy explain " + ref);
+    EXPECT_EQ(explained.exitCode, 0) << explained.out;
+    EXPECT_NE(explained.out.find("matching policies: by-name"), std::string::npos) << ref << "\n" << explained.out;
+    EXPECT_NE(explained.out.find("policy by-name"), std::string::npos) << ref << "\n" << explained.out;
+  }
+  ::kill(sleeper, SIGKILL);
+  ::waitpid(sleeper, nullptr, 0);
+  shell("sleep 0.2; for d in /sys/fs/cgroup/*" + path + " /sys/fs/cgroup" + path + " /sys/fs/cgroup/*" + slice +
+        " /sys/fs/cgroup" + slice + "; do [ -d $d ] && rmdir $d; done; true");
+}

@@ -1,7 +1,7 @@
-// `agentctl limit`'s path below the HTTP layer (Reconciler::apply -> policies::enforce) on
-// running containers of this kernel: CPU limits changed live hold within a few percent,
-// a memory limit OOM-kills a bigger allocation and the kernel's counter shows it, a pids
-// limit holds a fork bomb. The same file runs in the cgroup-v2 guest (vm tier).
+// `agentctl limit`'s path below the HTTP layer (LimitService::set -> Reconciler::apply ->
+// policies::enforce) on running containers of this kernel: CPU limits changed live hold
+// within a few percent, a memory limit OOM-kills a bigger allocation and the kernel's
+// counter shows it, a pids limit holds a fork bomb. The same file runs in the cgroup-v2 guest (vm tier).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -123,8 +123,7 @@ TEST(Limit, DriftIsPutBackByThePeriodicPassAndCountedOnce) {
   auto info = l.agent.run({"sleep", "120"}, "steady");
   auto group = l.group(info);
   ASSERT_EQ(l.limit("steady", "cpu", "50%"), "max -> 50%");
-  // The override is stored as `limit` stores it (LimitsApi); here by hand.
-  ASSERT_TRUE(l.overrides->merge(info.config.spec.id, *policies::limitSetFromJson({{"cpu", "50%"}}, 2)));
+  ASSERT_TRUE(l.overrides->get(info.config.spec.id)) << "limit stores what took as the override";
   writeCpuQuotaByHand(group, "90000");
   l.reconciler->reconcileAll(true);
   EXPECT_EQ(cpuQuotaText(group), "50000");
@@ -191,7 +190,8 @@ TEST(Limit, AMemoryLimitBelowUsageSaysWhatTheKernelDid) {
   ASSERT_GE(stats.memory.usageBytes.value_or(0), 80u << 20) << "the container's file did not fill its page cache";
   auto target = l.reconciler->resolve("cache", {});
   ASSERT_TRUE(target);
-  auto changes = l.reconciler->apply(*target, *policies::limitSetFromJson({{"memory", "32Mi"}}, 2), "override");
+  auto changes = l.reconciler->apply(*target, *policies::limitSetFromJson({{"memory", "32Mi"}}, 2),
+                                     policies::LimitSource::override());
   ASSERT_TRUE(changes);
   ASSERT_EQ(changes->size(), 1u);
   const auto& c = changes->front();

@@ -107,7 +107,7 @@ TEST(CreateRequestJson, EachFieldHasItsType) {
   EXPECT_EQ(good->run.network, NetworkMode::Host);
   EXPECT_TRUE(good->run.removeOnExit);
   EXPECT_TRUE(good->attach);
-  EXPECT_TRUE(good->run.limits.cpu && good->run.limits.memoryMax && good->run.limits.pidsMax);
+  EXPECT_TRUE(good->limits.cpu && good->limits.memoryMax && good->limits.pidsMax);
   struct Case {
     const char* body;
     const char* says;

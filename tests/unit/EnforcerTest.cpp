@@ -7,6 +7,7 @@
 #include "Enforcer.h"
 #include "FixtureTree.h"
 #include "Quantity.h"
+#include "RecordingLimitFiles.h"
 
 using namespace agent;
 using namespace agent::cgroup;
@@ -153,4 +154,54 @@ TEST(Enforcer, AHugeMemoryLimitReadsBackAsItself) {
   ASSERT_TRUE(changes);
   EXPECT_EQ(changes->front().after, "max");
   EXPECT_NE(changes->front().note.find("at or above the kernel's cap on memory limits"), std::string::npos);
+}
+
+// The enforcer's logic through a recording group: only what differs is written, one
+// resource per write, so each has its own outcome.
+TEST(Enforcer, WritesOnlyWhatDiffersOneResourceAtATime) {
+  policies::testing::RecordingLimitFiles group;
+  group.held.pidsMax = Bound::of(64);
+  auto changes = policies::enforce(group, limits({{"cpu", "50%"}, {"memory", "256Mi"}, {"pids", "64"}}), true);
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(group.writes.size(), 2u) << "pids already held 64";
+  EXPECT_TRUE(group.writes[0].cpu && !group.writes[0].memoryMax && !group.writes[0].pidsMax);
+  EXPECT_TRUE(group.writes[1].memoryMax && !group.writes[1].cpu && !group.writes[1].pidsMax);
+  EXPECT_EQ(changeOf(*changes, policies::Resource::Cpu).before, "max");
+  EXPECT_EQ(changeOf(*changes, policies::Resource::Cpu).after, "50%");
+  EXPECT_FALSE(changeOf(*changes, policies::Resource::Pids).written);
+  // Again: the group holds it all, nothing is written (the reconciler is idempotent).
+  ASSERT_TRUE(policies::enforce(group, limits({{"cpu", "50%"}, {"memory", "256Mi"}, {"pids", "64"}}), true));
+  EXPECT_EQ(group.writes.size(), 2u);
+}
+
+// `enforce: false`: nothing is written, and the changes say what a write would make.
+TEST(Enforcer, WithoutWriteNothingIsWrittenAndTheChangeSaysWhatWouldBe) {
+  policies::testing::RecordingLimitFiles group;
+  auto changes = policies::enforce(group, limits({{"cpu", "50%"}, {"pids", "10"}}), false);
+  ASSERT_TRUE(changes);
+  EXPECT_TRUE(group.writes.empty());
+  for (const auto& c : *changes) {
+    EXPECT_FALSE(c.written);
+    EXPECT_EQ(c.before, "max");
+  }
+  EXPECT_EQ(changeOf(*changes, policies::Resource::Cpu).after, "50%");
+  EXPECT_EQ(changeOf(*changes, policies::Resource::Pids).after, "10");
+}
+
+// A refused write is that resource's error, in words; the others are still written.
+TEST(Enforcer, ARefusedResourceIsItsOwnErrorAndTheOthersAreWritten) {
+  policies::testing::RecordingLimitFiles group;
+  group.refuse[Controller::Memory] = EACCES;
+  group.missing[Controller::Pids] = "the group has no directory in the pids hierarchy (/x)";
+  auto changes = policies::enforce(group, limits({{"cpu", "25%"}, {"memory", "64Mi"}, {"pids", "10"}}), true);
+  ASSERT_TRUE(changes);
+  EXPECT_TRUE(changeOf(*changes, policies::Resource::Cpu).written);
+  const auto& memory = changeOf(*changes, policies::Resource::Memory);
+  EXPECT_FALSE(memory.written);
+  EXPECT_NE(memory.error.find("agentd may not write it"), std::string::npos) << memory.error;
+  EXPECT_NE(memory.error.find("memory stays max"), std::string::npos) << memory.error;
+  const auto& pids = changeOf(*changes, policies::Resource::Pids);
+  EXPECT_TRUE(pids.unavailable);
+  EXPECT_EQ(pids.error, "the group has no directory in the pids hierarchy (/x), so it takes no pids limit");
+  EXPECT_EQ(group.held.cpu->quotaUs, Bound::of(25000));
 }

@@ -5,7 +5,7 @@
 
 #include "UniqueFd.h"
 
-namespace agent::container {
+namespace agent {
 
 Result<void> writeFileAtomically(const std::string& dir, const std::string& name, std::string_view content) {
   std::string target = dir + "/" + name;
@@ -32,4 +32,4 @@ Result<void> writeFileAtomically(const std::string& dir, const std::string& name
   return {};
 }
 
-}  // namespace agent::container
+}  // namespace agent

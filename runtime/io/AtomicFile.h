@@ -4,7 +4,7 @@
 
 #include "Error.h"
 
-namespace agent::container {
+namespace agent {
 
 // Replaces `dir/name` with `content` so that a reader, or an agentd started after a crash,
 // sees either the old file or the whole new one: write a temporary file, rename it over the
@@ -13,4 +13,4 @@ namespace agent::container {
 // container survives either. An fsync cost 1.5 ms each on ext4 here, on the start path.
 Result<void> writeFileAtomically(const std::string& dir, const std::string& name, std::string_view content);
 
-}  // namespace agent::container
+}  // namespace agent
