@@ -27,11 +27,15 @@ Result<OverrideStore> OverrideStore::open(const std::string& dir) {
   if (!text) return tl::unexpected(text.error());
   auto json = nlohmann::json::parse(*text, nullptr, false);
   if (json.is_discarded() || !json.is_object() || !json.contains("overrides") || !json["overrides"].is_object()) {
-    return logicError("read overrides (not the JSON agentd writes; move it aside to start without them)", path, EINVAL);
+    return userError(path +
+                     " is not the overrides file agentd writes; move it aside to start without the limits it held");
   }
   for (const auto& [key, value] : json["overrides"].items()) {
     auto limits = limitSetFromJson(value, kAnyCpus);
-    if (!limits) return logicError("read overrides (" + key + ": " + limits.error().message() + ")", path, EINVAL);
+    if (!limits) {
+      return userError(path + " holds a bad override for " + key + " (" + limits.error().message() +
+                       "); fix or remove that entry, or move the file aside to start without the limits it held");
+    }
     store.overrides_[key] = *limits;
   }
   return store;

@@ -24,6 +24,10 @@ Result<cgroup::CpuQuota> parseCpu(std::string_view text, unsigned hostCpus);
 Result<cgroup::Bound> parseMemory(std::string_view text);
 Result<cgroup::Bound> parsePids(std::string_view text);
 
+// `text` as a message shows it: in double quotes, control bytes, quotes and backslashes
+// escaped, cut after 64 bytes ("..."): a refusal stays one line whatever was sent.
+std::string quotedForMessage(std::string_view text);
+
 std::string formatCpu(const cgroup::CpuQuota& quota);  // "50%", "max"
 std::string formatMemory(const cgroup::Bound& bytes);  // "256Mi", "1536Ki", "12345", "max"
 std::string formatPids(const cgroup::Bound& pids);     // "100", "max"

@@ -86,7 +86,12 @@ TEST(LimitE2E, BadInputIsRefusedAndChangesNothing) {
     auto refused = agent.ctl(std::string("limit web ") + bad);
     EXPECT_EQ(refused.exitCode, 1) << bad << ": " << refused.out;
     EXPECT_NE(refused.out.find("quantity"), std::string::npos) << bad << ": " << refused.out;
+    EXPECT_EQ(refused.out.find("Invalid argument"), std::string::npos) << bad << ": an errno text: " << refused.out;
   }
+  // One sentence: what was wrong, why, what to give (it read "use cpu quantity `0%` (must be
+  // more than 0): Invalid argument").
+  EXPECT_EQ(agent.ctl("limit web --cpu 0%").out,
+            "agentctl: cpu quantity \"0%\" must be more than 0; use e.g. 50% or 0.5\n");
   EXPECT_EQ(readQuota(cgroupPath), "50000");
   auto none = agent.ctl("limit no-such-container --cpu 50%");
   EXPECT_EQ(none.exitCode, 1);

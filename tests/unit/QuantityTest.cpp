@@ -39,6 +39,11 @@ TEST(Quantity, RefusalsReadAsOneSentence) {
             "memory quantity \"256MB\" has an unknown unit; use k, m, g, t or Ki, Mi, Gi, Ti (all powers of 1024)");
   EXPECT_EQ(parsePids("0").error().message(),
             "pids quantity \"0\" must be at least 1; use e.g. 100, or max for no limit");
+  // What was sent is shown escaped and cut: the sentence stays one line.
+  EXPECT_EQ(parsePids("1\n2\"").error().message(),
+            "pids quantity \"1\\x0a2\\\"\" is not a whole number of tasks; use e.g. 100, or max for no limit");
+  EXPECT_NE(parseMemory(std::string(1000, '9') + "x").error().message().find("99...\" is too large"),
+            std::string::npos);
   for (auto error : {parseCpu("0%", 2).error(), parseMemory("1.5g").error(), parsePids("x").error()}) {
     EXPECT_EQ(error.message().find("Invalid argument"), std::string::npos) << error.message();
     EXPECT_EQ(error.errnum, EINVAL) << "still a 400 for the API";
