@@ -77,8 +77,8 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
       if (auto found = discovered(ref)) return *found;
     }
     return userError("no such container " + container::quotedForMessage(ref) +
-                         "; agentctl ps lists the agent's containers (by id, id prefix or name), agentctl ps "
-                         "--all-cgroups the others (by id, name or cgroup path)",
+                         "; give an agent container's id, id prefix or name (agentctl ps lists them), or another "
+                         "runtime's container id, name or cgroup path",
                      ENOENT);
   }
   if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
