@@ -32,8 +32,8 @@ json rowJson(const collectors::StatsRow& row) {
           {"throttled_percent", orNull(row.throttledPercent)},
           {"net_rx_bytes", row.netRxBytes},
           {"net_tx_bytes", row.netTxBytes},
-          {"block_read_bytes", orNull(row.blockReadBytes)},
-          {"block_write_bytes", orNull(row.blockWriteBytes)}};
+          {"block_read_bytes", row.blockReadBytes},
+          {"block_write_bytes", row.blockWriteBytes}};
 }
 
 // When the numbers were taken, and over which window the rates are.

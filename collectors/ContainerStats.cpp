@@ -37,8 +37,8 @@ void fillUsage(const CgroupSample& s, uint64_t machineMemoryBytes, StatsRow& row
     row.netTxBytes += net.txBytes;
   }
   for (const auto& device : s.stats.io) {
-    if (device.readBytes) row.blockReadBytes = row.blockReadBytes.value_or(0) + *device.readBytes;
-    if (device.writeBytes) row.blockWriteBytes = row.blockWriteBytes.value_or(0) + *device.writeBytes;
+    row.blockReadBytes += device.readBytes.value_or(0);
+    row.blockWriteBytes += device.writeBytes.value_or(0);
   }
 }
 

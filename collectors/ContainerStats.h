@@ -41,7 +41,8 @@ struct StatsRow {
   std::optional<double> throttledPercent;
   // The container's own interfaces, lo left out (as docker): 0 for --net none and host.
   uint64_t netRxBytes = 0, netTxBytes = 0;
-  std::optional<uint64_t> blockReadBytes, blockWriteBytes;
+  // Over every block device; 0 before the first I/O (the kernel lists no device until then).
+  uint64_t blockReadBytes = 0, blockWriteBytes = 0;
 };
 
 // The container samples of `scope` in `latest` ("/" and plain cgroups never), in the

@@ -66,9 +66,10 @@ TextTable statsTable(const json& rows, bool withRuntime) {
   for (const auto& row : rows) {
     // Without a cgroup (a stopped container of ours) nothing but the state is known.
     bool measured = !row.value("cgroup", "").empty();
-    std::string net = measured ? decimalSize(row.value("net_rx_bytes", uint64_t{0})) + " / " +
-                                     decimalSize(row.value("net_tx_bytes", uint64_t{0}))
-                               : "-- / --";
+    auto io = [&](const char* in, const char* out) {
+      return measured ? decimalSize(row.value(in, uint64_t{0})) + " / " + decimalSize(row.value(out, uint64_t{0}))
+                      : std::string("-- / --");
+    };
     std::vector<std::string> cells = {
         shortId(row.value("id", "")),
         row.value("name", ""),
@@ -78,9 +79,8 @@ TextTable statsTable(const json& rows, bool withRuntime) {
         percent(field(row, "memory_percent")),
         countOr(field(row, "pids"), "--") + " / " + (measured ? countOr(field(row, "pids_limit"), "max") : "--"),
         percent(field(row, "throttled_percent")),
-        net,
-        sizeOr(field(row, "block_read_bytes"), decimalSize) + " / " +
-            sizeOr(field(row, "block_write_bytes"), decimalSize),
+        io("net_rx_bytes", "net_tx_bytes"),
+        io("block_read_bytes", "block_write_bytes"),
         row.value("state", "")};
     if (withRuntime) cells.insert(cells.begin() + 1, row.value("runtime", ""));
     table.rows.push_back(std::move(cells));

@@ -146,7 +146,7 @@ TEST(ContainerStats, PidsNetworkWithoutLoBlockIoAndState) {
   EXPECT_EQ(rows[1].runtime, Runtime::Docker);
   EXPECT_FALSE(rows[1].pids);
   EXPECT_FALSE(rows[1].pidsLimit);
-  EXPECT_FALSE(rows[1].blockReadBytes);
+  EXPECT_EQ(rows[1].blockReadBytes, 0u);
   EXPECT_EQ(rows[1].netRxBytes, 0u);
 }
 

@@ -73,8 +73,8 @@ TEST(StatsTable, RowsAsDockerShowsThemPlusLimitsThrottlingAndState) {
                   {"throttled_percent", nullptr},
                   {"net_rx_bytes", 0},
                   {"net_tx_bytes", 0},
-                  {"block_read_bytes", nullptr},
-                  {"block_write_bytes", nullptr}});
+                  {"block_read_bytes", 0},
+                  {"block_write_bytes", 0}});
   auto table = statsTable(rows, false);
   EXPECT_EQ(table.header, (std::vector<std::string>{"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
                                                     "PIDS / LIMIT", "THROTTLED %", "NET I/O", "BLOCK I/O", "STATE"}));
