@@ -209,6 +209,35 @@ TEST(StatsE2E, AllCgroupsAddsOtherEnginesContainers) {
   }
 }
 
+// Into a file or a pipe: no escape sequences, one whole table per second; SIGINT ends it with
+// exit 0 (timeout --preserve-status passes agentctl's own status on).
+TEST(StatsE2E, IntoAFileTheTablesFollowOneAnother) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d --name one busybox -- sleep 120").exitCode, 0);
+  std::string file = (agent.root() / "stats.out").string();
+  auto ran = shell("timeout --preserve-status -s INT 2.5 " + agent.ctlCommand() + " stats > " + file);
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  size_t headers = 0;
+  for (size_t at = text.find("CONTAINER ID"); at != std::string::npos; at = text.find("CONTAINER ID", at + 1))
+    ++headers;
+  EXPECT_GE(headers, 2u) << text;
+  EXPECT_LE(headers, 4u) << text;
+  EXPECT_EQ(text.find('\033'), std::string::npos) << "escape sequences in a file";
+  // --output json streams one array per line.
+  ran = shell("timeout --preserve-status -s INT 1.5 " + agent.ctlCommand() + " stats --output json > " + file);
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  std::ifstream json(file);
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(json, line)) {
+    ++lines;
+    EXPECT_TRUE(nlohmann::json::parse(line, nullptr, false).is_array()) << line;
+  }
+  EXPECT_GE(lines, 1u);
+}
+
 // A real terminal: tmux runs agentctl stats in a pane; the header stays one (redrawn in
 // place, not scrolled) while a container started meanwhile appears; Ctrl-C ends it with
 // exit 0 and the terminal's settings unchanged.
