@@ -147,7 +147,7 @@ StatsLookup statsRowFor(const Snapshot& latest, const Snapshot* previous, std::s
   const CgroupSample* found = nullptr;
   for (const auto& s : latest.cgroups) {
     auto runtime = s.classification.runtime;
-    if (runtime == Runtime::Agent || !isContainerRuntime(runtime)) continue;
+    if (!isContainerRuntime(runtime) || (runtime == Runtime::Agent && s.path != ref)) continue;
     const std::string& id = s.classification.id;
     bool match =
         id == ref || s.name == ref || s.path == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);

@@ -51,7 +51,7 @@ std::vector<StatsRow> statsRows(const Snapshot& latest, const Snapshot* previous
 
 // One container by what a user types: the agent's by full id, unique id prefix or name (a
 // stopped one too, then only its state is known); another engine's by full id, 12 characters
-// or more of it, name, or cgroup path.
+// or more of it, or name; any by its cgroup path.
 struct StatsLookup {
   std::optional<StatsRow> row;
   std::vector<std::string> matches;  // when the reference fits several: their names

@@ -252,7 +252,8 @@ TEST(StatsE2E, OnATerminalItRedrawsInPlaceAndCtrlCEndsIt) {
   std::ofstream(dir + "/pane.sh") << "trap : INT\nstty -g > " << dir << "/stty.before\n"
                                   << agent.ctlCommand() << " stats\n"
                                   << "echo $? > " << dir << "/exit.tmp; mv " << dir << "/exit.tmp " << dir << "/exit\n"
-                                  << "stty -g > " << dir << "/stty.after\nsleep 600\n";
+                                  << "stty -g > " << dir << "/stty.tmp; mv " << dir << "/stty.tmp " << dir
+                                  << "/stty.after\nsleep 600\n";
   auto started = shell(tmux + "-f /dev/null new-session -d -s stats -x 160 -y 30 'sh " + dir + "/pane.sh'");
   ASSERT_EQ(started.exitCode, 0) << started.out;
   auto capture = [&] { return shell(tmux + "capture-pane -p -t stats").out; };

@@ -163,7 +163,7 @@ TEST(ContainerStats, TheAgentScopeShowsOnlyOursAndNeverPlainGroups) {
 TEST(ContainerStats, OneContainerByIdPrefixNameOrAnotherEnginesIdNameOrPath) {
   auto before = snapshotAt(1'000'000, {agentSample(0, 0, 0), dockerSample(0)});
   auto now = snapshotAt(1'001'000, {agentSample(250'000'000, 0, 0), dockerSample(0)});
-  for (const std::string& ref : {kWebId, std::string("aaaa"), std::string("web")}) {
+  for (const std::string& ref : {kWebId, std::string("aaaa"), std::string("web"), "/agent/" + kWebId}) {
     auto found = statsRowFor(now, &before, ref);
     ASSERT_TRUE(found.row) << ref;
     EXPECT_EQ(found.row->name, "web");
