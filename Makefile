@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench format format-check clean
+.PHONY: all deps build build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench bench-stats format format-check clean
 
 all: build
 
@@ -65,6 +65,11 @@ bench: build
 	$(BUILD)/bench/cgroup_stats_bench
 	$(BUILD)/bench/collector_bench
 	$(BUILD)/bench/reconcile_bench
+
+# `agentctl stats --no-stream` against `docker stats --no-stream`, 20 containers each, in one
+# hyperfine run (a private dockerd from Debian's docker.io; see docs/performance.md).
+bench-stats: build
+	bench/stats_vs_docker.sh 20 20
 
 SOURCES = find agent runtime collectors policies tests bench fuzz -name '*.cpp' -o -name '*.h'
 format:

@@ -281,8 +281,13 @@ HttpResponse ContainerApi::handle(const HttpRequest& r) {
   if (p.size() == 2 && p[0] == "v1" && p[1] == "info" && r.method == "GET") return info();
   if (p.size() == 2 && p[0] == "v1" && p[1] == "images") return images(r);
   if (p.size() >= 2 && p[0] == "v1" && p[1] == "policies" && policies_) return policies_->handle(r);
+  if (p.size() == 2 && p[0] == "v1" && p[1] == "stats" && stats_) {
+    if (r.method != "GET") return errorResponse(405, "invalid", "use GET on /v1/stats");
+    return stats_->all(r);
+  }
   if (p.size() < 2 || p[0] != "v1" || p[1] != "containers") return errorResponse(404, "not_found", "no such route");
   if (p.size() == 2) {
+    if (r.method == "GET" && r.queryValue("all_cgroups") == "1" && stats_) return stats_->discovered(r);
     if (r.method == "GET") {
       auto list = runtime_.list();
       if (!list) return errorResponse(list.error());
@@ -310,6 +315,7 @@ HttpResponse ContainerApi::handle(const HttpRequest& r) {
     return errorResponse(405, "invalid", "use GET or DELETE on a container");
   }
   if (p.size() == 4 && p[3] == "logs" && r.method == "GET") return logs(id, r);
+  if (p.size() == 4 && p[3] == "stats" && r.method == "GET" && stats_) return stats_->one(id, r);
   if (p.size() == 4 && p[3] == "limits") {
     if (!limits_) return errorResponse(404, "not_found", "limits are not served here");
     if (r.method == "GET") {

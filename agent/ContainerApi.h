@@ -4,6 +4,7 @@
 #include "HttpApi.h"
 #include "LimitsApi.h"
 #include "PolicyApi.h"
+#include "StatsApi.h"
 
 namespace agent {
 
@@ -15,6 +16,8 @@ class ContainerApi {
   // PATCH .../limits, the run limits kept as overrides, overrides dropped on removal.
   void setLimitsApi(LimitsApi* limits) { limits_ = limits; }
   void setPolicyApi(PolicyApi* policies) { policies_ = policies; }
+  // GET /v1/stats, GET .../{id}/stats, GET /v1/containers?all_cgroups=1.
+  void setStatsApi(const StatsApi* stats) { stats_ = stats; }
 
  private:
   HttpResponse info();
@@ -30,6 +33,7 @@ class ContainerApi {
   const cgroup::Hierarchy& hierarchy_;
   LimitsApi* limits_ = nullptr;
   PolicyApi* policies_ = nullptr;
+  const StatsApi* stats_ = nullptr;
 };
 
 // SIGKILL, KILL, kill, 9 -> 9; 0 when unknown.

@@ -197,6 +197,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   ContainerApi containerApi(runtime, *hierarchy);
   containerApi.setLimitsApi(&limitsApi);
   containerApi.setPolicyApi(&policyApi);
+  StatsApi statsApi(snapshots);
+  containerApi.setStatsApi(&statsApi);
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
       config.apiAddress, *token, [&](const HttpRequest& request) { return containerApi.handle(request); },

@@ -11,16 +11,6 @@
 
 namespace agent {
 
-void LatestSnapshot::publish(collectors::SnapshotPtr snapshot) {
-  std::lock_guard lock(mutex_);
-  latest_ = std::move(snapshot);
-}
-
-collectors::SnapshotPtr LatestSnapshot::latest() const {
-  std::lock_guard lock(mutex_);
-  return latest_;
-}
-
 std::string gzipCompress(std::string_view text) {
   z_stream stream{};
   // 15 window bits + 16: a gzip header and trailer around the deflate stream. Level 1: on

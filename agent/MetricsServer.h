@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "Error.h"
+#include "LatestSnapshot.h"
 #include "MetricsRenderer.h"
 #include "Snapshot.h"
 
@@ -28,17 +29,6 @@ struct mg_context;
 struct mg_connection;
 
 namespace agent {
-
-// The collector's latest Snapshot; swapped under a short lock, never waited on for long.
-class LatestSnapshot {
- public:
-  void publish(collectors::SnapshotPtr snapshot);
-  collectors::SnapshotPtr latest() const;
-
- private:
-  mutable std::mutex mutex_;
-  collectors::SnapshotPtr latest_;
-};
 
 class MetricsServer {
  public:

@@ -14,6 +14,9 @@ packages=(
   # test tiers: the cgroup-v2 guest, e2e, comparisons
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
   prometheus runc hyperfine systemd
+  # bench/stats_vs_docker.sh: `docker stats` beside `agentctl stats` (a private dockerd; the
+  # package's own service is kept from starting, as prometheus's is)
+  docker.io tmux
 )
 
 if [ "$(id -u)" -ne 0 ]; then
