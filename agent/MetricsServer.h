@@ -70,6 +70,7 @@ class MetricsServer {
   struct Exposition;
   MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collectors::RenderOptions options);
   static int handle(mg_connection* connection, void* self);
+  static int notFound(mg_connection* connection, void* unused);
   std::shared_ptr<Exposition> current();
 
   std::shared_ptr<LatestSnapshot> snapshots_;
