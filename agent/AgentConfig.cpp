@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "LabelText.h"
@@ -53,6 +54,15 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 }
 }  // namespace
 
+const std::vector<std::string_view>& configKeys() {
+  static const std::vector<std::string_view> keys = {
+      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",   "metrics_address",
+      "api_address", "log_level",          "shim_path",        "log_max_bytes",   "standby_containers",
+      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",    "max_staleness",
+      "export",      "max_depth",          "ignore_cgroups",   "container_labels"};
+  return keys;
+}
+
 Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig& config) {
   if (!std::filesystem::exists(path)) {
     if (!required) return {};
@@ -81,6 +91,11 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;
+    const auto& keys = configKeys();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      return logicError("read config (unknown key `" + key + "`; docs/agentd.md and agent/agent.yaml list the keys)",
+                        where(path, entry.first.Mark()), EINVAL);
+    }
     bool known = false;
     try {
       for (const auto& k : kKeys) {
@@ -172,7 +187,10 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
     } catch (const YAML::Exception&) {
       return logicError("read config (`" + key + "` has the wrong type)", where(path, value.Mark()), EINVAL);
     }
-    if (!known) return logicError("read config (unknown key `" + key + "`)", where(path, entry.first.Mark()), EINVAL);
+    // A key of configKeys() that no branch above reads is this file's fault, not the user's.
+    if (!known)
+      return logicError("read config (key `" + key + "` is listed but not read)", where(path, entry.first.Mark()),
+                        EINVAL);
   }
   return {};
 }

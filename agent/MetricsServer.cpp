@@ -115,6 +115,20 @@ int MetricsServer::handle(mg_connection* connection, void* self) {
   return 200;
 }
 
+// Every path but /metrics. Without this handler CivetWeb answers such paths itself, and its
+// reply overflowed the worker thread's small stack: `curl http://HOST:9101/` (a browser, a
+// probe of /healthz, which is the API's, a scanner) ended agentd with a segfault.
+int MetricsServer::notFound(mg_connection* connection, void*) {
+  static const std::string kBody =
+      "404: this port serves GET /metrics only (Prometheus text format, no token); agentd's API, with "
+      "/healthz, is at its api_address (default 127.0.0.1:9102)\n";
+  static const std::string kReply =
+      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(kBody.size()) +
+      "\r\n\r\n" + kBody;
+  mg_write(connection, kReply.data(), kReply.size());
+  return 404;
+}
+
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& address,
                                                             std::shared_ptr<LatestSnapshot> snapshots,
                                                             collectors::RenderOptions options) {
@@ -137,7 +151,9 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& a
     return logicError("serve metrics (is the port taken, or the host not an address of this machine?)", address,
                       EADDRINUSE);
   }
+  // CivetWeb tries handlers in the order they were set: /metrics first, then everything else.
   mg_set_request_handler(server->context_, "/metrics$", &MetricsServer::handle, server.get());
+  mg_set_request_handler(server->context_, "/", &MetricsServer::notFound, nullptr);
   mg_server_port bound[4];
   int count = mg_get_server_ports(server->context_, 4, bound);
   if (count <= 0) return logicError("serve metrics (no port bound)", address, EADDRINUSE);
