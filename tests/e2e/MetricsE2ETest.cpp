@@ -13,17 +13,6 @@
 
 using namespace e2e;
 
-namespace {
-
-std::string scrape(const std::string& metricsUrl) {
-  auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
-  if (!url) return "";
-  auto reply = agent::ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
-  return reply && reply->status == 200 ? reply->body : "";
-}
-
-}  // namespace
-
 TEST(MetricsE2E, ABusyContainerLimitedToHalfACpuShowsHalfACpuInPrometheus) {
   Agent agent;
   ASSERT_EQ(agent.ctl("run -d --name busy --cpu 50% busybox -- sh -c 'while :; do :; done'").exitCode, 0);
