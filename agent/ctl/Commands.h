@@ -81,6 +81,8 @@ class Commands {
   // As call(), for a reply that is not JSON.
   std::optional<HttpReply> exchange(const std::string& method, const std::string& path,
                                     const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds);
+  // What agentd's refusal (status >= 400) says, for stderr.
+  std::string refusal(long status, const nlohmann::json& body) const;
   bool wantsJson() const { return options_.output == "json"; }
 
   GlobalOptions options_;
