@@ -71,6 +71,7 @@ class MetricsServer {
   std::chrono::milliseconds maxAge_{0};
   std::function<void()> refresh_;
   mg_context* context_ = nullptr;
+  std::string host_;  // as given in the address ("" for every interface)
   std::string url_;
 };
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <set>
 
+#include "RunRequestValidation.h"
+
 namespace agent {
 
 namespace {
@@ -32,25 +34,18 @@ Reconciler::Reconciler(container::ContainerRuntime& runtime, const cgroup::Hiera
       options_(options),
       discovered_(std::move(discovered)) {}
 
-Reconciler::~Reconciler() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+Reconciler::~Reconciler() = default;
 
 void Reconciler::start() {
   reconcileAll(false);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
-void Reconciler::run() {
+void Reconciler::run(std::stop_token stop) {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+      if (wake_.wait_for(lock, stop, options_.interval, [&stop] { return stop.stop_requested(); })) return;
     }
     reconcileAll(true);
   }
@@ -60,7 +55,9 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
   auto info = runtime_.inspect(ref);
   if (info) {
     if (info->status.state == container::ContainerState::Stopped) {
-      return logicError("limit (the container is stopped; limits apply to a running or paused one)", ref, EBUSY);
+      return userError("container " + container::quotedForMessage(ref) +
+                           " is stopped; limits apply to a running or paused one (start a new one with agentctl run)",
+                       EBUSY);
     }
     return LimitTarget{
         info->config.spec.id, info->config.name, info->config.cgroupPath, true, info->config.labels, true};
@@ -72,16 +69,20 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     // what it has takes limits, the rest is refused per resource.
     auto group = cgroup::Cgroup::openWherePresent(hierarchy_, ref, limitControllers());
     if (!group) {
-      return logicError("limit (no such cgroup: no cpu, memory or pids hierarchy has a directory for it)", ref, ENOENT);
+      return userError("no such cgroup " + ref +
+                           ": no cpu, memory or pids hierarchy has a directory for it; give the path "
+                           "as /proc/PID/cgroup shows it",
+                       ENOENT);
     }
     return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only
   }
   if (discovered) {
     if (auto found = discovered(ref)) return *found;
   }
-  return logicError(
-      "limit (no such container: agent containers go by id, id prefix or name, others by id, name or cgroup path)", ref,
-      ENOENT);
+  return userError("no such container " + container::quotedForMessage(ref) +
+                       "; agentctl ps -a lists agentd's (by id, id prefix or name), and another runtime's go by id, "
+                       "name or cgroup path",
+                   ENOENT);
 }
 
 Result<cgroup::Cgroup> Reconciler::groupOf(const LimitTarget& target) const {

@@ -90,6 +90,8 @@ class Commands {
   // As call(), for a reply that is not JSON.
   std::optional<HttpReply> exchange(const std::string& method, const std::string& path,
                                     const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds);
+  // What agentd's refusal (status >= 400) says, for stderr.
+  std::string refusal(long status, const nlohmann::json& body) const;
   bool wantsJson() const { return options_.output == "json"; }
   // One round of stats rows: /v1/stats, or each id's; nullopt (exitCode set) on failure.
   std::optional<nlohmann::json> statsRows(const StatsOptions& options, int& exitCode);

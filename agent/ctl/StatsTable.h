@@ -1,5 +1,5 @@
 #pragma once
-// What `agentctl stats` and `ps --all-cgroups` print: rows of GET /v1/stats (StatsApi) as
+// What `agentctl stats` and `ps --all-cgroups` print: rows of GET /v1/stats (StatsHandlers) as
 // docker shows them: CPU % with two decimals, memory in binary units (MiB, GiB), network and
 // block I/O in decimal ones (kB, MB), "--" for what is not known.
 #include <cstdint>

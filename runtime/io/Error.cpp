@@ -5,6 +5,7 @@
 namespace agent {
 
 std::string Error::message() const {
+  if (sentence) return action;
   std::string text = action;
   if (!path.empty()) {
     text += " `";
@@ -24,6 +25,10 @@ tl::unexpected<Error> systemError(std::string action, std::string path, int errn
 
 tl::unexpected<Error> logicError(std::string action, std::string path, int errnum) {
   return tl::unexpected<Error>(Error{errnum, std::move(path), std::move(action)});
+}
+
+tl::unexpected<Error> userError(std::string sentence, int errnum) {
+  return tl::unexpected<Error>(Error{errnum, "", std::move(sentence), true});
 }
 
 }  // namespace agent

@@ -11,7 +11,10 @@ namespace agent {
 struct Error {
   int errnum = 0;      // errno value; 0 when the failure is not a system call's
   std::string path;    // file or directory concerned; may be empty
-  std::string action;  // what was attempted, e.g. "open for reading"
+  std::string action;  // what was attempted, e.g. "open for reading"; or a whole sentence
+  // `action` is a sentence for a person that says what was wrong and what to do (a user's
+  // bad input): message() is that sentence alone, without the errno's text.
+  bool sentence = false;
 
   // "open for reading `/sys/fs/cgroup/cpu/x/cpu.stat`: No such file or directory"
   std::string message() const;
@@ -28,5 +31,8 @@ using Result = tl::expected<T, Error>;
 tl::unexpected<Error> systemError(std::string action, std::string path, int errnum = errno);
 // A failure that is not a system call's: bad content, a timeout with a reason, etc.
 tl::unexpected<Error> logicError(std::string action, std::string path, int errnum = EINVAL);
+// Bad input, in one sentence: what was wrong, why, what to do. `errnum` only classifies it
+// (EINVAL: invalid; ENOENT: not found; EBUSY: conflict) and is not shown.
+tl::unexpected<Error> userError(std::string sentence, int errnum = EINVAL);
 
 }  // namespace agent

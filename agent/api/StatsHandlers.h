@@ -10,9 +10,9 @@
 
 namespace agent {
 
-class StatsApi {
+class StatsHandlers {
  public:
-  explicit StatsApi(std::shared_ptr<LatestSnapshot> snapshots) : snapshots_(std::move(snapshots)) {}
+  explicit StatsHandlers(std::shared_ptr<LatestSnapshot> snapshots) : snapshots_(std::move(snapshots)) {}
   // GET /v1/stats: the agent's containers, or every discovered one with all_cgroups=1.
   HttpResponse all(const HttpRequest& request) const;
   // GET /v1/containers/{ref}/stats.

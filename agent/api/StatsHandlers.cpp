@@ -1,4 +1,4 @@
-#include "StatsApi.h"
+#include "StatsHandlers.h"
 
 #include <set>
 
@@ -49,7 +49,7 @@ HttpResponse notReady() {
 
 }  // namespace
 
-HttpResponse StatsApi::all(const HttpRequest& request) const {
+HttpResponse StatsHandlers::all(const HttpRequest& request) const {
   auto pair = snapshots_->withPrevious();
   if (!pair.latest) return notReady();
   auto scope =
@@ -61,7 +61,7 @@ HttpResponse StatsApi::all(const HttpRequest& request) const {
   return {200, std::move(body)};
 }
 
-HttpResponse StatsApi::one(const std::string& ref, const HttpRequest& request) const {
+HttpResponse StatsHandlers::one(const std::string& ref, const HttpRequest& request) const {
   auto pair = snapshots_->withPrevious();
   if (!pair.latest) return notReady();
   // A cgroup path cannot travel in the path: GET /v1/containers/-/stats?cgroup=/docker/<id>.
@@ -83,7 +83,7 @@ HttpResponse StatsApi::one(const std::string& ref, const HttpRequest& request) c
   return {200, std::move(body)};
 }
 
-HttpResponse StatsApi::discovered(const HttpRequest& request) const {
+HttpResponse StatsHandlers::discovered(const HttpRequest& request) const {
   auto latest = snapshots_->latest();
   if (!latest) return notReady();
   json items = json::array();
