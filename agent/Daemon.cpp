@@ -234,8 +234,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
       *runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
       Reconciler::Options{config.enforce, millis(config.reconcileIntervalSeconds)}, discoveredListIn(snapshots));
   LimitsApi limitsApi(*reconciler, *overrides, *hierarchy, discoveredIn(snapshots), hostCpus);
-  ControlApi controlApi(*runtime, *hierarchy, limitsApi, *policyStore,
-                        [&reconciler] { reconciler->reconcileAll(false); }, snapshots);
+  ControlApi controlApi(
+      *runtime, *hierarchy, limitsApi, *policyStore, [&reconciler] { reconciler->reconcileAll(false); }, snapshots);
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
       config.apiAddress, *token, tokenFile, [&](const HttpRequest& request) { return controlApi.handle(request); },

@@ -19,8 +19,7 @@ class ControlApi {
   // `policiesReloaded` runs after a reload put a new policy set in force; `snapshots` are the
   // collector's, which stats are computed from.
   ControlApi(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy, LimitsApi& limits,
-             PolicyStore& policies, std::function<void()> policiesReloaded,
-             std::shared_ptr<LatestSnapshot> snapshots);
+             PolicyStore& policies, std::function<void()> policiesReloaded, std::shared_ptr<LatestSnapshot> snapshots);
   ControlApi(const ControlApi&) = delete;
   ControlApi& operator=(const ControlApi&) = delete;
 
