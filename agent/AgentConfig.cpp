@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "LabelText.h"
@@ -9,6 +10,13 @@
 namespace agent {
 
 namespace {
+
+// A mistake in the config file, at file:line:column, in one sentence; fixing the file is what
+// to do.
+tl::unexpected<Error> configError(const std::string& where, const std::string& what) {
+  return userError(where + ": " + what + "; fix the config file", EINVAL);
+}
+
 std::string where(const std::string& path, const YAML::Mark& mark) {
   return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
@@ -23,18 +31,15 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
   std::vector<std::pair<std::string, YAML::Mark>> names;  // the label name of each key, and where
   for (const auto& item : list) {
     if (!item.IsScalar()) {
-      return logicError("read config (`container_labels` is a list of label keys (strings))", where(path, item.Mark()),
-                        EINVAL);
+      return configError(where(path, item.Mark()), "`container_labels` is a list of label keys (strings)");
     }
     std::string key = item.as<std::string>();
     if (key.empty()) {
-      return logicError("read config (`container_labels` has an empty key; give the label key to export)",
-                        where(path, item.Mark()), EINVAL);
+      return configError(where(path, item.Mark()), "`container_labels` has an empty key; give the label key to export");
     }
     std::string name = collectors::labelName(key);
     if (!collectors::isValidLabelName(name)) {
-      return logicError("read config (`container_labels`: `" + key + "` makes no valid label name)",
-                        where(path, item.Mark()), EINVAL);
+      return configError(where(path, item.Mark()), "`container_labels`: `" + key + "` makes no valid label name");
     }
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i].first != name) continue;
@@ -43,8 +48,7 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
                             ? "`" + key + "` is listed twice (also at " + earlier + ")"
                             : "`" + key + "` and `" + keys[i] + "` (" + earlier + ") are both exported as the label " +
                                   name + " (every character outside [a-zA-Z0-9_] becomes '_')";
-      return logicError("read config (`container_labels`: " + why + "; keep one of them)", where(path, item.Mark()),
-                        EINVAL);
+      return configError(where(path, item.Mark()), "`container_labels`: " + why + "; keep one of them");
     }
     names.emplace_back(name, item.Mark());
     keys.push_back(std::move(key));
@@ -53,19 +57,31 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 }
 }  // namespace
 
+const std::vector<std::string_view>& configKeys() {
+  static const std::vector<std::string_view> keys = {
+      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",   "metrics_address",
+      "api_address", "log_level",          "shim_path",        "log_max_bytes",   "standby_containers",
+      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",    "max_staleness",
+      "export",      "max_depth",          "ignore_cgroups",   "container_labels"};
+  return keys;
+}
+
 Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig& config) {
   if (!std::filesystem::exists(path)) {
     if (!required) return {};
-    return logicError("read config file", path, ENOENT);
+    return userError("the config file " + path +
+                         " does not exist; give the path of one, or leave --config out for the "
+                         "defaults",
+                     ENOENT);
   }
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    return logicError("parse config (" + e.msg + ")", where(path, e.mark), EINVAL);
+    return configError(where(path, e.mark), "not YAML (" + e.msg + ")");
   }
   if (root.IsNull()) return {};
-  if (!root.IsMap()) return logicError("read config (the top level must be a mapping of keys)", path, EINVAL);
+  if (!root.IsMap()) return configError(path, "the top level must be a mapping of keys (key: value lines)");
   struct Key {
     const char* name;
     std::string AgentConfig::*text;
@@ -81,6 +97,11 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;
+    const auto& keys = configKeys();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      return configError(where(path, entry.first.Mark()),
+                         "unknown key `" + key + "`; docs/agentd.md and agent/agent.yaml list the keys");
+    }
     bool known = false;
     try {
       for (const auto& k : kKeys) {
@@ -92,16 +113,15 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       if (key == "log_max_bytes") {
         config.logMaxBytes = value.as<uint64_t>();
         if (config.logMaxBytes < 4096) {
-          return logicError("read config (`log_max_bytes` is at least 4096: a page, for the log's frames)",
-                            where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()),
+                             "`log_max_bytes` is at least 4096: a page, for the log's frames");
         }
         known = true;
       }
       if (key == "collect_interval") {
         double seconds = value.as<double>();
         if (!(seconds >= 0.1 && seconds <= 3600)) {
-          return logicError("read config (`collect_interval` is in seconds, from 0.1 to 3600)",
-                            where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()), "`collect_interval` is in seconds, from 0.1 to 3600");
         }
         config.collectIntervalSeconds = seconds;
         known = true;
@@ -109,8 +129,7 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       if (key == "reconcile_interval") {
         double seconds = value.as<double>();
         if (!(seconds >= 0.1 && seconds <= 3600)) {
-          return logicError("read config (`reconcile_interval` is in seconds, from 0.1 to 3600)",
-                            where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()), "`reconcile_interval` is in seconds, from 0.1 to 3600");
         }
         config.reconcileIntervalSeconds = seconds;
         known = true;
@@ -122,8 +141,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       if (key == "idle_refresh") {
         double seconds = value.as<double>();
         if (!(seconds >= 0 && seconds <= 3600)) {
-          return logicError("read config (`idle_refresh` is in seconds, from 0 (read everything every cycle) to 3600)",
-                            where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()),
+                             "`idle_refresh` is in seconds, from 0 (read everything every cycle) to 3600");
         }
         config.idleRefreshSeconds = seconds;
         known = true;
@@ -131,8 +150,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       if (key == "max_staleness") {
         double seconds = value.as<double>();
         if (!(seconds >= 0 && seconds <= 3600)) {
-          return logicError("read config (`max_staleness` is in seconds, from 0 (never refresh on a scrape) to 3600)",
-                            where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()),
+                             "`max_staleness` is in seconds, from 0 (never refresh on a scrape) to 3600");
         }
         config.maxStalenessSeconds = seconds;
         known = true;
@@ -140,7 +159,7 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       if (key == "export") {
         config.exportMode = value.as<std::string>();
         if (config.exportMode != "containers" && config.exportMode != "all") {
-          return logicError("read config (`export` is `containers` or `all`)", where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()), "`export` is `containers` or `all`");
         }
         known = true;
       }
@@ -150,7 +169,7 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       }
       if (key == "ignore_cgroups" || key == "container_labels") {
         if (!value.IsSequence()) {
-          return logicError("read config (`" + key + "` is a list of strings)", where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()), "`" + key + "` is a list of strings");
         }
         if (key == "container_labels") {
           auto labels = readContainerLabels(path, value);
@@ -165,14 +184,17 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       if (key == "standby_containers") {
         config.standbyContainers = value.as<uint64_t>();
         if (config.standbyContainers > 64) {
-          return logicError("read config (`standby_containers` is at most 64)", where(path, value.Mark()), EINVAL);
+          return configError(where(path, value.Mark()), "`standby_containers` is at most 64");
         }
         known = true;
       }
     } catch (const YAML::Exception&) {
-      return logicError("read config (`" + key + "` has the wrong type)", where(path, value.Mark()), EINVAL);
+      return configError(where(path, value.Mark()), "`" + key + "` has the wrong type");
     }
-    if (!known) return logicError("read config (unknown key `" + key + "`)", where(path, entry.first.Mark()), EINVAL);
+    // A key of configKeys() that no branch above reads is this file's fault, not the user's.
+    if (!known)
+      return logicError("read config (key `" + key + "` is listed but not read)", where(path, entry.first.Mark()),
+                        EINVAL);
   }
   return {};
 }

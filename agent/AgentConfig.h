@@ -3,6 +3,7 @@
 // command-line flags. See docs/agentd.md.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "Error.h"
@@ -27,15 +28,20 @@ struct AgentConfig {
   double reconcileIntervalSeconds = 5.0;  // `reconcile_interval`
   bool enforce = true;                    // `enforce`: false reports what would change, writes nothing
   // Metrics (docs/metrics.md).
-  double collectIntervalSeconds = 1.0;  // `collect_interval`
-  double idleRefreshSeconds = 10.0;
-  double maxStalenessSeconds = 0;          // `max_staleness`: a scrape refreshes an older snapshot; 0 never          //
-                                           // `idle_refresh`: longest wait to re-read a group where nothing ran
-  std::string exportMode = "containers";   // `export`: containers | all
-  uint64_t maxDepth = 32;                  // `max_depth`: cgroup levels walked below the root
-  std::vector<std::string> ignoreCgroups;  // `ignore_cgroups`: globs on cgroup paths
+  double collectIntervalSeconds = 1.0;       // `collect_interval`
+  double idleRefreshSeconds = 10.0;          // `idle_refresh`: longest wait to re-read a group where nothing ran
+  double maxStalenessSeconds = 0;            // `max_staleness`: a scrape refreshes an older snapshot; 0 never
+  std::string exportMode = "containers";     // `export`: containers | all
+  uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
+  std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths
   std::vector<std::string> containerLabels;  // `container_labels`: keys exported as container_label_<key>
+
+  bool operator==(const AgentConfig&) const = default;
 };
+
+// Every key the file may hold; any other is refused. agent/agent.yaml, the sample, sets each of
+// them to its default (a unit test loads it and compares), so a new key cannot miss the sample.
+const std::vector<std::string_view>& configKeys();
 
 // Reads the YAML file into `config`, keeping what the file does not set. A missing file is
 // fine when `required` is false (the default path); unknown keys and wrong types are errors

@@ -35,16 +35,7 @@ CollectionLoop::CollectionLoop(collectors::Collector collector, const container:
       interval_(interval),
       bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1},
       counts_(bounds_.size() + 1, 0) {
-  thread_ = std::thread([this] { run(); });
-}
-
-CollectionLoop::~CollectionLoop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
 void CollectionLoop::collectNow() {
@@ -72,7 +63,7 @@ void CollectionLoop::collectNow() {
   ::malloc_trim(0);
 }
 
-void CollectionLoop::run() {
+void CollectionLoop::run(std::stop_token stop) {
   auto next = std::chrono::steady_clock::now();
   while (true) {
     {
@@ -80,7 +71,7 @@ void CollectionLoop::run() {
       next += interval_;
       // A cycle that ran long does not make the next ones pile up.
       next = std::max(next, std::chrono::steady_clock::now());
-      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+      if (wake_.wait_until(lock, stop, next, [&stop] { return stop.stop_requested(); })) return;
     }
     collectNow();
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "Collector.h"
@@ -17,7 +18,7 @@ class CollectionLoop {
  public:
   CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
                  std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval);
-  ~CollectionLoop();  // stops and joins
+  ~CollectionLoop() = default;  // stops and joins (thread_)
   CollectionLoop(const CollectionLoop&) = delete;
   CollectionLoop& operator=(const CollectionLoop&) = delete;
 
@@ -25,7 +26,7 @@ class CollectionLoop {
   void collectNow();
 
  private:
-  void run();
+  void run(std::stop_token stop);
 
   collectors::Collector collector_;
   const container::ContainerRuntime& runtime_;
@@ -37,10 +38,9 @@ class CollectionLoop {
   std::vector<double> bounds_;
   std::vector<uint64_t> counts_;
   double sum_ = 0;
-  std::mutex mutex_;  // serializes collections and guards stopping_
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::mutex mutex_;  // serializes collections
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace agent

@@ -16,7 +16,7 @@ constexpr const char* kFields[] = {"image",   "rootfs", "name",   "command", "en
                                    "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit"};
 
 auto refuse(const std::string& what) {
-  return logicError(what, "", EINVAL);
+  return userError(what, EINVAL);
 }
 
 Result<std::string> stringField(const json& body, const char* field) {

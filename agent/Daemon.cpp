@@ -1,27 +1,25 @@
 #include "Daemon.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-#include <cmath>
 
-#include <cstring>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <set>
-#include <thread>
 
 #include "ApiMetrics.h"
 #include "ApiToken.h"
 #include "AtomicFile.h"
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
-#include "ContainerApi.h"
 #include "ContainerRuntime.h"
+#include "ControlApi.h"
 #include "EnforcementMetrics.h"
+#include "EventLoop.h"
 #include "FileAt.h"
 #include "HostCpus.h"
 #include "HttpApi.h"
@@ -29,7 +27,6 @@
 #include "LimitsApi.h"
 #include "MetricsServer.h"
 #include "OverrideStore.h"
-#include "PolicyApi.h"
 #include "PolicyStore.h"
 #include "Reconciler.h"
 #include "StateDirLock.h"
@@ -91,15 +88,6 @@ std::string besideThisBinary(const std::string& name) {
   return ec ? name : (self.parent_path() / name).string();
 }
 
-// Loud: the container runs on, but its exit status is lost for good.
-void logShimLoss(const container::ShimLoss& lost) {
-  spdlog::error(
-      "msg=\"container's shim was killed while the container runs; its exit code cannot be recorded\" id={} "
-      "shim_pid={} pid={} hint=\"agentd watches PID 1 itself and records the stop; stop, kill and rm work; "
-      "find what killed the shim (dmesg, the audit log)\"",
-      lost.id.substr(0, 12), lost.shimPid, lost.pid1);
-}
-
 bool setLogLevel(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") return false;
@@ -107,25 +95,27 @@ bool setLogLevel(const std::string& level) {
   return true;
 }
 
-}  // namespace
-
-int runDaemon(AgentConfig config, bool configFileRequired) {
-  // Signals arrive through a file descriptor, so the loop below handles them in order. Blocked
-  // before any thread starts: threads inherit the mask, and one without it would take a
-  // SIGTERM with the default action and end agentd on the spot.
+// Blocked before any thread starts: threads inherit the mask, and one without it would take a
+// SIGTERM with the default action and end agentd on the spot. They arrive through the
+// returned descriptor, so the event loop handles them in order.
+int blockSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&signals, s);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
-  int signalFd = ::signalfd(-1, &signals, SFD_CLOEXEC);
   ::signal(SIGPIPE, SIG_IGN);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return ::signalfd(-1, &signals, SFD_CLOEXEC);
+}
+
+// What must hold before agentd touches anything: the log level, root, its directories.
+// Returns agentd's exit code when it cannot start: 2 a bad option, 1 anything else; else 0.
+int checkPrerequisites(const AgentConfig& config) {
   if (!setLogLevel(config.logLevel)) {
     spdlog::error("msg=\"unknown log level\" level={} hint=\"use trace, debug, info, warn or error\"", config.logLevel);
     return 2;
   }
   if (::geteuid() != 0) {
-    spdlog::error("msg=\"agentd must run as root: it creates cgroups and namespaces\"");
+    spdlog::error("msg=\"agentd must run as root: it creates cgroups and namespaces\" hint=\"start it with sudo\"");
     return 1;
   }
   for (const auto& dir : {config.stateDir, config.dataDir + "/images", config.dataDir + "/containers"}) {
@@ -136,14 +126,12 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
       return 1;
     }
   }
-  // Before anything in the state directory is touched (standby leftovers, the api file).
-  auto lock = StateDirLock::acquire(config.stateDir);
-  if (!lock) {
-    spdlog::error("msg=\"cannot start\" error=\"{}\"", lock.error().message());
-    return 1;
-  }
-  // A descriptor per watched cgroup directory and a pidfd per container: the soft limit
-  // (1024 in a login shell) ran out at about 110 containers. Shims get the old one back.
+  return 0;
+}
+
+// A descriptor per watched cgroup directory and a pidfd per container: the soft limit
+// (1024 in a login shell) ran out at about 110 containers. Shims get the old one back.
+void raiseAndCheckFdLimit() {
   raiseFdLimit();
   if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 9 * 1000) {
     // About 9 descriptors per container (its cgroup directories, control files, a pidfd).
@@ -152,7 +140,68 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
         "limit={} hint=\"raise the hard limit (systemd: LimitNOFILE=infinity; a shell: ulimit -Hn)\"",
         files.rlim_cur / 9, files.rlim_cur);
   }
-  auto token = ensureApiToken(config.stateDir + "/token");
+}
+
+void readopt(container::ContainerRuntime& runtime, size_t standby) {
+  auto list = runtime.list();
+  if (!list) return;
+  size_t running = 0;
+  for (const auto& c : *list) running += c.status.state != container::ContainerState::Stopped;
+  auto watched = runtime.watchRunning();
+  runtime.keepStandby(standby);
+  spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running,
+               watched.shims + watched.lost.size());
+  for (const auto& lost : watched.lost) logShimLoss(lost);
+}
+
+collectors::CollectorConfig collectorConfigOf(const AgentConfig& config) {
+  collectors::CollectorConfig c;
+  c.agentParent = config.cgroupParent;
+  c.exportMode = config.exportMode == "all" ? collectors::ExportMode::All : collectors::ExportMode::Containers;
+  c.maxDepth = config.maxDepth;
+  c.ignoreGlobs = config.ignoreCgroups;
+  c.idleRefreshEvery =
+      std::max<size_t>(1, static_cast<size_t>(std::ceil(config.idleRefreshSeconds / config.collectIntervalSeconds)));
+  return c;
+}
+
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// One step of agentd's stop. A step that had to wait says so, and for what: agentd's stop
+// is otherwise quick (well under a second when idle).
+template <typename Step>
+void stopStep(const char* what, Step&& step) {
+  auto started = std::chrono::steady_clock::now();
+  step();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  if (ms >= 100)
+    spdlog::info("msg=\"stopping waited\" for=\"{}\" ms={}", what, ms);
+  else
+    spdlog::debug("msg=\"stopped\" part=\"{}\" ms={}", what, ms);
+}
+
+// Only our own address: a newer agentd may have started and written its own meanwhile.
+void removeIfOurs(const std::string& file, const std::string& url) {
+  if (auto recorded = readWholeFile(file); recorded && *recorded == url + "\n") ::unlink(file.c_str());
+}
+
+}  // namespace
+
+int runDaemon(AgentConfig config, bool configFileRequired) {
+  int signalFd = blockSignals();
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (int cannot = checkPrerequisites(config); cannot != 0) return cannot;
+  // Before anything in the state directory is touched (standby leftovers, the api file).
+  auto lock = StateDirLock::acquire(config.stateDir);
+  if (!lock) {
+    spdlog::error("msg=\"cannot start\" error=\"{}\"", lock.error().message());
+    return 1;
+  }
+  raiseAndCheckFdLimit();
+  std::string tokenFile = config.stateDir + "/token";
+  auto token = ensureApiToken(tokenFile);
   if (!token) {
     spdlog::error("msg=\"cannot set up the API token\" error=\"{}\"", token.error().message());
     return 1;
@@ -162,23 +211,16 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::error("msg=\"no usable cgroups\" error=\"{}\"", hierarchy.error().message());
     return 1;
   }
+
+  // The wiring: each part is built from those below it, and stopped in the reverse order.
   container::RuntimeConfig runtimeConfig;
   runtimeConfig.stateDir = config.stateDir;
   runtimeConfig.dataDir = config.dataDir;
   runtimeConfig.shimPath = config.shimPath.empty() ? besideThisBinary("agent-shim") : config.shimPath;
   runtimeConfig.cgroupParent = config.cgroupParent;
   runtimeConfig.logMaxBytes = config.logMaxBytes;
-  container::ContainerRuntime runtime(runtimeConfig, *hierarchy);
-
-  if (auto list = runtime.list()) {
-    size_t running = 0;
-    for (const auto& c : *list) running += c.status.state != container::ContainerState::Stopped;
-    auto watched = runtime.watchRunning();
-    runtime.keepStandby(config.standbyContainers);
-    spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running,
-                 watched.shims + watched.lost.size());
-    for (const auto& lost : watched.lost) logShimLoss(lost);
-  }
+  auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
+  readopt(*runtime, config.standbyContainers);
 
   auto overrides = policies::OverrideStore::open(config.stateDir);
   if (!overrides) {
@@ -191,44 +233,31 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
   auto snapshots = std::make_shared<LatestSnapshot>();
   auto cgroupWrites = std::make_shared<cgroup::CgroupWriteFeed>();
-  Reconciler reconciler(runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
-                        {config.enforce,
-                         std::chrono::milliseconds(static_cast<int64_t>(config.reconcileIntervalSeconds * 1000)),
-                         cgroupWrites,
-                         {}},
-                        discoveredListIn(snapshots));
+  auto reconciler = std::make_unique<Reconciler>(
+      *runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
+      Reconciler::Options{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}},
+      discoveredListIn(snapshots));
   policies::LimitService limitService(
       [&reconciler, lookup = discoveredIn(snapshots)](const std::string& ref) {
-        return reconciler.resolve(ref, lookup);
+        return reconciler->resolve(ref, lookup);
       },
-      [policyStore] { return policyStore->current(); }, *overrides, reconciler, *hierarchy);
+      [policyStore] { return policyStore->current(); }, *overrides, *reconciler, *hierarchy);
   LimitsApi limitsApi(limitService, hostCpus);
-  PolicyApi policyApi(*policyStore, [&reconciler] { reconciler.reconcileAll(false); });
-  ContainerApi containerApi(runtime, *hierarchy, hostCpus);
-  containerApi.setLimitsApi(&limitsApi);
-  containerApi.setPolicyApi(&policyApi);
+  ControlApi controlApi(
+      *runtime, *hierarchy, limitsApi, *policyStore, [&reconciler] { reconciler->reconcileAll(false); }, snapshots);
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
-      config.apiAddress, *token, [&](const HttpRequest& request) { return containerApi.handle(request); },
+      config.apiAddress, *token, tokenFile, [&](const HttpRequest& request) { return controlApi.handle(request); },
       [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); });
   if (!api) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;
   }
-
-  collectors::CollectorConfig collectorConfig;
-  collectorConfig.agentParent = config.cgroupParent;
-  collectorConfig.exportMode =
-      config.exportMode == "all" ? collectors::ExportMode::All : collectors::ExportMode::Containers;
-  collectorConfig.maxDepth = config.maxDepth;
-  collectorConfig.ignoreGlobs = config.ignoreCgroups;
-  collectorConfig.idleRefreshEvery =
-      std::max<size_t>(1, static_cast<size_t>(std::ceil(config.idleRefreshSeconds / config.collectIntervalSeconds)));
-  auto interval = std::chrono::milliseconds(static_cast<int64_t>(config.collectIntervalSeconds * 1000));
-  collectors::Collector collector(*hierarchy, collectorConfig);
+  collectors::Collector collector(*hierarchy, collectorConfigOf(config));
   collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
-  CollectionLoop collection(std::move(collector), runtime, snapshots, interval);
-  collection.collectNow();  // the first scrape finds data
+  auto collection = std::make_unique<CollectionLoop>(std::move(collector), *runtime, snapshots,
+                                                     millis(config.collectIntervalSeconds));
+  collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels});
   if (!metrics) {
@@ -239,100 +268,60 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   (*metrics)->add(apiMetrics);
   (*metrics)->add(enforcementMetrics);
   (*metrics)->add(policyStore);
-  reconciler.start();  // overrides are in place again before agentd says it is ready
+  reconciler->start();  // overrides are in place again before agentd says it is ready
   if (config.maxStalenessSeconds > 0) {
-    (*metrics)->refreshWhenOlderThan(std::chrono::milliseconds(static_cast<int64_t>(config.maxStalenessSeconds * 1000)),
-                                     [&collection] { collection.collectNow(); });
+    (*metrics)->refreshWhenOlderThan(millis(config.maxStalenessSeconds), [&collection] { collection->collectNow(); });
   }
-  (void)writeFileAtomically(config.stateDir, "metrics", (*metrics)->url() + "\n");
+  std::string apiUrl = (*api)->url(), metricsUrl = (*metrics)->url();
+  (void)writeFileAtomically(config.stateDir, "metrics", metricsUrl + "\n");
   // Written last: agentctl (and a waiting script) take the api file as "agentd is ready".
-  (void)writeFileAtomically(config.stateDir, "api", (*api)->url() + "\n");
+  (void)writeFileAtomically(config.stateDir, "api", apiUrl + "\n");
   spdlog::info("msg=\"agentd ready\" api={} metrics={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}",
-               (*api)->url(), (*metrics)->url(), config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
+               apiUrl, metricsUrl, config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
                config.cgroupParent);
 
-  // A change in the policy directory reloads it (as SIGHUP and `agentctl policy reload` do).
-  // SIGHUP watches it afresh: the directory may have been made, or replaced, since.
-  UniqueFd policyWatch;
-  auto watchPolicyDir = [&] {
-    policyWatch = UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-    if (policyWatch.valid() &&
-        ::inotify_add_watch(policyWatch.get(), config.policyDir.c_str(),
-                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE) < 0) {
-      spdlog::info("msg=\"policy directory not watched (reload with SIGHUP or agentctl policy reload)\" dir={}",
-                   config.policyDir);
-      policyWatch.reset();
-    }
-  };
-  watchPolicyDir();
-  auto drain = [](int fd) {
-    char events[4096];
-    while (::read(fd, events, sizeof events) > 0) {
-    }
-  };
-  while (true) {
-    // Exits arrive on pidfds; the slow tick is a safety net for a shim that ended before
-    // its pidfd could be opened.
-    pollfd fds[3] = {{signalFd, POLLIN, 0}, {runtime.exitEventsFd(), POLLIN, 0}, {policyWatch.get(), POLLIN, 0}};
-    int ready = ::poll(fds, policyWatch.valid() ? 3 : 2, 5000);
-    if (ready > 0 && policyWatch.valid() && fds[2].revents != 0) {
-      // An editor saves in several steps: let them land, then read the directory once.
-      drain(policyWatch.get());
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      drain(policyWatch.get());
-      if (policyStore->reload()) reconciler.reconcileAll(false);
-    }
-    if (ready > 0 && fds[0].revents != 0) {
-      signalfd_siginfo info{};
-      if (::read(signalFd, &info, sizeof info) != sizeof info) continue;
-      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
-        spdlog::info("msg=\"stopping; containers keep running\" signal={}", info.ssi_signo);
-        break;
-      }
-      if (info.ssi_signo == SIGHUP) {
-        watchPolicyDir();
-        if (policyStore->reload()) reconciler.reconcileAll(false);
-      }
-      if (info.ssi_signo == SIGHUP) {
-        AgentConfig reloaded = config;
-        auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);
-        if (!loaded) {
-          spdlog::error("msg=\"config reload failed; keeping the current settings\" error=\"{}\"",
-                        loaded.error().message());
-        } else if (setLogLevel(reloaded.logLevel)) {
-          config.logLevel = reloaded.logLevel;
-          spdlog::info("msg=\"config reloaded\" log_level={}", config.logLevel);
-        }
-      }
-    }
-    // Shims that ended are reaped, and --rm containers removed, on every event and tick.
-    for (const auto& event : runtime.collectExited()) {
-      if (event.shimLost) {
-        logShimLoss(*event.shimLost);
-      } else if (event.exit) {
-        spdlog::info("msg=\"container exited\" id={} exit_code={}", event.id.substr(0, 12), event.exit->exitCode);
-      } else {
-        spdlog::warn("msg=\"container's shim ended without an exit record\" id={}", event.id.substr(0, 12));
-      }
-    }
-  }
+  EventLoop::Reloads reloads{.policies =
+                                 [&] {
+                                   if (policyStore->reload()) reconciler->reconcileAll(false);
+                                 },
+                             .config =
+                                 [&] {
+                                   AgentConfig reloaded = config;
+                                   auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);
+                                   if (!loaded) {
+                                     spdlog::error(
+                                         "msg=\"config reload failed; keeping the current settings\" error=\"{}\"",
+                                         loaded.error().message());
+                                   } else if (setLogLevel(reloaded.logLevel)) {
+                                     config.logLevel = reloaded.logLevel;
+                                     spdlog::info("msg=\"config reloaded\" log_level={}", config.logLevel);
+                                   }
+                                 }};
+  int signal = EventLoop(signalFd, *runtime, config.policyDir, std::move(reloads)).run();
+
+  auto stopping = std::chrono::steady_clock::now();
+  spdlog::info("msg=\"stopping; containers keep running\" signal={}", signal);
   // Requests in flight are answered first (a `stop -t 4` the user waits for), within a bound;
   // new ones are told agentd is stopping, and log followers stop waiting for output.
-  runtime.stopFollowers();
+  runtime->stopFollowers();
   constexpr auto kShutdownGrace = std::chrono::seconds(15);
-  if (size_t cut = (*api)->drain(kShutdownGrace); cut > 0) {
-    spdlog::warn("msg=\"requests still running are cut\" count={} waited_s={}", cut, kShutdownGrace.count());
+  if (size_t busy = (*api)->drain(std::chrono::milliseconds(0)); busy > 0) {
+    spdlog::info("msg=\"stopping: answering the requests in flight first\" count={} bound_s={}", busy,
+                 kShutdownGrace.count());
+    if (size_t cut = (*api)->drain(kShutdownGrace); cut > 0)
+      spdlog::warn("msg=\"requests still running are cut\" count={} waited_s={}", cut, kShutdownGrace.count());
   }
-  std::string url = (*api)->url();
-  api->reset();
-  // Only our own address: a newer agentd may have started and written its own meanwhile.
-  if (auto recorded = readWholeFile(config.stateDir + "/api"); recorded && *recorded == url + "\n") {
-    ::unlink((config.stateDir + "/api").c_str());
-  }
-  std::string metricsUrl = (*metrics)->url();
-  if (auto recorded = readWholeFile(config.stateDir + "/metrics"); recorded && *recorded == metricsUrl + "\n") {
-    ::unlink((config.stateDir + "/metrics").c_str());
-  }
+  stopStep("the control API's server (its threads end)", [&] { api->reset(); });
+  removeIfOurs(config.stateDir + "/api", apiUrl);
+  stopStep("the metrics server (a scrape in flight)", [&] { metrics->reset(); });
+  removeIfOurs(config.stateDir + "/metrics", metricsUrl);
+  stopStep("the collector (a collection in flight)", [&] { collection.reset(); });
+  stopStep("the reconciler (a pass in flight)", [&] { reconciler.reset(); });
+  stopStep("the standby containers' shims to end, and removed containers' files to be deleted",
+           [&] { runtime.reset(); });
+  spdlog::info(
+      "msg=\"stopped\" took_ms={}",
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count());
   return 0;
 }
 

@@ -17,6 +17,7 @@ class LimitsApi {
   HttpResponse explain(const std::string& ref);
   // `run`'s limits: checked and made whole before the container exists, kept after.
   policies::LimitService& service() { return limits_; }
+  unsigned hostCpus() const { return hostCpus_; }
 
  private:
   policies::LimitService& limits_;

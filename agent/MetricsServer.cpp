@@ -7,19 +7,10 @@
 #include <cstring>
 #include <thread>
 
+#include "CivetWebStop.h"
 #include "UnixTime.h"
 
 namespace agent {
-
-void LatestSnapshot::publish(collectors::SnapshotPtr snapshot) {
-  std::lock_guard lock(mutex_);
-  latest_ = std::move(snapshot);
-}
-
-collectors::SnapshotPtr LatestSnapshot::latest() const {
-  std::lock_guard lock(mutex_);
-  return latest_;
-}
 
 std::string gzipCompress(std::string_view text) {
   z_stream stream{};
@@ -49,7 +40,7 @@ MetricsServer::MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collecto
     : snapshots_(std::move(snapshots)), options_(std::move(options)) {}
 
 MetricsServer::~MetricsServer() {
-  if (context_ != nullptr) mg_stop(context_);  // waits for requests in flight
+  stopCivetWeb(context_, host_);  // waits for requests in flight
 }
 
 void MetricsServer::add(std::shared_ptr<prometheus::Collectable> collectable) {
@@ -125,12 +116,26 @@ int MetricsServer::handle(mg_connection* connection, void* self) {
   return 200;
 }
 
+// Every path but /metrics. Without this handler CivetWeb answers such paths itself, and its
+// reply overflowed the worker thread's small stack: `curl http://HOST:9101/` (a browser, a
+// probe of /healthz, which is the API's, a scanner) ended agentd with a segfault.
+int MetricsServer::notFound(mg_connection* connection, void*) {
+  static const std::string kBody =
+      "404: this port serves GET /metrics only (Prometheus text format, no token); agentd's API, with "
+      "/healthz, is at its api_address (default 127.0.0.1:9102)\n";
+  static const std::string kReply =
+      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(kBody.size()) +
+      "\r\n\r\n" + kBody;
+  mg_write(connection, kReply.data(), kReply.size());
+  return 404;
+}
+
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& address,
                                                             std::shared_ptr<LatestSnapshot> snapshots,
                                                             collectors::RenderOptions options) {
   size_t colon = address.rfind(':');
   if (colon == std::string::npos) {
-    return logicError("serve metrics (the address must be HOST:PORT or :PORT)", address, EINVAL);
+    return userError("the metrics address \"" + address + "\" has no port; give it as HOST:PORT or :PORT", EINVAL);
   }
   std::string host = address.substr(0, colon);
   std::string port = address.substr(colon + 1);
@@ -144,13 +149,18 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& a
   mg_callbacks callbacks{};
   server->context_ = mg_start(&callbacks, nullptr, civetOptions);
   if (server->context_ == nullptr) {
-    return logicError("serve metrics (is the port taken, or the host not an address of this machine?)", address,
-                      EADDRINUSE);
+    return userError("cannot serve metrics on " + address +
+                         ": the port is taken, or the host is not an address of this machine; give another "
+                         "--metrics-address (port 0 picks a free one)",
+                     EADDRINUSE);
   }
+  // CivetWeb tries handlers in the order they were set: /metrics first, then everything else.
   mg_set_request_handler(server->context_, "/metrics$", &MetricsServer::handle, server.get());
+  mg_set_request_handler(server->context_, "/", &MetricsServer::notFound, nullptr);
   mg_server_port bound[4];
   int count = mg_get_server_ports(server->context_, 4, bound);
-  if (count <= 0) return logicError("serve metrics (no port bound)", address, EADDRINUSE);
+  if (count <= 0) return userError("cannot serve metrics on " + address + ": CivetWeb bound no port", EADDRINUSE);
+  server->host_ = host;
   server->url_ =
       "http://" + (host.empty() ? std::string("0.0.0.0") : host) + ":" + std::to_string(bound[0].port) + "/metrics";
   return server;

@@ -7,7 +7,7 @@
 // bytes. The agent's own families kept in prometheus-cpp Collectables (API requests) are
 // rendered into it with prometheus-cpp's TextSerializer, as of that first scrape.
 //
-// Why not prometheus-cpp's Exposer, as ARCHITECTURE.md first said: for 1000 containers
+// Why not prometheus-cpp's Exposer, as the first design said: for 1000 containers
 // (~50,000 series, 4.4 MB) its path of ClientMetric objects, an ostream serializer that
 // writes label values character by character, and a gzip per scrape at the default level
 // took 95-140 ms per scrape here; this one takes a few ms (docs/performance.md).
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "Error.h"
+#include "LatestSnapshot.h"
 #include "MetricsRenderer.h"
 #include "Snapshot.h"
 
@@ -28,17 +29,6 @@ struct mg_context;
 struct mg_connection;
 
 namespace agent {
-
-// The collector's latest Snapshot; swapped under a short lock, never waited on for long.
-class LatestSnapshot {
- public:
-  void publish(collectors::SnapshotPtr snapshot);
-  collectors::SnapshotPtr latest() const;
-
- private:
-  mutable std::mutex mutex_;
-  collectors::SnapshotPtr latest_;
-};
 
 class MetricsServer {
  public:
@@ -70,6 +60,7 @@ class MetricsServer {
   struct Exposition;
   MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collectors::RenderOptions options);
   static int handle(mg_connection* connection, void* self);
+  static int notFound(mg_connection* connection, void* unused);
   std::shared_ptr<Exposition> current();
 
   std::shared_ptr<LatestSnapshot> snapshots_;
@@ -80,6 +71,7 @@ class MetricsServer {
   std::chrono::milliseconds maxAge_{0};
   std::function<void()> refresh_;
   mg_context* context_ = nullptr;
+  std::string host_;  // as given in the address ("" for every interface)
   std::string url_;
 };
 

@@ -33,25 +33,18 @@ Reconciler::Reconciler(container::ContainerRuntime& runtime, const cgroup::Hiera
   if (options_.writes) writesReader_ = options_.writes->join();
 }
 
-Reconciler::~Reconciler() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+Reconciler::~Reconciler() = default;
 
 void Reconciler::start() {
   reconcileAll(false);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
-void Reconciler::run() {
+void Reconciler::run(std::stop_token stop) {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+      if (wake_.wait_for(lock, stop, options_.interval, [&stop] { return stop.stop_requested(); })) return;
     }
     reconcileAll(true);
   }
@@ -63,7 +56,7 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
   };
   auto stopped = [&ref]() {
     return userError("container " + container::quotedForMessage(ref) +
-                         " is stopped; limits apply to a running or paused container: start it first",
+                         " is stopped; limits apply to a running or paused one (start a new one with agentctl run)",
                      EBUSY);
   };
   if (ref.empty() || ref.front() != '/') {
@@ -77,11 +70,12 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
       if (auto found = discovered(ref)) return *found;
     }
     return userError("no such container " + container::quotedForMessage(ref) +
-                         "; give an agent container's id, id prefix or name (agentctl ps lists them), or another "
-                         "runtime's container id, name or cgroup path",
+                         "; agentctl ps -a lists agentd's (by id, id prefix or name), and another runtime's go by id, "
+                         "name or cgroup path",
                      ENOENT);
   }
   if (auto valid = cgroup::validateCgroupPath(ref); !valid) return tl::unexpected(valid.error());
+  // A container's path is that container (its name and labels), as the pass sees it.
   if (auto list = runtime_.list()) {
     for (const auto& c : *list) {
       if (c.config.cgroupPath != ref) continue;
@@ -97,7 +91,8 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
   auto group = cgroup::Cgroup::openWherePresent(hierarchy_, ref, limitControllers());
   if (!group) {
     return userError("no such cgroup " + container::quotedForMessage(ref) +
-                         ": no cpu, memory or pids hierarchy has a directory for it",
+                         ": no cpu, memory or pids hierarchy has a directory for it; give the path "
+                         "as /proc/PID/cgroup shows it",
                      ENOENT);
   }
   return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only

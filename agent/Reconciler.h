@@ -92,7 +92,7 @@ class Reconciler : public policies::LimitWriter {
   void report(Tracked& tracked, const LimitTarget& target, const policies::Change& change);
   void countUnenforced();
   void reconcileOne(const LimitTarget& target, const policies::PolicySet& policies, bool periodic);
-  void run();
+  void run(std::stop_token stop);
 
   container::ContainerRuntime& runtime_;
   const cgroup::Hierarchy& hierarchy_;
@@ -108,9 +108,8 @@ class Reconciler : public policies::LimitWriter {
   cgroup::CgroupWriteFeed::Reader writesReader_ = 0;
   uint64_t pass_ = 0;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace agent

@@ -18,11 +18,10 @@ Result<StateDirLock> StateDirLock::acquire(const std::string& stateDir) {
     if (err != EWOULDBLOCK) return systemError("lock the state directory", path, err);
     auto holder = readWholeFile(path);
     std::string pid = holder ? std::string(text::trim(*holder)) : "";
-    // errnum 0: the sentence is complete without strerror's "Resource temporarily unavailable".
-    return logicError("another agentd" + (pid.empty() ? std::string() : " (pid " + pid + ")") +
-                          " already uses the state directory " + stateDir +
-                          "; stop it first, or start this one with its own --state-dir",
-                      "", 0);
+    return userError("another agentd" + (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                         " already uses the state directory " + stateDir +
+                         "; stop it first, or start this one with its own --state-dir",
+                     EBUSY);
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd.get(), 0) != 0 ||

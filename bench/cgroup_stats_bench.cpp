@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
   for (int run = 0; run < kCgtopRuns; ++run) {
     auto seconds = cgtopCpuSeconds(tree.path());
     if (!seconds) {
-      std::fprintf(stderr, "cgroup_stats_bench: systemd-cgtop failed (install systemd: scripts/install-deps.sh)\n");
+      std::fprintf(stderr,
+                   "cgroup_stats_bench: systemd-cgtop failed (install systemd: scripts/install-deps.sh test)\n");
       return 1;
     }
     cgtop.push_back(*seconds);

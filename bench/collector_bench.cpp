@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < kCgtopRuns; ++i) {
     auto seconds = cgtopCpuSeconds(cleanup.parent);
     if (!seconds) {
-      std::fprintf(stderr, "collector_bench: systemd-cgtop failed (install systemd: scripts/install-deps.sh)\n");
+      std::fprintf(stderr, "collector_bench: systemd-cgtop failed (install systemd: scripts/install-deps.sh test)\n");
       return 1;
     }
     cgtop.push_back(*seconds);

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bin=$here/build/bin
 images=$here/build/images
 for tool in hyperfine runc unshare; do
-  command -v "$tool" >/dev/null || { echo "container_bench: $tool missing; run scripts/install-deps.sh" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "container_bench: $tool missing; run scripts/install-deps.sh test" >&2; exit 1; }
 done
 [ -x "$bin/agentd" ] || { echo "container_bench: build first (make build)" >&2; exit 1; }
 "$here/scripts/make-busybox-image.sh" "$images" >/dev/null

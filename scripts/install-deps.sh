@@ -1,24 +1,46 @@
 #!/usr/bin/env bash
-# Installs every Debian package the build and all test tiers need.
-# Idempotent and quick when everything is present: apt is only touched for missing packages.
+# Installs the Debian packages of one set:
+#   run   what building agentd, agentctl and agent-shim and running them need (`make run`)
+#   test  the run set and every test tier's tools: gtest, the qemu guest, Prometheus, clang's
+#         libFuzzer, runc, hyperfine, docker (`make test`)
+# Idempotent, non-interactive and quick when everything is present: apt is only touched for
+# missing packages.
+# Usage: install-deps.sh run|test [--list]   (--list prints the set and installs nothing)
 set -euo pipefail
 
-packages=(
-  # build
-  build-essential g++ cmake make pkg-config git
-  prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev zlib1g-dev
-  libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libexpected-dev
-  libcurl4-openssl-dev libbenchmark-dev libcap-dev
-  # fuzzers, sanitizers, formatting
-  clang libclang-rt-14-dev clang-format
-  # test tiers: the cgroup-v2 guest, e2e, comparisons
-  qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
-  prometheus runc hyperfine systemd
+# Every find_package / find_library of CMakeLists.txt and runtime/CMakeLists.txt with the tests
+# and benchmarks off (AGENT_BUILD_TESTS=OFF, AGENT_BUILD_BENCH=OFF), and what agentd runs.
+run_packages=(
+  build-essential cmake                              # g++ 12, make
+  libexpected-dev libcli11-dev nlohmann-json3-dev    # tl-expected, CLI11, nlohmann_json
+  libyaml-cpp-dev libspdlog-dev libfmt-dev           # yaml-cpp, spdlog (on fmt)
+  libcivetweb-dev zlib1g-dev prometheus-cpp-dev      # civetweb, ZLIB, prometheus-cpp (needs CURL:)
+  libcurl4-openssl-dev libcap-dev                    # its push part's CURL; cap (find_library)
+  busybox-static                                     # the busybox image (make-busybox-image.sh)
 )
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: must run as root (apt-get install needs it); try: sudo $0" >&2
-  exit 1
+# What only the tests, benchmarks, fuzzers and `make format-check` need.
+test_packages=(
+  git pkg-config python3                             # tests/CMakeLists.txt: generate.py
+  libgtest-dev libgmock-dev libbenchmark-dev         # GTest, benchmark
+  clang libclang-rt-14-dev clang-format              # libFuzzer, sanitizers, formatting
+  qemu-system-x86 linux-image-amd64 cpio kmod        # the cgroup-v2 guest (scripts/vm)
+  prometheus                                         # e2e's Prometheus, promtool
+  runc hyperfine systemd docker.io tmux              # comparisons in bench/ and the docs
+)
+
+set_name=${1:-}
+case "$set_name" in
+  run) packages=("${run_packages[@]}") ;;
+  test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *)
+    echo "usage: $0 run|test [--list]  (run: build and run agentd; test: also every test tier)" >&2
+    exit 2
+    ;;
+esac
+if [ "${2:-}" = --list ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
 fi
 
 missing=()
@@ -28,15 +50,21 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
+  echo "install-deps: all ${#packages[@]} packages of the $set_name set present"
   exit 0
 fi
 
-echo "install-deps: installing ${#missing[@]} missing packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: ${#missing[@]} packages of the $set_name set are missing (${missing[*]})" \
+    "and apt-get install needs root; run: sudo $0 $set_name" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${#missing[@]} missing packages of the $set_name set: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# The prometheus package would start its own server on :9090 through systemd; the e2e tier runs
-# its own instance on a free loopback port, so a policy-rc.d keeps the package from starting one.
+# Packages with a service (prometheus on :9090, docker) would start it through systemd; the
+# tests run their own instances on free loopback ports, so a policy-rc.d keeps them stopped.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

@@ -7,7 +7,7 @@ images=${1:?usage: make-busybox-image.sh IMAGES_DIR}
 busybox=/bin/busybox
 # ldd exits 1 for a static binary, so look at what it says rather than its status.
 if ! { ldd "$busybox" 2>&1 || true; } | grep -q 'not a dynamic'; then
-  echo "make-busybox-image: $busybox is not the static busybox; run scripts/install-deps.sh" >&2
+  echo "make-busybox-image: $busybox is not the static busybox; run scripts/install-deps.sh run" >&2
   exit 1
 fi
 image=$images/busybox

@@ -50,7 +50,8 @@ bool keyValues(const std::vector<std::string>& pairs, json& out, const char* wha
   for (const auto& pair : pairs) {
     size_t eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
-      std::cerr << "agentctl: " << what << " `" << pair << "` must be KEY=VALUE\n";
+      std::cerr << "agentctl: " << what << " \"" << pair << "\" is not KEY=VALUE; give it as --" << what
+                << " KEY=VALUE\n";
       return false;
     }
     out[pair.substr(0, eq)] = pair.substr(eq + 1);
@@ -60,12 +61,19 @@ bool keyValues(const std::vector<std::string>& pairs, json& out, const char* wha
 
 }  // namespace
 
+std::string Commands::refusal(long status, const json& body) const {
+  std::string why = body.is_object() ? body.value("error", "") : "";
+  // 401: the token agentctl sent is not agentd's; which file it read it from is ours to say.
+  if (status == 401 && client_) return tokenRefused(client_->endpoint(), body.value("token_file", ""));
+  return why.empty() ? "agentd refused the request (HTTP " + std::to_string(status) + ") without saying why" : why;
+}
+
 bool Commands::connect(int& exitCode) {
   if (client_) return true;
   auto endpoint = findEndpoint(options_.api, options_.tokenFile, options_.stateDir);
   if (!endpoint) {
     std::cerr << "agentctl: " << endpoint.error().message() << '\n';
-    exitCode = endpoint.error().errnum == ECONNREFUSED ? kExitUnreachable : kExitAgentError;
+    exitCode = isUnreachable(endpoint.error()) ? kExitUnreachable : kExitAgentError;
     return false;
   }
   client_.emplace(*endpoint);
@@ -74,17 +82,15 @@ bool Commands::connect(int& exitCode) {
 
 void Commands::reportUnanswered(const Error& error, const std::string& method, const std::string& effect,
                                 int& exitCode) {
-  // A cut connection is said in one sentence (strerror's "Software caused connection abort"
-  // adds nothing to it).
   bool cut = error.errnum == ECONNABORTED;
-  std::cerr << "agentctl: " << (cut ? error.action : error.message());
+  std::cerr << "agentctl: " << error.message();
   if (cut && method != "GET") {
     // Cut while agentd worked on it: it may have been done.
     std::cerr << "; " << (effect.empty() ? "what was asked may have been done" : effect)
               << ": check with `agentctl ps`";
   }
   std::cerr << '\n';
-  exitCode = error.errnum == ECONNREFUSED || cut ? kExitUnreachable : kExitAgentError;
+  exitCode = isUnreachable(error) ? kExitUnreachable : kExitAgentError;
 }
 
 std::optional<ApiReply> Commands::call(const std::string& method, const std::string& path,
@@ -97,7 +103,7 @@ std::optional<ApiReply> Commands::call(const std::string& method, const std::str
     return std::nullopt;
   }
   if (reply->status >= 400) {
-    std::cerr << "agentctl: " << reply->body.value("error", "the agent refused the request") << '\n';
+    std::cerr << "agentctl: " << refusal(reply->status, reply->body) << '\n';
     exitCode = kExitAgentError;
     return std::nullopt;
   }
@@ -113,7 +119,8 @@ int Commands::run(const RunOptions& options) {
     o.image.clear();
   }
   if (o.image.empty() && o.rootfs.empty()) {
-    std::cerr << "agentctl: run needs an IMAGE or --rootfs DIR\n";
+    std::cerr << "agentctl: run needs an image to start from: give an IMAGE (agentctl image ls lists them) or "
+                 "--rootfs DIR\n";
     return kExitUsage;
   }
   if (o.command.empty()) {
@@ -136,7 +143,7 @@ int Commands::run(const RunOptions& options) {
   if (!keyValues(o.labels, labels, "label")) return kExitUsage;
   for (const auto& e : o.env) {
     if (e.find('=') == std::string::npos || e.front() == '=') {
-      std::cerr << "agentctl: env `" << e << "` must be KEY=VALUE\n";
+      std::cerr << "agentctl: env \"" << e << "\" is not KEY=VALUE (with a KEY); give it as --env KEY=VALUE\n";
       return kExitUsage;
     }
   }
@@ -253,7 +260,8 @@ int Commands::limit(const std::string& id, const std::string& cpu, const std::st
   if (!memory.empty()) body["memory"] = memory;
   if (!pids.empty()) body["pids"] = pids;
   if (body.empty()) {
-    std::cerr << "agentctl limit: give at least one of --cpu, --memory, --pids (e.g. --cpu 50%)\n";
+    std::cerr << "agentctl: limit needs a limit to set: give at least one of --cpu, --memory, --pids (e.g. --cpu "
+                 "50%)\n";
     return kExitUsage;
   }
   // A cgroup path cannot be a path segment (it is decoded before routing): it goes in the query.

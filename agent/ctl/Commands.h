@@ -26,11 +26,20 @@ struct RunOptions {
   bool detach = false, remove = false;
 };
 
+struct StatsOptions {
+  std::vector<std::string> ids;  // none: every container of ours (or all with allCgroups)
+  bool noStream = false, allCgroups = false;
+};
+
 class Commands {
  public:
   explicit Commands(GlobalOptions options) : options_(std::move(options)) {}
   int run(const RunOptions& o);
   int ps(bool all);
+  // ps --all-cgroups: every container agentd discovered, whoever started it (StatsCommands.cpp).
+  int psAllCgroups(bool all);
+  // Redraws every second until Ctrl-C (then exits 0), or prints once (StatsCommands.cpp).
+  int stats(const StatsOptions& options);
   int inspect(const std::string& id);
   int exec(const std::string& id, const std::vector<std::string>& command);
   int logs(const std::string& id, bool follow, long tail);
@@ -81,7 +90,11 @@ class Commands {
   // As call(), for a reply that is not JSON.
   std::optional<HttpReply> exchange(const std::string& method, const std::string& path,
                                     const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds);
+  // What agentd's refusal (status >= 400) says, for stderr.
+  std::string refusal(long status, const nlohmann::json& body) const;
   bool wantsJson() const { return options_.output == "json"; }
+  // One round of stats rows: /v1/stats, or each id's; nullopt (exitCode set) on failure.
+  std::optional<nlohmann::json> statsRows(const StatsOptions& options, int& exitCode);
 
   GlobalOptions options_;
   std::optional<ApiClient> client_;

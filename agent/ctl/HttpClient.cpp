@@ -67,7 +67,7 @@ Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (::getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &found) != 0 || found == nullptr) {
-    return logicError("resolve the agent's address", url.host, ECONNREFUSED);
+    return userError("the host name `" + url.host + "` of agentd's address does not resolve", ECONNREFUSED);
   }
   int lastErrno = ECONNREFUSED;
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
@@ -91,11 +91,17 @@ Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
     }
   }
   ::freeaddrinfo(found);
-  return logicError("connect to agentd", url.host + ":" + url.port, lastErrno);
+  return systemError("connect to agentd at", url.host + ":" + url.port, lastErrno);
+}
+
+tl::unexpected<Error> badUrl(std::string_view url, const std::string& why) {
+  return userError("agentd's address \"" + std::string(url) + "\" is not a URL agentctl can use: " + why +
+                       "; give it as http://HOST:PORT (what agentd wrote to STATE_DIR/api)",
+                   EINVAL);
 }
 
 tl::unexpected<Error> connectionCut() {
-  return logicError("agentd closed the connection before answering (it stopped or restarted?)", "", ECONNABORTED);
+  return userError("agentd closed the connection before answering (it stopped or restarted?)", ECONNABORTED);
 }
 
 }  // namespace
@@ -120,7 +126,7 @@ bool replyIsCutShort(std::string_view raw) {
 Result<HttpUrl> parseHttpUrl(std::string_view url) {
   constexpr std::string_view scheme = "http://";
   if (url.substr(0, scheme.size()) != scheme) {
-    return logicError("use the agent's URL (agentd speaks plain http://HOST:PORT)", std::string(url), EINVAL);
+    return badUrl(url, "agentd speaks plain http://, without TLS");
   }
   std::string_view rest = url.substr(scheme.size());
   size_t slash = rest.find('/');
@@ -131,12 +137,11 @@ Result<HttpUrl> parseHttpUrl(std::string_view url) {
   std::string_view host = authority, port = "80";
   if (!authority.empty() && authority.front() == '[') {
     size_t close = authority.find(']');
-    if (close == std::string_view::npos)
-      return logicError("use the agent's URL (unclosed [)", std::string(url), EINVAL);
+    if (close == std::string_view::npos) return badUrl(url, "its [ is not closed");
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return logicError("use the agent's URL (junk after ])", std::string(url), EINVAL);
+      if (after.front() != ':') return badUrl(url, "something other than :PORT follows its ]");
       port = after.substr(1);
     }
   } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
@@ -145,7 +150,7 @@ Result<HttpUrl> parseHttpUrl(std::string_view url) {
   }
   auto portNumber = text::toU64(port);
   if (host.empty() || !portNumber || *portNumber == 0 || *portNumber > 65535) {
-    return logicError("use the agent's URL (expected http://HOST:PORT)", std::string(url), EINVAL);
+    return badUrl(url, "it has no host, or no port from 1 to 65535");
   }
   parsed.host = std::string(host);
   parsed.port = std::string(port);
@@ -219,6 +224,8 @@ Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& reques
       unsent.remove_prefix(static_cast<size_t>(n));
     } else if (n < 0 && errno == EAGAIN) {
       if (auto w = waitFor(fd->get(), POLLOUT, deadline, "send to agentd"); !w) return tl::unexpected(w.error());
+    } else if (errno == ECONNRESET || errno == EPIPE) {
+      return connectionCut();  // agentd closed it while stopping: as a cut reply
     } else if (errno != EINTR) {
       return systemError("send to agentd", url.host + ":" + url.port);
     }

@@ -84,7 +84,8 @@ bool writeFrames(std::string_view frames, int& exitCode) {
     written = written && writeAll(stream == OutputStream::Stdout ? STDOUT_FILENO : STDERR_FILENO, payload);
   });
   if (!used || *used != frames.size()) {
-    std::cerr << "agentctl: agentd's reply is not a stream of output frames\n";
+    std::cerr << "agentctl: agentd's reply is not a stream of output frames; is what answers at its address agentd "
+                 "(agentctl info)?\n";
     exitCode = kExitAgentError;
     return false;
   }
@@ -104,9 +105,7 @@ std::optional<HttpReply> Commands::exchange(const std::string& method, const std
     return std::nullopt;
   }
   if (reply->status >= 400) {
-    auto body = nlohmann::json::parse(reply->body, nullptr, false);
-    std::string why = body.is_object() ? body.value("error", "") : "";
-    std::cerr << "agentctl: " << (why.empty() ? "the agent refused the request" : why) << '\n';
+    std::cerr << "agentctl: " << refusal(reply->status, nlohmann::json::parse(reply->body, nullptr, false)) << '\n';
     exitCode = kExitAgentError;
     return std::nullopt;
   }
@@ -133,7 +132,8 @@ std::optional<Commands::OutputEnd> Commands::streamOutput(const OutputRequest& r
     if (!reply) return std::nullopt;
     auto next = text::toU64(reply->header("Agent-Log-Offset"));
     if (!next) {
-      std::cerr << "agentctl: agentd's reply has no Agent-Log-Offset (is it an older agentd?)\n";
+      std::cerr << "agentctl: agentd's reply has no Agent-Log-Offset header, so it is an older agentd than this "
+                   "agentctl; use the agentctl of its version\n";
       exitCode = kExitAgentError;
       return std::nullopt;
     }

@@ -1,4 +1,5 @@
 // agentctl policy validate | list | reload | explain.
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -24,7 +25,7 @@ int Commands::policyValidate(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     std::ifstream in(path);
     if (!in) {
-      std::cerr << "agentctl: cannot read " << path << '\n';
+      std::cerr << "agentctl: cannot read the policy file " << path << ": " << std::strerror(errno) << '\n';
       return kExitUsage;
     }
     std::stringstream text;

@@ -41,6 +41,15 @@ int main(int argc, char** argv) {
   bool all = false;
   auto* psCmd = app.add_subcommand("ps", "List containers (running and paused; -a: all)");
   psCmd->add_flag("-a,--all", all, "Include stopped containers");
+  bool allCgroups = false;
+  psCmd->add_flag("--all-cgroups", allCgroups,
+                  "Every container agentd discovered (docker's, podman's, ...): runtime, id, name, cgroup");
+  agent::ctl::StatsOptions stats;
+  auto* statsCmd = app.add_subcommand(
+      "stats", "Live CPU, memory, pids, throttling, network and block I/O per container (Ctrl-C ends)");
+  statsCmd->add_flag("--no-stream", stats.noStream, "Print once and exit");
+  statsCmd->add_flag("--all-cgroups", stats.allCgroups, "Every discovered container, not only agentd's");
+  statsCmd->add_option("ids", stats.ids, "Ids, unique id prefixes or names; another engine's id, name or cgroup path");
 
   std::string id;
   std::vector<std::string> command;
@@ -105,7 +114,8 @@ int main(int argc, char** argv) {
   }
   agent::ctl::Commands commands(global);
   if (runCmd->parsed()) return commands.run(run);
-  if (psCmd->parsed()) return commands.ps(all);
+  if (psCmd->parsed()) return allCgroups ? commands.psAllCgroups(all) : commands.ps(all);
+  if (statsCmd->parsed()) return commands.stats(stats);
   if (inspectCmd->parsed()) return commands.inspect(id);
   if (execCmd->parsed()) return commands.exec(id, command);
   if (logsCmd->parsed()) return commands.logs(id, follow, tail);

@@ -23,11 +23,14 @@ thread_local std::array<char, 64 * 1024> tlsBuffer;
 }  // namespace
 
 Result<void> validateCgroupPath(const std::string& path) {
-  if (path.empty() || path.front() != '/') return logicError("use cgroup path (must start with '/')", path);
+  auto refuse = [&path](const std::string& why) {
+    return userError("the cgroup path \"" + path + "\" " + why + "; give it as /proc/PID/cgroup shows it", EINVAL);
+  };
+  if (path.empty() || path.front() != '/') return refuse("does not start with '/'");
   auto parts = pathComponents(path);
-  if (parts.empty()) return logicError("use cgroup path (the root cgroup is not ours to manage)", path);
+  if (parts.empty()) return refuse("is the root cgroup, which is not agentd's to manage");
   for (const auto& part : parts) {
-    if (part == "." || part == "..") return logicError("use cgroup path (no '.' or '..' components)", path);
+    if (part == "." || part == "..") return refuse("has a '.' or '..' component");
   }
   return {};
 }

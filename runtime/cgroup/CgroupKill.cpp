@@ -59,8 +59,9 @@ Result<void> Cgroup::killAllBySignal(std::chrono::milliseconds timeout) const {
     if (!left) return tl::unexpected(left.error());
     if (left->empty()) return {};
     if (Clock::now() >= deadline) {
-      return logicError("kill all (" + std::to_string(left->size()) + " processes remain) in", primary().dir.path(),
-                        ETIMEDOUT);
+      return userError(std::to_string(left->size()) + " processes remain in cgroup " + primary().dir.path() +
+                           " after SIGKILL; one may be stuck in the kernel (D state in ps): try again later",
+                       ETIMEDOUT);
     }
     // Without a freezer a process may have forked after the listing: signal again.
     for (pid_t pid : *left)

@@ -240,8 +240,10 @@ Result<void> CgroupV1Backend::freeze(const Dir& dir, std::chrono::milliseconds t
     if (*state == FreezerState::Frozen) return {};
     if (Clock::now() >= deadline) {
       (void)writeFileAt(dir, kFreezerState, "THAWED");
-      return logicError("freeze (still FREEZING after " + std::to_string(timeout.count()) + " ms; thawed again) cgroup",
-                        dir.path(), ETIMEDOUT);
+      return userError("cgroup " + dir.path() + " was still FREEZING after " + std::to_string(timeout.count()) +
+                           " ms, so it was thawed again; a process in it may be stuck in the kernel (D state in ps): "
+                           "try again later",
+                       ETIMEDOUT);
     }
     std::this_thread::sleep_for(attempt < 25 ? 1ms : 10ms);
   }
@@ -259,9 +261,10 @@ Result<void> CgroupV1Backend::thaw(const Dir& dir, std::chrono::milliseconds tim
     if (Clock::now() >= deadline) {
       auto status = freezerStatus(dir);
       bool byParent = status && status->parentFrozen;
-      return logicError(byParent ? "thaw (an ancestor cgroup is frozen; thaw it first)"
-                                 : "thaw (still not THAWED after " + std::to_string(timeout.count()) + " ms)",
-                        dir.path(), byParent ? EBUSY : ETIMEDOUT);
+      return userError(byParent ? "cgroup " + dir.path() + " stays frozen: an ancestor cgroup is frozen; thaw it first"
+                                : "cgroup " + dir.path() + " was still not THAWED after " +
+                                      std::to_string(timeout.count()) + " ms; try again",
+                       byParent ? EBUSY : ETIMEDOUT);
     }
     std::this_thread::sleep_for(1ms);
   }

@@ -173,8 +173,10 @@ Result<void> CgroupV2Backend::freeze(const Dir& dir, std::chrono::milliseconds t
   if (frozen && *frozen) return {};
   (void)writeFileAt(dir, kCgroupFreeze, "0");
   if (!frozen) return tl::unexpected(frozen.error());
-  return logicError("freeze (not frozen after " + std::to_string(timeout.count()) + " ms; thawed again) cgroup",
-                    dir.path(), ETIMEDOUT);
+  return userError("cgroup " + dir.path() + " was not frozen after " + std::to_string(timeout.count()) +
+                       " ms, so it was thawed again; a process in it may be stuck in the kernel (D state in ps): try "
+                       "again later",
+                   ETIMEDOUT);
 }
 
 Result<void> CgroupV2Backend::thaw(const Dir& dir, std::chrono::milliseconds timeout) const {
@@ -185,9 +187,11 @@ Result<void> CgroupV2Backend::thaw(const Dir& dir, std::chrono::milliseconds tim
   if (*thawed) return {};
   auto status = freezerStatus(dir);
   if (status && status->parentFrozen) {
-    return logicError("thaw (an ancestor cgroup is frozen; thaw it first)", dir.path(), EBUSY);
+    return userError("cgroup " + dir.path() + " stays frozen: an ancestor cgroup is frozen; thaw it first", EBUSY);
   }
-  return logicError("thaw (still frozen after " + std::to_string(timeout.count()) + " ms)", dir.path(), ETIMEDOUT);
+  return userError(
+      "cgroup " + dir.path() + " was still frozen after " + std::to_string(timeout.count()) + " ms; try again",
+      ETIMEDOUT);
 }
 
 Result<FreezerState> CgroupV2Backend::freezerState(const Dir& dir) const {
@@ -247,8 +251,9 @@ Result<void> killViaCgroupKill(const Dir& dir, std::chrono::milliseconds timeout
   auto empty = waitForCgroupEvent(dir, "populated", false, timeout);
   if (!empty) return tl::unexpected(empty.error());
   if (!*empty) {
-    return logicError("kill (processes remain after " + std::to_string(timeout.count()) + " ms) in", dir.path(),
-                      ETIMEDOUT);
+    return userError("processes remain in cgroup " + dir.path() + " " + std::to_string(timeout.count()) +
+                         " ms after cgroup.kill; one may be stuck in the kernel (D state in ps): try again later",
+                     ETIMEDOUT);
   }
   return {};
 }

@@ -9,6 +9,7 @@
 
 #include "ContainerRuntime.h"
 #include "ReaderLease.h"
+#include "RunRequestValidation.h"
 
 namespace agent::container {
 
@@ -55,7 +56,10 @@ Result<LogRead> ContainerRuntime::readLog(const std::string& ref, const LogQuery
   if (!id) return tl::unexpected(id.error());
   std::string bundle = store_.dirOf(*id);
   if (!query.reader.empty()) {
-    if (!isReaderId(query.reader)) return logicError("read log (a reader id is hex, as agentd gave it)", query.reader);
+    if (!isReaderId(query.reader))
+      return userError(
+          "reader " + quotedForMessage(query.reader) + " is not a reader id; give the hex id agentd's run reply gave",
+          EINVAL);
     // The client has everything before its position: rotation may discard up to there.
     ReaderLease lease{query.position.value_or(0), bootTimeMs() + kReaderLeaseTime.count()};
     if (auto renewed = writeReaderLease(bundle, query.reader, lease); !renewed && !renewed.error().isGone())

@@ -59,8 +59,19 @@ Result<ContainerInfo> ContainerRuntime::load(const std::string& id) const {
   return info;
 }
 
+namespace {
+
+tl::unexpected<Error> notRunning(const std::string& name, const char* what) {
+  return userError("cannot " + std::string(what) + " container " + quotedForMessage(name) +
+                       ": it is not running (agentctl ps -a shows its state)",
+                   EBUSY);
+}
+
+}  // namespace
+
 Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
-  if (ref.empty()) return logicError("find container (empty id or name)", "", EINVAL);
+  if (ref.empty())
+    return userError("no container given: name one by id, id prefix or name (agentctl ps -a lists them)", EINVAL);
   auto ids = store_.listIds();
   if (!ids) return tl::unexpected(ids.error());
   std::vector<std::string> byPrefix;
@@ -74,8 +85,9 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
   }
   if (byPrefix.size() == 1) return byPrefix.front();
   if (byPrefix.size() > 1)
-    return logicError("find container (the prefix matches several; give more of the id)", ref, EINVAL);
-  return logicError("find container (no such id, id prefix or name)", ref, ENOENT);
+    return userError("the id prefix " + quotedForMessage(ref) + " matches several containers; give more of the id",
+                     EINVAL);
+  return userError("no such container " + quotedForMessage(ref) + "; agentctl ps -a lists the containers", ENOENT);
 }
 
 Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
@@ -84,19 +96,29 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (auto valid = validateRunRequest(request); !valid) return tl::unexpected(valid.error());
   std::string rootfs;
   if (!request.rootfs.empty()) {
-    if (!request.image.empty()) return logicError("run (give an image or a rootfs, not both)", request.rootfs, EINVAL);
+    if (!request.image.empty())
+      return userError("give an image or a rootfs, not both: the rootfs " + quotedForMessage(request.rootfs) +
+                           " would replace the image",
+                       EINVAL);
     if (request.rootfs.front() != '/')
-      return logicError("run (the rootfs must be an absolute path)", request.rootfs, EINVAL);
+      return userError("the rootfs " + quotedForMessage(request.rootfs) + " is not an absolute path; give it from /",
+                       EINVAL);
     rootfs = fs::path(request.rootfs).lexically_normal().string();
-    if (!fs::is_directory(rootfs)) return logicError("run (no such rootfs directory)", request.rootfs, ENOENT);
+    if (!fs::is_directory(rootfs))
+      return userError("no such rootfs directory " + quotedForMessage(request.rootfs) +
+                           " on agentd's host; give a directory that exists",
+                       ENOENT);
     // overlayfs takes its layers in a comma-separated option string.
     if (rootfs.find_first_of(",:\\") != std::string::npos) {
-      return logicError("run (the rootfs path may not contain ',', ':' or '\\' for overlayfs)", request.rootfs, EINVAL);
+      return userError("the rootfs path " + quotedForMessage(request.rootfs) +
+                           " has ',', ':' or '\\', which overlayfs cannot take in a layer; move or link it elsewhere",
+                       EINVAL);
     }
   } else {
     rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
     if (!fs::is_directory(rootfs)) {
-      return logicError("run (no such image; `agentctl image ls` lists them)", request.image, ENOENT);
+      return userError("no such image " + quotedForMessage(request.image) + "; agentctl image ls lists the images",
+                       ENOENT);
     }
   }
   auto existing = store_.listIds();
@@ -110,7 +132,9 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     auto config = store_.readConfig(other);
     if (config && config->name == name) {
       if (standby) pool_->discard(*standby);
-      return logicError("run (the name is taken by container " + other.substr(0, 12) + ")", name, EEXIST);
+      return userError("the name " + quotedForMessage(name) + " is taken by container " + other.substr(0, 12) +
+                           "; pick another, or remove that one (agentctl rm)",
+                       EEXIST);
     }
   }
 
@@ -228,17 +252,17 @@ Result<void> ContainerRuntime::kill(const std::string& ref, int signal) {
   if (!id) return tl::unexpected(id.error());
   auto info = load(*id);
   if (!info) return tl::unexpected(info.error());
-  if (!info->status.pid) return logicError("signal (the container is not running)", info->config.name, EBUSY);
+  if (!info->status.pid) return notRunning(info->config.name, "signal");
   // Through a pidfd checked against PID 1's start time: if PID 1 ended since it was looked
   // up, and its number went to another process, that process gets nothing.
   auto pidfd = openPid1Pidfd(*info->status.pid, proc::ProcFs());
-  if (!pidfd) return logicError("signal (the container is not running)", info->config.name, EBUSY);
+  if (!pidfd) return notRunning(info->config.name, "signal");
   // A frozen process acts on a signal only once thawed.
   if (info->status.state == ContainerState::Paused) {
     if (auto group = cgroupOf(info->config)) (void)group->thaw();
   }
   if (::syscall(SYS_pidfd_send_signal, pidfd->get(), signal, nullptr, 0) != 0) {
-    if (errno == ESRCH) return logicError("signal (the container is not running)", info->config.name, EBUSY);
+    if (errno == ESRCH) return notRunning(info->config.name, "signal");
     return systemError("signal", info->config.name);
   }
   return {};
@@ -268,9 +292,10 @@ Result<void> ContainerRuntime::setFrozen(const std::string& ref, bool frozen) {
   bool ready = frozen ? info->status.state == ContainerState::Running && info->status.pid
                       : info->status.state == ContainerState::Paused;
   if (!ready) {
-    return logicError(std::string(frozen ? "pause" : "resume") + " (the container is " +
-                          std::string(stateName(info->status.state)) + ")",
-                      info->config.name, EBUSY);
+    return userError("cannot " + std::string(frozen ? "pause" : "resume") + " container " +
+                         quotedForMessage(info->config.name) + ": it is " + std::string(stateName(info->status.state)) +
+                         (frozen ? "; only a running container can be paused" : "; only a paused one can be resumed"),
+                     EBUSY);
   }
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
@@ -290,7 +315,9 @@ Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {
   if (!info) return tl::unexpected(info.error());
   bool live = info->status.state == ContainerState::Running || info->status.state == ContainerState::Paused;
   if (live && !force) {
-    return logicError("remove (the container is running; stop it first or use -f)", info->config.name, EBUSY);
+    return userError("container " + quotedForMessage(info->config.name) +
+                         " is running; stop it first (agentctl stop), or remove it with -f, which kills it",
+                     EBUSY);
   }
   if (live) {
     // Once the shim has recorded the exit, PID 1 is reaped and its mount namespace (holding
@@ -329,8 +356,9 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   auto info = load(*id);
   if (!info) return tl::unexpected(info.error());
   if (info->status.state != ContainerState::Running || !info->status.pid) {
-    return logicError("exec (the container is " + std::string(stateName(info->status.state)) + ")", info->config.name,
-                      EBUSY);
+    return userError("cannot exec in container " + quotedForMessage(info->config.name) + ": it is " +
+                         std::string(stateName(info->status.state)) + "; exec needs a running container",
+                     EBUSY);
   }
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());

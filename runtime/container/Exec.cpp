@@ -123,7 +123,8 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
   }
   result.exitCode = exitCodeOf(status);
   if (result.exitCode == 125 && result.stderrText.empty()) {
-    return logicError("exec: could not join the container (is it still running?)", group.path(), ESRCH);
+    return userError("exec could not join the container of cgroup " + group.path() + ": it has stopped meanwhile",
+                     ESRCH);
   }
   return result;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "Names.h"
+#include "RunRequestValidation.h"
 
 namespace agent::container {
 
@@ -31,7 +32,8 @@ Result<std::vector<ImageInfo>> ImageStore::list() const {
 Result<TarImportSummary> ImageStore::import(const std::string& name, const std::string& tarPath) const {
   if (auto valid = validateName("image", name); !valid) return tl::unexpected(valid.error());
   fs::path target = fs::path(root_) / name;
-  if (fs::exists(target)) return logicError("import (the image name is taken; pick another)", name, EEXIST);
+  if (fs::exists(target))
+    return userError("the image name " + quotedForMessage(name) + " is taken; import it under another name", EEXIST);
   std::error_code ec;
   fs::create_directories(root_, ec);
   fs::path staging = fs::path(root_) / (".import-" + name + "-" + newContainerId().substr(0, 8));

@@ -125,9 +125,9 @@ Result<bool> readFrames(const LogSegment& segment, uint64_t& position, size_t& b
   }
   auto used = forEachFrame(*bytes, [](OutputStream, std::string_view) {});
   if (!used) {
-    return logicError(
-        "read log (no frame starts at position " + std::to_string(position) + ": use an offset from a reply)", path,
-        EINVAL);
+    return userError("no frame of the output starts at offset " + std::to_string(position) +
+                         "; ask again from an offset agentd's reply gave (Agent-Log-Offset)",
+                     EINVAL);
   }
   out.append(*bytes, 0, *used);
   position += *used;
@@ -151,9 +151,9 @@ Result<LogChunk> readLog(const std::string& path, std::optional<uint64_t> positi
   uint64_t at = position.value_or(oldest);
   if (plain && at > current.end) at = 0;  // an older agent's log was rotated: it starts over
   if (at > current.end) {
-    return logicError("read log (offset " + std::to_string(at) + " is past the end of the output, " +
-                          std::to_string(current.end) + ")",
-                      path, EINVAL);
+    return userError("offset " + std::to_string(at) + " is past the end of the output, " + std::to_string(current.end) +
+                         "; ask again from an offset agentd's reply gave",
+                     EINVAL);
   }
   if (at < oldest) {
     chunk.lost = oldest - at;

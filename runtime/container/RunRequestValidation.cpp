@@ -14,7 +14,7 @@ constexpr size_t kMaxShownBytes = 80;  // of a refused value, in the message
 auto refuse(const std::string& field, std::string_view value, const std::string& rule) {
   std::string shown = quotedForMessage(value.substr(0, kMaxShownBytes));
   if (value.size() > kMaxShownBytes) shown += "...";
-  return logicError(field + " " + shown + " is invalid: " + rule, "", EINVAL);
+  return userError(field + " " + shown + " is invalid: " + rule, EINVAL);
 }
 
 bool isAlnum(char c) {
@@ -105,7 +105,7 @@ Result<void> validateEnvEntry(std::string_view entry) {
 }
 
 Result<void> validateCommand(const std::vector<std::string>& args) {
-  if (args.empty()) return logicError("command is missing: give one, e.g. -- sh -c 'echo hi'", "", EINVAL);
+  if (args.empty()) return userError("command is missing: give one, e.g. -- sh -c 'echo hi'", EINVAL);
   if (args.front().empty()) return refuse("command", args.front(), "the command may not be empty");
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].find('\0') != std::string::npos) {
@@ -121,8 +121,7 @@ Result<void> validateRunRequest(const RunRequest& request) {
     if (auto r = validateName("container", request.name); !r) return r;
   }
   if (request.image.empty() && request.rootfs.empty())
-    return logicError("image is missing: give an image (agentctl image ls lists them) or a rootfs directory", "",
-                      EINVAL);
+    return userError("image is missing: give an image (agentctl image ls lists them) or a rootfs directory", EINVAL);
   if (!request.image.empty()) {
     if (auto r = validateName("image", request.image); !r) return r;
   }

@@ -31,15 +31,11 @@ StandbyPool::StandbyPool(StandbyPoolConfig config, cgroup::Hierarchy hierarchy)
     : config_(std::move(config)), hierarchy_(std::move(hierarchy)) {
   std::error_code ec;
   fs::create_directories(config_.stateDir + "/standby", ec);
-  if (config_.target > 0) filler_ = std::thread([this] { fillLoop(); });
+  if (config_.target > 0) filler_ = std::jthread([this](std::stop_token stop) { fillLoop(stop); });
 }
 
 StandbyPool::~StandbyPool() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  filler_.request_stop();
   if (filler_.joinable()) filler_.join();
   for (auto& standby : ready_) discard(standby);
 }
@@ -144,9 +140,14 @@ Result<Standby> StandbyPool::prepareOne() {
   return standby;
 }
 
-void StandbyPool::fillLoop() {
+void StandbyPool::fillLoop(std::stop_token stop) {
+  // A stop wakes the waits below (which also wake for take(), forget() and Activity).
+  std::stop_callback wakeOnStop(stop, [this] {
+    std::lock_guard lock(mutex_);
+    wake_.notify_all();
+  });
   std::unique_lock lock(mutex_);
-  while (!stopping_) {
+  while (!stop.stop_requested()) {
     if (ready_.size() >= config_.target) {
       wake_.wait(lock);
       continue;
@@ -183,7 +184,7 @@ void StandbyPool::fillLoop() {
     for (auto& standby : prepared) ready_.push_back(std::move(standby));
     failures_ += failed;
     // A pool that cannot fill (no shim, no cgroups) retries slowly instead of spinning.
-    if (failed > 0) wake_.wait_for(lock, 5s, [this] { return stopping_; });
+    if (failed > 0) wake_.wait_for(lock, stop, 5s, [&stop] { return stop.stop_requested(); });
   }
 }
 

@@ -77,21 +77,20 @@ class StandbyPool {
   std::set<std::string> cgroupPaths() const;
 
  private:
-  void fillLoop();
+  void fillLoop(std::stop_token stop);
   Result<Standby> prepareOne();
   std::string markerOf(const std::string& id) const { return config_.stateDir + "/standby/" + id; }
 
   StandbyPoolConfig config_;
   cgroup::Hierarchy hierarchy_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable_any wake_;
   std::deque<Standby> ready_;
   std::set<std::string> cgroupPaths_;
   size_t failures_ = 0;
   int active_ = 0;
   std::chrono::steady_clock::time_point lastActive_{};
-  bool stopping_ = false;
-  std::thread filler_;
+  std::jthread filler_;
 };
 
 }  // namespace agent::container

@@ -114,7 +114,8 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
   while (true) {
     if (!readFull(tar.get(), block.data(), kBlock)) {
       if (zeroBlocks > 0) break;
-      return logicError("read tarball (it ends in the middle of an entry)", tarPath, EINVAL);
+      return userError("the tarball " + tarPath + " ends in the middle of an entry; it is cut short: write it again",
+                       EINVAL);
     }
     if (std::all_of(block.begin(), block.end(), [](char c) { return c == 0; })) {
       if (++zeroBlocks == 2) break;
@@ -148,7 +149,9 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
     };
     if (h.type == 'L' || h.type == 'K' || h.type == 'x' || h.type == 'g') {
       std::string data;
-      if (!readData(data)) return logicError("read tarball (truncated header data)", tarPath, EINVAL);
+      if (!readData(data))
+        return userError("the tarball " + tarPath + " ends in a header's data; it is cut short: write it again",
+                         EINVAL);
       if (h.type == 'L') longName = data.c_str();
       if (h.type == 'K') longLink = data.c_str();
       if (h.type == 'x') {
@@ -179,7 +182,10 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
 
     bool ok = true;
     std::string path = normalize(h.name, ok);
-    if (!ok) return logicError("import (entry `" + h.name + "` would land outside the image)", tarPath, EINVAL);
+    if (!ok)
+      return userError("the tarball " + tarPath + " has entry `" + h.name +
+                           "`, which would land outside the image; nothing was imported",
+                       EINVAL);
     if (path.empty()) {  // the root directory itself
       if (!skipData()) return systemError("read tarball", tarPath);
       continue;
@@ -187,8 +193,9 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
     makeParents(root.get(), path);
     UniqueFd parent(openParent(root.get(), path));
     if (!parent.valid()) {
-      return logicError("import (entry `" + h.name + "` passes through a symbolic link or a missing directory)",
-                        tarPath, EINVAL);
+      return userError("the tarball " + tarPath + " has entry `" + h.name +
+                           "`, which passes through a symbolic link or a missing directory; nothing was imported",
+                       EINVAL);
     }
     std::string leaf = baseName(path);
     switch (h.type) {
@@ -202,7 +209,8 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
         while (left > 0) {
           size_t want = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
           if (!readFull(tar.get(), chunk.data(), want))
-            return logicError("read tarball (truncated file)", tarPath, EINVAL);
+            return userError("the tarball " + tarPath + " ends in a file's data; it is cut short: write it again",
+                             EINVAL);
           if (::write(out.get(), chunk.data(), want) != static_cast<ssize_t>(want)) {
             return systemError("write `" + path + "` in", rootDir);
           }
@@ -210,7 +218,8 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
         }
         size_t padding = (kBlock - h.size % kBlock) % kBlock;
         if (padding > 0 && !readFull(tar.get(), chunk.data(), padding)) {
-          return logicError("read tarball (truncated file)", tarPath, EINVAL);
+          return userError("the tarball " + tarPath + " ends in a file's data; it is cut short: write it again",
+                           EINVAL);
         }
         ::fchown(out.get(), h.uid, h.gid);
         ::fchmod(out.get(), h.mode);
@@ -238,13 +247,15 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
         bool targetOk = true;
         std::string target = normalize(h.linkName, targetOk);
         if (!targetOk || target.empty()) {
-          return logicError("import (hard link `" + path + "` -> `" + h.linkName + "` leaves the image)", tarPath,
-                            EINVAL);
+          return userError("the tarball " + tarPath + " has hard link `" + path + "` -> `" + h.linkName +
+                               "`, which leaves the image; nothing was imported",
+                           EINVAL);
         }
         UniqueFd targetParent(openParent(root.get(), target));
         if (!targetParent.valid()) {
-          return logicError("import (hard link target `" + h.linkName + "` passes through a symbolic link)", tarPath,
-                            EINVAL);
+          return userError("the tarball " + tarPath + " has hard link target `" + h.linkName +
+                               "`, which passes through a symbolic link; nothing was imported",
+                           EINVAL);
         }
         ::unlinkat(parent.get(), leaf.c_str(), 0);
         if (::linkat(targetParent.get(), baseName(target).c_str(), parent.get(), leaf.c_str(), 0) != 0) {

@@ -32,15 +32,11 @@ Trash::Trash(std::vector<std::string> trashDirs) : trashDirs_(std::move(trashDir
     fs::create_directories(dir, ec);
     for (const auto& entry : fs::directory_iterator(dir, ec)) queue_.push_back(entry.path().string());
   }
-  worker_ = std::thread([this] { deleteLoop(); });
+  worker_ = std::jthread([this](std::stop_token stop) { deleteLoop(stop); });
 }
 
 Trash::~Trash() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
+  worker_.request_stop();
   worker_.join();
 }
 
@@ -65,10 +61,10 @@ void Trash::drain() {
   changed_.wait(lock, [this] { return queue_.empty() && !busy_; });
 }
 
-void Trash::deleteLoop() {
+void Trash::deleteLoop(std::stop_token stop) {
   std::unique_lock lock(mutex_);
   while (true) {
-    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    changed_.wait(lock, stop, [this] { return !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, with nothing left
     std::string next = std::move(queue_.front());
     queue_.pop_front();

@@ -31,16 +31,15 @@ class Trash {
   void drain();
 
  private:
-  void deleteLoop();
+  void deleteLoop(std::stop_token stop);
 
   std::vector<std::string> trashDirs_;
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable_any changed_;
   std::deque<std::string> queue_;
   bool busy_ = false;
-  bool stopping_ = false;
   uint64_t counter_ = 0;
-  std::thread worker_;
+  std::jthread worker_;
 };
 
 }  // namespace agent::container

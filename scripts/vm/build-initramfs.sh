@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 kernel=$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$kernel" ]; then
-  echo "build-initramfs: no Debian kernel in /boot; run scripts/install-deps.sh (linux-image-amd64)" >&2
+  echo "build-initramfs: no Debian kernel in /boot; run scripts/install-deps.sh test (linux-image-amd64)" >&2
   exit 1
 fi
 version=${kernel#/boot/vmlinuz-}

@@ -10,7 +10,7 @@ limit=${3:-900}
 here=$(cd "$(dirname "$0")" && pwd)
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-  echo "run-in-vm: qemu-system-x86_64 missing; run scripts/install-deps.sh" >&2
+  echo "run-in-vm: qemu-system-x86_64 missing; run scripts/install-deps.sh test" >&2
   exit 1
 fi
 # Results of an earlier run must never be mistaken for this one's.

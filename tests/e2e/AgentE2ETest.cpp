@@ -133,7 +133,7 @@ TEST(E2E, RmLeavesNoCgroupMountOrDirectory) {
 TEST(E2E, UnreachableAgentSaysHowToStartIt) {
   Ran r = shell(AGENT_BIN_DIR "/agentctl --api http://127.0.0.1:1 --token-file /dev/null ps");
   EXPECT_EQ(r.exitCode, 3);
-  EXPECT_NE(r.out.find("start it with"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("is agentd running? start it"), std::string::npos) << r.out;
 }
 
 TEST(E2E, ImportedImageRuns) {

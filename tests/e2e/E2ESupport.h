@@ -1,6 +1,6 @@
 #pragma once
 // What the e2e tests share: a shell runner, an agentd of the test's own (free ports, its own
-// directories and cgroup parent, removed afterwards), a JSON field picker.
+// directories and cgroup parent, removed afterwards), a JSON field picker, a scrape.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "HttpClient.h"
 
 namespace e2e {
 
@@ -97,6 +99,14 @@ class Agent {
           << log();
     }
   }
+  // True once agentd has exited (after a signal()), reaping it; its status then in exitStatus().
+  bool exited() {
+    if (pid_ <= 0) return true;
+    if (::waitpid(pid_, &status_, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    return true;
+  }
+  int exitStatus() const { return status_; }
   std::string ctlCommand() const { return AGENT_BIN_DIR "/agentctl --state-dir " + (root_ / "state").string(); }
   Ran ctl(const std::string& args) const { return shell(ctlCommand() + " " + args); }
   std::string log() const {
@@ -126,6 +136,7 @@ class Agent {
   fs::path root_;
   std::string cgroupParent_;
   pid_t pid_ = -1;
+  int status_ = 0;
   std::string extraConfig_;
 };
 
@@ -156,6 +167,14 @@ inline std::string field(const std::string& json, const std::string& key) {
   std::string value = json.substr(at, end - at);
   if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
   return value;
+}
+
+// The text of one /metrics scrape at `metricsUrl` (as agentd wrote it), or "" if it failed.
+inline std::string scrape(const std::string& metricsUrl) {
+  auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
+  if (!url) return "";
+  auto reply = agent::ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
+  return reply && reply->status == 200 ? reply->body : "";
 }
 
 }  // namespace e2e

@@ -14,13 +14,6 @@ using namespace e2e;
 
 namespace {
 
-std::string scrape(const std::string& metricsUrl) {
-  auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
-  if (!url) return "";
-  auto reply = agent::ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
-  return reply && reply->status == 200 ? reply->body : "";
-}
-
 // The value of the first series whose line starts with `series`, or "" when absent.
 std::string sample(const std::string& text, const std::string& series) {
   size_t at = text.find("\n" + series + " ");

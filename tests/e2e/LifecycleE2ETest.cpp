@@ -179,8 +179,8 @@ TEST(LifecycleE2E, ARequestCutByAgentdsEndReadsAsUnreachable) {
     stop = shell("cat " + out);
   }
   EXPECT_NE(stop.out.find("rc=3"), std::string::npos) << stop.out;
-  EXPECT_NE(stop.out.find("agentd closed the connection before answering (it stopped or restarted?); the container "
-                          "may have been stopped: check with `agentctl ps`"),
+  EXPECT_NE(stop.out.find(" closed the connection before answering (it stopped or restarted?); the container may "
+                          "have been stopped: check with `agentctl ps`"),
             std::string::npos)
       << stop.out;
   EXPECT_EQ(stop.out.find("Protocol error"), std::string::npos) << stop.out;

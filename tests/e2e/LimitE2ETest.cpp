@@ -29,13 +29,6 @@ void writeQuota(const std::string& cgroupPath, const std::string& quota) {
   std::ofstream(file) << (file.ends_with("cpu.max") ? quota + " 100000" : quota);
 }
 
-std::string scrape(const std::string& metricsUrl) {
-  auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
-  if (!url) return "";
-  auto reply = agent::ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
-  return reply && reply->status == 200 ? reply->body : "";
-}
-
 }  // namespace
 
 TEST(LimitE2E, LimitPrintsOldAndNewAndDriftIsPutBack) {

@@ -13,17 +13,6 @@
 
 using namespace e2e;
 
-namespace {
-
-std::string scrape(const std::string& metricsUrl) {
-  auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
-  if (!url) return "";
-  auto reply = agent::ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
-  return reply && reply->status == 200 ? reply->body : "";
-}
-
-}  // namespace
-
 TEST(MetricsE2E, ABusyContainerLimitedToHalfACpuShowsHalfACpuInPrometheus) {
   Agent agent;
   ASSERT_EQ(agent.ctl("run -d --name busy --cpu 50% busybox -- sh -c 'while :; do :; done'").exitCode, 0);
@@ -312,6 +301,25 @@ std::set<std::string> standbyCgroups(const Agent& agent) {
   return paths;
 }
 
+// True once every group of `paths` has a process (a standby's PID 1 joins its group before the
+// pool counts it ready; the markers and the gauge count it from before, while it is prepared).
+bool populated(const std::set<std::string>& paths) {
+  for (const auto& path : paths) {
+    bool any = false;
+    std::error_code ec;
+    for (const auto& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+      std::ifstream procs(hierarchy.path().string() + path + "/cgroup.procs");
+      std::string pid;
+      if (procs >> pid) any = true;
+    }
+    std::ifstream unified("/sys/fs/cgroup" + path + "/cgroup.procs");
+    std::string pid;
+    if (unified >> pid) any = true;
+    if (!any) return false;
+  }
+  return true;
+}
+
 double gauge(const std::string& text, const std::string& name) {
   size_t at = text.find("\n" + name + " ");
   return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
@@ -329,7 +337,9 @@ TEST(MetricsE2E, StandbyContainersAreNotExportedAndHaveTheirOwnGauge) {
   for (int i = 0; i < 100; ++i) {
     standby = standbyCgroups(agent);
     text = scrape(agent.metricsUrl());
-    if (standby.size() == Agent::kStandby && gauge(text, "agent_standby_containers") == Agent::kStandby) break;
+    if (standby.size() == Agent::kStandby && gauge(text, "agent_standby_containers") == Agent::kStandby &&
+        populated(standby))
+      break;
     std::this_thread::sleep_for(100ms);
   }
   ASSERT_EQ(standby.size(), Agent::kStandby);

@@ -35,13 +35,6 @@ const char* kWebPolicy = R"(policies:
       cpu: 100%
 )";
 
-std::string scrape(const std::string& metricsUrl) {
-  auto url = agent::ctl::parseHttpUrl(metricsUrl.substr(0, metricsUrl.rfind('/')));
-  if (!url) return "";
-  auto reply = agent::ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
-  return reply && reply->status == 200 ? reply->body : "";
-}
-
 }  // namespace
 
 TEST(PolicyE2E, APolicyLimitsMatchingContainersFromTheStartAndExplainSaysWhy) {

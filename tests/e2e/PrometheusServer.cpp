@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include <yaml-cpp/yaml.h>
+
 #include "HttpClient.h"
 
 namespace e2e {
@@ -60,13 +62,17 @@ PrometheusServer::PrometheusServer(const std::string& metricsUrl, const std::vec
   dir_ = fs::temp_directory_path() / ("agent-test-prometheus-" + std::to_string(random()));
   fs::create_directories(dir_ / "data");
   {
-    std::ofstream config(dir_ / "prometheus.yml");
-    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n";
-    if (!rulesFiles.empty()) {
-      config << "rule_files:\n";
-      for (const auto& file : rulesFiles) config << "  - " << file << "\n";
+    // The sample a newcomer copies (dashboards/prometheus.yml, job `agent`), with this agent as
+    // its target, the rules asked for and a 1 s interval: what the tests see is what users run.
+    YAML::Node config = YAML::LoadFile(AGENT_DASHBOARDS_DIR "/prometheus.yml");
+    config["global"]["scrape_interval"] = "1s";
+    config["global"]["evaluation_interval"] = "1s";
+    config.remove("rule_files");
+    if (!rulesFiles.empty()) config["rule_files"] = rulesFiles;
+    for (auto job : config["scrape_configs"]) {
+      for (auto group : job["static_configs"]) group["targets"] = std::vector<std::string>{target};
     }
-    config << "scrape_configs:\n  - job_name: agent\n    static_configs:\n      - targets: ['" << target << "']\n";
+    std::ofstream(dir_ / "prometheus.yml") << config << "\n";
   }
   port_ = freeLoopbackPort();
   pid_ = ::fork();

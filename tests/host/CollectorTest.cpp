@@ -215,6 +215,7 @@ TEST(Collector, AnIdleGroupShowsAWrittenLimitAndNewCpuTimeInTheNextCycle) {
   auto ran = collector.collect({});
   ASSERT_NE(find(*ran, path), nullptr);
   ASSERT_TRUE(find(*ran, path)->stats.cpu.usageNs);
-  EXPECT_GE(*find(*ran, path)->stats.cpu.usageNs, *before->stats.cpu.usageNs + 50'000'000u);
+  // More than before (by how much depends on what else the machine runs), and what the file says.
+  EXPECT_GT(*find(*ran, path)->stats.cpu.usageNs, *before->stats.cpu.usageNs);
   EXPECT_EQ(*find(*ran, path)->stats.cpu.usageNs, cpuUsageNs(group)) << "CPU time is read every cycle";
 }

@@ -134,7 +134,7 @@ TEST(Runtime, BadInputIsRefusedAndChangesNothing) {
   }
   auto duplicate = base;
   duplicate.name = "keeper";
-  refused(duplicate, EEXIST, "name is taken");
+  refused(duplicate, EEXIST, "is taken by container");
   auto unknownImage = base;
   unknownImage.image = "nope";
   refused(unknownImage, ENOENT, "no such image");

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "AgentConfig.h"
 
 using namespace agent;
@@ -78,7 +80,8 @@ TEST(AgentConfig, ContainerLabelKeysThatGiveOneLabelNameAreRefusedWithTheirPosit
     auto r = loadConfigFile(file.path, true, config);
     ASSERT_FALSE(r) << c.yaml;
     std::string message = r.error().message();
-    EXPECT_NE(message.find(file.path + c.where + "`"), std::string::npos) << c.yaml << message;
+    EXPECT_EQ(message.rfind(file.path + c.where + ": ", 0), 0u) << c.yaml << message;
+    EXPECT_EQ(message.find("Invalid argument"), std::string::npos) << message;
     for (const auto& part : c.says) EXPECT_NE(message.find(part), std::string::npos) << part << " in " << message;
     EXPECT_EQ(config.containerLabels, std::vector<std::string>{"kept"}) << "a refused list is not kept";
   }
@@ -90,4 +93,33 @@ TEST(AgentConfig, ContainerLabelKeysWithDistinctLabelNamesAreKept) {
   auto r = loadConfigFile(file.path, true, config);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(config.containerLabels, (std::vector<std::string>{"tier", "app.kubernetes.io/name", "Tier", "team"}));
+}
+
+// agent/agent.yaml is the sample a newcomer copies: it must load with agentd's own loader, set
+// every key the loader reads, and set each to the default agentd has without it (so what the
+// sample says is what agentd does). A key added to the loader and not to the sample fails here.
+TEST(AgentConfig, TheSampleHoldsEveryKeyAtItsDefault) {
+  const std::string sample = AGENT_SAMPLE_CONFIG;
+  AgentConfig loaded;
+  loaded.configFile = sample;
+  auto r = loadConfigFile(sample, true, loaded);
+  ASSERT_TRUE(r) << r.error().message();
+  AgentConfig defaults;
+  defaults.configFile = sample;
+  EXPECT_TRUE(loaded == defaults) << "a value in " << sample << " differs from agentd's default (AgentConfig.h)";
+
+  YAML::Node root = YAML::LoadFile(sample);
+  for (std::string_view key : configKeys()) {
+    EXPECT_TRUE(root[std::string(key)]) << sample << " lacks the key `" << key << "`";
+  }
+  EXPECT_EQ(root.size(), configKeys().size());
+}
+
+TEST(AgentConfig, AnUnknownKeyIsRefusedWhereItIs) {
+  ConfigFile file("log_level: info\ncpus: 2\n");
+  AgentConfig config;
+  auto r = loadConfigFile(file.path, true, config);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find(file.path + ":2:1"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("unknown key `cpus`"), std::string::npos) << r.error().message();
 }

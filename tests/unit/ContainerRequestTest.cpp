@@ -89,7 +89,7 @@ TEST(RunRequestRules, AWholeRequestIsCheckedFieldByField) {
   withName.name = "a/b";
   EXPECT_NE(refusal(validateRunRequest(withName)).find("container name"), std::string::npos);
   withName.name = "a\nb";  // every message about a value stays on one line
-  EXPECT_NE(refusal(validateRunRequest(withName)).find("`a\\nb`"), std::string::npos)
+  EXPECT_NE(refusal(validateRunRequest(withName)).find("\"a\\nb\""), std::string::npos)
       << refusal(validateRunRequest(withName));
   auto noImage = sample();
   noImage.image.clear();

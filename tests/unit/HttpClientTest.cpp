@@ -166,6 +166,20 @@ TEST(HttpExchange, AConnectionClosedBeforeAWholeReplySaysAgentdWentAway) {
   EXPECT_EQ(reply.error().errnum, EPROTO);
 }
 
+TEST(HttpExchange, AConnectionResetWhileSendingSaysAgentdWentAway) {
+  // agentd stopping resets connections it will not serve: a request still being sent then
+  // fails in send() (ECONNRESET or EPIPE), which read "Connection reset by peer", exit 1.
+  LoopbackServer resetting([](int fd) {
+    linger hard{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  });
+  std::string body(16 << 20, 'x');
+  auto reply = httpExchange(resetting.url(), {"POST", "/v1/images", {}, body}, 5s);
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().errnum, ECONNABORTED) << reply.error().message();
+  EXPECT_EQ(reply.error().message(), "agentd closed the connection before answering (it stopped or restarted?)");
+}
+
 TEST(HttpExchange, SaysRefusedWhenNothingListens) {
   // Bind, then close without listening: nothing accepts on that port for this test.
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

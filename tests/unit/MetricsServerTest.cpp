@@ -183,3 +183,22 @@ TEST(MetricsServer, TheApiRouteOfAnyRequestIsValidTextAndFromAFixedSet) {
   // GET other (401 and 404), OTHER other, GET /v1/other, OTHER /v1/other, the logs route.
   EXPECT_EQ(series, 6u) << reply->body;
 }
+
+// This port serves /metrics only, without a token, on every interface by default: a browser's
+// `/`, a probe's /healthz (the API's) or a scanner's path must get an answer that says so, and
+// the server go on. CivetWeb's own reply for a path without a handler overflowed its worker's
+// small stack: one `curl http://HOST:9101/` ended agentd (segfault in civetweb-worker).
+TEST(MetricsServer, AnyOtherPathIsANotFoundSayingWhatThePortServes) {
+  Served served;
+  served.snapshots->publish(snapshotWith("web-1", 1));
+  for (std::string path : {"/", "/healthz", "/nothing", "/metrics/x", "/favicon.ico", "/v1/info"}) {
+    auto reply = ctl::httpExchange(served.url, {"GET", path, {}, ""}, 5s);
+    ASSERT_TRUE(reply) << path << ": " << reply.error().message();
+    EXPECT_EQ(reply->status, 404) << path;
+    EXPECT_NE(reply->body.find("/metrics"), std::string::npos) << path << ": " << reply->body;
+  }
+  auto after = served.get(false);
+  ASSERT_TRUE(after) << after.error().message();
+  EXPECT_EQ(after->status, 200);
+  EXPECT_NE(after->body.find("name=\"web-1\""), std::string::npos);
+}

@@ -8,17 +8,15 @@
 
 namespace agent {
 
-class PolicyApi {
+class PolicyHandlers {
  public:
   // `reloaded` runs after a reload that put a new set in force (a reconcile pass).
-  PolicyApi(PolicyStore& store, std::function<void()> reloaded) : store_(store), reloaded_(std::move(reloaded)) {}
-  HttpResponse handle(const HttpRequest& request);
-
- private:
+  PolicyHandlers(PolicyStore& store, std::function<void()> reloaded) : store_(store), reloaded_(std::move(reloaded)) {}
   HttpResponse list();
   HttpResponse validate(const HttpRequest& request);
   HttpResponse reload();
 
+ private:
   PolicyStore& store_;
   std::function<void()> reloaded_;
 };

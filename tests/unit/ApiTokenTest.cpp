@@ -5,7 +5,7 @@
 
 using namespace agent;
 
-TEST(ApiAuth, TheSchemeIsCaseInsensitiveAndBlanksAreAllowed) {
+TEST(ApiToken, TheSchemeIsCaseInsensitiveAndBlanksAreAllowed) {
   for (const char* header : {"Bearer abc123", "bearer abc123", "BEARER abc123", "BeArEr abc123", "  Bearer abc123  ",
                              "Bearer \t abc123", "\tbearer abc123\t"}) {
     auto token = bearerToken(header);
@@ -14,14 +14,14 @@ TEST(ApiAuth, TheSchemeIsCaseInsensitiveAndBlanksAreAllowed) {
   }
 }
 
-TEST(ApiAuth, OtherSchemesAndMalformedHeadersGiveNoToken) {
+TEST(ApiToken, OtherSchemesAndMalformedHeadersGiveNoToken) {
   for (const char* header : {"", "Bearer", "Bearer ", "Bearerabc123", "Basic abc123", "Bearer abc 123", "Token abc",
                              "Bear abc123", "Bearer\nabc"}) {
     EXPECT_FALSE(bearerToken(header)) << "[" << header << "]";
   }
 }
 
-TEST(ApiAuth, TokensCompareWholly) {
+TEST(ApiToken, TokensCompareWholly) {
   EXPECT_TRUE(tokensEqual("abc", "abc"));
   EXPECT_FALSE(tokensEqual("abd", "abc"));
   EXPECT_FALSE(tokensEqual("ab", "abc"));

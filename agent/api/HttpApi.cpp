@@ -9,10 +9,13 @@
 #include <vector>
 
 #include "ApiToken.h"
+#include "CivetWebStop.h"
 
 namespace agent {
 
 namespace {
+
+constexpr const char* kBodyTooLarge = "the request's body is over 1 MiB, more than agentd takes; send less";
 
 const char* reason(int status) {
   switch (status) {
@@ -91,11 +94,11 @@ HttpResponse errorResponse(const Error& error) {
   }
 }
 
-Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, Handler handler,
-                                                Observer observer) {
+Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, std::string tokenFile,
+                                                Handler handler, Observer observer) {
   static const bool initialized = mg_init_library(0) != 0 || true;
   (void)initialized;
-  std::unique_ptr<HttpApi> api(new HttpApi(std::move(token), std::move(handler)));
+  std::unique_ptr<HttpApi> api(new HttpApi(std::move(token), std::move(tokenFile), std::move(handler)));
   api->observer_ = std::move(observer);  // before the first request can arrive
   std::string ports = listeningPorts(address);
   const char* options[] = {"listening_ports",    ports.c_str(), "num_threads", "8",
@@ -103,19 +106,23 @@ Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std:
   mg_callbacks callbacks{};
   api->context_ = mg_start(&callbacks, nullptr, options);
   if (api->context_ == nullptr) {
-    return logicError("listen on " + address + " (in use, or not an address of this host?)", "", EADDRINUSE);
+    return userError("cannot listen on " + address +
+                         ": the port is taken, or the host is not an address of this machine; give another "
+                         "--api-address (port 0 picks a free one)",
+                     EADDRINUSE);
   }
   mg_set_request_handler(api->context_, "/", &HttpApi::dispatch, api.get());
   mg_server_port bound[4];
   int count = mg_get_server_ports(api->context_, 4, bound);
   std::string host = address.substr(0, address.rfind(':'));
+  api->host_ = host;
   if (host.empty()) host = "0.0.0.0";
   api->url_ = "http://" + host + ":" + std::to_string(count > 0 ? bound[0].port : 0);
   return api;
 }
 
 HttpApi::~HttpApi() {
-  if (context_ != nullptr) mg_stop(context_);
+  stopCivetWeb(context_, host_);
 }
 
 int HttpApi::dispatch(::mg_connection* connection, void* self) {
@@ -174,13 +181,17 @@ int HttpApi::serve(::mg_connection* connection, HttpRequest& request) {
     const char* header = mg_get_header(connection, "Authorization");
     auto given = bearerToken(header ? header : "");
     if (!given || !tokensEqual(std::string(*given), api->token_)) {
-      send(connection, errorResponse(401, "unauthorized",
-                                     "missing or wrong bearer token (agentctl reads it from /run/agent/token)"));
+      HttpResponse refused =
+          errorResponse(401, "unauthorized",
+                        std::string(header ? "wrong" : "no") + " bearer token; send the one agentd wrote to " +
+                            api->tokenFile_ + " (Authorization: Bearer TOKEN)");
+      refused.body["token_file"] = api->tokenFile_;
+      send(connection, refused);
       return 401;
     }
   }
   if (info->content_length > static_cast<long long>(kMaxRequestBody)) {
-    send(connection, errorResponse(413, "invalid", "request body over 1 MiB"));
+    send(connection, errorResponse(413, "invalid", kBodyTooLarge));
     return 413;
   }
   // CivetWeb's worker threads have a small fixed stack: no big buffers on it.
@@ -189,7 +200,7 @@ int HttpApi::serve(::mg_connection* connection, HttpRequest& request) {
   while ((n = mg_read(connection, chunk.data(), chunk.size())) > 0) {
     request.body.append(chunk.data(), static_cast<size_t>(n));
     if (request.body.size() > kMaxRequestBody) {
-      send(connection, errorResponse(413, "invalid", "request body over 1 MiB"));
+      send(connection, errorResponse(413, "invalid", kBodyTooLarge));
       return 413;
     }
   }

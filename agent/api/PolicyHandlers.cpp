@@ -1,4 +1,4 @@
-#include "PolicyApi.h"
+#include "PolicyHandlers.h"
 
 #include "LimitSet.h"
 
@@ -6,15 +6,7 @@ namespace agent {
 
 using nlohmann::json;
 
-HttpResponse PolicyApi::handle(const HttpRequest& r) {
-  const auto& p = r.path;
-  if (p.size() == 2 && r.method == "GET") return list();
-  if (p.size() == 3 && p[2] == "validate" && r.method == "POST") return validate(r);
-  if (p.size() == 3 && p[2] == "reload" && r.method == "POST") return reload();
-  return errorResponse(404, "not_found", "no such route (GET /v1/policies, POST /v1/policies/validate|reload)");
-}
-
-HttpResponse PolicyApi::list() {
+HttpResponse PolicyHandlers::list() {
   auto status = store_.status();
   auto set = store_.current();
   json policies = json::array();
@@ -39,16 +31,19 @@ HttpResponse PolicyApi::list() {
            {"reload_errors", status.reloadErrors}}};
 }
 
-HttpResponse PolicyApi::validate(const HttpRequest& r) {
+HttpResponse PolicyHandlers::validate(const HttpRequest& r) {
   auto body = json::parse(r.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("files") || !body["files"].is_array()) {
-    return errorResponse(400, "invalid", "the body must be {\"files\": [{\"path\": ..., \"text\": ...}]}");
+    return errorResponse(400, "invalid",
+                         "the validate request's body is not {\"files\": [{\"path\": ..., \"text\": ...}]}; send "
+                         "each file's path and text");
   }
   std::vector<policies::PolicyFile> files;
   for (const auto& f : body["files"]) {
     if (!f.is_object() || !f.contains("path") || !f.contains("text") || !f["path"].is_string() ||
         !f["text"].is_string()) {
-      return errorResponse(400, "invalid", "each file needs a \"path\" and a \"text\" string");
+      return errorResponse(400, "invalid",
+                           "a file of the validate request has no \"path\" or \"text\" string; send both for each");
     }
     files.push_back({f["path"].get<std::string>(), f["text"].get<std::string>()});
   }
@@ -56,7 +51,7 @@ HttpResponse PolicyApi::validate(const HttpRequest& r) {
   return {200, {{"valid", loaded.ok()}, {"errors", loaded.errors}, {"policies", loaded.set.policies.size()}}};
 }
 
-HttpResponse PolicyApi::reload() {
+HttpResponse PolicyHandlers::reload() {
   bool ok = store_.reload();
   if (ok && reloaded_) reloaded_();
   auto status = store_.status();

@@ -53,9 +53,10 @@ class HttpApi {
 
   // Told of every request once it is answered (its parsed path and the status sent).
   using Observer = std::function<void(const HttpRequest&, int status)>;
-  // Listens on HOST:PORT (port 0: any free port). `handler` serves every authorized request.
-  static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, Handler handler,
-                                                Observer observer = {});
+  // Listens on HOST:PORT (port 0: any free port). `handler` serves every authorized request;
+  // a refused one is told `tokenFile`, where agentd keeps the token.
+  static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, std::string tokenFile,
+                                                Handler handler, Observer observer = {});
   ~HttpApi();
 
   // The URL actually bound, e.g. http://127.0.0.1:9102
@@ -68,14 +69,17 @@ class HttpApi {
   size_t drain(std::chrono::milliseconds bound);
 
  private:
-  HttpApi(std::string token, Handler handler) : token_(std::move(token)), handler_(std::move(handler)) {}
+  HttpApi(std::string token, std::string tokenFile, Handler handler)
+      : token_(std::move(token)), tokenFile_(std::move(tokenFile)), handler_(std::move(handler)) {}
   static int dispatch(::mg_connection* connection, void* self);
   int serve(::mg_connection* connection, HttpRequest& request);
 
   std::string token_;
+  std::string tokenFile_;
   Handler handler_;
   Observer observer_;
   mg_context* context_ = nullptr;
+  std::string host_;  // as given in the address ("" for every interface)
   std::string url_;
   std::mutex inFlightMutex_;
   std::condition_variable inFlightChanged_;

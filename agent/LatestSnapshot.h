@@ -1,0 +1,34 @@
+#pragma once
+// The collector's latest Snapshot, and the one before it for rates: swapped under a short
+// lock, never waited on for long. /metrics serves the latest; `agentctl stats` compares the
+// latest with the newest one taken at least a rate window before it, so a snapshot a scrape
+// forced just after the collector's own (max_staleness) never makes a CPU % over a few ms.
+#include <chrono>
+#include <deque>
+#include <mutex>
+
+#include "Snapshot.h"
+
+namespace agent {
+
+class LatestSnapshot {
+ public:
+  explicit LatestSnapshot(std::chrono::milliseconds minRateWindow = std::chrono::milliseconds(500))
+      : minRateWindowMs_(minRateWindow.count()) {}
+  void publish(collectors::SnapshotPtr snapshot);
+  collectors::SnapshotPtr latest() const;
+
+  struct WithPrevious {
+    collectors::SnapshotPtr latest;
+    collectors::SnapshotPtr previous;  // null until one was taken a rate window before the latest
+  };
+  WithPrevious withPrevious() const;
+
+ private:
+  int64_t minRateWindowMs_;
+  mutable std::mutex mutex_;
+  // Oldest first; the back is the latest. Only what withPrevious() may still need is kept.
+  std::deque<collectors::SnapshotPtr> recent_;
+};
+
+}  // namespace agent

@@ -1,0 +1,72 @@
+#include "ContainerJson.h"
+
+#include "Quantity.h"
+
+namespace agent {
+
+using nlohmann::json;
+
+namespace {
+
+json limitsJson(const cgroup::Limits& limits) {
+  json j = json::object();
+  if (limits.cpu) j["cpu"] = policies::formatCpu(*limits.cpu);
+  if (limits.memoryMax) j["memory"] = policies::formatMemory(*limits.memoryMax);
+  if (limits.pidsMax) j["pids"] = policies::formatPids(*limits.pidsMax);
+  return j;
+}
+
+// What a stopped container used, as recorded from its cgroup when it stopped.
+json usageJson(const container::FinalUsage& u) {
+  json j = json::object();
+  auto put = [&j](const char* key, const std::optional<uint64_t>& value) {
+    if (value) j[key] = *value;
+  };
+  put("cpu_usage_ns", u.cpuUsageNs);
+  put("cpu_user_ns", u.cpuUserNs);
+  put("cpu_system_ns", u.cpuSystemNs);
+  put("memory_max_usage_bytes", u.memoryMaxUsageBytes);
+  put("memory_failcnt", u.memoryFailcnt);
+  put("oom_kills", u.oomKills);
+  put("io_read_bytes", u.ioReadBytes);
+  put("io_write_bytes", u.ioWriteBytes);
+  return j;
+}
+
+}  // namespace
+
+json containerJson(const container::ContainerRuntime& runtime, const container::ContainerInfo& info) {
+  const auto& c = info.config;
+  json j = {{"id", c.spec.id},
+            {"short_id", info.shortId()},
+            {"name", c.name},
+            {"image", c.image},
+            {"state", std::string(container::stateName(info.status.state))},
+            {"command", c.spec.args},
+            {"hostname", c.spec.hostname},
+            {"network", c.spec.network == container::NetworkMode::Host ? "host" : "none"},
+            {"labels", c.labels},
+            {"cgroup", c.cgroupPath},
+            {"created_at_unix_ms", c.createdAtUnixMs},
+            {"remove_on_exit", c.removeOnExit}};
+  if (info.status.pid) j["pid"] = info.status.pid->pid;
+  if (info.status.startedAtUnixMs > 0) j["started_at_unix_ms"] = info.status.startedAtUnixMs;
+  if (info.status.exit) {
+    j["exit_code"] = info.status.exit->exitCode;
+    j["finished_at_unix_ms"] = info.status.exit->finishedAtUnixMs;
+    if (info.status.exit->signal) j["exit_signal"] = *info.status.exit->signal;
+    if (!info.status.exit->error.empty()) j["error"] = info.status.exit->error;
+  }
+  if (info.status.usage) {
+    j["oom_killed"] = info.status.usage->oomKilled();
+    j["usage"] = usageJson(*info.status.usage);
+  }
+  if (info.status.state != container::ContainerState::Stopped) {
+    if (auto group = runtime.cgroupOf(c)) {
+      if (auto limits = group->readLimits()) j["limits"] = limitsJson(*limits);
+    }
+  }
+  return j;
+}
+
+}  // namespace agent

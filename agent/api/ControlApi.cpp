@@ -1,0 +1,51 @@
+#include "ControlApi.h"
+
+#include "InfoHandler.h"
+
+namespace agent {
+
+ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy, LimitsApi& limits,
+                       PolicyStore& policies, std::function<void()> policiesReloaded,
+                       std::shared_ptr<LatestSnapshot> snapshots)
+    : containers_(runtime, limits),
+      images_(runtime.config().dataDir + "/images"),
+      policies_(policies, std::move(policiesReloaded)),
+      stats_(std::move(snapshots)) {
+  using P = const PathParams&;
+  using R = const HttpRequest&;
+  router_.add("GET", "/v1/info", [&runtime, &hierarchy](R, P) { return infoResponse(runtime, hierarchy); });
+  // ?all_cgroups=1: every container the collector discovered, whoever started it (ps --all-cgroups).
+  router_.add("GET", "/v1/containers", [this](R r, P) {
+    return r.queryValue("all_cgroups") == "1" ? stats_.discovered(r) : containers_.list(r);
+  });
+  router_.add("POST", "/v1/containers", [this](R r, P) { return containers_.create(r); });
+  router_.add("GET", "/v1/containers/{id}", [this](R, P p) { return containers_.inspect(p.at("id")); });
+  router_.add("DELETE", "/v1/containers/{id}", [this](R r, P p) { return containers_.remove(p.at("id"), r); });
+  router_.add("POST", "/v1/containers/{id}/stop", [this](R r, P p) { return containers_.stop(p.at("id"), r); });
+  router_.add("POST", "/v1/containers/{id}/kill", [this](R r, P p) { return containers_.kill(p.at("id"), r); });
+  router_.add("POST", "/v1/containers/{id}/pause", [this](R, P p) { return containers_.pause(p.at("id")); });
+  router_.add("POST", "/v1/containers/{id}/resume", [this](R, P p) { return containers_.resume(p.at("id")); });
+  router_.add("POST", "/v1/containers/{id}/wait", [this](R r, P p) { return containers_.wait(p.at("id"), r); });
+  router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) { return containers_.exec(p.at("id"), r); });
+  router_.add("GET", "/v1/containers/{id}/logs", [this](R r, P p) { return containers_.logs(p.at("id"), r); });
+  router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) { return containers_.attach(p.at("id"), r); });
+  // A cgroup path cannot travel in the path (CivetWeb decodes %2F before we see it): it goes
+  // as /v1/containers/-/limits?cgroup=/docker/<id>.
+  auto target = [](R r, P p) {
+    std::string cgroupPath = r.queryValue("cgroup");
+    return p.at("id") == "-" && !cgroupPath.empty() ? cgroupPath : p.at("id");
+  };
+  router_.add("GET", "/v1/containers/{id}/limits",
+              [&limits, target](R r, P p) { return limits.explain(target(r, p)); });
+  router_.add("PATCH", "/v1/containers/{id}/limits",
+              [&limits, target](R r, P p) { return limits.patch(target(r, p), r); });
+  router_.add("GET", "/v1/containers/{id}/stats", [this](R r, P p) { return stats_.one(p.at("id"), r); });
+  router_.add("GET", "/v1/stats", [this](R r, P) { return stats_.all(r); });
+  router_.add("GET", "/v1/images", [this](R r, P) { return images_.list(r); });
+  router_.add("POST", "/v1/images", [this](R r, P) { return images_.import(r); });
+  router_.add("GET", "/v1/policies", [this](R, P) { return policies_.list(); });
+  router_.add("POST", "/v1/policies/validate", [this](R r, P) { return policies_.validate(r); });
+  router_.add("POST", "/v1/policies/reload", [this](R, P) { return policies_.reload(); });
+}
+
+}  // namespace agent
