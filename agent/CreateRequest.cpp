@@ -43,7 +43,7 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
       std::string known;
       for (const char* field : kFields) known += std::string(known.empty() ? "" : ", ") + field;
-      return refuse("unknown field " + container::quotedForMessage(key) + " (the fields are " + known + ")");
+      return refuse("unknown field " + quotedForMessage(key) + " (the fields are " + known + ")");
     }
   }
   CreateRequest request;
@@ -75,7 +75,7 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   auto network = stringField(body, "network");
   if (!network) return tl::unexpected(network.error());
   if (!network->empty() && *network != "none" && *network != "host")
-    return refuse("network must be none or host, not " + container::quotedForMessage(*network));
+    return refuse("network must be none or host, not " + quotedForMessage(*network));
   run.network = *network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
   // A quantity given is parsed, even an empty one (which says why it is not one).
   for (policies::Resource resource : policies::kResources) {

@@ -55,7 +55,7 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     return LimitTarget{info.config.spec.id, info.config.name, info.config.cgroupPath, true, info.config.labels, true};
   };
   auto stopped = [&ref]() {
-    return userError("container " + container::quotedForMessage(ref) +
+    return userError("container " + quotedForMessage(ref) +
                          " is stopped; limits apply to a running or paused one (start a new one with agentctl run)",
                      EBUSY);
   };
@@ -69,7 +69,7 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     if (discovered) {
       if (auto found = discovered(ref)) return *found;
     }
-    return userError("no such container " + container::quotedForMessage(ref) +
+    return userError("no such container " + quotedForMessage(ref) +
                          "; agentctl ps -a lists agentd's (by id, id prefix or name), and another runtime's go by id, "
                          "name or cgroup path",
                      ENOENT);
@@ -90,7 +90,7 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
   // what it has takes limits, the rest is refused per resource.
   auto group = cgroup::Cgroup::openWherePresent(hierarchy_, ref, limitControllers());
   if (!group) {
-    return userError("no such cgroup " + container::quotedForMessage(ref) +
+    return userError("no such cgroup " + quotedForMessage(ref) +
                          ": no cpu, memory or pids hierarchy has a directory for it; give the path "
                          "as /proc/PID/cgroup shows it",
                      ENOENT);

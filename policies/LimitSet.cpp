@@ -182,7 +182,8 @@ Result<LimitSet> limitSetFromJson(const nlohmann::json& json, unsigned hostCpus)
   LimitSet set;
   for (const auto& [key, value] : json.items()) {
     auto resource = resourceNamed(key);
-    if (!resource) return userError("unknown resource " + quotedForMessage(key) + "; give cpu, memory or pids");
+    if (!resource)
+      return userError("unknown resource " + quotedForMessage(key, kShownQuantityBytes) + "; give cpu, memory or pids");
     if (!value.is_string()) {
       return userError(key + " must be a string such as \"50%\", \"256Mi\", \"100\" or \"max\", not " +
                        std::string(value.type_name()));

@@ -17,7 +17,8 @@ bool isUnlimited(std::string_view text) {
 // One sentence: which quantity, what is wrong with it, what to give instead.
 tl::unexpected<Error> invalid(std::string_view what, std::string_view text, const std::string& problem,
                               const std::string& instead) {
-  return userError(std::string(what) + " quantity " + quotedForMessage(text) + " " + problem + "; " + instead);
+  return userError(std::string(what) + " quantity " + quotedForMessage(text, kShownQuantityBytes) + " " + problem +
+                   "; " + instead);
 }
 
 // A plain decimal number: digits with at most one '.', nothing else (no sign, no spaces).
@@ -36,25 +37,6 @@ bool parseDecimal(std::string_view text, double& value) {
 }
 
 }  // namespace
-
-std::string quotedForMessage(std::string_view text) {
-  constexpr size_t kShown = 64;
-  std::string out = "\"";
-  for (unsigned char c : text.substr(0, kShown)) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += text.size() > kShown ? "...\"" : "\"";
-  return out;
-}
 
 Result<cgroup::CpuQuota> parseCpu(std::string_view text, unsigned hostCpus) {
   if (isUnlimited(text)) return cgroup::CpuQuota{cgroup::Bound::unlimited(), cgroup::kDefaultCpuPeriodUs};

@@ -14,6 +14,7 @@
 
 #include "Error.h"
 #include "Limits.h"
+#include "MessageText.h"
 
 namespace agent::policies {
 
@@ -24,9 +25,8 @@ Result<cgroup::CpuQuota> parseCpu(std::string_view text, unsigned hostCpus);
 Result<cgroup::Bound> parseMemory(std::string_view text);
 Result<cgroup::Bound> parsePids(std::string_view text);
 
-// `text` as a message shows it: in double quotes, control bytes, quotes and backslashes
-// escaped, cut after 64 bytes ("..."): a refusal stays one line whatever was sent.
-std::string quotedForMessage(std::string_view text);
+// How much of a refused quantity a message shows (runtime/io/MessageText.h quotes it).
+inline constexpr size_t kShownQuantityBytes = 64;
 
 std::string formatCpu(const cgroup::CpuQuota& quota);  // "50%", "max"
 std::string formatMemory(const cgroup::Bound& bytes);  // "256Mi", "1536Ki", "12345", "max"

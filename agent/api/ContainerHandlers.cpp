@@ -35,7 +35,7 @@ std::optional<std::chrono::seconds> secondsParameter(const HttpRequest& request,
 }
 
 HttpResponse badSeconds(const HttpRequest& request) {
-  return invalid("t " + container::quotedForMessage(request.queryValue("t")) +
+  return invalid("t " + quotedForMessage(request.queryValue("t")) +
                  " is not a number of seconds; give a whole number from 0 to 86400");
 }
 
@@ -107,7 +107,7 @@ HttpResponse ContainerHandlers::stop(const std::string& id, const HttpRequest& r
 HttpResponse ContainerHandlers::kill(const std::string& id, const HttpRequest& request) {
   int signal = signalNumber(request.queryValue("signal", "KILL"));
   if (signal == 0) {
-    return invalid("signal " + container::quotedForMessage(request.queryValue("signal")) +
+    return invalid("signal " + quotedForMessage(request.queryValue("signal")) +
                    " is unknown; give a name (TERM, KILL, HUP, INT, QUIT, USR1, USR2, CONT, STOP) or a number from "
                    "1 to " +
                    std::to_string(NSIG - 1));
@@ -176,7 +176,7 @@ HttpResponse ContainerHandlers::follow(const std::string& id, const HttpRequest&
   for (const char* key : {"offset", "tail", "wait_ms", "max_bytes"}) {
     if (request.query.count(key) && !numberParameter(request, key))
       return invalid(std::string(key) + " must be a number, not " +
-                     container::quotedForMessage(request.queryValue(key)));
+                     quotedForMessage(request.queryValue(key)));
   }
   query.position = numberParameter(request, "offset");
   if (!query.position) query.tailLines = numberParameter(request, "tail");

@@ -26,7 +26,7 @@ HttpResponse ImageHandlers::import(const HttpRequest& request) {
   std::string name = body["name"].get<std::string>(), tarPath = body["tar_path"].get<std::string>();
   if (tarPath.empty() || tarPath.front() != '/') {
     return errorResponse(400, "invalid",
-                         "tar_path " + container::quotedForMessage(tarPath) +
+                         "tar_path " + quotedForMessage(tarPath) +
                              " is not an absolute path; give the tarball's absolute path on agentd's host");
   }
   auto imported = container::ImageStore(imagesDir_).import(name, tarPath);

@@ -27,41 +27,6 @@ bool isControl(unsigned char c) {
 
 }  // namespace
 
-std::string quotedForMessage(std::string_view text) {
-  return "\"" + escapedForMessage(text) + "\"";
-}
-
-std::string escapedForMessage(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '"':
-      case '\\':
-        out += '\\';
-        out += static_cast<char>(c);
-        break;
-      default:
-        if (isControl(c)) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", c);
-          out += hex;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 stays readable
-        }
-    }
-  }
-  return out;
-}
-
 Result<void> validateHostname(std::string_view hostname) {
   constexpr const char* kRule =
       "a host name is dot-separated labels of letters, digits and '-' (RFC 1123), none empty, none starting or "

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "Error.h"
+#include "MessageText.h"
 #include "RunRequest.h"
 
 namespace agent::container {
@@ -25,10 +26,5 @@ Result<void> validateEnvEntry(std::string_view entry);
 Result<void> validateCommand(const std::vector<std::string>& args);
 // Every field of `request`, in the order above; name and image by validateName (Names.h).
 Result<void> validateRunRequest(const RunRequest& request);
-
-// `text` with control characters, '"' and '\' escaped as C does (\n, \x00), so that an error
-// message about a value stays on one line; quoted: in double quotes too.
-std::string escapedForMessage(std::string_view text);
-std::string quotedForMessage(std::string_view text);
 
 }  // namespace agent::container

@@ -41,7 +41,7 @@ TEST(Quantity, RefusalsReadAsOneSentence) {
             "pids quantity \"0\" must be at least 1; use e.g. 100, or max for no limit");
   // What was sent is shown escaped and cut: the sentence stays one line.
   EXPECT_EQ(parsePids("1\n2\"").error().message(),
-            "pids quantity \"1\\x0a2\\\"\" is not a whole number of tasks; use e.g. 100, or max for no limit");
+            "pids quantity \"1\\n2\\\"\" is not a whole number of tasks; use e.g. 100, or max for no limit");
   EXPECT_NE(parseMemory(std::string(1000, '9') + "x").error().message().find("99...\" is too large"),
             std::string::npos);
   for (auto error : {parseCpu("0%", 2).error(), parseMemory("1.5g").error(), parsePids("x").error()}) {
