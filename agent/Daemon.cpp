@@ -308,8 +308,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   if (size_t busy = (*api)->drain(std::chrono::milliseconds(0)); busy > 0) {
     spdlog::info("msg=\"stopping: answering the requests in flight first\" count={} bound_s={}", busy,
                  kShutdownGrace.count());
-    if (size_t cut = (*api)->drain(kShutdownGrace); cut > 0)
-      spdlog::warn("msg=\"requests still running are cut\" count={} waited_s={}", cut, kShutdownGrace.count());
+    // A handler cannot be cut from outside its thread: one still running (a `stop -t 30`
+    // waiting out its bound) holds the server's stop below until it returns.
+    if (size_t running = (*api)->drain(kShutdownGrace); running > 0)
+      spdlog::warn(
+          "msg=\"requests still running; the API server waits for them to return (a stop -t N waits up to "
+          "N s)\" count={} waited_s={}",
+          running, kShutdownGrace.count());
   }
   stopStep("the control API's server (its threads end)", [&] { api->reset(); });
   removeIfOurs(config.stateDir + "/api", apiUrl);

@@ -39,10 +39,11 @@ uint64_t EnforcementMetrics::driftCorrections(const std::string& resource) const
 
 std::vector<prometheus::MetricFamily> EnforcementMetrics::Collect() const {
   using prometheus::MetricType;
-  prometheus::MetricFamily enforcements{"agent_policy_enforcements_total",
-                                        "Limits written to cgroup files, by what asked for them and resource.",
-                                        MetricType::Counter,
-                                        {}};
+  prometheus::MetricFamily enforcements{
+      "agent_policy_enforcements_total",
+      "Limits written to cgroup files by agentctl limit and the reconciler, by what asked for them and resource.",
+      MetricType::Counter,
+      {}};
   prometheus::MetricFamily drift{"agent_policy_drift_corrections_total",
                                  "Limits changed behind the agent's back and put back, by resource.",
                                  MetricType::Counter,

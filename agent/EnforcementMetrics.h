@@ -1,5 +1,6 @@
 #pragma once
-// agent_policy_enforcements_total{policy,resource}: every limit written, by what asked for
+// agent_policy_enforcements_total{policy,resource}: every limit `limit` and the reconciler wrote (not
+// those a container starts with at `run`, written by the runtime), by what asked for
 // it ("override" for `agentctl limit`, a policy's name later), and
 // agent_policy_drift_corrections_total{resource}: the writes that put back a value someone
 // changed behind the agent's back (found by the periodic reconcile), and

@@ -17,6 +17,7 @@ run_packages=(
   libcivetweb-dev zlib1g-dev prometheus-cpp-dev      # civetweb, ZLIB, prometheus-cpp (needs CURL:)
   libcurl4-openssl-dev libcap-dev                    # its push part's CURL; cap (find_library)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
+  curl                                               # the README's first session asks /healthz
 )
 
 # What only the tests, benchmarks, fuzzers and `make format-check` need.

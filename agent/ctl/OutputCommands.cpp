@@ -179,7 +179,7 @@ int Commands::exec(const std::string& id, const std::vector<std::string>& comman
           result[stream == OutputStream::Stdout ? "stdout" : "stderr"].get<std::string>() + std::string(payload);
     });
     std::cout << result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    return kExitOk;
+    return code ? static_cast<int>(*code) : kExitAgentError;  // as without --output json
   }
   if (!writeFrames(reply->body, exitCode)) return exitCode;
   return code ? static_cast<int>(*code) : kExitAgentError;

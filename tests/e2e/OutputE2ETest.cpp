@@ -107,9 +107,10 @@ TEST(OutputE2E, ExecOutputIsBytesWithItsStreamsApart) {
   Ran out = shell("( " + agent.ctlCommand() + " exec host -- sh -c 'echo out; echo err >&2; exit 4' 2>/dev/null )");
   EXPECT_EQ(out.out, "out\n");
   EXPECT_EQ(out.exitCode, 4);
-  Ran json = agent.ctl("exec --output json host -- sh -c 'echo out; echo err >&2'");
+  Ran json = agent.ctl("exec --output json host -- sh -c 'echo out; echo err >&2; exit 5'");
   EXPECT_EQ(field(json.out, "stderr"), "err\\n") << json.out;
-  EXPECT_EQ(field(json.out, "exit_code"), "0") << json.out;
+  EXPECT_EQ(field(json.out, "exit_code"), "5") << json.out;
+  EXPECT_EQ(json.exitCode, 5) << "the command's exit code, as without --output json";
 }
 
 TEST(OutputE2E, AReaderSlowerThanItsLeaseHoldsTheContainerAndLosesNothing) {
