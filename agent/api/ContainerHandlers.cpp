@@ -175,8 +175,7 @@ HttpResponse ContainerHandlers::follow(const std::string& id, const HttpRequest&
   container::LogQuery query;
   for (const char* key : {"offset", "tail", "wait_ms", "max_bytes"}) {
     if (request.query.count(key) && !numberParameter(request, key))
-      return invalid(std::string(key) + " must be a number, not " +
-                     quotedForMessage(request.queryValue(key)));
+      return invalid(std::string(key) + " must be a number, not " + quotedForMessage(request.queryValue(key)));
   }
   query.position = numberParameter(request, "offset");
   if (!query.position) query.tailLines = numberParameter(request, "tail");
