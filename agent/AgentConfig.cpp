@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "LabelText.h"
+#include "NetworkAllowList.h"
 
 namespace agent {
 
@@ -59,10 +60,10 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",   "metrics_address",
-      "api_address", "log_level",          "shim_path",        "log_max_bytes",   "standby_containers",
-      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",    "max_staleness",
-      "export",      "max_depth",          "ignore_cgroups",   "container_labels"};
+      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
+      "api_address", "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
+      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
+      "export",      "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow"};
   return keys;
 }
 
@@ -178,6 +179,21 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         } else {
           config.ignoreCgroups.clear();
           for (const auto& item : value) config.ignoreCgroups.push_back(item.as<std::string>());
+        }
+        known = true;
+      }
+      if (key == "metrics_allow") {
+        if (!value.IsSequence()) {
+          return configError(where(path, value.Mark()),
+                             "`metrics_allow` is a list of networks, e.g. [10.0.0.0/8, 127.0.0.1/32]");
+        }
+        config.metricsAllow.clear();
+        for (const auto& item : value) {
+          std::string text = item.as<std::string>();
+          if (auto network = parseNetwork(text); !network) {
+            return configError(where(path, item.Mark()), "`metrics_allow`: " + network.error().message());
+          }
+          config.metricsAllow.push_back(std::move(text));
         }
         known = true;
       }

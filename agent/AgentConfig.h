@@ -18,6 +18,9 @@ struct AgentConfig {
   std::string cgroupParent = "/agent";
   std::string metricsAddress = ":9101";
   std::string apiAddress = "127.0.0.1:9102";
+  // `metrics_allow`: networks (CIDR) the metrics port serves; others are closed at accept.
+  // Empty: every address. Checked at load (NetworkAllowList.h).
+  std::vector<std::string> metricsAllow;
   std::string logLevel = "info";
   std::string shimPath;  // empty: agent-shim beside agentd
   uint64_t logMaxBytes = 10 << 20;

@@ -26,6 +26,7 @@
 #include "LimitService.h"
 #include "LimitsApi.h"
 #include "MetricsServer.h"
+#include "NetworkAllowList.h"
 #include "OverrideStore.h"
 #include "PolicyStore.h"
 #include "Reconciler.h"
@@ -154,6 +155,15 @@ void readopt(container::ContainerRuntime& runtime, size_t standby) {
   for (const auto& lost : watched.lost) logShimLoss(lost);
 }
 
+// `metrics_allow`, checked when the config was loaded.
+NetworkAllowList metricsAllowList(const std::vector<std::string>& texts) {
+  std::vector<Network> networks;
+  for (const auto& text : texts) {
+    if (auto network = parseNetwork(text)) networks.push_back(*network);
+  }
+  return NetworkAllowList(std::move(networks));
+}
+
 collectors::CollectorConfig collectorConfigOf(const AgentConfig& config) {
   collectors::CollectorConfig c;
   c.agentParent = config.cgroupParent;
@@ -259,7 +269,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                                                      millis(config.collectIntervalSeconds));
   collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
-                                      collectors::RenderOptions{kVersion, config.containerLabels});
+                                      collectors::RenderOptions{kVersion, config.containerLabels},
+                                      metricsAllowList(config.metricsAllow));
   if (!metrics) {
     spdlog::error("msg=\"cannot serve metrics\" address={} error=\"{}\"", config.metricsAddress,
                   metrics.error().message());

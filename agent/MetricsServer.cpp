@@ -1,13 +1,8 @@
 #include "MetricsServer.h"
 
-#include <civetweb.h>
 #include <prometheus/text_serializer.h>
 #include <zlib.h>
 
-#include <cstring>
-#include <thread>
-
-#include "CivetWebStop.h"
 #include "UnixTime.h"
 
 namespace agent {
@@ -40,7 +35,7 @@ MetricsServer::MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collecto
     : snapshots_(std::move(snapshots)), options_(std::move(options)) {}
 
 MetricsServer::~MetricsServer() {
-  stopCivetWeb(context_, host_);  // waits for requests in flight
+  server_.reset();  // waits for scrapes in flight
 }
 
 void MetricsServer::add(std::shared_ptr<prometheus::Collectable> collectable) {
@@ -60,10 +55,7 @@ std::shared_ptr<MetricsServer::Exposition> MetricsServer::current() {
   auto snapshot = snapshots_->latest();
   if (refresh_ && maxAge_.count() > 0 &&
       (!snapshot || nowUnixMs() - snapshot->takenAtUnixMs > static_cast<int64_t>(maxAge_.count()))) {
-    // A collection needs a normal stack; CivetWeb's worker threads have a small one (a 64 KiB
-    // buffer of the inventory overflowed it: found by e2e, as a stack smash at exit).
-    std::thread collect([this] { refresh_(); });
-    collect.join();
+    refresh_();
     snapshot = snapshots_->latest();
   }
   // A scrape that arrives while another renders waits for that render instead of repeating it.
@@ -95,74 +87,45 @@ MetricsServer::Body MetricsServer::body(bool gzip) {
   return Body{exposition->text, false};
 }
 
-int MetricsServer::handle(mg_connection* connection, void* self) {
-  auto* server = static_cast<MetricsServer*>(self);
-  const mg_request_info* info = mg_get_request_info(connection);
-  if (std::strcmp(info->request_method, "GET") != 0) {
-    static const char kReply[] = "only GET is served here\n";
-    mg_printf(connection,
-              "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Type: text/plain\r\n"
-              "Content-Length: %zu\r\n\r\n%s",
-              sizeof kReply - 1, kReply);
-    return 405;
+// Answered on the server's thread at once: a method or path this port does not serve.
+std::optional<HttpServerReply> MetricsServer::screen(const HttpServerRequest& request) {
+  if (request.method != "GET") {
+    static const auto kBody = std::make_shared<const std::string>("only GET is served here\n");
+    return HttpServerReply{405, "text/plain", {{"Allow", "GET"}}, kBody};
   }
-  const char* accept = mg_get_header(connection, "Accept-Encoding");
-  auto body = server->body(accept != nullptr && std::strstr(accept, "gzip") != nullptr);
-  mg_printf(connection,
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n%s"
-            "Content-Length: %zu\r\n\r\n",
-            body.gzip ? "Content-Encoding: gzip\r\n" : "", body.text->size());
-  mg_write(connection, body.text->data(), body.text->size());
-  return 200;
+  if (request.path != "/metrics") {
+    static const auto kBody = std::make_shared<const std::string>(
+        "404: this port serves GET /metrics only (Prometheus text format, no token); agentd's API, with "
+        "/healthz, is at its api_address (default 127.0.0.1:9102)\n");
+    return HttpServerReply{404, "text/plain", {}, kBody};
+  }
+  return std::nullopt;
 }
 
-// Every path but /metrics. Without this handler CivetWeb answers such paths itself, and its
-// reply overflowed the worker thread's small stack: `curl http://HOST:9101/` (a browser, a
-// probe of /healthz, which is the API's, a scanner) ended agentd with a segfault.
-int MetricsServer::notFound(mg_connection* connection, void*) {
-  static const std::string kBody =
-      "404: this port serves GET /metrics only (Prometheus text format, no token); agentd's API, with "
-      "/healthz, is at its api_address (default 127.0.0.1:9102)\n";
-  static const std::string kReply =
-      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(kBody.size()) +
-      "\r\n\r\n" + kBody;
-  mg_write(connection, kReply.data(), kReply.size());
-  return 404;
+HttpServerReply MetricsServer::handle(const HttpServerRequest& request) {
+  auto body = this->body(request.header("accept-encoding").find("gzip") != std::string::npos);
+  HttpServerReply reply{200, "text/plain; version=0.0.4; charset=utf-8", {}, body.text};
+  if (body.gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
+  return reply;
 }
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& address,
                                                             std::shared_ptr<LatestSnapshot> snapshots,
-                                                            collectors::RenderOptions options) {
-  size_t colon = address.rfind(':');
-  if (colon == std::string::npos) {
-    return userError("the metrics address \"" + address + "\" has no port; give it as HOST:PORT or :PORT", EINVAL);
-  }
-  std::string host = address.substr(0, colon);
-  std::string port = address.substr(colon + 1);
-  // CivetWeb takes "PORT" for every interface and "HOST:PORT" for one.
-  std::string bind = host.empty() || host == "0.0.0.0" ? port : address;
-  static const bool initialized = mg_init_library(0) != 0 || true;
-  (void)initialized;
+                                                            collectors::RenderOptions options, NetworkAllowList allow) {
   std::unique_ptr<MetricsServer> server(new MetricsServer(std::move(snapshots), std::move(options)));
-  const char* civetOptions[] = {"listening_ports",    bind.c_str(), "num_threads", "2",
-                                "request_timeout_ms", "10000",      nullptr};
-  mg_callbacks callbacks{};
-  server->context_ = mg_start(&callbacks, nullptr, civetOptions);
-  if (server->context_ == nullptr) {
-    return userError("cannot serve metrics on " + address +
-                         ": the port is taken, or the host is not an address of this machine; give another "
-                         "--metrics-address (port 0 picks a free one)",
-                     EADDRINUSE);
-  }
-  // CivetWeb tries handlers in the order they were set: /metrics first, then everything else.
-  mg_set_request_handler(server->context_, "/metrics$", &MetricsServer::handle, server.get());
-  mg_set_request_handler(server->context_, "/", &MetricsServer::notFound, nullptr);
-  mg_server_port bound[4];
-  int count = mg_get_server_ports(server->context_, 4, bound);
-  if (count <= 0) return userError("cannot serve metrics on " + address + ": CivetWeb bound no port", EADDRINUSE);
-  server->host_ = host;
-  server->url_ =
-      "http://" + (host.empty() ? std::string("0.0.0.0") : host) + ":" + std::to_string(bound[0].port) + "/metrics";
+  HttpServerOptions http;
+  http.address = address;
+  http.flag = "--metrics-address";
+  http.maxBody = 0;  // a GET has none
+  http.allow = std::move(allow);
+  MetricsServer* self = server.get();
+  auto started = HttpServer::start(std::move(http), &MetricsServer::screen,
+                                   [self](const HttpServerRequest& request) { return self->handle(request); });
+  if (!started) return tl::unexpected(started.error());
+  server->server_ = std::move(*started);
+  const std::string& host = server->server_->host();
+  server->url_ = "http://" + (host.empty() ? std::string("0.0.0.0") : host) + ":" +
+                 std::to_string(server->server_->port()) + "/metrics";
   return server;
 }
 

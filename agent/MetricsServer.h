@@ -1,5 +1,5 @@
 #pragma once
-// /metrics: CivetWeb serving the latest Snapshot in the Prometheus text format.
+// /metrics: an HttpServer (libmicrohttpd, HttpServer.h) serving the latest Snapshot in the Prometheus text format.
 //
 // The body is rendered once per snapshot, at the first scrape after it was published, and
 // compressed once per snapshot when a scraper asks for gzip (Prometheus always does); every
@@ -21,21 +21,21 @@
 #include <vector>
 
 #include "Error.h"
+#include "HttpServer.h"
 #include "LatestSnapshot.h"
 #include "MetricsRenderer.h"
+#include "NetworkAllowList.h"
 #include "Snapshot.h"
-
-struct mg_context;
-struct mg_connection;
 
 namespace agent {
 
 class MetricsServer {
  public:
-  // `address` is HOST:PORT or :PORT (every interface); port 0 picks a free one.
+  // `address` is HOST:PORT or :PORT (every interface); port 0 picks a free one. `allow`:
+  // the networks served (`metrics_allow`); a connection from elsewhere is closed at accept.
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& address,
                                                       std::shared_ptr<LatestSnapshot> snapshots,
-                                                      collectors::RenderOptions options);
+                                                      collectors::RenderOptions options, NetworkAllowList allow = {});
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -59,8 +59,8 @@ class MetricsServer {
  private:
   struct Exposition;
   MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collectors::RenderOptions options);
-  static int handle(mg_connection* connection, void* self);
-  static int notFound(mg_connection* connection, void* unused);
+  static std::optional<HttpServerReply> screen(const HttpServerRequest& request);
+  HttpServerReply handle(const HttpServerRequest& request);
   std::shared_ptr<Exposition> current();
 
   std::shared_ptr<LatestSnapshot> snapshots_;
@@ -70,9 +70,8 @@ class MetricsServer {
   std::shared_ptr<Exposition> exposition_;
   std::chrono::milliseconds maxAge_{0};
   std::function<void()> refresh_;
-  mg_context* context_ = nullptr;
-  std::string host_;  // as given in the address ("" for every interface)
   std::string url_;
+  std::unique_ptr<HttpServer> server_;  // last: stopped first, while the rest is still there
 };
 
 // gzip (RFC 1952) of `text` at zlib's fastest level; empty on failure. Exposed for tests.

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   // not agentd's to pass on: close-on-exec keeps it from every shim, container and exec,
   // whichever path starts them (CVE-2024-21626 class).
   agent::closeOnExecFrom(3);
-  // Scrapes allocate a few MB on CivetWeb's threads; with glibc's default of one arena per
+  // Scrapes allocate a few MB on the HTTP servers' handler threads; with glibc's default of one arena per
   // thread that memory stays spread over many arenas. Two are plenty for agentd.
   ::mallopt(M_ARENA_MAX, 2);
   CLI::App app{"agentd: per-host container and cgroup agent (runs in the foreground; stop it with SIGTERM)"};

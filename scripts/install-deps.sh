@@ -14,7 +14,8 @@ run_packages=(
   build-essential cmake                              # g++ 12, make
   libexpected-dev libcli11-dev nlohmann-json3-dev    # tl-expected, CLI11, nlohmann_json
   libyaml-cpp-dev libspdlog-dev libfmt-dev           # yaml-cpp, spdlog (on fmt)
-  libcivetweb-dev zlib1g-dev prometheus-cpp-dev      # civetweb, ZLIB, prometheus-cpp (needs CURL:)
+  libmicrohttpd-dev pkg-config                       # the HTTP servers (found with pkg-config)
+  zlib1g-dev prometheus-cpp-dev                      # ZLIB, prometheus-cpp (needs CURL:)
   libcurl4-openssl-dev libcap-dev                    # its push part's CURL; cap (find_library)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
@@ -22,7 +23,7 @@ run_packages=(
 
 # What only the tests, benchmarks, fuzzers and `make format-check` need.
 test_packages=(
-  git pkg-config python3                             # tests/CMakeLists.txt: generate.py
+  git python3                                        # tests/CMakeLists.txt: generate.py
   libgtest-dev libgmock-dev libbenchmark-dev         # GTest, benchmark
   clang libclang-rt-14-dev clang-format              # libFuzzer, sanitizers, formatting
   qemu-system-x86 linux-image-amd64 cpio kmod        # the cgroup-v2 guest (scripts/vm)

@@ -29,7 +29,7 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) { return containers_.exec(p.at("id"), r); });
   router_.add("GET", "/v1/containers/{id}/logs", [this](R r, P p) { return containers_.logs(p.at("id"), r); });
   router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) { return containers_.attach(p.at("id"), r); });
-  // A cgroup path cannot travel in the path (CivetWeb decodes %2F before we see it): it goes
+  // A cgroup path cannot travel in the path (the HTTP server decodes %2F before we see it): it goes
   // as /v1/containers/-/limits?cgroup=/docker/<id>.
   auto target = [](R r, P p) {
     std::string cgroupPath = r.queryValue("cgroup");

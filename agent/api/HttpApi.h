@@ -1,6 +1,6 @@
 #pragma once
-// A small JSON-over-HTTP server on CivetWeb: bearer-token auth on every route but /healthz
-// (the scheme in any case, ApiToken.h), bodies over 1 MiB refused with 413, errors as
+// A small JSON-over-HTTP server on HttpServer (libmicrohttpd, HttpServer.h): bearer-token auth on every route but
+// /healthz (the scheme in any case, ApiToken.h), bodies over 1 MiB refused with 413, errors as
 // {"error": "...", "code": "..."}; a handler may answer with another body (container output).
 #include <chrono>
 #include <condition_variable>
@@ -14,9 +14,7 @@
 #include <vector>
 
 #include "Error.h"
-
-struct mg_context;
-struct mg_connection;
+#include "HttpServer.h"
 
 namespace agent {
 
@@ -64,27 +62,26 @@ class HttpApi {
 
   // For agentd's exit: new requests get 503 (agentd is stopping); waits up to `bound` for
   // those in flight to be answered (a `stop -t 4` gets its reply). Returns how many are
-  // still running then: they are cut when the server stops (CivetWeb writes nothing more
-  // once stopping, and the client sees the connection close).
+  // still running then: the server's stop waits for them.
   size_t drain(std::chrono::milliseconds bound);
 
  private:
   HttpApi(std::string token, std::string tokenFile, Handler handler)
       : token_(std::move(token)), tokenFile_(std::move(tokenFile)), handler_(std::move(handler)) {}
-  static int dispatch(::mg_connection* connection, void* self);
-  int serve(::mg_connection* connection, HttpRequest& request);
+  std::optional<HttpServerReply> screen(const HttpServerRequest& raw);
+  HttpServerReply serve(const HttpServerRequest& raw);
+  void answered(const HttpRequest& request, int status);
 
   std::string token_;
   std::string tokenFile_;
   Handler handler_;
   Observer observer_;
-  mg_context* context_ = nullptr;
-  std::string host_;  // as given in the address ("" for every interface)
   std::string url_;
   std::mutex inFlightMutex_;
   std::condition_variable inFlightChanged_;
   size_t inFlight_ = 0;
   bool draining_ = false;
+  std::unique_ptr<HttpServer> server_;  // last: stopped first, while the rest is still there
 };
 
 }  // namespace agent

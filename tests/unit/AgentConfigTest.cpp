@@ -123,3 +123,26 @@ TEST(AgentConfig, AnUnknownKeyIsRefusedWhereItIs) {
   EXPECT_NE(r.error().message().find(file.path + ":2:1"), std::string::npos) << r.error().message();
   EXPECT_NE(r.error().message().find("unknown key `cpus`"), std::string::npos) << r.error().message();
 }
+
+TEST(AgentConfig, MetricsAllowKeepsWellFormedNetworks) {
+  ConfigFile file("metrics_allow: [10.0.0.0/8, 127.0.0.1/32, \"fd00::/8\", 192.168.1.7]\n");
+  AgentConfig config;
+  ASSERT_TRUE(loadConfigFile(file.path, true, config));
+  EXPECT_EQ(config.metricsAllow, (std::vector<std::string>{"10.0.0.0/8", "127.0.0.1/32", "fd00::/8", "192.168.1.7"}));
+}
+
+TEST(AgentConfig, AMalformedMetricsAllowNetworkIsRefusedWhereItIs) {
+  for (std::string bad : {"10.0.0.0/33", "10.1.2.3/8", "example.org/24", "10.0.0.0/", "::1/129", "10.0.0.0/8x"}) {
+    ConfigFile file("metrics_allow:\n  - 127.0.0.1/32\n  - \"" + bad + "\"\n");
+    AgentConfig config;
+    auto r = loadConfigFile(file.path, true, config);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message().find(file.path + ":3:5"), std::string::npos) << r.error().message();
+    EXPECT_NE(r.error().message().find("`" + bad + "` is not a network"), std::string::npos) << r.error().message();
+  }
+  ConfigFile scalar("metrics_allow: 10.0.0.0/8\n");
+  AgentConfig config;
+  auto r = loadConfigFile(scalar.path, true, config);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("is a list of networks"), std::string::npos) << r.error().message();
+}

@@ -1,0 +1,106 @@
+#pragma once
+// The HTTP server under /metrics and the control API: libmicrohttpd with one epoll thread for
+// every connection, so a client that is idle, or sends a byte a second, costs a descriptor and
+// a few KiB, never a thread (CivetWeb, before, gave each connection a worker thread: 4 idle
+// connections held /metrics' 2 workers and delayed a scrape by 19 s; docs/security.md).
+//
+// Bounds on a client: a connection silent for `idleTimeout` is closed (libmicrohttpd's own
+// timeout); one whose request is not all in (head and body) `requestDeadline` after it began
+// is closed too, however it trickles (a sweep here: libmicrohttpd's timeout counts silence
+// only). Once a request is in, `screen` runs on the epoll thread and may answer it at once
+// (401, 404, 503: no thread, no body read); otherwise `handler` runs on a thread of its own
+// (handlers fork, wait for containers, long-poll for output: they must not hold the epoll
+// thread) while the connection is suspended, and its reply is sent from the epoll thread.
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "Error.h"
+#include "NetworkAllowList.h"
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+namespace agent {
+
+struct HttpServerRequest {
+  std::string method;
+  std::string path;                                        // percent-decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded; a key without '=' has the value "1"
+  std::map<std::string, std::string> headers;              // names in lower case
+  std::string body;
+  std::string header(const std::string& lowerCaseName) const;
+};
+
+struct HttpServerReply {
+  int status = 200;
+  std::string contentType = "text/plain";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<const std::string> body;  // kept alive while it is sent; null: empty
+};
+
+struct HttpServerOptions {
+  std::string address;  // HOST:PORT, [IPv6]:PORT or :PORT (every interface); port 0: a free one
+  std::string flag;     // the option that sets it, for errors ("--metrics-address")
+  std::chrono::seconds idleTimeout{5};
+  std::chrono::seconds requestDeadline{10};
+  // Bodies over this get the reply of `tooLarge` (their bytes are read and dropped, not kept).
+  size_t maxBody = 1 << 20;
+  std::function<HttpServerReply(const HttpServerRequest&)> tooLarge;  // null: a plain-text 413
+  // Connections at once, over all clients (each a descriptor: agentd raises its limit).
+  unsigned connectionLimit = 8192;
+  NetworkAllowList allow;  // empty: every source address
+};
+
+class HttpServer {
+ public:
+  using Screen = std::function<std::optional<HttpServerReply>(const HttpServerRequest&)>;
+  using Handler = std::function<HttpServerReply(const HttpServerRequest&)>;
+  static Result<std::unique_ptr<HttpServer>> start(HttpServerOptions options, Screen screen, Handler handler);
+  // Waits for handlers in flight (a handler cannot be cut from outside its thread), then
+  // closes every connection; with none in flight it takes a few ms.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  uint16_t port() const { return port_; }
+  // The host as given ("" for every interface), for URLs.
+  const std::string& host() const { return host_; }
+
+ private:
+  struct Exchange;
+  struct Connection;
+  HttpServer(HttpServerOptions options, Screen screen, Handler handler);
+  friend struct HttpServerCallbacks;  // libmicrohttpd's callbacks (HttpServer.cpp)
+  void run(MHD_Connection* connection, Exchange* exchange);
+  void sweep(std::stop_token stop);
+
+  HttpServerOptions options_;
+  Screen screen_;
+  Handler handler_;
+  MHD_Daemon* daemon_ = nullptr;
+  uint16_t port_ = 0;
+  std::string host_;
+  // Connections still receiving a request, for the sweep (guarded by mutex_). An entry is
+  // removed before libmicrohttpd closes its descriptor, so the sweep never cuts a reused one.
+  std::mutex mutex_;
+  std::unordered_set<Connection*> receiving_;
+  std::condition_variable changed_;  // running_ went down
+  std::condition_variable_any sweepWait_;
+  size_t running_ = 0;  // handler threads not yet done
+  std::jthread sweeper_;
+};
+
+}  // namespace agent
