@@ -147,11 +147,17 @@ struct HttpServerCallbacks {
     }
   }
 
-  static void completed(void* self, MHD_Connection* connection, void** exchange, MHD_RequestTerminationCode) {
-    delete static_cast<HttpServer::Exchange*>(*exchange);
-    *exchange = nullptr;
-    // A kept-alive connection's next request gets the same deadline from now.
+  static void completed(void* self, MHD_Connection* connection, void** context, MHD_RequestTerminationCode) {
     auto* server = static_cast<HttpServer*>(self);
+    auto* exchange = static_cast<HttpServer::Exchange*>(*context);
+    if (exchange != nullptr && exchange->started) {
+      std::lock_guard lock(server->mutex_);
+      --server->answering_;
+      server->changed_.notify_all();
+    }
+    delete exchange;
+    *context = nullptr;
+    // A kept-alive connection's next request gets the same deadline from now.
     if (auto* state = connectionOf(connection)) {
       std::lock_guard lock(server->mutex_);
       state->since = Clock::now();
@@ -273,6 +279,7 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
   {
     std::lock_guard lock(mutex_);
     ++running_;
+    ++answering_;
   }
   std::thread([this, connection, exchange] {
     try {
@@ -312,6 +319,9 @@ HttpServer::~HttpServer() {
   {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return running_ == 0; });
+    // The replies handlers gave are sent from the epoll thread: a `stop -t 4` in flight when
+    // agentd was told to stop gets its answer. A client that does not read is not waited for.
+    changed_.wait_for(lock, std::chrono::seconds(2), [this] { return answering_ == 0; });
   }
   sweeper_.request_stop();
   if (sweeper_.joinable()) sweeper_.join();

@@ -69,8 +69,8 @@ class HttpServer {
   using Screen = std::function<std::optional<HttpServerReply>(const HttpServerRequest&)>;
   using Handler = std::function<HttpServerReply(const HttpServerRequest&)>;
   static Result<std::unique_ptr<HttpServer>> start(HttpServerOptions options, Screen screen, Handler handler);
-  // Waits for handlers in flight (a handler cannot be cut from outside its thread), then
-  // closes every connection; with none in flight it takes a few ms.
+  // Waits for handlers in flight (a handler cannot be cut from outside its thread) and, up to
+  // 2 s, for their replies to be sent; then closes every connection. Idle: a few ms.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -97,9 +97,10 @@ class HttpServer {
   // removed before libmicrohttpd closes its descriptor, so the sweep never cuts a reused one.
   std::mutex mutex_;
   std::unordered_set<Connection*> receiving_;
-  std::condition_variable changed_;  // running_ went down
+  std::condition_variable changed_;  // running_ or answering_ went down
   std::condition_variable_any sweepWait_;
-  size_t running_ = 0;  // handler threads not yet done
+  size_t running_ = 0;    // handler threads not yet done
+  size_t answering_ = 0;  // requests given to a handler whose reply is not yet sent
   std::jthread sweeper_;
 };
 
