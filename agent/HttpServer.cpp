@@ -168,8 +168,13 @@ struct HttpServerCallbacks {
   static MHD_Result acceptPolicy(void* self, const sockaddr* address, socklen_t) {
     auto* server = static_cast<HttpServer*>(self);
     if (server->options_.allow.allows(address)) return MHD_YES;
-    spdlog::debug("msg=\"connection refused: its source is outside the allowed networks\" address={}",
-                  server->options_.address);
+    char source[INET6_ADDRSTRLEN] = "?";
+    const void* bytes = address->sa_family == AF_INET6
+                            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr)
+                            : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(address)->sin_addr);
+    ::inet_ntop(address->sa_family, bytes, source, sizeof source);
+    spdlog::debug("msg=\"connection closed at accept: its source is outside the allowed networks\" source={} listen={}",
+                  source, server->options_.address);
     return MHD_NO;
   }
 
