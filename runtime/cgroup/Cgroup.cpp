@@ -317,6 +317,28 @@ Result<Limits> Cgroup::readLimits() const {
   return limits;
 }
 
+Result<void> Cgroup::applyDeviceRules(const std::vector<DeviceRule>& allowed) const {
+  if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
+  const Member* m = member(Controller::Devices);
+  if (!m || m->mount.version != CgroupVersion::V1) return {};
+  for (const V1DeviceWrite& w : planV1DeviceWrites(allowed)) {
+    if (auto r = writeFileAt(m->dir, w.file, w.line); !r) {
+      r.error().action += " (device rule \"" + w.line + "\")";
+      return r;
+    }
+  }
+  auto text = readWholeFileAt(m->dir, kV1DevicesListFile);
+  if (!text) return tl::unexpected(text.error());
+  auto listed = parseV1DevicesList(*text);
+  if (!listed) return tl::unexpected(listed.error());
+  if (auto why = v1DeviceListMismatch(*listed, allowed)) {
+    return logicError("confine devices: the kernel's devices.list is not the rules written (" + *why +
+                          "); is a parent devices cgroup more restrictive?",
+                      path_, EIO);
+  }
+  return {};
+}
+
 Result<void> Cgroup::applyLimits(const Limits& limits) const {
   if (readOnly_) return logicError("change cgroup (this handle only observes it)", path_, EPERM);
   auto need = [&](Controller c) -> Result<const Member*> {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "CgroupBackend.h"
+#include "DeviceRules.h"
 #include "Hierarchy.h"
 
 namespace agent::cgroup {
@@ -83,6 +84,13 @@ class Cgroup {
   Result<Limits> readLimits() const;
   // Writes the fields of `limits` that are set; errors name the file and the value.
   Result<void> applyLimits(const Limits& limits) const;
+  // Makes `allowed` the only devices the group's processes may make and use (on v1: see
+  // planV1DeviceWrites), then reads devices.list back and fails, naming the difference,
+  // unless it is exactly `allowed`. Written before anything runs in a new group: the
+  // kernel refuses the deny-all once the group has children. A group without a devices
+  // directory (cgroup v2, where a BPF device program is needed instead) is left as is:
+  // callers that must confine check has(Controller::Devices).
+  Result<void> applyDeviceRules(const std::vector<DeviceRule>& allowed) const;
 
   Result<void> freeze(std::chrono::milliseconds timeout = 5s) const;
   Result<void> thaw(std::chrono::milliseconds timeout = 5s) const;

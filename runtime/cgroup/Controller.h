@@ -59,7 +59,7 @@ class ControllerSet {
   std::bitset<kControllerCount> bits_;
 };
 
-// What a container needs for limits, accounting and pausing.
+// What a container needs for limits, accounting, pausing and (v1) its device allow-list.
 ControllerSet containerControllers();
 
 }  // namespace agent::cgroup

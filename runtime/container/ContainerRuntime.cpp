@@ -180,6 +180,13 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     undo();
     return tl::unexpected(r.error());
   }
+  // A standby's group got its device rules when it was made, before its PID 1 joined.
+  if (!standby) {
+    if (auto r = group->applyDeviceRules(cgroup::defaultDeviceAllowList()); !r) {
+      undo();
+      return tl::unexpected(r.error());
+    }
+  }
   if (auto r = store_.create(config); !r) {
     undo();
     return tl::unexpected(r.error());

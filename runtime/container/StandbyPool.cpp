@@ -123,6 +123,12 @@ Result<Standby> StandbyPool::prepareOne() {
     forget(standby);
     return tl::unexpected(group.error());
   }
+  // Before the shim (and so the container's PID 1) is in the group.
+  if (auto confined = group->applyDeviceRules(cgroup::defaultDeviceAllowList()); !confined) {
+    (void)group->remove();
+    forget(standby);
+    return tl::unexpected(confined.error());
+  }
   // The marker first: from here on a crash leaves something the next agentd can find.
   if (auto marked = writeFileAtomically(config_.stateDir + "/standby", standby.id, standby.cgroupPath + "\n");
       !marked) {
