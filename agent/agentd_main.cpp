@@ -4,11 +4,16 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "ChildProcessState.h"
 #include "Daemon.h"
 #include "Probe.h"
 #include "Version.h"
 
 int main(int argc, char** argv) {
+  // What agentd inherited beyond stdio (a shell's `42>file`, a supervisor's descriptors) is
+  // not agentd's to pass on: close-on-exec keeps it from every shim, container and exec,
+  // whichever path starts them (CVE-2024-21626 class).
+  agent::closeOnExecFrom(3);
   // Scrapes allocate a few MB on CivetWeb's threads; with glibc's default of one arena per
   // thread that memory stays spread over many arenas. Two are plenty for agentd.
   ::mallopt(M_ARENA_MAX, 2);

@@ -12,6 +12,7 @@
 #include "Capabilities.h"
 #include "ChildProcessState.h"
 #include "UniqueFd.h"
+#include "WorkingDirectory.h"
 
 namespace agent::container {
 
@@ -34,11 +35,15 @@ int exitCodeOf(int status) {
   ::setsid();
   ::dup2(out, STDOUT_FILENO);
   ::dup2(err, STDERR_FILENO);
-  int null = ::open("/dev/null", O_RDONLY);
+  // Opened after joining the mount namespace: the container's /dev/null, not agentd's.
+  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null >= 0) ::dup2(null, STDIN_FILENO);
+  // Only stdio passes in: agentd's descriptors (and what agentd inherited) would be the
+  // container's to write to or, for a directory, to leave its root by (CVE-2024-21626).
   closeFdsFrom(3);
   restoreFdLimit();
-  if (::chdir("/") != 0 || !dropToDefaultCapabilities()) ::_exit(125);
+  // setns into the mount namespace moved root and cwd to its root; check that it did.
+  if (::chdir("/") != 0 || !workingDirectoryInsideRoot() || !dropToDefaultCapabilities()) ::_exit(125);
   ::clearenv();
   ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
   for (const auto& entry : env) ::putenv(::strdup(entry.c_str()));

@@ -16,6 +16,7 @@
 #include "Capabilities.h"
 #include "ChildProcessState.h"
 #include "RootfsMounts.h"
+#include "WorkingDirectory.h"
 
 namespace agent::container {
 
@@ -99,7 +100,19 @@ Result<void> bringLoopbackUp() {
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
   step(pivotInto(root));
-  if (::chdir(spec.cwd.c_str()) != 0) step(systemError("enter working directory", spec.cwd));
+  // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe
+  // (closed at exec): a descriptor on a host file or directory would let the command write
+  // to it, or with `cwd = /proc/self/fd/N`, start outside its root (CVE-2024-21626).
+  closeFdsFrom(3, &reportFd, 1);
+  // The shim's /dev/null is the host's (its path reads "/null" inside): stdin becomes the
+  // container's own.
+  if (io.stdinFd < 0) {
+    if (int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
+      ::dup2(null, STDIN_FILENO);
+      ::close(null);
+    }
+  }
+  step(enterWorkingDirectory(spec.cwd));
   step(dropToDefaultCapabilities());
 
   // execvp searches the PATH of the current environment, so install the container's first.
@@ -108,8 +121,7 @@ Result<void> bringLoopbackUp() {
   std::vector<char*> argv;
   for (const auto& arg : spec.args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  // Nothing of the shim's passes into the container but stdin, stdout and stderr; the report
-  // pipe stays usable until the exec succeeds.
+  // The report pipe stays usable until the exec succeeds, and goes with it.
   closeOnExecFrom(3);
   ::execvp(argv[0], argv.data());
   int err = errno;

@@ -1,6 +1,7 @@
 #pragma once
 // What the e2e tests share: a shell runner, an agentd of the test's own (free ports, its own
 // directories and cgroup parent, removed afterwards), a JSON field picker, a scrape.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -42,7 +44,10 @@ inline Ran shell(const std::string& command) {
 class Agent {
  public:
   static constexpr size_t kStandby = 2;  // standby containers each test agent keeps
-  explicit Agent(std::string extraConfig = "") : extraConfig_(std::move(extraConfig)) {
+  // `inheritedFiles`: descriptor number -> file under root(), opened for agentd to inherit
+  // (without close-on-exec), as a shell's `42>file` or a supervisor hands them over.
+  explicit Agent(std::string extraConfig = "", std::vector<std::pair<int, std::string>> inheritedFiles = {})
+      : extraConfig_(std::move(extraConfig)), inheritedFiles_(std::move(inheritedFiles)) {
     std::random_device random;
     char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
@@ -72,6 +77,11 @@ class Agent {
       std::string log = (root_ / "agentd.log").string();
       std::freopen(log.c_str(), "a", stdout);
       std::freopen(log.c_str(), "a", stderr);
+      for (const auto& [number, name] : inheritedFiles_) {
+        int fd = ::open((root_ / name).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd < 0 || ::dup2(fd, number) < 0) ::_exit(126);
+        if (fd != number) ::close(fd);
+      }
       std::string state = (root_ / "state").string(), data = (root_ / "data").string();
       std::string config = (root_ / "agent.yaml").string(), policies = (root_ / "policies").string();
       ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
@@ -129,6 +139,7 @@ class Agent {
     std::getline(in, url);
     return url;
   }
+  pid_t pid() const { return pid_; }
   // YAML lines added to the agent's config at its next start().
   void setExtraConfig(std::string yaml) { extraConfig_ = std::move(yaml); }
 
@@ -138,6 +149,7 @@ class Agent {
   pid_t pid_ = -1;
   int status_ = 0;
   std::string extraConfig_;
+  std::vector<std::pair<int, std::string>> inheritedFiles_;
 };
 
 // The first word of a file (a cgroup control file: "50000 100000" -> "50000").

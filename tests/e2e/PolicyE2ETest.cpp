@@ -14,6 +14,24 @@ using namespace e2e;
 
 namespace {
 
+// A group made the way docker would (in every hierarchy that has limits) with a `sleep 60` in
+// it; the sleeper's pid, or -1 when the group could not be made.
+pid_t groupWithASleeper(const std::string& path) {
+  Ran made = shell(
+      "for c in cpu cpuacct memory pids freezer blkio; do [ -d /sys/fs/cgroup/$c ] && mkdir -p "
+      "/sys/fs/cgroup/$c" +
+      path + "; done; [ -d /sys/fs/cgroup/cpu ] || mkdir -p /sys/fs/cgroup" + path);
+  if (made.exitCode != 0) return -1;
+  pid_t sleeper = ::fork();
+  if (sleeper == 0) {
+    ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  shell("for d in /sys/fs/cgroup/*" + path + " /sys/fs/cgroup" + path + "; do [ -f $d/cgroup.procs ] && echo " +
+        std::to_string(sleeper) + " > $d/cgroup.procs; done");
+  return sleeper;
+}
+
 std::string cpuFile(const std::string& cgroupPath) {
   if (fs::exists("/sys/fs/cgroup/cpu" + cgroupPath)) return "/sys/fs/cgroup/cpu" + cgroupPath + "/cpu.cfs_quota_us";
   return "/sys/fs/cgroup" + cgroupPath + "/cpu.max";
@@ -115,19 +133,8 @@ TEST(PolicyE2E, AnotherRuntimesCgroupMatchedByCgroupsGetsThePolicysLimits) {
       << "policies:\n  - name: docker-pids\n    match:\n      cgroups: [\"" << docker << "/*\"]\n    limits:\n"
       << "      pids: 32\n      cpu: 25%\n";
   ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
-  // Made the way docker would, with a process in it, in every hierarchy that has limits.
-  Ran made = shell(
-      "for c in cpu cpuacct memory pids freezer blkio; do [ -d /sys/fs/cgroup/$c ] && mkdir -p "
-      "/sys/fs/cgroup/$c" +
-      path + "; done; [ -d /sys/fs/cgroup/cpu ] || mkdir -p /sys/fs/cgroup" + path);
-  ASSERT_EQ(made.exitCode, 0) << made.out;
-  pid_t sleeper = ::fork();
-  if (sleeper == 0) {
-    ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  shell("for d in /sys/fs/cgroup/*" + path + " /sys/fs/cgroup" + path + "; do [ -f $d/cgroup.procs ] && echo " +
-        std::to_string(sleeper) + " > $d/cgroup.procs; done");
+  pid_t sleeper = groupWithASleeper(path);
+  ASSERT_GT(sleeper, 0) << "cannot make " << path;
   EXPECT_TRUE(becomes(pidsFile(path), "32")) << agent.log();
   EXPECT_TRUE(becomes(cpuFile(path), "25000"));
   ::kill(sleeper, SIGKILL);
@@ -210,18 +217,8 @@ TEST(PolicyE2E, ExplainByCgroupPathShowsTheNameMatchedPolicyTheReconcilerApplies
       << "policies:\n  - name: by-name\n    match:\n      names: [\"" << shortId << "\"]\n    limits:\n"
       << "      pids: 1000\n";
   ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
-  Ran made = shell(
-      "for c in cpu cpuacct memory pids freezer blkio; do [ -d /sys/fs/cgroup/$c ] && mkdir -p "
-      "/sys/fs/cgroup/$c" +
-      path + "; done; [ -d /sys/fs/cgroup/cpu ] || mkdir -p /sys/fs/cgroup" + path);
-  ASSERT_EQ(made.exitCode, 0) << made.out;
-  pid_t sleeper = ::fork();
-  if (sleeper == 0) {
-    ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  shell("for d in /sys/fs/cgroup/*" + path + " /sys/fs/cgroup" + path + "; do [ -f $d/cgroup.procs ] && echo " +
-        std::to_string(sleeper) + " > $d/cgroup.procs; done");
+  pid_t sleeper = groupWithASleeper(path);
+  ASSERT_GT(sleeper, 0) << "cannot make " << path;
   EXPECT_TRUE(becomes(pidsFile(path), "1000", 10s)) << "the reconciler did not apply the policy\n" << agent.log();
   for (const std::string& ref : {path, shortId}) {
     auto explained = agent.ctl("policy explain " + ref);

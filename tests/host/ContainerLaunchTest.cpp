@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "Exec.h"
 #include "HostTestSupport.h"
 #include "Launcher.h"
 #include "Namespaces.h"
@@ -220,4 +222,130 @@ TEST(Container, LimitsHoldFromTheFirstInstruction) {
   EXPECT_EQ(ran.out.find("forked 4\n"), std::string::npos) << "pids.max did not hold: " << ran.out;
   EXPECT_EQ(ran.out.find("all-forked"), std::string::npos) << ran.out;
   EXPECT_NE(ran.out.find("can't fork"), std::string::npos) << ran.out;
+}
+
+namespace {
+
+// The descriptor numbers open in /proc/<pid>/fd, sorted.
+std::vector<int> openFds(pid_t pid) {
+  std::vector<int> fds;
+  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    fds.push_back(std::stoi(entry.path().filename().string()));
+  std::sort(fds.begin(), fds.end());
+  return fds;
+}
+
+// A host file held open without close-on-exec, as agentd's parent may hand one over.
+struct InheritedHostFile {
+  ScratchDir dir;
+  std::string path = dir.path() + "/host-file";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);  // no O_CLOEXEC: the point
+  ~InheritedHostFile() { ::close(fd); }
+  std::string contents() const {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+};
+
+}  // namespace
+
+// CVE-2024-21626 class: nothing of the launcher's passes into PID 1 but stdio, and stdin is
+// the container's own /dev/null (the host's showed as "/null" inside).
+TEST(Container, Pid1HasOnlyStdioOpenAndItsOwnDevNull) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  ScratchDir layer;
+  InheritedHostFile host;
+  ASSERT_GE(host.fd, 3);
+  int out[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  std::string script = "readlink /proc/self/fd/0; (echo x >&" + std::to_string(host.fd) +
+                       ") 2>/dev/null && echo wrote; echo ready; exec sleep 30";
+  auto pid = container::launchContainer(busybox(layer.path(), {"sh", "-c", script}), group,
+                                        container::LaunchIo{-1, out[1], out[1]});
+  ::close(out[1]);
+  ASSERT_TRUE(pid) << pid.error().error.message();
+  std::string text;
+  char chunk[4096];
+  while (text.find("ready") == std::string::npos) {
+    ssize_t n = ::read(out[0], chunk, sizeof chunk);
+    if (n <= 0) break;
+    text.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(out[0]);
+  EXPECT_EQ(openFds(*pid), (std::vector<int>{0, 1, 2})) << "open in the container's PID 1";
+  ::kill(*pid, SIGKILL);
+  ::waitpid(*pid, nullptr, 0);
+  EXPECT_EQ(lines(text), (std::vector<std::string>{"/dev/null", "ready"})) << text;
+  EXPECT_EQ(host.contents(), "");
+}
+
+// A working directory through a descriptor on a host directory (runc's `cwd =
+// /proc/self/fd/7`) or a relative one is refused before the command runs.
+TEST(Container, WorkingDirectoryOutsideTheRootIsRefused) {
+  TestParent parent;
+  ScratchDir hostDir;
+  int dirFd = ::open(hostDir.path().c_str(), O_RDONLY | O_DIRECTORY);  // no O_CLOEXEC: the point
+  ASSERT_GE(dirFd, 3);
+  int attempt = 0;
+  for (std::string cwd : {"/proc/self/fd/" + std::to_string(dirFd), std::string("/proc/1/cwd"), std::string("tmp")}) {
+    cgroup::Cgroup group = parent.child("ctr" + std::to_string(++attempt));
+    ScratchDir layer;
+    auto spec = busybox(layer.path(), {"sh", "-c", "pwd; touch escaped"});
+    spec.cwd = cwd;
+    int out[2];
+    ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    auto pid = container::launchContainer(spec, group, container::LaunchIo{-1, out[1], out[1]});
+    ::close(out[1]);
+    ::close(out[0]);
+    if (pid) ::waitpid(*pid, nullptr, 0);
+    ASSERT_FALSE(pid) << "started in " << cwd;
+    EXPECT_NE(pid.error().error.message().find("working directory"), std::string::npos) << pid.error().error.message();
+    EXPECT_FALSE(fs::exists(hostDir.path() + "/escaped")) << cwd;
+  }
+  ::close(dirFd);
+}
+
+// An image's own directory is a working directory as before.
+TEST(Container, WorkingDirectoryInsideTheRootIsEntered) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  ScratchDir layer;
+  auto spec = busybox(layer.path(), {"pwd"});
+  spec.cwd = "/etc/../tmp";
+  Ran ran = run(spec, group);
+  ASSERT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << ran.out;
+  EXPECT_EQ(lines(ran.out), (std::vector<std::string>{"/tmp"}));
+}
+
+// The exec path: a process exec'd into a running container has stdio and nothing else of
+// its starter's (the test process here, agentd in production), even a descriptor held
+// without close-on-exec.
+TEST(Container, ExecdProcessHasOnlyStdioOpen) {
+  TestParent parent;
+  cgroup::Cgroup group = parent.child("ctr");
+  ScratchDir layer;
+  InheritedHostFile host;
+  ASSERT_GE(host.fd, 3);
+  int out[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  auto pid = container::launchContainer(busybox(layer.path(), {"sh", "-c", "echo ready; exec sleep 30"}), group,
+                                        container::LaunchIo{-1, out[1], out[1]});
+  ::close(out[1]);
+  ASSERT_TRUE(pid) << pid.error().error.message();
+  char chunk[64];
+  ASSERT_GT(::read(out[0], chunk, sizeof chunk), 0);
+  ::close(out[0]);
+  // ls lists the shell's 0, 1, 2 and its own handle on the directory (3).
+  std::string fd = std::to_string(host.fd);
+  auto result = container::execInContainer(
+      *pid, group,
+      {"sh", "-c", "(echo x >&" + fd + ") 2>/dev/null && echo wrote; readlink /proc/self/fd/0; ls /proc/self/fd; true"},
+      {});
+  ::kill(*pid, SIGKILL);
+  ::waitpid(*pid, nullptr, 0);
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(lines(result->stdoutText), (std::vector<std::string>{"/dev/null", "0", "1", "2", "3"}))
+      << result->stdoutText << result->stderrText;
+  EXPECT_EQ(host.contents(), "");
 }

@@ -2,6 +2,8 @@
 // each value (SPEC.md "Policy files").
 #include <gtest/gtest.h>
 
+#include "PolicyExamples.h"
+
 #include "Desired.h"
 #include "PolicyLoader.h"
 
@@ -22,25 +24,10 @@ ContainerFacts web1() {
   return {"web-1", {{"tier", "web"}}, "/agent/abc"};
 }
 
-const char* kWeb = R"(policies:
-  - name: web-tier
-    priority: 10
-    match:
-      names: ["web-*"]
-      labels: {tier: web}
-    limits:
-      cpu: 50%
-      memory: 256Mi
-      pids: 128
-    max:
-      cpu: 200%
-      memory: 1Gi
-)";
-
 }  // namespace
 
 TEST(Desired, OverrideBeatsPolicyAndPolicyFillsTheRest) {
-  auto policies = set(kWeb);
+  auto policies = set(fixture::kWebTierPolicy);
   auto d = resolve(policies, web1(), *limitSetFromJson({{"cpu", "25%"}}, 4));
   EXPECT_EQ(toJson(d.limits), (nlohmann::json{{"cpu", "25%"}, {"memory", "256Mi"}, {"pids", "128"}}));
   EXPECT_EQ(d.why[Resource::Cpu].source.describe(), "override");
@@ -50,7 +37,7 @@ TEST(Desired, OverrideBeatsPolicyAndPolicyFillsTheRest) {
 }
 
 TEST(Desired, AllMatchKeysMustHold) {
-  auto policies = set(kWeb);
+  auto policies = set(fixture::kWebTierPolicy);
   EXPECT_TRUE(resolve(policies, {"web-1", {}, "/x"}, std::nullopt).limits.empty()) << "label missing";
   EXPECT_TRUE(resolve(policies, {"db-1", {{"tier", "web"}}, "/x"}, std::nullopt).limits.empty()) << "name differs";
   auto byPath = set("policies:\n  - name: d\n    match: {cgroups: [\"/docker/*\"]}\n    limits: {pids: 32}\n");

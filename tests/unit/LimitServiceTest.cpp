@@ -4,6 +4,7 @@
 // (a container found by its cgroup path keeps its name).
 #include <gtest/gtest.h>
 
+#include "CpuOnlyHierarchy.h"
 #include "FixtureTree.h"
 #include "LimitService.h"
 #include "PolicyLoader.h"
@@ -36,16 +37,6 @@ class RecordingWriter : public LimitWriter {
   std::map<Resource, std::string> problems(const std::string&) override { return {}; }
 };
 
-cgroup::Hierarchy fixtureHierarchy(fixture::FixtureTree& tree) {
-  tree.dir("cg/cpu");
-  auto h = cgroup::Hierarchy::fromMounts(
-      proc::parseMountinfo("40 31 0:40 / " + tree.path("cg/cpu") + " rw - cgroup cgroup rw,cpu\n"), tree.path("cg"),
-      false, "");
-  EXPECT_TRUE(h);
-  h->setPageSize(4096);
-  return *h;
-}
-
 LimitSet limits(const json& j) {
   auto set = limitSetFromJson(j, 4);
   EXPECT_TRUE(set) << set.error().message();
@@ -54,7 +45,7 @@ LimitSet limits(const json& j) {
 
 struct Service {
   fixture::FixtureTree tree;
-  cgroup::Hierarchy hierarchy = fixtureHierarchy(tree);
+  cgroup::Hierarchy hierarchy = fixture::cpuOnlyHierarchy(tree);
   OverrideStore overrides = *OverrideStore::open(tree.root());
   RecordingWriter writer;
   std::shared_ptr<const PolicySet> policies;

@@ -1,6 +1,8 @@
 // Policy files: what loads, every error with its file:line:column (SPEC.md "Policy files").
 #include <gtest/gtest.h>
 
+#include "PolicyExamples.h"
+
 #include "Desired.h"
 #include "FixtureTree.h"
 #include "PolicyLoader.h"
@@ -20,25 +22,10 @@ std::string errors(const LoadedPolicies& l) {
   return out;
 }
 
-const char* kWeb = R"(policies:
-  - name: web-tier
-    priority: 10
-    match:
-      names: ["web-*"]
-      labels: {tier: web}
-    limits:
-      cpu: 50%
-      memory: 256Mi
-      pids: 128
-    max:
-      cpu: 200%
-      memory: 1Gi
-)";
-
 }  // namespace
 
 TEST(PolicyLoader, LoadsTheSpecExample) {
-  auto l = load(kWeb);
+  auto l = load(fixture::kWebTierPolicy);
   ASSERT_TRUE(l.ok()) << errors(l);
   ASSERT_EQ(l.set.policies.size(), 1u);
   const Policy& p = l.set.policies[0];

@@ -7,6 +7,7 @@
 
 #include "CgroupWriteFeed.h"
 #include "ContainerRuntime.h"
+#include "CpuOnlyHierarchy.h"
 #include "FixtureTree.h"
 #include "Reconciler.h"
 #include "RecordingLimitFiles.h"
@@ -37,18 +38,9 @@ struct SharedFiles : policies::LimitFiles {
   static inline int reads = 0;
 };
 
-cgroup::Hierarchy fixtureHierarchy(fixture::FixtureTree& tree) {
-  tree.dir("cg/cpu");
-  auto h = cgroup::Hierarchy::fromMounts(
-      proc::parseMountinfo("40 31 0:40 / " + tree.path("cg/cpu") + " rw - cgroup cgroup rw,cpu\n"), tree.path("cg"),
-      false, "");
-  EXPECT_TRUE(h);
-  return *h;
-}
-
 struct Reconciling {
   fixture::FixtureTree tree;
-  cgroup::Hierarchy hierarchy = fixtureHierarchy(tree);
+  cgroup::Hierarchy hierarchy = fixture::cpuOnlyHierarchy(tree);
   container::ContainerRuntime runtime{{tree.path("state"), tree.path("data"), "", "/agent", 1 << 20}, hierarchy};
   policies::OverrideStore overrides = *policies::OverrideStore::open(tree.root());
   PolicyStore policies{tree.path("policies"), 4};
