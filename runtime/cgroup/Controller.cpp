@@ -55,4 +55,8 @@ ControllerSet containerControllers() {
           Controller::Io,  Controller::Freezer, Controller::Devices};
 }
 
+ControllerSet controllersOlderContainersLack() {
+  return {Controller::Devices};
+}
+
 }  // namespace agent::cgroup

@@ -65,6 +65,18 @@ std::optional<DeviceRule> parseLine(std::string_view line) {
 
 }  // namespace
 
+std::string_view mechanismName(DeviceMechanism mechanism) {
+  switch (mechanism) {
+    case DeviceMechanism::V1Controller:
+      return "cgroup v1 devices allow-list";
+    case DeviceMechanism::BpfProgram:
+      return "cgroup v2 BPF device program";
+    case DeviceMechanism::Unavailable:
+      break;
+  }
+  return "none";
+}
+
 const std::vector<DeviceRule>& defaultDeviceAllowList() {
   static const std::vector<DeviceRule> rules = {
       charRule(std::nullopt, std::nullopt, kDeviceMknod),                       // mknod of any char device

@@ -31,6 +31,12 @@ struct DeviceRule {
   friend bool operator==(const DeviceRule&, const DeviceRule&) = default;
 };
 
+// What confines a cgroup's devices: the v1 devices controller where the host has one, else
+// a BPF program on the group's cgroup2 directory.
+enum class DeviceMechanism { V1Controller, BpfProgram, Unavailable };
+// "cgroup v1 devices allow-list", "cgroup v2 BPF device program", "none".
+std::string_view mechanismName(DeviceMechanism mechanism);
+
 // Docker's default allow-list (the exceptions to "deny all"), in the order written.
 const std::vector<DeviceRule>& defaultDeviceAllowList();
 

@@ -19,7 +19,9 @@ using namespace std::chrono_literals;
 namespace {
 
 void removeGroup(const cgroup::Hierarchy& hierarchy, const std::string& path) {
-  auto group = cgroup::Cgroup::open(hierarchy, path, hierarchy.available(cgroup::containerControllers()));
+  // An older agentd's standby may lack hierarchies added since: it goes all the same.
+  auto group = cgroup::Cgroup::open(hierarchy, path, hierarchy.available(cgroup::containerControllers()),
+                                    cgroup::controllersOlderContainersLack());
   if (!group) return;
   (void)group->killAll();
   (void)group->remove();
