@@ -79,4 +79,29 @@ Result<uint32_t> attachedDevicePrograms(const Dir& group) {
   return attr.query.prog_cnt;
 }
 
+Result<uint32_t> detachDevicePrograms(const Dir& group) {
+  std::vector<uint32_t> ids(64);
+  bpf_attr attr{};
+  attr.query.target_fd = static_cast<uint32_t>(group.fd());
+  attr.query.attach_type = BPF_CGROUP_DEVICE;
+  attr.query.prog_ids = reinterpret_cast<uint64_t>(ids.data());
+  attr.query.prog_cnt = static_cast<uint32_t>(ids.size());
+  if (bpf(BPF_PROG_QUERY, attr) != 0) return systemError("query the BPF device programs of", group.path());
+  uint32_t detached = 0;
+  for (uint32_t i = 0; i < attr.query.prog_cnt; ++i) {
+    bpf_attr byId{};
+    byId.prog_id = ids[i];
+    long fd = bpf(BPF_PROG_GET_FD_BY_ID, byId);
+    if (fd < 0) return systemError("open BPF program " + std::to_string(ids[i]) + " of", group.path());
+    UniqueFd program(static_cast<int>(fd));
+    bpf_attr detach{};
+    detach.target_fd = static_cast<uint32_t>(group.fd());
+    detach.attach_bpf_fd = static_cast<uint32_t>(program.get());
+    detach.attach_type = BPF_CGROUP_DEVICE;
+    if (bpf(BPF_PROG_DETACH, detach) != 0) return systemError("detach a BPF device program from", group.path());
+    ++detached;
+  }
+  return detached;
+}
+
 }  // namespace agent::cgroup

@@ -22,5 +22,8 @@ namespace agent::cgroup {
 Result<void> attachDeviceProgram(const Dir& group, std::span<const bpf_insn> program);
 // How many device programs are attached to `group` itself (its ancestors' not counted).
 Result<uint32_t> attachedDevicePrograms(const Dir& group);
+// Detaches every device program of `group` itself; how many. (Removing the group detaches
+// them too: this is for an operator's repair and for the tests of re-adoption.)
+Result<uint32_t> detachDevicePrograms(const Dir& group);
 
 }  // namespace agent::cgroup
