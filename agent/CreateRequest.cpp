@@ -12,8 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",   "rootfs", "name",   "command", "env",    "hostname",      "labels",
-                                   "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit"};
+constexpr const char* kFields[] = {"image",   "rootfs", "name",   "command", "env",    "hostname",       "labels",
+                                   "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit", "devices"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -60,6 +60,13 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   auto env = stringsField(body, "env", "[\"KEY=VALUE\"]");
   if (!env) return tl::unexpected(env.error());
   run.env = std::move(*env);
+  auto devices = stringsField(body, "devices", "[\"/dev/kmsg:/dev/kmsg:r\"]");
+  if (!devices) return tl::unexpected(devices.error());
+  for (const auto& text : *devices) {
+    auto device = container::parseDeviceRequest(text);
+    if (!device) return tl::unexpected(device.error());
+    run.devices.push_back(std::move(*device));
+  }
   if (body.contains("labels")) {
     const json& labels = body["labels"];
     bool strings =

@@ -153,6 +153,13 @@ void readopt(container::ContainerRuntime& runtime, size_t standby) {
   spdlog::info("msg=\"re-adopted containers\" total={} running={} watched={}", list->size(), running,
                watched.shims + watched.lost.size());
   for (const auto& lost : watched.lost) logShimLoss(lost);
+  for (const auto& open : watched.devicesUnconfined) {
+    spdlog::warn("msg=\"container has no device confinement\" id={} name=\"{}\" why=\"{}\"", open.id.substr(0, 12),
+                 open.name, open.why);
+  }
+  if (watched.deviceProgramsRestored > 0) {
+    spdlog::warn("msg=\"device programs were missing; attached again\" containers={}", watched.deviceProgramsRestored);
+  }
 }
 
 // `metrics_allow`, checked when the config was loaded.

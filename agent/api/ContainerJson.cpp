@@ -49,6 +49,11 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
             {"cgroup", c.cgroupPath},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  if (!c.spec.devices.empty()) {
+    j["devices"] = json::array();
+    for (const auto& d : c.spec.devices)
+      j["devices"].push_back(d.hostPath + ":" + d.containerPath + ":" + d.permissions);
+  }
   if (info.status.pid) j["pid"] = info.status.pid->pid;
   if (info.status.startedAtUnixMs > 0) j["started_at_unix_ms"] = info.status.startedAtUnixMs;
   if (info.status.exit) {
@@ -64,6 +69,10 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
   if (info.status.state != container::ContainerState::Stopped) {
     if (auto group = runtime.cgroupOf(c)) {
       if (auto limits = group->readLimits()) j["limits"] = limitsJson(*limits);
+      if (auto why = group->whyDevicesUnconfined()) {
+        j["device_confinement"] =
+            *why ? "none: " + **why : std::string(cgroup::mechanismName(group->deviceMechanism()));
+      }
     }
   }
   return j;

@@ -139,6 +139,7 @@ int Commands::run(const RunOptions& options) {
   if (!o.memory.empty()) body["memory"] = o.memory;
   if (!o.pids.empty()) body["pids"] = o.pids;
   body["env"] = o.env;
+  if (!o.devices.empty()) body["devices"] = o.devices;
   json labels = json::object();
   if (!keyValues(o.labels, labels, "label")) return kExitUsage;
   for (const auto& e : o.env) {

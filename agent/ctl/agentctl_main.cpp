@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   // One value per occurrence: `--label a=b busybox` must not take the image for a label.
   runCmd->add_option("--label", run.labels, "Label KEY=VALUE (repeatable)")->allow_extra_args(false);
   runCmd->add_option("--env,-e", run.env, "Environment KEY=VALUE (repeatable)")->allow_extra_args(false);
+  runCmd->add_option("--device", run.devices, "Host device HOST[:CONTAINER][:rwm] (repeatable)")
+      ->allow_extra_args(false);
   runCmd->add_option("--hostname", run.hostname, "Hostname (default: the short id)");
   runCmd->add_option("--net", run.network, "none (own network namespace, lo only) or host")
       ->check(CLI::IsMember({"none", "host"}));

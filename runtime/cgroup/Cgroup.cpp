@@ -74,9 +74,10 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& pat
   return group;
 }
 
-Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
+Result<Cgroup> Cgroup::open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
+                            ControllerSet optional) {
   if (auto r = validateCgroupPath(path); !r) return tl::unexpected(r.error());
-  return openImpl(hierarchy, path, controllers, OpenMode::AllRequired);
+  return openImpl(hierarchy, path, controllers, OpenMode::AllRequired, optional);
 }
 
 Result<Cgroup> Cgroup::observe(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
@@ -94,11 +95,13 @@ Result<Cgroup> Cgroup::openWherePresent(const Hierarchy& hierarchy, const std::s
 }
 
 Result<Cgroup> Cgroup::openImpl(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
-                                OpenMode mode) {
+                                OpenMode mode, ControllerSet optional) {
   Cgroup group;
   group.path_ = path;
   group.readOnly_ = mode == OpenMode::Observe;
   group.pageSize_ = hierarchy.pageSize();
+  const CgroupMount* devices = hierarchy.mountFor(Controller::Devices);
+  group.devicesOnV1_ = devices && devices->version == CgroupVersion::V1;
   group.memberOf_.fill(-1);
   auto memberIndex = [&](const CgroupMount& mount) -> Result<int8_t> {
     for (size_t i = 0; i < group.members_.size(); ++i)
@@ -126,7 +129,7 @@ Result<Cgroup> Cgroup::openImpl(const Hierarchy& hierarchy, const std::string& p
     if (!index) {
       // On v1 a path need not be in all hierarchies: observed groups and limits take those
       // it is in.
-      if (mode == OpenMode::AllRequired || !index.error().isGone()) {
+      if ((mode == OpenMode::AllRequired && !optional.has(c)) || !index.error().isGone()) {
         failure = tl::unexpected(index.error());
       } else {
         group.absentWhy_[static_cast<size_t>(c)] =

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "CgroupBackend.h"
+#include "DeviceRules.h"
 #include "Hierarchy.h"
 
 namespace agent::cgroup {
@@ -25,8 +26,11 @@ class Cgroup {
   // `controllers`; on v2 enables those controllers in cgroup.subtree_control down the path.
   // An existing group is opened as is. On failure, what this call made is removed again.
   static Result<Cgroup> create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
-  // Opens an existing group; an error whose isGone() is true if it does not exist.
-  static Result<Cgroup> open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
+  // Opens an existing group; an error whose isGone() is true if it does not exist. A member
+  // of `optional` whose directory is missing is left out (whyNoLimit() says so) instead:
+  // a container started by an older agentd lacks the hierarchies added since.
+  static Result<Cgroup> open(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
+                             ControllerSet optional = {});
   // A read-only handle on any cgroup of the host, the root "/" included, for collectors: it
   // takes the members of `controllers` in whose hierarchies the path exists (on v1 a path
   // need not exist in all), and every method that would change the group refuses (EPERM).
@@ -83,6 +87,18 @@ class Cgroup {
   Result<Limits> readLimits() const;
   // Writes the fields of `limits` that are set; errors name the file and the value.
   Result<void> applyLimits(const Limits& limits) const;
+  // Makes `allowed` the only devices the group's processes may make and use, before
+  // anything runs in a new group (CgroupDevices.cpp). On cgroup v1 the devices controller's
+  // files (planV1DeviceWrites), read back from devices.list: an error names any difference.
+  // On cgroup v2 a BPF device program (DeviceProgram.h) attached to the group's directory,
+  // where it stays across agentd restarts. A host with neither: an error.
+  Result<void> applyDeviceRules(const std::vector<DeviceRule>& allowed) const;
+  // Which of the two confines this group's devices.
+  DeviceMechanism deviceMechanism() const;
+  // nullopt when the kernel confines the group's devices now (a v1 allow-list, a device
+  // program attached), else why not as a clause: no devices directory (a container of an
+  // older agentd), an allow-all devices.list, no program attached.
+  Result<std::optional<std::string>> whyDevicesUnconfined() const;
 
   Result<void> freeze(std::chrono::milliseconds timeout = 5s) const;
   Result<void> thaw(std::chrono::milliseconds timeout = 5s) const;
@@ -108,7 +124,7 @@ class Cgroup {
   };
   enum class OpenMode { AllRequired, WherePresent, Observe };
   static Result<Cgroup> openImpl(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
-                                 OpenMode mode);
+                                 OpenMode mode, ControllerSet optional = {});
   const Member* member(Controller c) const;
   const Member& primary() const;
   void buildStatsPlan();
@@ -118,6 +134,7 @@ class Cgroup {
   std::array<int8_t, kControllerCount> memberOf_{};
   int8_t unifiedMember_ = -1;
   bool readOnly_ = false;
+  bool devicesOnV1_ = false;  // the host has a v1 devices controller (deviceMechanism)
   uint64_t pageSize_ = 4096;
   std::array<std::string, kControllerCount> absentWhy_;  // for requested controllers the group lacks
   StatsPlan statsPlan_;                                  // points into members_, whose elements never move after open()

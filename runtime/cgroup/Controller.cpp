@@ -50,8 +50,13 @@ std::optional<Controller> controllerFromV2Name(std::string_view name) {
 }
 
 ControllerSet containerControllers() {
-  return {Controller::Cpu,  Controller::Cpuacct, Controller::Memory,
-          Controller::Pids, Controller::Io,      Controller::Freezer};
+  // Devices: on v1 the container's device allow-list lives in its devices cgroup.
+  return {Controller::Cpu, Controller::Cpuacct, Controller::Memory, Controller::Pids,
+          Controller::Io,  Controller::Freezer, Controller::Devices};
+}
+
+ControllerSet controllersOlderContainersLack() {
+  return {Controller::Devices};
 }
 
 }  // namespace agent::cgroup

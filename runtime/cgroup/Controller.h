@@ -59,7 +59,11 @@ class ControllerSet {
   std::bitset<kControllerCount> bits_;
 };
 
-// What a container needs for limits, accounting and pausing.
+// What a container needs for limits, accounting, pausing and (v1) its device allow-list.
 ControllerSet containerControllers();
+// Those of containerControllers() a container started by an older agentd may have no
+// directory for (devices: before agentd confined devices). Such a container is re-adopted
+// as it is: its running processes are never moved into a new, stricter group.
+ControllerSet controllersOlderContainersLack();
 
 }  // namespace agent::cgroup

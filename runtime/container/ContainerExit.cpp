@@ -55,7 +55,7 @@ std::optional<FinalUsage> ContainerRuntime::settleStopped(const std::string& id,
 
 Result<void> ContainerRuntime::discardCgroup(const std::string& path) const {
   auto controllers = hierarchy_.available(cgroup::containerControllers());
-  auto whole = cgroup::Cgroup::open(hierarchy_, path, controllers);
+  auto whole = cgroup::Cgroup::open(hierarchy_, path, controllers, cgroup::controllersOlderContainersLack());
   if (whole) {
     // Nothing of a stopped container runs; what is left (an exec's helper on its way out)
     // must not keep the group.

@@ -129,7 +129,10 @@ WatchReport ContainerRuntime::watchRunning() {
       ++report.shims;
     } else if (auto lost = adoptOrphan(id)) {
       report.lost.push_back(*lost);
+    } else {
+      continue;
     }
+    recheckDevices(id, report);
   }
   return report;
 }

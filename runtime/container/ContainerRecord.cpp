@@ -7,6 +7,61 @@ namespace agent::container {
 
 using nlohmann::json;
 
+namespace {
+
+// As devices.list has them: "c 1:3 rwm".
+json deviceRulesJson(const std::vector<cgroup::DeviceRule>& rules) {
+  json lines = json::array();
+  for (const auto& rule : rules) lines.push_back(cgroup::v1DeviceLine(rule));
+  return lines;
+}
+
+std::vector<cgroup::DeviceRule> deviceRulesFromJson(const json& lines) {
+  std::vector<cgroup::DeviceRule> rules;
+  for (const auto& line : lines) {
+    auto parsed = cgroup::parseV1DevicesList(line.get<std::string>());
+    if (!parsed || parsed->size() != 1) throw std::runtime_error("device_rules: " + line.dump() + " is not one rule");
+    rules.push_back(parsed->front());
+  }
+  return rules;
+}
+
+json devicesJson(const std::vector<DeviceMapping>& devices) {
+  json out = json::array();
+  for (const auto& d : devices) {
+    out.push_back({{"host_path", d.hostPath},
+                   {"container_path", d.containerPath},
+                   {"permissions", d.permissions},
+                   {"type", std::string(1, d.type)},
+                   {"major", d.major},
+                   {"minor", d.minor},
+                   {"mode", d.mode},
+                   {"uid", d.uid},
+                   {"gid", d.gid}});
+  }
+  return out;
+}
+
+std::vector<DeviceMapping> devicesFromJson(const json& list) {
+  std::vector<DeviceMapping> devices;
+  for (const auto& j : list) {
+    DeviceMapping d;
+    d.hostPath = j.at("host_path").get<std::string>();
+    d.containerPath = j.at("container_path").get<std::string>();
+    d.permissions = j.at("permissions").get<std::string>();
+    d.type = j.at("type").get<std::string>() == "b" ? 'b' : 'c';
+    d.major = j.at("major").get<uint32_t>();
+    d.minor = j.at("minor").get<uint32_t>();
+    d.mode = j.at("mode").get<uint32_t>();
+    d.uid = j.at("uid").get<uint32_t>();
+    d.gid = j.at("gid").get<uint32_t>();
+    devices.push_back(std::move(d));
+  }
+  return devices;
+}
+
+}  // namespace
+
 std::string toJson(const ContainerConfig& c) {
   json j = {{"id", c.spec.id},
             {"name", c.name},
@@ -24,6 +79,8 @@ std::string toJson(const ContainerConfig& c) {
             {"log_max_bytes", c.logMaxBytes},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  if (c.deviceRules) j["device_rules"] = deviceRulesJson(*c.deviceRules);
+  if (!c.spec.devices.empty()) j["devices"] = devicesJson(c.spec.devices);
   return j.dump(2) + "\n";
 }
 
@@ -90,6 +147,8 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.logMaxBytes = j.value("log_max_bytes", uint64_t{10 << 20});
     c.createdAtUnixMs = j.value("created_at_unix_ms", int64_t{0});
     c.removeOnExit = j.value("remove_on_exit", false);
+    if (j.contains("device_rules")) c.deviceRules = deviceRulesFromJson(j.at("device_rules"));
+    if (j.contains("devices")) c.spec.devices = devicesFromJson(j.at("devices"));
   });
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ContainerSpec.h"
+#include "DeviceRules.h"
 #include "Error.h"
 #include "UnixTime.h"
 
@@ -30,6 +31,9 @@ struct ContainerConfig {
   uint64_t logMaxBytes = 10 << 20;
   int64_t createdAtUnixMs = 0;
   bool removeOnExit = false;
+  // The device allow-list put in place before the command ran (Docker's, plus --device);
+  // none for a container of an agentd from before device confinement, which stays as it is.
+  std::optional<std::vector<cgroup::DeviceRule>> deviceRules;
 };
 
 struct PidRecord {

@@ -30,7 +30,8 @@ std::string ContainerRuntime::logPathOf(const std::string& id) const {
 }
 
 Result<cgroup::Cgroup> ContainerRuntime::cgroupOf(const ContainerConfig& config) const {
-  return cgroup::Cgroup::open(hierarchy_, config.cgroupPath, hierarchy_.available(cgroup::containerControllers()));
+  return cgroup::Cgroup::open(hierarchy_, config.cgroupPath, hierarchy_.available(cgroup::containerControllers()),
+                              cgroup::controllersOlderContainersLack());
 }
 
 Result<ContainerInfo> ContainerRuntime::load(const std::string& id) const {
@@ -124,8 +125,14 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
   // A standby container has its namespaces and cgroup already (see StandbyPool.h).
-  std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None) standby = pool_->take();
+  std::vector<DeviceMapping> devices;
+  for (const DeviceRequest& device : request.devices) {
+    auto mapping = resolveDeviceRequest(device);
+    if (!mapping) return tl::unexpected(mapping.error());
+    devices.push_back(std::move(*mapping));
+  }
+  std::optional<Standby> standby;  // its device rules are Docker's alone
+  if (pool_ && request.network == NetworkMode::None && devices.empty()) standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
@@ -146,6 +153,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.args = request.args;
   config.spec.env = request.env;
   config.spec.network = request.network;
+  config.spec.devices = std::move(devices);
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = request.labels;
@@ -179,6 +187,14 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (auto r = group->applyLimits(request.limits); !r) {
     undo();
     return tl::unexpected(r.error());
+  }
+  // A standby's group got its device rules when it was made, before its PID 1 joined.
+  config.deviceRules = deviceRulesWith(config.spec.devices);
+  if (!standby) {
+    if (auto r = group->applyDeviceRules(*config.deviceRules); !r) {
+      undo();
+      return tl::unexpected(r.error());
+    }
   }
   if (auto r = store_.create(config); !r) {
     undo();

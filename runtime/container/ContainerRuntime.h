@@ -76,6 +76,12 @@ struct ExitEvent {
 struct WatchReport {
   size_t shims = 0;
   std::vector<ShimLoss> lost;
+  // Running containers whose devices are not confined (ContainerDevices.cpp), and why.
+  struct Unconfined {
+    std::string id, name, why;
+  };
+  std::vector<Unconfined> devicesUnconfined;
+  size_t deviceProgramsRestored = 0;  // cgroup v2: found missing and attached again
 };
 
 struct ContainerInfo {
@@ -140,6 +146,9 @@ class ContainerRuntime {
   // Kills what is left in the cgroup at `path` and removes it from every hierarchy it is in,
   // also when it is only in some (a removal cut short). Gone already: success.
   Result<void> discardCgroup(const std::string& path) const;
+  // At re-adoption: whether a running container's devices are confined; a missing v2
+  // device program of a container that had one is attached again (ContainerDevices.cpp).
+  void recheckDevices(const std::string& id, WatchReport& report) const;
   // The container's shim is gone while PID 1 runs: watch PID 1 itself.
   std::optional<ShimLoss> adoptOrphan(const std::string& id) const;
   Result<std::string> resolve(const std::string& ref) const;

@@ -1,11 +1,25 @@
 #pragma once
 // What a container is made of, independent of how it is launched or tracked.
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace agent::container {
 
 enum class NetworkMode { None, Host };  // None: own network namespace with only `lo`, up
+
+// A host device node given to the container (--device HOST[:CTR][:rwm]), as the host's node
+// was when the container was created (DeviceRequest.h): made at `containerPath` inside the
+// container with the host node's type, numbers, mode and owner.
+struct DeviceMapping {
+  std::string hostPath;
+  std::string containerPath;
+  std::string permissions = "rwm";  // of r, w, m: what the container may do with it
+  char type = 'c';                  // 'c' character, 'b' block
+  uint32_t major = 0, minor = 0;
+  uint32_t mode = 0666;  // permission bits
+  uint32_t uid = 0, gid = 0;
+};
 
 struct ContainerSpec {
   std::string id;
@@ -16,6 +30,7 @@ struct ContainerSpec {
   std::vector<std::string> env;   // KEY=VALUE
   std::string cwd = "/";
   NetworkMode network = NetworkMode::None;
+  std::vector<DeviceMapping> devices;  // --device: nodes made in the container
 };
 
 // PATH and HOME as a shell in the image expects them, plus `env` (which wins).

@@ -15,6 +15,7 @@
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
+#include "DeviceNodes.h"
 #include "RootfsMounts.h"
 #include "WorkingDirectory.h"
 
@@ -99,6 +100,7 @@ Result<void> bringLoopbackUp() {
   step(mountOverlay(spec));
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
+  step(makeDeviceNodes(root, spec.devices));
   step(pivotInto(root));
   // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe
   // (closed at exec): a descriptor on a host file or directory would let the command write

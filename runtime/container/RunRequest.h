@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ContainerSpec.h"
+#include "DeviceRequest.h"
 #include "Limits.h"
 
 namespace agent::container {
@@ -24,6 +25,8 @@ struct RunRequest {
   // An attached client's reader id (ReaderLease.h): its lease is taken before the command
   // runs, so no output can be rotated away before the client's first read.
   std::string attachReader;
+  // --device HOST[:CTR][:rwm] (DeviceRequest.h): host device nodes the container gets.
+  std::vector<DeviceRequest> devices;
 };
 
 }  // namespace agent::container

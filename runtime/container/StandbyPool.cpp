@@ -19,7 +19,9 @@ using namespace std::chrono_literals;
 namespace {
 
 void removeGroup(const cgroup::Hierarchy& hierarchy, const std::string& path) {
-  auto group = cgroup::Cgroup::open(hierarchy, path, hierarchy.available(cgroup::containerControllers()));
+  // An older agentd's standby may lack hierarchies added since: it goes all the same.
+  auto group = cgroup::Cgroup::open(hierarchy, path, hierarchy.available(cgroup::containerControllers()),
+                                    cgroup::controllersOlderContainersLack());
   if (!group) return;
   (void)group->killAll();
   (void)group->remove();
@@ -122,6 +124,12 @@ Result<Standby> StandbyPool::prepareOne() {
   if (!group) {
     forget(standby);
     return tl::unexpected(group.error());
+  }
+  // Before the shim (and so the container's PID 1) is in the group.
+  if (auto confined = group->applyDeviceRules(cgroup::defaultDeviceAllowList()); !confined) {
+    (void)group->remove();
+    forget(standby);
+    return tl::unexpected(confined.error());
   }
   // The marker first: from here on a crash leaves something the next agentd can find.
   if (auto marked = writeFileAtomically(config_.stateDir + "/standby", standby.id, standby.cgroupPath + "\n");

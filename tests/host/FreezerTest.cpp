@@ -43,8 +43,8 @@ TEST(Freezer, FrozenGroupUsesNoCpuAndResumesAfterThaw) {
 TEST(Freezer, ChildOfAFrozenParentReportsFrozenByParent) {
   TestParent parent;
   cgroup::Cgroup outer = parent.child("outer");
-  auto inner =
-      cgroup::Cgroup::create(HostEnvironment::hierarchy(), outer.path() + "/inner", cgroup::containerControllers());
+  auto inner = cgroup::Cgroup::create(HostEnvironment::hierarchy(), outer.path() + "/inner",
+                                      HostEnvironment::hierarchy().available(cgroup::containerControllers()));
   ASSERT_TRUE(inner) << inner.error().message();
   ChildProcess child(busyLoop);
   ASSERT_TRUE(inner->attach(child.pid()));

@@ -38,8 +38,8 @@ void expectKillLeavesNothing(bool viaSignal) {
   cgroup::Cgroup group = parent.child("kill");
   // Processes only in leaves, as cgroup v2 requires: kill/work and kill/sub/nested.
   const auto& h = HostEnvironment::hierarchy();
-  auto work = cgroup::Cgroup::create(h, group.path() + "/work", cgroup::containerControllers());
-  auto nested = cgroup::Cgroup::create(h, group.path() + "/sub/nested", cgroup::containerControllers());
+  auto work = cgroup::Cgroup::create(h, group.path() + "/work", h.available(cgroup::containerControllers()));
+  auto nested = cgroup::Cgroup::create(h, group.path() + "/sub/nested", h.available(cgroup::containerControllers()));
   ASSERT_TRUE(work && nested);
   ChildProcess child(forkSleepers);
   ChildProcess nestedChild(forkSleepers);

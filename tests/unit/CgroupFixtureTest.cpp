@@ -43,7 +43,7 @@ TEST(CgroupFixture, V1SeparateMountsCreateEveryDirectoryAndReadStats) {
   std::string cg = tree.path("cg");
   std::string mountinfo;
   int id = 32;
-  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio", "freezer"}) {
+  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio", "freezer", "devices"}) {
     tree.dir(std::string("cg/") + c);
     mountinfo += std::to_string(id) + " 31 0:" + std::to_string(id) + " / " + cg + "/" + c + " rw - cgroup cgroup rw," +
                  c + "\n";
@@ -52,7 +52,7 @@ TEST(CgroupFixture, V1SeparateMountsCreateEveryDirectoryAndReadStats) {
   Hierarchy h = hierarchyOf(mountinfo, false, cg);
   auto group = Cgroup::create(h, "/agent/web-1", containerControllers());
   ASSERT_TRUE(group) << group.error().message();
-  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio", "freezer"}) {
+  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio", "freezer", "devices"}) {
     EXPECT_TRUE(std::filesystem::is_directory(cg + "/" + c + "/agent/web-1")) << c;
   }
   materializeV1Files(tree, "cg/cpu/agent/web-1", "cg/cpuacct/agent/web-1", "cg/memory/agent/web-1",
@@ -131,7 +131,8 @@ TEST(CgroupFixture, V2EnablesControllersDownThePath) {
       .file("cg/agent/cgroup.subtree_control", "memory pids\n");
   Hierarchy h = hierarchyOf("30 1 0:26 / " + cg + " rw - cgroup2 cgroup2 rw\n", true, cg,
                             "cpuset cpu io memory hugetlb pids rdma misc\n");
-  auto group = Cgroup::create(h, "/agent/web-2", containerControllers());
+  // As the runtime asks: v2 has no devices controller (a BPF program confines devices there).
+  auto group = Cgroup::create(h, "/agent/web-2", h.available(containerControllers()));
   ASSERT_TRUE(group) << group.error().message();
   EXPECT_EQ(tree.read("cg/cgroup.subtree_control"), "+cpu +memory +io +pids");
   // Already enabled controllers are not requested again.
