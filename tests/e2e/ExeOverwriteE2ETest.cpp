@@ -75,7 +75,7 @@ TEST(ExeOverwriteE2E, NoAgentBinaryIsReachableFromInsideDuringExecsAndLaunches) 
 
     // agentd gone, nothing runs agentd's file any more: a kept handle could now write it.
     agent.stop(SIGTERM);
-    ASSERT_EQ(::kill(racer, SIGUSR1), 0);
+    EXPECT_EQ(::kill(racer, SIGUSR1), 0);  // no ASSERT: agentd must start again to clean up
     fs::path resultFile = agent.root() / "data" / "containers" / id / "upper" / "result";
     for (int i = 0; i < 500 && !fs::exists(resultFile); ++i) std::this_thread::sleep_for(10ms);
     std::ifstream in(resultFile);
