@@ -11,6 +11,7 @@
 #include "Names.h"
 #include "ReaderLease.h"
 #include "RunRequestValidation.h"
+#include "SealedExecutable.h"
 #include "ShimStarter.h"
 
 namespace agent::container {
@@ -23,7 +24,11 @@ ContainerRuntime::ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hiera
     : config_(std::move(config)),
       hierarchy_(std::move(hierarchy)),
       store_(config_.stateDir + "/containers"),
-      trash_({config_.dataDir + "/trash", config_.stateDir + "/trash"}) {}
+      trash_({config_.dataDir + "/trash", config_.stateDir + "/trash"}) {
+  // The sealed copy every shim and exec helper starts from, made once now: a failure here is
+  // reported again, with its reason, by the first start that needs it.
+  (void)sealedExecutable(config_.shimPath);
+}
 
 std::string ContainerRuntime::logPathOf(const std::string& id) const {
   return config_.dataDir + "/containers/" + id + "/log";
@@ -379,7 +384,7 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
   lock.unlock();  // an exec may run long; it touches nothing the lock protects
-  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env);
+  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env, config_.shimPath);
 }
 
 void ContainerRuntime::keepStandby(size_t count) {

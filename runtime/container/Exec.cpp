@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
+#include "SealedExecutable.h"
 #include "UniqueFd.h"
 #include "WorkingDirectory.h"
 
@@ -22,47 +24,85 @@ namespace {
 // /proc paths of the others would resolve to (they are opened before anyway).
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
 
+// What the helper exits with when it cannot join (the container stopped meanwhile).
+constexpr int kExitCannotJoin = 125;
+
 int exitCodeOf(int status) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-[[noreturn]] void runInside(const std::vector<std::string>& args, const std::vector<std::string>& env, int out,
-                            int err) {
-  // The command starts as a container's PID 1 does: agentd's blocked signals (SIGTERM,
-  // SIGINT, SIGHUP, SIGCHLD) and ignored ones (SIGPIPE) are not its, and a session of its
-  // own keeps a signal to its process group (`kill 0`) from reaching agentd's group.
-  resetSignalState();
-  ::setsid();
-  ::dup2(out, STDOUT_FILENO);
-  ::dup2(err, STDERR_FILENO);
-  // Opened after joining the mount namespace: the container's /dev/null, not agentd's.
-  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null >= 0) ::dup2(null, STDIN_FILENO);
-  // Only stdio passes in: agentd's descriptors (and what agentd inherited) would be the
-  // container's to write to or, for a directory, to leave its root by (CVE-2024-21626).
-  closeFdsFrom(3);
-  restoreFdLimit();
-  // setns into the mount namespace moved root and cwd to its root; check that it did.
-  if (::chdir("/") != 0 || !workingDirectoryInsideRoot() || !dropToDefaultCapabilities()) ::_exit(125);
-  ::clearenv();
-  ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-  for (const auto& entry : env) ::putenv(::strdup(entry.c_str()));
-  std::vector<char*> argv;
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  ::execvp(argv[0], argv.data());
-  int e = errno;
-  std::string message =
-      "exec: `" + args[0] + "`: " + (e == ENOENT ? "command not found in the container" : std::strerror(e)) + "\n";
-  (void)!::write(STDERR_FILENO, message.data(), message.size());
-  ::_exit(e == ENOENT ? 127 : 126);
+std::vector<char*> pointersTo(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
 }
 
 }  // namespace
 
+void runExecHelper(const ExecHelperRequest& request) {
+  // Runs as `agent-shim --exec`, from agentd's sealed copy of agent-shim: /proc/<pid>/exe of
+  // this process and of the command's process until its exec is that sealed memfd, which
+  // nothing can write (CVE-2019-5736). stdout and stderr are agentd's pipes already.
+
+  // 1. Not dumpable (inherited by the command's process until its exec): container root,
+  //    which lacks CAP_SYS_PTRACE, cannot open our /proc/<pid>/exe, fd/ or environ while we join.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  // 2. Join PID 1's namespaces, in the order agentd gave them (mount namespace last).
+  for (int fd : request.namespaceFds) {
+    if (::setns(fd, 0) != 0) ::_exit(kExitCannotJoin);
+    ::close(fd);
+  }
+
+  // 3. setns on a pid namespace applies to children only: the command runs in a child.
+  pid_t inside = ::fork();
+  if (inside < 0) ::_exit(kExitCannotJoin);
+  if (inside == 0) {
+    // 3a. The command starts as a container's PID 1 does: agentd's blocked signals
+    //     (SIGTERM, SIGINT, SIGHUP, SIGCHLD) and ignored ones (SIGPIPE) are not its, and a
+    //     session of its own keeps a signal to its process group (`kill 0`) from reaching
+    //     agentd's group.
+    resetSignalState();
+    ::setsid();
+    // 3b. stdin: opened after joining the mount namespace, the container's /dev/null.
+    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    // 3c. Only stdio passes in: any other descriptor would be the container's to write to
+    //     or, for a directory, to leave its root by (CVE-2024-21626).
+    closeFdsFrom(3);
+    // 3d. setns into the mount namespace moved root and cwd to its root; check that it did.
+    if (::chdir("/") != 0 || !workingDirectoryInsideRoot()) ::_exit(kExitCannotJoin);
+    // 3e. The container's capabilities (Docker's default set), nothing more.
+    if (!dropToDefaultCapabilities()) ::_exit(kExitCannotJoin);
+    // 3f. The command's environment, then the exec (execvp searches the PATH set here).
+    ::clearenv();
+    ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    for (const auto& entry : request.env) ::putenv(::strdup(entry.c_str()));
+    std::vector<std::string> args = request.args;
+    std::vector<char*> argv = pointersTo(args);
+    ::execvp(argv[0], argv.data());
+    int e = errno;
+    std::string message = "exec: `" + request.args[0] +
+                          "`: " + (e == ENOENT ? "command not found in the container" : std::strerror(e)) + "\n";
+    (void)!::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(e == ENOENT ? 127 : 126);
+  }
+
+  // 4. The helper only waits, and passes the command's exit on to agentd.
+  ::close(STDOUT_FILENO);
+  ::close(STDERR_FILENO);
+  int status = 0;
+  while (::waitpid(inside, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::_exit(exitCodeOf(status));
+}
+
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env) {
+                                   const std::vector<std::string>& env, const std::string& shimPath) {
   if (args.empty()) return logicError("exec (no command given) in", group.path());
+  auto image = sealedExecutable(shimPath);
+  if (!image) return tl::unexpected(image.error());
   std::vector<UniqueFd> namespaces;
   for (const char* type : kNamespaces) {
     std::string path = "/proc/" + std::to_string(pid1) + "/ns/" + type;
@@ -70,33 +110,40 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     if (!fd.valid()) return systemError("open namespace", path);
     namespaces.push_back(std::move(fd));
   }
+  UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null.valid()) return systemError("open, for exec in " + group.path() + ",", "/dev/null");
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     return systemError("create pipes for exec in", group.path());
 
-  std::vector<int> keep = {out[1], err[1]};
-  for (const auto& fd : namespaces) keep.push_back(fd.get());
+  // Built before fork: agentd has threads, so the child may not allocate.
+  ExecHelperRequest request{{}, env, args};
+  for (const auto& fd : namespaces) request.namespaceFds.push_back(fd.get());
+  std::vector<std::string> helperArgs = execHelperArgs(shimPath, request);
+  std::vector<char*> helperArgv = pointersTo(helperArgs);
+  char* noEnvironment[] = {nullptr};
+  std::vector<int> keep = request.namespaceFds;
+  keep.push_back(*image);
+
   pid_t helper = ::fork();
   if (helper < 0) return systemError("fork for exec in", group.path());
   if (helper == 0) {
-    if (!group.attach(::getpid())) ::_exit(125);
-    // Only what the helper needs stays open: a copy of agentd's descriptors held for the
-    // whole exec would keep a standby shim's control pipe (its EOF drops the standby), the
-    // state directory's lock and agentd's sockets alive.
+    // agentd's child, still on the host: into the container's cgroup, stdio set, only the
+    // namespace descriptors and the sealed image kept (a copy of agentd's descriptors held
+    // for the whole exec would keep a standby shim's control pipe, the state directory's
+    // lock and agentd's sockets alive), then the sealed agent-shim in its place.
+    if (!group.attach(::getpid())) ::_exit(kExitCannotJoin);
+    ::dup2(null.get(), STDIN_FILENO);
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
     closeFdsFrom(3, keep.data(), static_cast<int>(keep.size()));
-    for (const auto& fd : namespaces) {
-      if (::setns(fd.get(), 0) != 0) ::_exit(125);
-    }
-    // setns on a pid namespace applies to children only: the command runs in a child.
-    pid_t inside = ::fork();
-    if (inside < 0) ::_exit(125);
-    if (inside == 0) runInside(args, env, out[1], err[1]);
-    ::close(out[1]);
-    ::close(err[1]);
-    int status = 0;
-    while (::waitpid(inside, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::_exit(exitCodeOf(status));
+    for (int fd : request.namespaceFds) ::fcntl(fd, F_SETFD, 0);
+    resetSignalState();
+    restoreFdLimit();
+    ::execveat(*image, "", helperArgv.data(), noEnvironment, AT_EMPTY_PATH);
+    constexpr char why[] = "exec: agentd could not start the exec helper from its sealed copy of agent-shim\n";
+    (void)!::write(STDERR_FILENO, why, sizeof why - 1);
+    ::_exit(kExitCannotJoin);
   }
   ::close(out[1]);
   ::close(err[1]);
@@ -127,7 +174,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
   while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
   }
   result.exitCode = exitCodeOf(status);
-  if (result.exitCode == 125 && result.stderrText.empty()) {
+  if (result.exitCode == kExitCannotJoin && result.stderrText.empty()) {
     return userError("exec could not join the container of cgroup " + group.path() + ": it has stopped meanwhile",
                      ESRCH);
   }

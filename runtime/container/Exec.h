@@ -9,6 +9,7 @@
 
 #include "Cgroup.h"
 #include "Error.h"
+#include "ExecHelperArgs.h"
 
 namespace agent::container {
 
@@ -18,7 +19,13 @@ struct ExecResult {
   std::string stderrText;
 };
 
+// The helper that joins is agent-shim's sealed copy (SealedExecutable.h) made from
+// `shimPath`, never agentd itself: the container sees it and its child in its pid namespace.
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env);
+                                   const std::vector<std::string>& env, const std::string& shimPath);
+
+// The helper's side (`agent-shim --exec`, ShimMain.cpp): joins, forks the command inside,
+// and exits with its exit code. Never returns.
+[[noreturn]] void runExecHelper(const ExecHelperRequest& request);
 
 }  // namespace agent::container

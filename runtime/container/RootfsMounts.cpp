@@ -7,6 +7,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "MountTargets.h"
+#include "UniqueFd.h"
+
 namespace agent::container {
 
 namespace {
@@ -32,34 +35,62 @@ struct DeviceNode {
 constexpr DeviceNode kDevices[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
                                    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
 
-Result<void> populateDev(const std::string& dev) {
-  if (auto r = mountAt("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"); !r) return r;
-  for (const auto& node : kDevices) {
-    std::string path = dev + "/" + node.name;
-    if (::mknod(path.c_str(), S_IFCHR | 0666, makedev(node.major, node.minor)) != 0) {
-      return systemError("create device node", path);
-    }
-    ::chmod(path.c_str(), 0666);  // mknod applies the umask
-  }
-  for (const char* dir : {"/pts", "/shm"}) {
-    if (auto r = makeDir(dev + dir, 0755); !r) return r;
-  }
-  if (auto r = mountAt("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+// Every target below is resolved inside the root and mounted through its descriptor
+// (MountTargets.h): a symlink the image has at /proc, /dev, /sys or below never leads a
+// mount, a node or a link out of the root. After a mount the target is opened again, to
+// name the new filesystem rather than the directory under it.
+Result<void> populateDev(int rootFd) {
+  auto mountPoint = openOrMakeDirInRoot(rootFd, "/dev", 0755);
+  if (!mountPoint) return tl::unexpected(mountPoint.error());
+  if (auto r =
+          mountOnto("tmpfs", mountPoint->get(), "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", "/dev");
       !r) {
     return r;
   }
-  if (auto r = mountAt("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"); !r) {
-    return r;
+  auto dev = openInRoot(rootFd, "/dev");
+  if (!dev) return tl::unexpected(dev.error());
+  for (const auto& node : kDevices) {
+    if (::mknodat(dev->get(), node.name, S_IFCHR | 0666, makedev(node.major, node.minor)) != 0) {
+      return systemError("create device node", std::string("/dev/") + node.name);
+    }
+    ::fchmodat(dev->get(), node.name, 0666, 0);  // mknod applies the umask
+  }
+  struct Fs {
+    const char* path;
+    const char* source;
+    const char* type;
+    unsigned long flags;
+    const char* data;
+  };
+  for (const Fs& fs : {Fs{"/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"},
+                       Fs{"/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"}}) {
+    auto target = openOrMakeDirInRoot(rootFd, fs.path, 0755);
+    if (!target) return tl::unexpected(target.error());
+    if (auto r = mountOnto(fs.source, target->get(), fs.type, fs.flags, fs.data, fs.path); !r) return r;
   }
   struct Link {
     const char* target;
     const char* name;
   };
-  for (const Link& link : {Link{"pts/ptmx", "/ptmx"}, Link{"/proc/self/fd", "/fd"}, Link{"/proc/self/fd/0", "/stdin"},
-                           Link{"/proc/self/fd/1", "/stdout"}, Link{"/proc/self/fd/2", "/stderr"}}) {
-    if (::symlink(link.target, (dev + link.name).c_str()) != 0) return systemError("create link", dev + link.name);
+  for (const Link& link : {Link{"pts/ptmx", "ptmx"}, Link{"/proc/self/fd", "fd"}, Link{"/proc/self/fd/0", "stdin"},
+                           Link{"/proc/self/fd/1", "stdout"}, Link{"/proc/self/fd/2", "stderr"}}) {
+    if (::symlinkat(link.target, dev->get(), link.name) != 0) {
+      return systemError("create link", std::string("/dev/") + link.name);
+    }
   }
   return {};
+}
+
+// The container's own /dev/null, checked to be that node: the source of the file masks.
+Result<UniqueFd> openDevNull(int rootFd) {
+  auto null = openInRoot(rootFd, "/dev/null");
+  if (!null) return null;
+  struct stat st {};
+  if (::fstat(null->get(), &st) != 0) return systemError("inspect", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+    return logicError("mask /proc paths with /dev/null (it is not the null device)", "/dev/null");
+  }
+  return null;
 }
 
 // Paths of /proc that reveal or reach the host: hidden behind /dev/null (files) or an empty
@@ -68,19 +99,29 @@ constexpr const char* kMaskedProcPaths[] = {"/proc/kcore",       "/proc/keys",  
                                             "/proc/sched_debug", "/proc/latency_stats", "/proc/acpi",
                                             "/proc/scsi"};
 
-Result<void> maskProc(const std::string& root) {
-  for (const char* relative : kMaskedProcPaths) {
-    std::string path = root + relative;
+Result<void> maskProc(int rootFd) {
+  auto null = openDevNull(rootFd);
+  if (!null) return tl::unexpected(null.error());
+  for (const char* path : kMaskedProcPaths) {
+    auto target = openInRoot(rootFd, path);
+    if (!target) {
+      if (target.error().errnum == ENOENT) continue;  // this kernel does not have it
+      return tl::unexpected(target.error());
+    }
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) continue;  // this kernel does not have it
-    auto r = S_ISDIR(st.st_mode) ? mountAt("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
-                                 : mountAt((root + "/dev/null").c_str(), path, nullptr, MS_BIND);
+    if (::fstat(target->get(), &st) != 0) return systemError("inspect", path);
+    auto r = S_ISDIR(st.st_mode) ? mountOnto("tmpfs", target->get(), "tmpfs", MS_RDONLY, "size=0", path)
+                                 : bindOnto(null->get(), target->get(), path);
     if (!r) return r;
   }
-  // /proc/sys read-only: a bind mount of itself, then remounted read-only.
-  std::string sys = root + "/proc/sys";
-  if (auto r = mountAt(sys.c_str(), sys, nullptr, MS_BIND | MS_REC); !r) return r;
-  return mountAt(nullptr, sys, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  // /proc/sys read-only: a bind mount of itself, then (the bind mount opened) remounted read-only.
+  auto sys = openInRoot(rootFd, "/proc/sys");
+  if (!sys) return tl::unexpected(sys.error());
+  if (auto r = bindOnto(sys->get(), sys->get(), "/proc/sys"); !r) return r;
+  auto bound = openInRoot(rootFd, "/proc/sys");
+  if (!bound) return tl::unexpected(bound.error());
+  return mountOnto(nullptr, bound->get(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   "", "/proc/sys");
 }
 
 }  // namespace
@@ -95,13 +136,18 @@ Result<void> mountOverlay(const ContainerSpec& spec) {
 }
 
 Result<void> mountSystemFilesystems(const std::string& root) {
-  for (const char* dir : {"/proc", "/dev", "/sys"}) {
-    if (auto r = makeDir(root + dir, 0755); !r) return r;
+  UniqueFd rootFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!rootFd.valid()) return systemError("open the container's root", root);
+  auto proc = openOrMakeDirInRoot(rootFd.get(), "/proc", 0755);
+  if (!proc) return tl::unexpected(proc.error());
+  if (auto r = mountOnto("proc", proc->get(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", "/proc"); !r) return r;
+  if (auto r = populateDev(rootFd.get()); !r) return r;
+  auto sys = openOrMakeDirInRoot(rootFd.get(), "/sys", 0755);
+  if (!sys) return tl::unexpected(sys.error());
+  if (auto r = mountOnto("sysfs", sys->get(), "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", "/sys"); !r) {
+    return r;
   }
-  if (auto r = mountAt("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC); !r) return r;
-  if (auto r = populateDev(root + "/dev"); !r) return r;
-  if (auto r = mountAt("sysfs", root + "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC); !r) return r;
-  return maskProc(root);
+  return maskProc(rootFd.get());
 }
 
 Result<void> pivotInto(const std::string& root) {

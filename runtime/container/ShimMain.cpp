@@ -6,11 +6,23 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ChildProcessState.h"
+#include "Exec.h"
 #include "Shim.h"
 
 int main(int argc, char** argv) {
+  // `agent-shim --exec ...`: the exec helper agentd starts from its sealed copy (Exec.h).
+  if (argc > 1 && argv[1] == agent::container::kExecHelperFlag) {
+    auto request = agent::container::parseExecHelperArgs(std::vector<std::string_view>(argv + 1, argv + argc));
+    if (!request) {
+      std::fprintf(stderr, "agent-shim: %s\n", request.error().message().c_str());
+      return 125;
+    }
+    agent::container::runExecHelper(*request);
+  }
   // Only stdin (a standby's control pipe), stdout (the report pipe) and stderr are ours;
   // anything else came from agentd's own parent and would pass into the container.
   agent::closeFdsFrom(3);

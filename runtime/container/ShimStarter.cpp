@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ChildProcessState.h"
+#include "SealedExecutable.h"
 #include "TextParse.h"
 
 namespace agent::container {
@@ -30,6 +31,10 @@ void reap(pid_t pid) {
 // it): stdin from `stdinFd` (or /dev/null), stdout into the returned pipe, stderr to
 // /dev/null, no other descriptor, default signal state (it sets its own).
 tl::expected<std::pair<pid_t, UniqueFd>, ShimStartFailure> spawn(const std::vector<std::string>& argv, int stdinFd) {
+  // The sealed copy of agent-shim (SealedExecutable.h): the shim's /proc/<pid>/exe, and its
+  // container child's until that execs, must never be the file on the host.
+  auto image = sealedExecutable(argv[0]);
+  if (!image) return failure(image.error());
   // Built before fork: agentd has threads, so the child may not allocate.
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -53,9 +58,9 @@ tl::expected<std::pair<pid_t, UniqueFd>, ShimStartFailure> spawn(const std::vect
     ::dup2(stdinFd >= 0 ? stdinFd : null.get(), STDIN_FILENO);
     ::dup2(ready[1], STDOUT_FILENO);
     ::dup2(null.get(), STDERR_FILENO);
-    closeFdsFrom(3);
+    closeFdsFrom(3, &*image, 1);
     restoreFdLimit();  // after closing: descriptors above the old limit are gone by now
-    ::execv(args[0], args.data());
+    ::execveat(*image, "", args.data(), environ, AT_EMPTY_PATH);
     ::_exit(127);
   }
   ::close(ready[1]);

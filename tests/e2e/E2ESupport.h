@@ -46,8 +46,13 @@ class Agent {
   static constexpr size_t kStandby = 2;  // standby containers each test agent keeps
   // `inheritedFiles`: descriptor number -> file under root(), opened for agentd to inherit
   // (without close-on-exec), as a shell's `42>file` or a supervisor hands them over.
-  explicit Agent(std::string extraConfig = "", std::vector<std::pair<int, std::string>> inheritedFiles = {})
-      : extraConfig_(std::move(extraConfig)), inheritedFiles_(std::move(inheritedFiles)) {
+  // `agentdPath`: another agentd binary (a copy the test may let a container attack; it
+  // finds the agent-shim beside it).
+  explicit Agent(std::string extraConfig = "", std::vector<std::pair<int, std::string>> inheritedFiles = {},
+                 std::string agentdPath = AGENT_BIN_DIR "/agentd")
+      : extraConfig_(std::move(extraConfig)),
+        inheritedFiles_(std::move(inheritedFiles)),
+        agentdPath_(std::move(agentdPath)) {
     std::random_device random;
     char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
@@ -84,7 +89,7 @@ class Agent {
       }
       std::string state = (root_ / "state").string(), data = (root_ / "data").string();
       std::string config = (root_ / "agent.yaml").string(), policies = (root_ / "policies").string();
-      ::execl(AGENT_BIN_DIR "/agentd", "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
+      ::execl(agentdPath_.c_str(), "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
               data.c_str(), "--api-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--cgroup-parent",
               cgroupParent_.c_str(), "--policy-dir", policies.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
@@ -150,6 +155,7 @@ class Agent {
   int status_ = 0;
   std::string extraConfig_;
   std::vector<std::pair<int, std::string>> inheritedFiles_;
+  std::string agentdPath_;
 };
 
 // The first word of a file (a cgroup control file: "50000 100000" -> "50000").

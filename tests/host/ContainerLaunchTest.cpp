@@ -341,7 +341,7 @@ TEST(Container, ExecdProcessHasOnlyStdioOpen) {
   auto result = container::execInContainer(
       *pid, group,
       {"sh", "-c", "(echo x >&" + fd + ") 2>/dev/null && echo wrote; readlink /proc/self/fd/0; ls /proc/self/fd; true"},
-      {});
+      {}, AGENT_BIN_DIR "/agent-shim");
   ::kill(*pid, SIGKILL);
   ::waitpid(*pid, nullptr, 0);
   ASSERT_TRUE(result) << result.error().message();

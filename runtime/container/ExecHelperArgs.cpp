@@ -1,0 +1,46 @@
+#include "ExecHelperArgs.h"
+
+#include "TextParse.h"
+
+namespace agent::container {
+
+std::vector<std::string> execHelperArgs(const std::string& argv0, const ExecHelperRequest& request) {
+  std::vector<std::string> argv{argv0, std::string(kExecHelperFlag)};
+  for (int fd : request.namespaceFds) {
+    argv.push_back("--ns");
+    argv.push_back(std::to_string(fd));
+  }
+  for (const auto& entry : request.env) {
+    argv.push_back("--env");
+    argv.push_back(entry);
+  }
+  argv.push_back("--");
+  argv.insert(argv.end(), request.args.begin(), request.args.end());
+  return argv;
+}
+
+Result<ExecHelperRequest> parseExecHelperArgs(const std::vector<std::string_view>& args) {
+  auto bad = [](std::string why) {
+    return logicError("read the exec helper's arguments (" + why + "; it is started by agentd only)", "");
+  };
+  if (args.empty() || args[0] != kExecHelperFlag) return bad("no " + std::string(kExecHelperFlag));
+  ExecHelperRequest request;
+  size_t i = 1;
+  for (; i < args.size() && args[i] != "--"; i += 2) {
+    if (i + 1 >= args.size()) return bad(std::string(args[i]) + " without a value");
+    if (args[i] == "--ns") {
+      auto fd = text::toU64(args[i + 1]);
+      if (!fd || *fd < 3 || *fd > 1u << 20) return bad("--ns " + std::string(args[i + 1]) + " is not a descriptor");
+      request.namespaceFds.push_back(static_cast<int>(*fd));
+    } else if (args[i] == "--env") {
+      request.env.emplace_back(args[i + 1]);
+    } else {
+      return bad("unknown option " + std::string(args[i]));
+    }
+  }
+  if (i >= args.size() || i + 1 >= args.size()) return bad("no command after --");
+  for (++i; i < args.size(); ++i) request.args.emplace_back(args[i]);
+  return request;
+}
+
+}  // namespace agent::container

@@ -1,0 +1,28 @@
+#pragma once
+// What agentd tells the exec helper (`agent-shim --exec`, started from the sealed copy of
+// agent-shim, Exec.h) on its command line: the namespace descriptors it inherits, in the
+// order to join them, the command's environment and the command.
+//   agent-shim --exec [--ns FD]... [--env NAME=VALUE]... -- COMMAND [ARG]...
+// The environment goes as arguments, never as the helper's own environment: LD_PRELOAD and
+// the like would act on the helper, a root process still on the host.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "Error.h"
+
+namespace agent::container {
+
+struct ExecHelperRequest {
+  std::vector<int> namespaceFds;  // joined in this order
+  std::vector<std::string> env;
+  std::vector<std::string> args;
+};
+
+inline constexpr std::string_view kExecHelperFlag = "--exec";
+
+std::vector<std::string> execHelperArgs(const std::string& argv0, const ExecHelperRequest& request);
+// `args` without argv[0] (it starts at --exec).
+Result<ExecHelperRequest> parseExecHelperArgs(const std::vector<std::string_view>& args);
+
+}  // namespace agent::container

@@ -1,0 +1,91 @@
+#include "MountTargets.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace agent::container {
+
+namespace {
+
+// Never follows a magic link (/proc/self/fd/N, /proc/1/root: they name host objects) and
+// treats the root as "/" for `..` and absolute symlinks.
+constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+int openat2InRoot(int rootFd, const char* path, uint64_t flags) {
+  open_how how{};
+  how.flags = flags | O_PATH | O_CLOEXEC;
+  how.resolve = kInRoot;
+  int fd;
+  // EAGAIN: a rename somewhere on the system raced the lookup; the kernel asks to retry.
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    fd = static_cast<int>(::syscall(SYS_openat2, rootFd, path, &how, sizeof how));
+    if (fd >= 0 || errno != EAGAIN) break;
+  }
+  return fd;
+}
+
+std::string fdPath(int fd) {
+  return "/proc/self/fd/" + std::to_string(fd);
+}
+
+// The part after the last '/', and what comes before it ("/" for a top-level name).
+std::pair<std::string, std::string> splitLast(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return {"/", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+}  // namespace
+
+Result<UniqueFd> openInRoot(int rootFd, const std::string& path) {
+  UniqueFd fd(openat2InRoot(rootFd, path.c_str(), 0));
+  if (!fd.valid()) {
+    return systemError("resolve inside the container's root (symlinks in the image are followed only inside it)", path);
+  }
+  return fd;
+}
+
+Result<UniqueFd> openOrMakeDirInRoot(int rootFd, const std::string& path, mode_t mode) {
+  UniqueFd fd(openat2InRoot(rootFd, path.c_str(), O_DIRECTORY));
+  if (!fd.valid() && errno == ENOENT) {
+    auto [parentPath, name] = splitLast(path);
+    auto parent = openInRoot(rootFd, parentPath);
+    if (!parent) return tl::unexpected(parent.error());
+    // mkdirat never follows a symlink in the last component: a dangling one in the image
+    // (pointing at a missing place) stays as it is and the open below refuses it.
+    if (::mkdirat(parent->get(), name.c_str(), mode) != 0 && errno != EEXIST) {
+      return systemError("create mount point inside the container's root", path);
+    }
+    fd.reset(openat2InRoot(rootFd, path.c_str(), O_DIRECTORY));
+  }
+  if (!fd.valid()) {
+    return systemError(
+        "resolve mount point inside the container's root (it must be a directory there; a symlink in the image "
+        "is followed only inside the root, never to the host)",
+        path);
+  }
+  return fd;
+}
+
+Result<void> mountOnto(const char* source, int targetFd, const char* type, unsigned long flags, const std::string& data,
+                       const std::string& shown) {
+  std::string target = fdPath(targetFd);
+  if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0) {
+    return systemError(std::string("mount ") + (type ? type : source) + " on", shown);
+  }
+  return {};
+}
+
+Result<void> bindOnto(int sourceFd, int targetFd, const std::string& shown) {
+  std::string source = fdPath(sourceFd), target = fdPath(targetFd);
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    return systemError("bind mount onto", shown);
+  }
+  return {};
+}
+
+}  // namespace agent::container

@@ -1,0 +1,47 @@
+// The exec helper's command line (ExecHelperArgs.h): what agentd writes, the helper reads
+// back exactly; anything else is refused rather than half-understood.
+#include <gtest/gtest.h>
+
+#include "ExecHelperArgs.h"
+
+using namespace agent::container;
+
+namespace {
+
+std::vector<std::string_view> view(const std::vector<std::string>& args) {
+  return {args.begin() + 1, args.end()};  // without argv[0], as main passes it
+}
+
+}  // namespace
+
+TEST(ExecHelperArgs, WhatAgentdWritesIsReadBackExactly) {
+  ExecHelperRequest request{{7, 12, 9}, {"A=1", "--ns=x", "EMPTY="}, {"sh", "-c", "echo -- --env"}};
+  auto argv = execHelperArgs("/memfd", request);
+  EXPECT_EQ(argv.front(), "/memfd");
+  auto parsed = parseExecHelperArgs(view(argv));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->namespaceFds, request.namespaceFds);
+  EXPECT_EQ(parsed->env, request.env);
+  EXPECT_EQ(parsed->args, request.args);
+}
+
+TEST(ExecHelperArgs, ACommandThatLooksLikeAnOptionStaysTheCommand) {
+  auto parsed = parseExecHelperArgs(view(execHelperArgs("x", {{}, {}, {"--ns", "--env", "--"}})));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->args, (std::vector<std::string>{"--ns", "--env", "--"}));
+}
+
+TEST(ExecHelperArgs, MalformedLinesAreRefused) {
+  for (std::vector<std::string_view> bad : {std::vector<std::string_view>{"--exec"},
+                                            {"--exec", "--"},
+                                            {"--bundle", "x", "--", "true"},
+                                            {"--exec", "--ns", "-1", "--", "true"},
+                                            {"--exec", "--ns", "2", "--", "true"},
+                                            {"--exec", "--ns", "x", "--", "true"},
+                                            {"--exec", "--env"},
+                                            {"--exec", "--what", "x", "--", "true"}}) {
+    auto parsed = parseExecHelperArgs(bad);
+    ASSERT_FALSE(parsed) << "accepted " << bad.size() << " arguments";
+    EXPECT_NE(parsed.error().message().find("exec helper"), std::string::npos) << parsed.error().message();
+  }
+}
