@@ -24,6 +24,10 @@ std::string toJson(const ContainerConfig& c) {
             {"log_max_bytes", c.logMaxBytes},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  // User namespace: absent shares the host's.
+  if (c.spec.userns)
+    j["userns"] = {
+        {"host_uid", c.spec.userns->hostUid}, {"host_gid", c.spec.userns->hostGid}, {"size", c.spec.userns->size}};
   return j.dump(2) + "\n";
 }
 
@@ -90,6 +94,11 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.logMaxBytes = j.value("log_max_bytes", uint64_t{10 << 20});
     c.createdAtUnixMs = j.value("created_at_unix_ms", int64_t{0});
     c.removeOnExit = j.value("remove_on_exit", false);
+    if (j.contains("userns")) {
+      const json& u = j.at("userns");
+      c.spec.userns = userns::IdMapping{u.at("host_uid").get<uint32_t>(), u.at("host_gid").get<uint32_t>(),
+                                        u.at("size").get<uint32_t>()};
+    }
   });
 }
 

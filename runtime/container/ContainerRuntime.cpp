@@ -123,9 +123,12 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
-  // A standby container has its namespaces and cgroup already (see StandbyPool.h).
+  auto userns = allotUserNamespace(request.userns.value_or(config_.defaultUserns));
+  if (!userns) return tl::unexpected(userns.error());
+  // A standby container has its namespaces and cgroup already (see StandbyPool.h); none is
+  // prepared in a user namespace, whose ids are only known now.
   std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None) standby = pool_->take();
+  if (pool_ && request.network == NetworkMode::None && !*userns) standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
@@ -146,6 +149,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.args = request.args;
   config.spec.env = request.env;
   config.spec.network = request.network;
+  config.spec.userns = *userns;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = request.labels;
@@ -364,6 +368,15 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   if (!group) return tl::unexpected(group.error());
   lock.unlock();  // an exec may run long; it touches nothing the lock protects
   return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env);
+}
+
+Result<std::optional<userns::IdMapping>> ContainerRuntime::allotUserNamespace(UsernsMode mode) const {
+  if (mode == UsernsMode::Host) return std::nullopt;
+  auto held = heldIdRanges(store_);
+  if (!held) return tl::unexpected(held.error());
+  auto range = allotIdRange(config_.subordinateIds, *held);
+  if (!range) return tl::unexpected(range.error());
+  return *range;
 }
 
 void ContainerRuntime::keepStandby(size_t count) {

@@ -12,6 +12,7 @@
 #include "Capabilities.h"
 #include "ChildProcessState.h"
 #include "UniqueFd.h"
+#include "UserNamespace.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -63,18 +64,21 @@ int exitCodeOf(int status) {
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
                                    const std::vector<std::string>& env) {
   if (args.empty()) return logicError("exec (no command given) in", group.path());
+  auto userNamespace = userns::openUserNamespaceToJoin(pid1);  // joined first, before the others
+  if (!userNamespace) return tl::unexpected(userNamespace.error());
   std::vector<UniqueFd> namespaces;
   for (const char* type : kNamespaces) {
     std::string path = "/proc/" + std::to_string(pid1) + "/ns/" + type;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return systemError("open namespace", path);
+    if (userns::isCallersNamespace(fd.get(), type)) continue;  // shared with the host (--net host)
     namespaces.push_back(std::move(fd));
   }
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     return systemError("create pipes for exec in", group.path());
 
-  std::vector<int> keep = {out[1], err[1]};
+  std::vector<int> keep = {out[1], err[1], userNamespace->get()};
   for (const auto& fd : namespaces) keep.push_back(fd.get());
   pid_t helper = ::fork();
   if (helper < 0) return systemError("fork for exec in", group.path());
@@ -84,6 +88,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     // whole exec would keep a standby shim's control pipe (its EOF drops the standby), the
     // state directory's lock and agentd's sockets alive.
     closeFdsFrom(3, keep.data(), static_cast<int>(keep.size()));
+    if (!userns::joinUserNamespace(*userNamespace)) ::_exit(125);
     for (const auto& fd : namespaces) {
       if (::setns(fd.get(), 0) != 0) ::_exit(125);
     }

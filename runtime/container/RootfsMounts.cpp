@@ -7,6 +7,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "NamespacedMounts.h"
+
 namespace agent::container {
 
 namespace {
@@ -35,11 +37,9 @@ constexpr DeviceNode kDevices[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full",
 Result<void> populateDev(const std::string& dev) {
   if (auto r = mountAt("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"); !r) return r;
   for (const auto& node : kDevices) {
-    std::string path = dev + "/" + node.name;
-    if (::mknod(path.c_str(), S_IFCHR | 0666, makedev(node.major, node.minor)) != 0) {
-      return systemError("create device node", path);
-    }
-    ::chmod(path.c_str(), 0666);  // mknod applies the umask
+    // In a user namespace of its own, the host's node is bound instead (NamespacedMounts.h).
+    auto made = userns::makeDeviceNode(dev + "/" + node.name, std::string("/dev/") + node.name, node.major, node.minor);
+    if (!made) return made;
   }
   for (const char* dir : {"/pts", "/shm"}) {
     if (auto r = makeDir(dev + dir, 0755); !r) return r;
@@ -100,7 +100,7 @@ Result<void> mountSystemFilesystems(const std::string& root) {
   }
   if (auto r = mountAt("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC); !r) return r;
   if (auto r = populateDev(root + "/dev"); !r) return r;
-  if (auto r = mountAt("sysfs", root + "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC); !r) return r;
+  if (auto r = userns::mountSysfs(root + "/sys"); !r) return r;
   return maskProc(root);
 }
 

@@ -7,6 +7,7 @@
 
 #include "ContainerSpec.h"
 #include "Limits.h"
+#include "UsernsMode.h"
 
 namespace agent::container {
 
@@ -24,6 +25,8 @@ struct RunRequest {
   // An attached client's reader id (ReaderLease.h): its lease is taken before the command
   // runs, so no output can be rotated away before the client's first read.
   std::string attachReader;
+  // User namespace: empty takes the agent's default (`default_userns`).
+  std::optional<UsernsMode> userns;
 };
 
 }  // namespace agent::container

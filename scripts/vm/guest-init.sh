@@ -10,7 +10,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-         netfs fscache 9pnet 9pnet_virtio 9p overlay; do
+         netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_blk crc16 mbcache jbd2 ext4; do
   insmod /lib/modules/$m.ko 2>/dev/null
 done
 
@@ -28,6 +28,11 @@ mount -t cgroup2 -o nsdelegate cgroup2 /host/sys/fs/cgroup
 mount -t devtmpfs dev /host/dev
 mount -t tmpfs -o mode=755 run /host/run
 mkdir -p /host/run/results /host/run/tmp
+# The tests' scratch space (TMPDIR) is an ext4 disk, as a host's /var/lib is: Debian 12's 6.1
+# cannot idmap a tmpfs (6.3 can), which --userns auto needs for the image's layer.
+if ! mount -t ext4 /dev/vda /host/run/tmp; then
+  echo "guest-init: cannot mount the scratch disk; TMPDIR stays on tmpfs" >/dev/console
+fi
 chmod 1777 /host/run/tmp
 mount -t 9p -o trans=virtio,version=9p2000.L results /host/run/results
 
