@@ -53,6 +53,8 @@ struct UsernsAgent : Agent {
     request.network = network;
     auto info = runtime->run(request);
     if (!info) throw std::runtime_error(info.error().message());
+    // A command that never ran leaves a stopped container saying why.
+    if (info->status.exit && !info->status.exit->error.empty()) throw std::runtime_error(info->status.exit->error);
     return *info;
   }
 
@@ -133,6 +135,7 @@ TEST(UserNamespace, ExecJoinsTheContainersUserNamespace) {
   auto info = agent.runIn(container::UsernsMode::Auto, {"sleep", "60"}, "joined");
   ASSERT_TRUE(info.status.pid);
   std::string pid1 = std::to_string(info.status.pid->pid);
+  ASSERT_EQ(words(readFile("/proc/" + pid1 + "/uid_map")), "0 2000000000 65536");
   auto result = agent.exec("joined", {"sh", "-c",
                                       "cat /proc/self/uid_map /proc/self/gid_map; readlink /proc/self/ns/user; "
                                       "grep ^Uid: /proc/self/status"});
