@@ -87,6 +87,7 @@ Result<void> mountIdmappedOverlay(pid_t pid, const std::string& imageRootfs, con
   if (!tree) return tl::unexpected(tree.error());
 
   std::string options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+  std::string mountNsPath = procRoot + "/" + std::to_string(pid) + "/ns/mnt";
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) return systemError("create a pipe to mount the root of", layerDir);
   // The mounts are made in PID 1's mount namespace, from a helper that joins it: the shim's
@@ -100,7 +101,8 @@ Result<void> mountIdmappedOverlay(pid_t pid, const std::string& imageRootfs, con
   }
   if (helper == 0) {
     ::close(report[0]);
-    if (::setns(mountFd->get(), CLONE_NEWNS) != 0) failStep(report[1], "join the mount namespace of PID 1 for", "");
+    if (::setns(mountFd->get(), CLONE_NEWNS) != 0)
+      failStep(report[1], "join the container's mount namespace", mountNsPath.c_str());
     if (::move_mount(tree->get(), "", AT_FDCWD, lower.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
       failStep(report[1], "attach the idmapped image on", lower.c_str());
     if (::mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0)
