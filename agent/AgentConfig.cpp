@@ -63,7 +63,8 @@ const std::vector<std::string_view>& configKeys() {
       "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
       "api_address", "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
       "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
-      "export",      "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow"};
+      "export",      "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
+      "default_userns", "userns_user"};
   return keys;
 }
 
@@ -94,7 +95,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                                   {"metrics_address", &AgentConfig::metricsAddress},
                                   {"api_address", &AgentConfig::apiAddress},
                                   {"log_level", &AgentConfig::logLevel},
-                                  {"shim_path", &AgentConfig::shimPath}};
+                                  {"shim_path", &AgentConfig::shimPath},
+                                  {"userns_user", &AgentConfig::usernsUser}};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;
@@ -161,6 +163,15 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
         config.exportMode = value.as<std::string>();
         if (config.exportMode != "containers" && config.exportMode != "all") {
           return configError(where(path, value.Mark()), "`export` is `containers` or `all`");
+        }
+        known = true;
+      }
+      if (key == "default_userns") {
+        config.defaultUserns = value.as<std::string>();
+        if (config.defaultUserns != "host" && config.defaultUserns != "auto") {
+          return configError(where(path, value.Mark()),
+                             "`default_userns` is `host` (the host's users) or `auto` (a range of its own per "
+                             "container)");
         }
         known = true;
       }

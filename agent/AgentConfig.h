@@ -27,6 +27,9 @@ struct AgentConfig {
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
   uint64_t standbyContainers = 4;
+  // User namespaces (docs/security.md).
+  std::string defaultUserns = "host";  // `default_userns`: host | auto, for a run that does not say
+  std::string usernsUser = "agent";    // `userns_user`: whose /etc/subuid and /etc/subgid ranges auto hands out
   // Enforcement (docs/policies.md).
   double reconcileIntervalSeconds = 5.0;  // `reconcile_interval`
   bool enforce = true;                    // `enforce`: false reports what would change, writes nothing

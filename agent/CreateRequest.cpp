@@ -13,7 +13,7 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kFields[] = {"image",   "rootfs", "name",   "command", "env",    "hostname",       "labels",
-                                   "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit", "devices"};
+                                   "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit", "devices", "userns"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -84,6 +84,10 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   if (!network->empty() && *network != "none" && *network != "host")
     return refuse("network must be none or host, not " + quotedForMessage(*network));
   run.network = *network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
+  auto userns = stringField(body, "userns");  // absent: agentd's `default_userns`
+  if (!userns) return tl::unexpected(userns.error());
+  if (body.contains("userns") && !(run.userns = container::parseUsernsMode(*userns)))
+    return refuse("userns must be host or auto, not " + quotedForMessage(*userns));
   // A quantity given is parsed, even an empty one (which says why it is not one).
   for (policies::Resource resource : policies::kResources) {
     std::string field(policies::resourceName(resource));

@@ -236,6 +236,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   runtimeConfig.shimPath = config.shimPath.empty() ? besideThisBinary("agent-shim") : config.shimPath;
   runtimeConfig.cgroupParent = config.cgroupParent;
   runtimeConfig.logMaxBytes = config.logMaxBytes;
+  runtimeConfig.defaultUserns = container::parseUsernsMode(config.defaultUserns).value_or(container::UsernsMode::Host);
+  runtimeConfig.subordinateIds.user = config.usernsUser;
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
 

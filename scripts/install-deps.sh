@@ -45,21 +45,46 @@ if [ "${2:-}" = --list ]; then
   exit 0
 fi
 
+# --userns auto (docs/security.md): a system user whose subordinate ids agentd hands out, 65536
+# per container, 1024 containers at once. Idempotent: an existing user or range is kept. No
+# package is needed: agentd (root) writes the maps itself, the files only reserve the ids.
+ensure_userns_user() {
+  local user=agent count=$((65536 * 1024)) file start
+  if ! getent passwd "$user" >/dev/null; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+    echo "install-deps: created the system user $user (for agentd's --userns auto)"
+  fi
+  for file in /etc/subuid /etc/subgid; do
+    touch "$file"
+    grep -q "^$user:" "$file" && continue
+    # Above every range already there (and above useradd's first 100000), on a 65536 boundary.
+    start=$(awk -F: 'BEGIN { end = 100000 } NF == 3 && $2 + $3 > end { end = $2 + $3 } END { print end }' "$file")
+    start=$(( (start + 65535) / 65536 * 65536 ))
+    echo "$user:$start:$count" >>"$file"
+    echo "install-deps: gave $user the ids $start-$((start + count - 1)) in $file"
+  done
+}
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages of the $set_name set present"
-  exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  if [ ${#missing[@]} -eq 0 ] && getent passwd agent >/dev/null && grep -q '^agent:' /etc/subuid && grep -q '^agent:' /etc/subgid; then
+    echo "install-deps: all ${#packages[@]} packages of the $set_name set present, user agent has its ids"
+    exit 0
+  fi
+  echo "install-deps: ${#missing[@]} packages of the $set_name set are missing (${missing[*]}) or the user agent" \
+    "and its ids (/etc/subuid, /etc/subgid) are; this needs root; run: sudo $0 $set_name" >&2
+  exit 1
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: ${#missing[@]} packages of the $set_name set are missing (${missing[*]})" \
-    "and apt-get install needs root; run: sudo $0 $set_name" >&2
-  exit 1
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages of the $set_name set present"
+  ensure_userns_user
+  exit 0
 fi
 
 echo "install-deps: installing ${#missing[@]} missing packages of the $set_name set: ${missing[*]}"
@@ -76,4 +101,5 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
 apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+ensure_userns_user
 echo "install-deps: done"

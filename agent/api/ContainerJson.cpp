@@ -33,6 +33,16 @@ json usageJson(const container::FinalUsage& u) {
   return j;
 }
 
+// "host", or the range: {"mode": "auto", "uid_map": "0 100000000 65536", "gid_map": ...}.
+json usernsJson(const std::optional<userns::IdMapping>& mapping) {
+  if (!mapping) return {{"mode", "host"}};
+  auto line = [&](uint32_t host) {
+    std::string text = userns::mapLine(host, mapping->size);
+    return text.substr(0, text.size() - 1);
+  };
+  return {{"mode", "auto"}, {"uid_map", line(mapping->hostUid)}, {"gid_map", line(mapping->hostGid)}};
+}
+
 }  // namespace
 
 json containerJson(const container::ContainerRuntime& runtime, const container::ContainerInfo& info) {
@@ -54,6 +64,7 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
     for (const auto& d : c.spec.devices)
       j["devices"].push_back(d.hostPath + ":" + d.containerPath + ":" + d.permissions);
   }
+  j["userns"] = usernsJson(c.spec.userns);
   if (info.status.pid) j["pid"] = info.status.pid->pid;
   if (info.status.startedAtUnixMs > 0) j["started_at_unix_ms"] = info.status.startedAtUnixMs;
   if (info.status.exit) {

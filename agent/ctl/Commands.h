@@ -22,6 +22,7 @@ struct GlobalOptions {
 
 struct RunOptions {
   std::string name, hostname, network = "none", cpu, memory, pids, image, rootfs;
+  std::string userns;  // host | auto; empty: agentd's default_userns
   std::vector<std::string> labels, env, command;
   std::vector<std::string> devices;  // HOST[:CTR][:rwm], checked by agentd
   bool detach = false, remove = false;

@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   runCmd->add_option("--hostname", run.hostname, "Hostname (default: the short id)");
   runCmd->add_option("--net", run.network, "none (own network namespace, lo only) or host")
       ->check(CLI::IsMember({"none", "host"}));
+  runCmd
+      ->add_option("--userns", run.userns,
+                   "host (root is the host's root) or auto (a user namespace and host ids of its own); "
+                   "default: agentd's default_userns")
+      ->check(CLI::IsMember({"host", "auto"}));
   runCmd->add_option("--cpu", run.cpu, "CPU limit: 50% (of one CPU), 0.5, 500m, max");
   runCmd->add_option("--memory", run.memory, "Memory limit: 256Mi, 1g, bytes, max");
   runCmd->add_option("--pids", run.pids, "Maximum tasks, or max");

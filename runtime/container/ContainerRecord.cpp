@@ -81,6 +81,10 @@ std::string toJson(const ContainerConfig& c) {
             {"remove_on_exit", c.removeOnExit}};
   if (c.deviceRules) j["device_rules"] = deviceRulesJson(*c.deviceRules);
   if (!c.spec.devices.empty()) j["devices"] = devicesJson(c.spec.devices);
+  // User namespace: absent shares the host's.
+  if (c.spec.userns)
+    j["userns"] = {
+        {"host_uid", c.spec.userns->hostUid}, {"host_gid", c.spec.userns->hostGid}, {"size", c.spec.userns->size}};
   return j.dump(2) + "\n";
 }
 
@@ -149,6 +153,11 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.removeOnExit = j.value("remove_on_exit", false);
     if (j.contains("device_rules")) c.deviceRules = deviceRulesFromJson(j.at("device_rules"));
     if (j.contains("devices")) c.spec.devices = devicesFromJson(j.at("devices"));
+    if (j.contains("userns")) {
+      const json& u = j.at("userns");
+      c.spec.userns = userns::IdMapping{u.at("host_uid").get<uint32_t>(), u.at("host_gid").get<uint32_t>(),
+                                        u.at("size").get<uint32_t>()};
+    }
   });
 }
 

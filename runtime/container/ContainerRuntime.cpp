@@ -129,15 +129,18 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
-  // A standby container has its namespaces and cgroup already (see StandbyPool.h).
   std::vector<DeviceMapping> devices;
   for (const DeviceRequest& device : request.devices) {
     auto mapping = resolveDeviceRequest(device);
     if (!mapping) return tl::unexpected(mapping.error());
     devices.push_back(std::move(*mapping));
   }
-  std::optional<Standby> standby;  // its device rules are Docker's alone
-  if (pool_ && request.network == NetworkMode::None && devices.empty()) standby = pool_->take();
+  auto userns = allotUserNamespace(request.userns.value_or(config_.defaultUserns));
+  if (!userns) return tl::unexpected(userns.error());
+  // A standby container has its namespaces and cgroup already (see StandbyPool.h), Docker's
+  // device rules alone, and no user namespace (whose ids are only known now).
+  std::optional<Standby> standby;
+  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns) standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
@@ -159,6 +162,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.env = request.env;
   config.spec.network = request.network;
   config.spec.devices = std::move(devices);
+  config.spec.userns = *userns;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = request.labels;
@@ -385,6 +389,15 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   if (!group) return tl::unexpected(group.error());
   lock.unlock();  // an exec may run long; it touches nothing the lock protects
   return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env, config_.shimPath);
+}
+
+Result<std::optional<userns::IdMapping>> ContainerRuntime::allotUserNamespace(UsernsMode mode) const {
+  if (mode == UsernsMode::Host) return std::nullopt;
+  auto held = heldIdRanges(store_);
+  if (!held) return tl::unexpected(held.error());
+  auto range = allotIdRange(config_.subordinateIds, *held);
+  if (!range) return tl::unexpected(range.error());
+  return *range;
 }
 
 void ContainerRuntime::keepStandby(size_t count) {

@@ -20,6 +20,7 @@
 #include "Exec.h"
 #include "ExitWatch.h"
 #include "FileChangeWatch.h"
+#include "IdRangeAllotment.h"
 #include "LogReader.h"
 #include "RunRequest.h"
 #include "StandbyPool.h"
@@ -34,6 +35,10 @@ struct RuntimeConfig {
   std::string shimPath;                    // agent-shim
   std::string cgroupParent = "/agent";
   uint64_t logMaxBytes = 10 << 20;
+  // User namespaces (docs/security.md): what a run that does not say gets, and whose
+  // subordinate ids --userns auto hands out.
+  UsernsMode defaultUserns = UsernsMode::Host;
+  SubordinateIdSource subordinateIds = {};
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).
@@ -155,6 +160,8 @@ class ContainerRuntime {
   Result<ContainerInfo> load(const std::string& id) const;
   Result<void> removeLocked(const std::string& id, bool force);
   Result<void> setFrozen(const std::string& ref, bool frozen);
+  // The host ids of a new container (IdRangeAllotment.h); none for UsernsMode::Host.
+  Result<std::optional<userns::IdMapping>> allotUserNamespace(UsernsMode mode) const;
 
   RuntimeConfig config_;
   cgroup::Hierarchy hierarchy_;

@@ -1,8 +1,11 @@
 #pragma once
 // What a container is made of, independent of how it is launched or tracked.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "IdMapping.h"
 
 namespace agent::container {
 
@@ -31,6 +34,9 @@ struct ContainerSpec {
   std::string cwd = "/";
   NetworkMode network = NetworkMode::None;
   std::vector<DeviceMapping> devices;  // --device: nodes made in the container
+  // User namespace (docs/security.md): none shares the host's; else the host ids its root and
+  // users are (--userns auto), held until the container is removed (IdRangeAllotment.h).
+  std::optional<userns::IdMapping> userns;
 };
 
 // PATH and HOME as a shell in the image expects them, plus `env` (which wins).

@@ -1,9 +1,11 @@
 #include "Exec.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,15 +16,17 @@
 #include "ChildProcessState.h"
 #include "SealedExecutable.h"
 #include "UniqueFd.h"
+#include "UserNamespace.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
 
 namespace {
 
-// Joined in this order: the mount namespace last, because joining it changes what the
-// /proc paths of the others would resolve to (they are opened before anyway).
-constexpr const char* kNamespaces[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
+// Joined in this order: the user namespace first (its root may then join the namespaces it
+// owns), the mount namespace last, because joining it changes what the /proc paths of the
+// others would resolve to (they are opened before anyway).
+constexpr const char* kNamespaces[] = {"user", "cgroup", "ipc", "uts", "net", "pid", "mnt"};
 
 // What the helper exits with when it cannot join (the container stopped meanwhile).
 constexpr int kExitCannotJoin = 125;
@@ -50,8 +54,13 @@ void runExecHelper(const ExecHelperRequest& request) {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   // 2. Join PID 1's namespaces, in the order agentd gave them (mount namespace last).
+  //    The user namespace comes first (--userns auto): joined, this process becomes its root
+  //    (the host ids of the container's range), with the capabilities it needs to join the
+  //    namespaces that user namespace owns.
   for (int fd : request.namespaceFds) {
+    bool user = ::ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWUSER;
     if (::setns(fd, 0) != 0) ::_exit(kExitCannotJoin);
+    if (user && !userns::becomeNamespaceRoot()) ::_exit(kExitCannotJoin);
     ::close(fd);
   }
 
@@ -108,6 +117,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     std::string path = "/proc/" + std::to_string(pid1) + "/ns/" + type;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return systemError("open namespace", path);
+    if (userns::isCallersNamespace(fd.get(), type)) continue;  // shared with the host (--net host)
     namespaces.push_back(std::move(fd));
   }
   UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));

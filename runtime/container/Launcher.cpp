@@ -16,7 +16,9 @@
 #include "Capabilities.h"
 #include "ChildProcessState.h"
 #include "DeviceNodes.h"
+#include "IdmappedOverlay.h"
 #include "RootfsMounts.h"
+#include "UserNamespace.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -62,8 +64,8 @@ Result<void> bringLoopbackUp() {
 }
 
 // Runs in the cloned child: PID 1 of the new pid namespace, not yet in its cgroup.
-[[noreturn]] void runChild(NetworkMode network, const SpecSource& specSource, const LaunchIo& io, int syncFd,
-                           int reportFd) {
+[[noreturn]] void runChild(NetworkMode network, const std::optional<userns::IdMapping>& userns,
+                           const SpecSource& specSource, const LaunchIo& io, int syncFd, int reportFd) {
   // The shim's signal state is not the container's: it ignores what would end it.
   resetSignalState();
   // A session of its own: a signal the container sends to its process group (`kill 0`, a
@@ -94,10 +96,12 @@ Result<void> bringLoopbackUp() {
   const ContainerSpec& spec = *loaded;
   if (spec.args.empty()) step(logicError("start container (no command given)", spec.id));
   if (spec.network != network) step(logicError("start container (prepared for another network mode)", spec.id));
+  if (spec.userns != userns) step(logicError("start container (prepared for another user namespace)", spec.id));
+  if (userns) step(userns::becomeNamespaceRoot());  // the parent has mapped our ids by now
   // Now in the container's cgroup: a new cgroup namespace makes it the root the container sees.
   if (::unshare(CLONE_NEWCGROUP) != 0) step(systemError("create cgroup namespace", ""));
   if (::sethostname(spec.hostname.data(), spec.hostname.size()) != 0) step(systemError("set hostname", spec.hostname));
-  step(mountOverlay(spec));
+  if (!userns) step(mountOverlay(spec));  // else the parent mounted it (IdmappedOverlay.h)
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
   step(makeDeviceNodes(root, spec.devices));
@@ -141,7 +145,8 @@ int namespaceFlags(NetworkMode network) {
 }
 
 tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode network, const cgroup::Cgroup& group,
-                                                                const LaunchIo& io, const SpecSource& specSource) {
+                                                                const LaunchIo& io, const SpecSource& specSource,
+                                                                const std::optional<userns::IdMapping>& userns) {
   auto fail = [](const tl::unexpected<Error>& e, int code = kExitSetupFailed) {
     return tl::unexpected(LaunchFailure{e.value(), code});
   };
@@ -155,7 +160,8 @@ tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode netw
   }
 
   // A fork-like clone (no new stack): the caller is single-threaded (agent-shim, tests).
-  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, namespaceFlags(network) | SIGCHLD, 0, 0, 0, 0));
+  int flags = namespaceFlags(network) | (userns ? CLONE_NEWUSER : 0);
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
   if (pid < 0) {
     int err = errno;
     for (int fd : {sync[0], sync[1], report[0], report[1]}) ::close(fd);
@@ -164,11 +170,15 @@ tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode netw
   if (pid == 0) {
     ::close(sync[1]);
     ::close(report[0]);
-    runChild(network, specSource, io, sync[0], report[1]);
+    runChild(network, userns, specSource, io, sync[0], report[1]);
   }
   ::close(sync[0]);
   ::close(report[1]);
   PreparedContainer prepared{pid, sync[1], report[0]};
+  if (auto mapped = userns ? userns::writeIdMaps(pid, *userns) : Result<void>(); !mapped) {
+    abandonContainer(prepared);
+    return fail(tl::unexpected(mapped.error()));
+  }
   if (auto attached = group.attach(pid); !attached) {
     abandonContainer(prepared);
     return fail(tl::unexpected(attached.error()));
@@ -220,8 +230,16 @@ tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, co
     return tl::unexpected(
         LaunchFailure{logicError("start container (no command given)", spec.id).value(), kExitSetupFailed});
   }
-  auto prepared = prepareContainer(spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; });
+  auto prepared = prepareContainer(
+      spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; }, spec.userns);
   if (!prepared) return tl::unexpected(prepared.error());
+  if (spec.userns) {
+    auto mounted = userns::mountIdmappedOverlay(prepared->pid, spec.imageRootfs, spec.layerDir, *spec.userns);
+    if (!mounted) {
+      abandonContainer(*prepared);
+      return tl::unexpected(LaunchFailure{mounted.error(), kExitSetupFailed});
+    }
+  }
   return releaseContainer(*prepared);
 }
 

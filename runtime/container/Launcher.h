@@ -46,8 +46,10 @@ using SpecSource = std::function<Result<ContainerSpec>()>;
 
 // The two halves of launchContainer, so that the costly half (namespaces, and the cgroup
 // attach, which waits for an RCU grace period: 7-15 ms here) can be done ahead of time.
+// With `userns`, the child is also in a new user namespace, its ids mapped before it goes on.
 tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode network, const cgroup::Cgroup& group,
-                                                                const LaunchIo& io, const SpecSource& specSource);
+                                                                const LaunchIo& io, const SpecSource& specSource,
+                                                                const std::optional<userns::IdMapping>& userns = {});
 // Returns PID 1's pid once the command was exec'd, or why not (the child is then reaped).
 tl::expected<pid_t, LaunchFailure> releaseContainer(PreparedContainer& prepared);
 // Kills and reaps a prepared child that will not be released.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "MountTargets.h"
+#include "NamespacedMounts.h"
 #include "UniqueFd.h"
 
 namespace agent::container {
@@ -50,10 +51,9 @@ Result<void> populateDev(int rootFd) {
   auto dev = openInRoot(rootFd, "/dev");
   if (!dev) return tl::unexpected(dev.error());
   for (const auto& node : kDevices) {
-    if (::mknodat(dev->get(), node.name, S_IFCHR | 0666, makedev(node.major, node.minor)) != 0) {
-      return systemError("create device node", std::string("/dev/") + node.name);
-    }
-    ::fchmodat(dev->get(), node.name, 0666, 0);  // mknod applies the umask
+    // In a user namespace of its own, the host's node is bound instead (NamespacedMounts.h).
+    auto made = userns::makeDeviceNode(dev->get(), node.name, std::string("/dev/") + node.name, node.major, node.minor);
+    if (!made) return made;
   }
   struct Fs {
     const char* path;
@@ -144,9 +144,7 @@ Result<void> mountSystemFilesystems(const std::string& root) {
   if (auto r = populateDev(rootFd.get()); !r) return r;
   auto sys = openOrMakeDirInRoot(rootFd.get(), "/sys", 0755);
   if (!sys) return tl::unexpected(sys.error());
-  if (auto r = mountOnto("sysfs", sys->get(), "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", "/sys"); !r) {
-    return r;
-  }
+  if (auto r = userns::mountSysfs(sys->get(), "/sys"); !r) return r;
   return maskProc(rootFd.get());
 }
 

@@ -8,6 +8,7 @@
 #include "ContainerSpec.h"
 #include "DeviceRequest.h"
 #include "Limits.h"
+#include "UsernsMode.h"
 
 namespace agent::container {
 
@@ -27,6 +28,8 @@ struct RunRequest {
   std::string attachReader;
   // --device HOST[:CTR][:rwm] (DeviceRequest.h): host device nodes the container gets.
   std::vector<DeviceRequest> devices;
+  // User namespace: empty takes the agent's default (`default_userns`).
+  std::optional<UsernsMode> userns;
 };
 
 }  // namespace agent::container

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test guest's initramfs: busybox, the virtio + 9p modules of Debian's kernel, and
+# Builds the test guest's initramfs: busybox, the virtio + 9p + ext4 modules of Debian's kernel, and
 # guest-init.sh as /init. Usage: build-initramfs.sh OUT_DIR. Prints the kernel image path.
 set -euo pipefail
 out=${1:?usage: build-initramfs.sh OUT_DIR}
@@ -26,7 +26,7 @@ cp "$busybox" "$stage/bin/busybox"
 cp "$here/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-         netfs fscache 9pnet 9pnet_virtio 9p overlay; do
+         netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_blk crc16 crc32c_generic mbcache jbd2 ext4; do
   ko=$(find "$modules/kernel" -name "$m.ko*" | head -n 1)
   if [ -z "$ko" ]; then
     # Built into this kernel rather than a module: nothing to load.

@@ -10,7 +10,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-         netfs fscache 9pnet 9pnet_virtio 9p overlay; do
+         netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_blk crc16 crc32c_generic mbcache jbd2 ext4; do
   insmod /lib/modules/$m.ko 2>/dev/null
 done
 
@@ -28,13 +28,24 @@ mount -t cgroup2 -o nsdelegate cgroup2 /host/sys/fs/cgroup
 mount -t devtmpfs dev /host/dev
 mount -t tmpfs -o mode=755 run /host/run
 mkdir -p /host/run/results /host/run/tmp
+# The tests' scratch space (TMPDIR) is an ext4 disk, as a host's /var/lib is: Debian 12's 6.1
+# cannot idmap a tmpfs (6.3 can), which --userns auto needs for the image's layer.
+if ! mount -t ext4 /dev/vda /host/run/tmp; then
+  echo "guest-init: cannot mount the scratch disk; TMPDIR stays on tmpfs" >/dev/console
+fi
 chmod 1777 /host/run/tmp
 mount -t 9p -o trans=virtio,version=9p2000.L results /host/run/results
 
 echo "guest-init: running job" >/dev/console
-chroot /host /bin/sh -c 'cd /run/results && TMPDIR=/run/tmp sh ./job.sh' >/host/run/results/job.log 2>&1
-echo $? >/host/run/results/exit-code
+# The host tree is moved onto / before the chroot, so that the job's root is its mount
+# namespace's root: a chrooted process may not create a user namespace (clone(2): EPERM),
+# which --userns auto does. This shell keeps the initramfs as its root; it reaches the host
+# tree through its working directory from here on.
+cd /host
+mount --move /host /
+chroot . /bin/sh -c 'cd /run/results && TMPDIR=/run/tmp sh ./job.sh' >run/results/job.log 2>&1
+echo $? >run/results/exit-code
 sync
-echo "guest-init: job finished with status $(cat /host/run/results/exit-code)" >/dev/console
-umount /host/run/results
+echo "guest-init: job finished with status $(cat run/results/exit-code)" >/dev/console
+umount run/results
 poweroff -f

@@ -19,6 +19,10 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 cp "$job" "$results/job.sh"
 kernel=$("$here/build-initramfs.sh" "$results")
+# The guest's scratch disk (its TMPDIR, see guest-init.sh): sparse, gone after the run.
+scratch="$results/scratch.ext4"
+truncate -s 4G "$scratch"
+mkfs.ext4 -q -F -O ^metadata_csum "$scratch"
 
 echo "run-in-vm: booting $(basename "$kernel") under qemu (tcg), timeout ${limit}s" >&2
 start=$(date +%s)
@@ -29,8 +33,10 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -kernel "$kernel" -initrd "$results/initramfs.cpio.gz" \
   -append "console=ttyS0 panic=-1 quiet systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-  -virtfs "local,path=$results,mount_tag=results,security_model=none" </dev/null
+  -virtfs "local,path=$results,mount_tag=results,security_model=none" \
+  -drive "file=$scratch,if=virtio,format=raw,cache=unsafe" </dev/null
 qemu_status=$?
+rm -f "$scratch"
 set -e
 echo "run-in-vm: guest ran $(( $(date +%s) - start ))s (qemu status $qemu_status)" >&2
 if [ ! -s "$results/exit-code" ]; then

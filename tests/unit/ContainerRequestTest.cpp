@@ -108,6 +108,9 @@ TEST(CreateRequestJson, EachFieldHasItsType) {
   EXPECT_TRUE(good->run.removeOnExit);
   EXPECT_TRUE(good->attach);
   EXPECT_TRUE(good->limits.cpu && good->limits.memoryMax && good->limits.pidsMax);
+  EXPECT_FALSE(good->run.userns);  // absent: agentd's default
+  EXPECT_EQ(parseCreateRequest(R"({"userns": "auto"})", 4)->run.userns, agent::container::UsernsMode::Auto);
+  EXPECT_EQ(parseCreateRequest(R"({"userns": "host"})", 4)->run.userns, agent::container::UsernsMode::Host);
   struct Case {
     const char* body;
     const char* says;
@@ -121,6 +124,8 @@ TEST(CreateRequestJson, EachFieldHasItsType) {
            {R"({"labels": {"k": 1}})", "labels must be an object of strings"},
            {R"({"remove_on_exit": "yes"})", "remove_on_exit must be true or false"},
            {R"({"network": "bridge"})", "network must be none or host"},
+           {R"({"userns": "keep-id"})", "userns must be host or auto"},
+           {R"({"userns": true})", "userns must be a string"},
            {R"({"hostnme": "x"})", "unknown field \"hostnme\""},
            {R"({"cpu": ""})", "cpu"},
            {R"([1])", "JSON object"},

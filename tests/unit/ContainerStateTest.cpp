@@ -46,6 +46,13 @@ TEST(ContainerState, RecordsRoundTripThroughTheStore) {
   EXPECT_EQ(read->spec.network, NetworkMode::Host);
   EXPECT_EQ(read->labels, config.labels);
   EXPECT_EQ(read->cgroupPath, config.cgroupPath);
+  EXPECT_FALSE(read->spec.userns);  // the host's
+  config.spec.id = "with-userns";
+  config.spec.userns = agent::userns::IdMapping{100000000, 200000000, 65536};
+  ASSERT_TRUE(store.create(config));
+  EXPECT_EQ(store.readConfig("with-userns")->spec.userns, config.spec.userns);
+  ASSERT_TRUE(store.remove("with-userns"));
+  config.spec.id = "0123456789ab";
 
   auto noPid = store.readPid(config.spec.id);
   ASSERT_TRUE(noPid);
