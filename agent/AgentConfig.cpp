@@ -59,10 +59,10 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",   "metrics_address",
-      "api_address", "log_level",          "shim_path",        "log_max_bytes",   "standby_containers",
-      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",    "max_staleness",
-      "export",      "max_depth",          "ignore_cgroups",   "container_labels"};
+      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
+      "api_address", "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
+      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
+      "export",      "max_depth",          "ignore_cgroups",   "container_labels", "seccomp_profile"};
   return keys;
 }
 
@@ -93,7 +93,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                                   {"metrics_address", &AgentConfig::metricsAddress},
                                   {"api_address", &AgentConfig::apiAddress},
                                   {"log_level", &AgentConfig::logLevel},
-                                  {"shim_path", &AgentConfig::shimPath}};
+                                  {"shim_path", &AgentConfig::shimPath},
+                                  {"seccomp_profile", &AgentConfig::seccompProfile}};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;

@@ -19,7 +19,8 @@ struct AgentConfig {
   std::string metricsAddress = ":9101";
   std::string apiAddress = "127.0.0.1:9102";
   std::string logLevel = "info";
-  std::string shimPath;  // empty: agent-shim beside agentd
+  std::string shimPath;        // empty: agent-shim beside agentd
+  std::string seccompProfile;  // containers' default seccomp profile; empty: share/agent/seccomp/default.json
   uint64_t logMaxBytes = 10 << 20;
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.

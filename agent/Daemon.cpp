@@ -29,6 +29,7 @@
 #include "OverrideStore.h"
 #include "PolicyStore.h"
 #include "Reconciler.h"
+#include "SeccompSetup.h"
 #include "StateDirLock.h"
 #include "Version.h"
 
@@ -219,6 +220,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   runtimeConfig.shimPath = config.shimPath.empty() ? besideThisBinary("agent-shim") : config.shimPath;
   runtimeConfig.cgroupParent = config.cgroupParent;
   runtimeConfig.logMaxBytes = config.logMaxBytes;
+  auto seccomp =
+      loadSeccompProfile(config.seccompProfile.empty() ? defaultSeccompProfilePath() : config.seccompProfile);
+  if (!seccomp) {
+    spdlog::error("msg=\"cannot load the containers' seccomp profile\" error=\"{}\"", seccomp.error().message());
+    return 1;
+  }
+  runtimeConfig.seccomp = std::move(*seccomp);
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
 

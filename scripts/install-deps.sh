@@ -15,14 +15,15 @@ run_packages=(
   libexpected-dev libcli11-dev nlohmann-json3-dev    # tl-expected, CLI11, nlohmann_json
   libyaml-cpp-dev libspdlog-dev libfmt-dev           # yaml-cpp, spdlog (on fmt)
   libcivetweb-dev zlib1g-dev prometheus-cpp-dev      # civetweb, ZLIB, prometheus-cpp (needs CURL:)
-  libcurl4-openssl-dev libcap-dev                    # its push part's CURL; cap (find_library)
+  libcurl4-openssl-dev                               # prometheus-cpp's push part's CURL
+  libseccomp-dev pkg-config                          # containers' seccomp filters (pkg_check_modules)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )
 
 # What only the tests, benchmarks, fuzzers and `make format-check` need.
 test_packages=(
-  git pkg-config python3                             # tests/CMakeLists.txt: generate.py
+  git python3                                        # tests/CMakeLists.txt: generate.py
   libgtest-dev libgmock-dev libbenchmark-dev         # GTest, benchmark
   clang libclang-rt-14-dev clang-format              # libFuzzer, sanitizers, formatting
   qemu-system-x86 linux-image-amd64 cpio kmod        # the cgroup-v2 guest (scripts/vm)

@@ -49,6 +49,8 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
             {"cgroup", c.cgroupPath},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  j["capabilities"] = container::capabilityNames(c.spec.capabilities);
+  j["seccomp"] = container::seccompModeName(c.spec.seccomp);
   if (info.status.pid) j["pid"] = info.status.pid->pid;
   if (info.status.startedAtUnixMs > 0) j["started_at_unix_ms"] = info.status.startedAtUnixMs;
   if (info.status.exit) {

@@ -24,6 +24,7 @@ struct RunOptions {
   std::string name, hostname, network = "none", cpu, memory, pids, image, rootfs;
   std::vector<std::string> labels, env, command;
   bool detach = false, remove = false;
+  std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement
 };
 
 struct StatsOptions {

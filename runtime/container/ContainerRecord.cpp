@@ -24,6 +24,9 @@ std::string toJson(const ContainerConfig& c) {
             {"log_max_bytes", c.logMaxBytes},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  j["capabilities"] = capabilityNames(c.spec.capabilities);
+  j["seccomp"] = seccompModeName(c.spec.seccomp);
+  if (!c.spec.seccompFilter.empty()) j["seccomp_filter"] = c.spec.seccompFilter;
   return j.dump(2) + "\n";
 }
 
@@ -90,6 +93,17 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.logMaxBytes = j.value("log_max_bytes", uint64_t{10 << 20});
     c.createdAtUnixMs = j.value("created_at_unix_ms", int64_t{0});
     c.removeOnExit = j.value("remove_on_exit", false);
+    // Records of an agentd before --cap-add/--cap-drop: Docker's default set.
+    if (j.contains("capabilities")) {
+      auto caps = capabilitiesFromNames(j.at("capabilities").get<std::vector<std::string>>());
+      if (!caps) throw std::runtime_error(caps.error().message());
+      c.spec.capabilities = *caps;
+    }
+    std::string seccomp = j.value("seccomp", "unconfined");  // before seccomp: none
+    c.spec.seccomp = seccomp == "default"  ? SeccompMode::Default
+                     : seccomp == "custom" ? SeccompMode::Custom
+                                           : SeccompMode::Unconfined;
+    c.spec.seccompFilter = j.value("seccomp_filter", "");
   });
 }
 

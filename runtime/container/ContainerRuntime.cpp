@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <thread>
 
+#include "AtomicFile.h"
 #include "Names.h"
 #include "ReaderLease.h"
 #include "RunRequestValidation.h"
+#include "SeccompFilter.h"
 #include "ShimStarter.h"
 
 namespace agent::container {
@@ -90,10 +92,18 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
   return userError("no such container " + quotedForMessage(ref) + "; agentctl ps -a lists the containers", ENOENT);
 }
 
+Result<std::string> ContainerRuntime::seccompProgramFor(const RunRequest& request, CapabilitySet capabilities) const {
+  if (request.seccomp == SeccompMode::Unconfined || !config_.seccomp) return std::string();
+  return config_.seccomp(capabilities, request.seccomp == SeccompMode::Custom ? request.seccompProfile : "");
+}
+
 Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   std::lock_guard lock(mutex_);
   auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);
   if (auto valid = validateRunRequest(request); !valid) return tl::unexpected(valid.error());
+  auto capabilities = *combineCapabilities(dockerDefaultCapabilities(), request.capAdd, request.capDrop);
+  auto seccomp = seccompProgramFor(request, capabilities);
+  if (!seccomp) return tl::unexpected(seccomp.error());
   std::string rootfs;
   if (!request.rootfs.empty()) {
     if (!request.image.empty())
@@ -146,6 +156,9 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.args = request.args;
   config.spec.env = request.env;
   config.spec.network = request.network;
+  config.spec.capabilities = capabilities;
+  config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
+  if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = request.labels;
@@ -183,6 +196,13 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (auto r = store_.create(config); !r) {
     undo();
     return tl::unexpected(r.error());
+  }
+  if (!seccomp->empty()) {
+    if (auto r = writeFileAtomically(store_.dirOf(id), kSeccompFilterFile, *seccomp); !r) {
+      (void)store_.remove(id);
+      undo();
+      return tl::unexpected(r.error());
+    }
   }
   if (!request.attachReader.empty()) {
     ReaderLease lease{0, bootTimeMs() + kReaderLeaseTime.count()};
@@ -363,7 +383,10 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
   lock.unlock();  // an exec may run long; it touches nothing the lock protects
-  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env);
+  auto seccomp = readSeccompFilter(info->config.spec.seccompFilter);
+  if (!seccomp) return tl::unexpected(seccomp.error());
+  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env,
+                         ExecConfinement{info->config.spec.capabilities, std::move(*seccomp)});
 }
 
 void ContainerRuntime::keepStandby(size_t count) {

@@ -26,8 +26,8 @@ int exitCodeOf(int status) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-[[noreturn]] void runInside(const std::vector<std::string>& args, const std::vector<std::string>& env, int out,
-                            int err) {
+[[noreturn]] void runInside(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                            const ExecConfinement& confinement, int out, int err) {
   // The command starts as a container's PID 1 does: agentd's blocked signals (SIGTERM,
   // SIGINT, SIGHUP, SIGCHLD) and ignored ones (SIGPIPE) are not its, and a session of its
   // own keeps a signal to its process group (`kill 0`) from reaching agentd's group.
@@ -43,13 +43,14 @@ int exitCodeOf(int status) {
   closeFdsFrom(3);
   restoreFdLimit();
   // setns into the mount namespace moved root and cwd to its root; check that it did.
-  if (::chdir("/") != 0 || !workingDirectoryInsideRoot() || !dropToDefaultCapabilities()) ::_exit(125);
+  if (::chdir("/") != 0 || !workingDirectoryInsideRoot() || !applyCapabilities(confinement.capabilities)) ::_exit(125);
   ::clearenv();
   ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
   for (const auto& entry : env) ::putenv(::strdup(entry.c_str()));
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  if (!installSeccompFilter(confinement.seccomp)) ::_exit(125);  // last: after no_new_privs
   ::execvp(argv[0], argv.data());
   int e = errno;
   std::string message =
@@ -61,7 +62,7 @@ int exitCodeOf(int status) {
 }  // namespace
 
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env) {
+                                   const std::vector<std::string>& env, const ExecConfinement& confinement) {
   if (args.empty()) return logicError("exec (no command given) in", group.path());
   std::vector<UniqueFd> namespaces;
   for (const char* type : kNamespaces) {
@@ -90,7 +91,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     // setns on a pid namespace applies to children only: the command runs in a child.
     pid_t inside = ::fork();
     if (inside < 0) ::_exit(125);
-    if (inside == 0) runInside(args, env, out[1], err[1]);
+    if (inside == 0) runInside(args, env, confinement, out[1], err[1]);
     ::close(out[1]);
     ::close(err[1]);
     int status = 0;

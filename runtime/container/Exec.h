@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "CapabilitySet.h"
 #include "Cgroup.h"
 #include "Error.h"
+#include "SeccompFilter.h"
 
 namespace agent::container {
 
@@ -18,7 +20,13 @@ struct ExecResult {
   std::string stderrText;
 };
 
+// What confines the exec'd process: the same as the container's PID 1 (ContainerSpec.h).
+struct ExecConfinement {
+  CapabilitySet capabilities = dockerDefaultCapabilities();
+  SeccompFilter seccomp;
+};
+
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env);
+                                   const std::vector<std::string>& env, const ExecConfinement& confinement = {});
 
 }  // namespace agent::container

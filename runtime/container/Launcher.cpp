@@ -16,6 +16,7 @@
 #include "Capabilities.h"
 #include "ChildProcessState.h"
 #include "RootfsMounts.h"
+#include "SeccompFilter.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -91,6 +92,8 @@ Result<void> bringLoopbackUp() {
   auto loaded = specSource();
   if (!loaded) step(tl::unexpected(loaded.error()));
   const ContainerSpec& spec = *loaded;
+  auto seccomp = readSeccompFilter(spec.seccompFilter);  // while the host's files are in reach
+  if (!seccomp) step(tl::unexpected(seccomp.error()));
   if (spec.args.empty()) step(logicError("start container (no command given)", spec.id));
   if (spec.network != network) step(logicError("start container (prepared for another network mode)", spec.id));
   // Now in the container's cgroup: a new cgroup namespace makes it the root the container sees.
@@ -113,7 +116,7 @@ Result<void> bringLoopbackUp() {
     }
   }
   step(enterWorkingDirectory(spec.cwd));
-  step(dropToDefaultCapabilities());
+  step(applyCapabilities(spec.capabilities));
 
   // execvp searches the PATH of the current environment, so install the container's first.
   ::clearenv();
@@ -123,6 +126,7 @@ Result<void> bringLoopbackUp() {
   argv.push_back(nullptr);
   // The report pipe stays usable until the exec succeeds, and goes with it.
   closeOnExecFrom(3);
+  step(installSeccompFilter(*seccomp));  // last: after no_new_privs, only execve follows
   ::execvp(argv[0], argv.data());
   int err = errno;
   if (err == ENOENT)

@@ -24,6 +24,10 @@ struct RunRequest {
   // An attached client's reader id (ReaderLease.h): its lease is taken before the command
   // runs, so no output can be rotated away before the client's first read.
   std::string attachReader;
+  // Confinement: Docker's --cap-add / --cap-drop, names as CapabilitySet.h takes them.
+  std::vector<std::string> capAdd, capDrop;
+  SeccompMode seccomp = SeccompMode::Default;
+  std::string seccompProfile;  // Custom: the profile, JSON in Docker's format
 };
 
 }  // namespace agent::container
