@@ -40,7 +40,8 @@ std::string namesOf(const std::pair<const char*, T> (&table)[N]) {
 
 void onlyKeys(const json& object, const std::string& where, std::initializer_list<const char*> known) {
   if (!object.is_object()) throw Refusal{where, "must be an object"};
-  for (const auto& [key, value] : object.items()) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
     if (std::find_if(known.begin(), known.end(), [&](const char* k) { return key == k; }) != known.end()) continue;
     std::string list;
     for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
