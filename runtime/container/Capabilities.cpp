@@ -24,7 +24,9 @@ Result<void> applyCapabilities(CapabilitySet set) {
   uint64_t permitted = (uint64_t{data[1].permitted} << 32 | data[0].permitted) & set.bits();
   for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; ++i) {
     auto half = static_cast<uint32_t>(permitted >> (32 * i));
-    data[i] = {half, half, half};  // effective, permitted, inheritable
+    // Inheritable empty, as Docker since CVE-2022-24769: a file's inheritable capabilities
+    // then grant nothing at exec.
+    data[i] = {half, half, 0};  // effective, permitted, inheritable
   }
   if (::syscall(SYS_capset, &header, data) != 0) return systemError("set capabilities", "");
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return systemError("set no_new_privs", "");

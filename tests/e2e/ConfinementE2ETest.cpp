@@ -81,3 +81,19 @@ TEST(ConfinementE2E, AgentdRefusesToStartWithABadProfile) {
   EXPECT_NE(started.out.find("broken.json: seccomp profile: syscalls[0]: names no syscall"), std::string::npos)
       << started.out;
 }
+
+TEST(ConfinementE2E, APolicyCanRequireASeccompProfile) {
+  Agent agent;
+  std::ofstream(agent.root() / "policies" / "secure.yaml") << "policies:\n"
+                                                              "  - name: confined-web\n"
+                                                              "    match: {labels: {tier: web}}\n"
+                                                              "    security: {seccomp: required}\n";
+  ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
+  Ran refused = agent.ctl("run --label tier=web --security-opt seccomp=unconfined busybox -- true");
+  EXPECT_EQ(refused.exitCode, 1) << refused.out;
+  EXPECT_NE(refused.out.find("policy `confined-web`"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("requires a seccomp profile"), std::string::npos) << refused.out;
+  EXPECT_EQ(agent.listIds().size(), 0u);
+  EXPECT_EQ(agent.ctl("run --rm --label tier=web busybox -- true").exitCode, 0);
+  EXPECT_EQ(agent.ctl("run --rm --label tier=db --security-opt seccomp=unconfined busybox -- true").exitCode, 0);
+}

@@ -50,6 +50,9 @@ TEST(Confinement, CapAddAndDropHoldForPid1AndExecAlsoAfterARestart) {
   auto execd = agent->exec("caps", {"cat", "/proc/self/status"});
   ASSERT_TRUE(execd) << execd.error().message();
   EXPECT_EQ(capabilityLines(execd->stdoutText), hexLines(want)) << execd->stdoutText;
+  // Inheritable and ambient empty, as Docker has them since CVE-2022-24769.
+  EXPECT_NE(pid1.str().find("CapInh:\t0000000000000000\n"), std::string::npos) << pid1.str();
+  EXPECT_NE(execd->stdoutText.find("CapAmb:\t0000000000000000\n"), std::string::npos) << execd->stdoutText;
 
   // A restarted agentd reads the set back from the record: exec still gets PID 1's.
   agent.restart();
