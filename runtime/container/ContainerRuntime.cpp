@@ -93,7 +93,12 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
 }
 
 Result<std::string> ContainerRuntime::seccompProgramFor(const RunRequest& request, CapabilitySet capabilities) const {
-  if (request.seccomp == SeccompMode::Unconfined || !config_.seccomp) return std::string();
+  if (request.seccomp == SeccompMode::Unconfined) return std::string();
+  if (!config_.seccomp) {
+    if (request.seccomp == SeccompMode::Custom)
+      return userError("this runtime was set up without seccomp; it cannot apply the profile given");
+    return std::string();  // the runtime's tests and benchmarks: inspect says unconfined
+  }
   return config_.seccomp(capabilities, request.seccomp == SeccompMode::Custom ? request.seccompProfile : "");
 }
 

@@ -71,12 +71,19 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     if (!fd.valid()) return systemError("open namespace", path);
     namespaces.push_back(std::move(fd));
   }
+  // setns into the mount namespace makes the namespace's own root the process's root, which
+  // is PID 1's pivoted root only when agentd's root is its namespace's (not when agentd runs
+  // chrooted, as in the test guest): PID 1's root is entered explicitly, as nsenter --root.
+  std::string rootPath = "/proc/" + std::to_string(pid1) + "/root";
+  UniqueFd root(::open(rootPath.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return systemError("open the root of", rootPath);
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     return systemError("create pipes for exec in", group.path());
 
   std::vector<int> keep = {out[1], err[1]};
   for (const auto& fd : namespaces) keep.push_back(fd.get());
+  keep.push_back(root.get());
   pid_t helper = ::fork();
   if (helper < 0) return systemError("fork for exec in", group.path());
   if (helper == 0) {
@@ -88,6 +95,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     for (const auto& fd : namespaces) {
       if (::setns(fd.get(), 0) != 0) ::_exit(125);
     }
+    if (::fchdir(root.get()) != 0 || ::chroot(".") != 0) ::_exit(125);
     // setns on a pid namespace applies to children only: the command runs in a child.
     pid_t inside = ::fork();
     if (inside < 0) ::_exit(125);

@@ -122,7 +122,7 @@ container::RunRequest probeRun(const ProbeRootfs& rootfs, const std::string& nam
 // The container's output once `probe` printed its last line (epoll).
 std::string outputOf(Agent& agent, const std::string& name) {
   std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);  // a TCG guest is slow
   while (out.find("epoll ") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (auto read = agent->readLog(name, logQuery(0, std::chrono::milliseconds(0))))
@@ -150,9 +150,9 @@ const char* const kConfined[] = {"unshare-user EPERM",
                                  "mmap ok",
                                  "epoll ok"};
 
-void expectConfined(const std::string& out) {
+void expectConfined(const std::string& out, const std::string& context = "") {
   for (const char* line : kConfined)
-    EXPECT_NE(out.find(std::string(line) + "\n"), std::string::npos) << line << "\n" << out;
+    EXPECT_NE(out.find(std::string(line) + "\n"), std::string::npos) << line << "\n" << out << context;
 }
 
 }  // namespace
@@ -172,7 +172,7 @@ TEST(Confinement, DefaultSeccompRefusesWhatDockerRefusesAndLeavesOrdinaryWork) {
   auto execd = agent->exec("probe", {"sh", "-c", "grep '^Seccomp:' /proc/self/status; seccomp-probe"});
   ASSERT_TRUE(execd) << execd.error().message();
   EXPECT_NE(execd->stdoutText.find("Seccomp:\t2\n"), std::string::npos) << execd->stdoutText;
-  expectConfined(execd->stdoutText);
+  expectConfined(execd->stdoutText, "exit " + std::to_string(execd->exitCode) + ", stderr: " + execd->stderrText);
   ASSERT_TRUE(agent->remove("probe", true));
 }
 
