@@ -60,11 +60,11 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir",   "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
-      "api_address", "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
-      "enforce",     "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
-      "export",      "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns", "userns_user"};
+      "state_dir",      "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
+      "api_address",    "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
+      "enforce",        "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
+      "export",         "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
+      "default_userns", "userns_user",        "seccomp_profile"};
   return keys;
 }
 
@@ -96,7 +96,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                                   {"api_address", &AgentConfig::apiAddress},
                                   {"log_level", &AgentConfig::logLevel},
                                   {"shim_path", &AgentConfig::shimPath},
-                                  {"userns_user", &AgentConfig::usernsUser}};
+                                  {"userns_user", &AgentConfig::usernsUser},
+                                  {"seccomp_profile", &AgentConfig::seccompProfile}};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;

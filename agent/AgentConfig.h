@@ -22,7 +22,8 @@ struct AgentConfig {
   // Empty: every address. Checked at load (NetworkAllowList.h).
   std::vector<std::string> metricsAllow;
   std::string logLevel = "info";
-  std::string shimPath;  // empty: agent-shim beside agentd
+  std::string shimPath;        // empty: agent-shim beside agentd
+  std::string seccompProfile;  // containers' default seccomp profile; empty: share/agent/seccomp/default.json
   uint64_t logMaxBytes = 10 << 20;
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.

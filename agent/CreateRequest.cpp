@@ -12,8 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",   "rootfs", "name",   "command", "env",    "hostname",       "labels",
-                                   "network", "cpu",    "memory", "pids",    "attach", "remove_on_exit", "devices", "userns"};
+constexpr const char* kFields[] = {"image",          "rootfs",  "name",   "command", "env",      "hostname",
+                                   "labels",         "network", "cpu",    "memory",  "pids",     "attach",
+                                   "remove_on_exit", "devices", "userns", "cap_add", "cap_drop", "seccomp"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -66,6 +67,25 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     auto device = container::parseDeviceRequest(text);
     if (!device) return tl::unexpected(device.error());
     run.devices.push_back(std::move(*device));
+  }
+  // Confinement: capability names are checked by validateRunRequest.
+  for (auto [field, target] : {std::pair{"cap_add", &run.capAdd}, {"cap_drop", &run.capDrop}}) {
+    auto names = stringsField(body, field, "[\"NET_ADMIN\"]");
+    if (!names) return tl::unexpected(names.error());
+    *target = std::move(*names);
+  }
+  // "default", "unconfined", or a profile (an object in Docker's format, checked by
+  // validateRunRequest).
+  if (body.contains("seccomp")) {
+    const json& seccomp = body["seccomp"];
+    if (seccomp.is_object()) {
+      run.seccomp = container::SeccompMode::Custom;
+      run.seccompProfile = seccomp.dump();
+    } else if (seccomp == "unconfined") {
+      run.seccomp = container::SeccompMode::Unconfined;
+    } else if (seccomp != "default") {
+      return refuse("seccomp must be \"default\", \"unconfined\" or a profile (an object in Docker's format)");
+    }
   }
   if (body.contains("labels")) {
     const json& labels = body["labels"];

@@ -30,6 +30,7 @@
 #include "OverrideStore.h"
 #include "PolicyStore.h"
 #include "Reconciler.h"
+#include "SeccompSetup.h"
 #include "StateDirLock.h"
 #include "Version.h"
 
@@ -238,6 +239,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   runtimeConfig.logMaxBytes = config.logMaxBytes;
   runtimeConfig.defaultUserns = container::parseUsernsMode(config.defaultUserns).value_or(container::UsernsMode::Host);
   runtimeConfig.subordinateIds.user = config.usernsUser;
+  auto seccomp =
+      loadSeccompProfile(config.seccompProfile.empty() ? defaultSeccompProfilePath() : config.seccompProfile);
+  if (!seccomp) {
+    spdlog::error("msg=\"cannot load the containers' seccomp profile\" error=\"{}\"", seccomp.error().message());
+    return 1;
+  }
+  runtimeConfig.seccomp = std::move(*seccomp);
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
 

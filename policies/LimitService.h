@@ -73,6 +73,7 @@ class LimitService {
         hierarchy_(hierarchy) {}
 
   Result<LimitTarget> find(const std::string& ref) const { return find_(ref); }
+  std::shared_ptr<const PolicySet> policies() const { return policies_(); }
   // What the target's limits should be, with its stored override (or `override` instead).
   Desired desiredFor(const LimitTarget& target) const;
   Desired desiredFor(const LimitTarget& target, const std::optional<LimitSet>& override) const;

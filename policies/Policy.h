@@ -22,6 +22,8 @@ struct Policy {
   LimitSet limits;    // defaults for matching containers
   LimitSet max;       // ceilings: nothing above, from any source
   std::string where;  // file:line:column of the policy, for messages
+  // `security: {seccomp: required}`: matching containers may not run unconfined.
+  bool seccompRequired = false;
 };
 
 // Every policy of the policy directory, ordered by priority (highest first), then name.
@@ -43,5 +45,9 @@ struct ContainerFacts {
 // Every given key of the match must hold: any of the name globs, all the labels, any of the
 // cgroup globs.
 bool matches(const PolicyMatch& match, const ContainerFacts& container);
+
+// The first policy (in the set's order) that requires a seccomp profile of `container`;
+// none when no matching policy does.
+const Policy* policyRequiringSeccomp(const PolicySet& set, const ContainerFacts& container);
 
 }  // namespace agent::policies

@@ -89,7 +89,7 @@ class Reader {
   }
 
   std::optional<Policy> policy(const YAML::Node& node) {
-    if (!checkMap(node, "a policy", {"name", "priority", "match", "limits", "max"})) return std::nullopt;
+    if (!checkMap(node, "a policy", {"name", "priority", "match", "limits", "max", "security"})) return std::nullopt;
     Policy p;
     p.where = where(node);
     size_t errorsBefore = errors_.size();
@@ -132,7 +132,15 @@ class Reader {
     }
     if (node["limits"]) p.limits = limits(node["limits"], "limits");
     if (node["max"]) p.max = limits(node["max"], "max");
-    if (!node["limits"] && !node["max"]) error(node, "policy `" + p.name + "` sets neither `limits` nor `max`");
+    if (node["security"] && checkMap(node["security"], "security", {"seccomp"})) {
+      const YAML::Node& seccomp = node["security"]["seccomp"];
+      if (!seccomp || !seccomp.IsScalar() || seccomp.Scalar() != "required")
+        error(node["security"], "security.seccomp must be `required` (containers matched may not run unconfined)");
+      else
+        p.seccompRequired = true;
+    }
+    if (!node["limits"] && !node["max"] && !node["security"])
+      error(node, "policy `" + p.name + "` sets neither `limits`, `max` nor `security`");
     for (Resource r : kResources) {
       if (p.limits.has(r) && p.max.has(r) && exceeds(p.limits, p.max, r)) {
         error(node["limits"], "limits." + std::string(resourceName(r)) + " " + p.limits.format(r) +

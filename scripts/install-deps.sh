@@ -16,7 +16,8 @@ run_packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev           # yaml-cpp, spdlog (on fmt)
   libmicrohttpd-dev pkg-config                       # the HTTP servers (found with pkg-config)
   zlib1g-dev prometheus-cpp-dev                      # ZLIB, prometheus-cpp (needs CURL:)
-  libcurl4-openssl-dev libcap-dev                    # its push part's CURL; cap (find_library)
+  libcurl4-openssl-dev                               # prometheus-cpp's push part's CURL
+  libseccomp-dev                                     # containers' seccomp filters (pkg_check_modules)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )

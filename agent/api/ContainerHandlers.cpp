@@ -17,6 +17,16 @@ using nlohmann::json;
 
 namespace {
 
+// A policy with `security: {seccomp: required}` matching the container refuses it unconfined.
+std::string seccompRequiredRefusal(const std::shared_ptr<const policies::PolicySet>& set,
+                                   const container::RunRequest& run) {
+  if (!set || run.seccomp != container::SeccompMode::Unconfined) return "";
+  const auto* policy = policies::policyRequiringSeccomp(*set, {run.name, run.labels, "", true});
+  if (!policy) return "";
+  return "policy `" + policy->name + "` (" + policy->where +
+         ") requires a seccomp profile for this container: leave out seccomp=unconfined, or give a profile";
+}
+
 HttpResponse invalid(const std::string& message) {
   return errorResponse(400, "invalid", message);
 }
@@ -67,6 +77,8 @@ HttpResponse ContainerHandlers::create(const HttpRequest& request) {
   container::RunRequest& run = parsed->run;
   if (auto valid = container::validateRunRequest(run); !valid) return errorResponse(valid.error());
   if (parsed->attach) run.attachReader = randomHex(8);
+  if (auto refused = seccompRequiredRefusal(limits_.service().policies(), run); !refused.empty())
+    return invalid(refused);
   // The same use case as `limit`: ceilings checked, `enforce: false` honoured.
   auto limits = limits_.service().forRun(run.name, run.labels, parsed->limits);
   if (!limits) return errorResponse(limits.error());

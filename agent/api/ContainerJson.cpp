@@ -65,6 +65,8 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
       j["devices"].push_back(d.hostPath + ":" + d.containerPath + ":" + d.permissions);
   }
   j["userns"] = usernsJson(c.spec.userns);
+  j["capabilities"] = container::capabilityNames(c.spec.capabilities);
+  j["seccomp"] = container::seccompModeName(c.spec.seccomp);
   if (info.status.pid) j["pid"] = info.status.pid->pid;
   if (info.status.startedAtUnixMs > 0) j["started_at_unix_ms"] = info.status.startedAtUnixMs;
   if (info.status.exit) {

@@ -8,6 +8,10 @@
 #include <map>
 #include <thread>
 
+#include "CapabilitySet.h"
+#include "FileAt.h"
+#include "MessageText.h"
+#include "SeccompProfile.h"
 #include "Table.h"
 
 namespace agent::ctl {
@@ -57,6 +61,21 @@ bool keyValues(const std::vector<std::string>& pairs, json& out, const char* wha
     out[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
   return true;
+}
+
+// `--security-opt seccomp=unconfined|PROFILE.json` as the API's "seccomp": the profile is
+// read here (agentd may be on another host) and checked, so a bad one starts nothing.
+Result<json> seccompOption(const std::string& option) {
+  if (option.rfind("seccomp=", 0) != 0)
+    return userError("--security-opt " + quotedForMessage(option) +
+                     " is not supported: give seccomp=unconfined or seccomp=PROFILE.json");
+  std::string value = option.substr(8);
+  if (value == "unconfined") return json("unconfined");
+  auto text = readWholeFile(value);
+  if (!text) return userError("cannot read the seccomp profile: " + text.error().message());
+  if (auto profile = seccomp::parseSeccompProfile(*text); !profile)
+    return userError(value + ": " + profile.error().message());
+  return json::parse(*text);
 }
 
 }  // namespace
@@ -141,6 +160,20 @@ int Commands::run(const RunOptions& options) {
   if (!o.pids.empty()) body["pids"] = o.pids;
   body["env"] = o.env;
   if (!o.devices.empty()) body["devices"] = o.devices;
+  if (auto caps = container::combineCapabilities(container::dockerDefaultCapabilities(), o.capAdd, o.capDrop); !caps) {
+    std::cerr << "agentctl: " << caps.error().message() << '\n';
+    return kExitUsage;
+  }
+  for (const auto& option : o.securityOpt) {
+    auto seccomp = seccompOption(option);
+    if (!seccomp) {
+      std::cerr << "agentctl: " << seccomp.error().message() << '\n';
+      return kExitUsage;
+    }
+    body["seccomp"] = *seccomp;
+  }
+  if (!o.capAdd.empty()) body["cap_add"] = o.capAdd;
+  if (!o.capDrop.empty()) body["cap_drop"] = o.capDrop;
   json labels = json::object();
   if (!keyValues(o.labels, labels, "label")) return kExitUsage;
   for (const auto& e : o.env) {

@@ -26,6 +26,7 @@ struct RunOptions {
   std::vector<std::string> labels, env, command;
   std::vector<std::string> devices;  // HOST[:CTR][:rwm], checked by agentd
   bool detach = false, remove = false;
+  std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement
 };
 
 struct StatsOptions {

@@ -42,6 +42,14 @@ int main(int argc, char** argv) {
   runCmd->add_flag("-d,--detach", run.detach, "Print the id and return at once");
   runCmd->add_flag("--rm", run.remove, "Remove the container when it stops");
   runCmd->add_option("--rootfs", run.rootfs, "A directory to use as the root instead of an image (never written)");
+  runCmd->add_option("--cap-add", run.capAdd, "Add a capability to Docker's default set, e.g. NET_ADMIN, or ALL")
+      ->allow_extra_args(false);
+  runCmd->add_option("--cap-drop", run.capDrop, "Drop a capability from Docker's default set, or ALL (repeatable)")
+      ->allow_extra_args(false);
+  runCmd
+      ->add_option("--security-opt", run.securityOpt,
+                   "seccomp=unconfined, or seccomp=PROFILE.json (Docker's format; read here and sent to agentd)")
+      ->allow_extra_args(false);
   runCmd->add_option("image", run.image, "Image name (agentctl image ls)");
   runCmd->add_option("command", run.command, "Command and arguments, after --");
 

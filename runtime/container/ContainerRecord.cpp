@@ -85,6 +85,9 @@ std::string toJson(const ContainerConfig& c) {
   if (c.spec.userns)
     j["userns"] = {
         {"host_uid", c.spec.userns->hostUid}, {"host_gid", c.spec.userns->hostGid}, {"size", c.spec.userns->size}};
+  j["capabilities"] = capabilityNames(c.spec.capabilities);
+  j["seccomp"] = seccompModeName(c.spec.seccomp);
+  if (!c.spec.seccompFilter.empty()) j["seccomp_filter"] = c.spec.seccompFilter;
   return j.dump(2) + "\n";
 }
 
@@ -158,6 +161,17 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
       c.spec.userns = userns::IdMapping{u.at("host_uid").get<uint32_t>(), u.at("host_gid").get<uint32_t>(),
                                         u.at("size").get<uint32_t>()};
     }
+    // Records of an agentd before --cap-add/--cap-drop: Docker's default set.
+    if (j.contains("capabilities")) {
+      auto caps = capabilitiesFromNames(j.at("capabilities").get<std::vector<std::string>>());
+      if (!caps) throw std::runtime_error(caps.error().message());
+      c.spec.capabilities = *caps;
+    }
+    std::string seccomp = j.value("seccomp", "unconfined");  // before seccomp: none
+    c.spec.seccomp = seccomp == "default"  ? SeccompMode::Default
+                     : seccomp == "custom" ? SeccompMode::Custom
+                                           : SeccompMode::Unconfined;
+    c.spec.seccompFilter = j.value("seccomp_filter", "");
   });
 }
 

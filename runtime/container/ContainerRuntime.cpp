@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <thread>
 
+#include "AtomicFile.h"
 #include "Names.h"
 #include "ReaderLease.h"
 #include "RunRequestValidation.h"
 #include "SealedExecutable.h"
+#include "SeccompFilter.h"
 #include "ShimStarter.h"
 
 namespace agent::container {
@@ -96,10 +98,23 @@ Result<std::string> ContainerRuntime::resolve(const std::string& ref) const {
   return userError("no such container " + quotedForMessage(ref) + "; agentctl ps -a lists the containers", ENOENT);
 }
 
+Result<std::string> ContainerRuntime::seccompProgramFor(const RunRequest& request, CapabilitySet capabilities) const {
+  if (request.seccomp == SeccompMode::Unconfined) return std::string();
+  if (!config_.seccomp) {
+    if (request.seccomp == SeccompMode::Custom)
+      return userError("this runtime was set up without seccomp; it cannot apply the profile given");
+    return std::string();  // the runtime's tests and benchmarks: inspect says unconfined
+  }
+  return config_.seccomp(capabilities, request.seccomp == SeccompMode::Custom ? request.seccompProfile : "");
+}
+
 Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   std::lock_guard lock(mutex_);
   auto quiet = pool_ ? pool_->activity() : StandbyPool::Activity(nullptr);
   if (auto valid = validateRunRequest(request); !valid) return tl::unexpected(valid.error());
+  auto capabilities = *combineCapabilities(dockerDefaultCapabilities(), request.capAdd, request.capDrop);
+  auto seccomp = seccompProgramFor(request, capabilities);
+  if (!seccomp) return tl::unexpected(seccomp.error());
   std::string rootfs;
   if (!request.rootfs.empty()) {
     if (!request.image.empty())
@@ -163,6 +178,9 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.network = request.network;
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
+  config.spec.capabilities = capabilities;
+  config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
+  if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = request.labels;
@@ -208,6 +226,13 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (auto r = store_.create(config); !r) {
     undo();
     return tl::unexpected(r.error());
+  }
+  if (!seccomp->empty()) {
+    if (auto r = writeFileAtomically(store_.dirOf(id), kSeccompFilterFile, *seccomp); !r) {
+      (void)store_.remove(id);
+      undo();
+      return tl::unexpected(r.error());
+    }
   }
   if (!request.attachReader.empty()) {
     ReaderLease lease{0, bootTimeMs() + kReaderLeaseTime.count()};
@@ -388,7 +413,8 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
   lock.unlock();  // an exec may run long; it touches nothing the lock protects
-  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env, config_.shimPath);
+  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env, config_.shimPath,
+                         ExecConfinement{info->config.spec.capabilities, info->config.spec.seccompFilter});
 }
 
 Result<std::optional<userns::IdMapping>> ContainerRuntime::allotUserNamespace(UsernsMode mode) const {

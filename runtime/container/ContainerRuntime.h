@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,11 @@
 
 namespace agent::container {
 
+// Compiles a container's seccomp filter for its capability set: agentd's default profile
+// (`profileJson` empty) or the given one. Returns the BPF program. agentd wires in
+// runtime/seccomp (SeccompFilterCache.h); unset, containers run unconfined.
+using SeccompCompile = std::function<Result<std::string>(CapabilitySet capabilities, const std::string& profileJson)>;
+
 struct RuntimeConfig {
   std::string stateDir = "/run/agent";     // containers/<id>/ records
   std::string dataDir = "/var/lib/agent";  // images/<name>/rootfs, containers/<id>/ layers and log
@@ -39,6 +45,7 @@ struct RuntimeConfig {
   // subordinate ids --userns auto hands out.
   UsernsMode defaultUserns = UsernsMode::Host;
   SubordinateIdSource subordinateIds = {};
+  SeccompCompile seccomp;
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).
@@ -157,6 +164,8 @@ class ContainerRuntime {
   // The container's shim is gone while PID 1 runs: watch PID 1 itself.
   std::optional<ShimLoss> adoptOrphan(const std::string& id) const;
   Result<std::string> resolve(const std::string& ref) const;
+  // The BPF program of the filter `request` asks for; empty: none.
+  Result<std::string> seccompProgramFor(const RunRequest& request, CapabilitySet capabilities) const;
   Result<ContainerInfo> load(const std::string& id) const;
   Result<void> removeLocked(const std::string& id, bool force);
   Result<void> setFrozen(const std::string& ref, bool frozen);

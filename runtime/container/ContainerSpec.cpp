@@ -2,6 +2,18 @@
 
 namespace agent::container {
 
+std::string_view seccompModeName(SeccompMode mode) {
+  switch (mode) {
+    case SeccompMode::Default:
+      return "default";
+    case SeccompMode::Unconfined:
+      return "unconfined";
+    case SeccompMode::Custom:
+      return "custom";
+  }
+  return "unconfined";
+}
+
 std::vector<std::string> containerEnvironment(const ContainerSpec& spec) {
   std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
                                   "HOSTNAME=" + spec.hostname};

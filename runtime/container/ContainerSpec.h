@@ -5,11 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "CapabilitySet.h"
 #include "IdMapping.h"
 
 namespace agent::container {
 
 enum class NetworkMode { None, Host };  // None: own network namespace with only `lo`, up
+// Which seccomp profile confines the container: agentd's (Docker's default), none, or one
+// the caller gave (`--security-opt seccomp=...`).
+enum class SeccompMode { Default, Unconfined, Custom };
+std::string_view seccompModeName(SeccompMode mode);  // default, unconfined, custom
 
 // A host device node given to the container (--device HOST[:CTR][:rwm]), as the host's node
 // was when the container was created (DeviceRequest.h): made at `containerPath` inside the
@@ -37,6 +42,10 @@ struct ContainerSpec {
   // User namespace (docs/security.md): none shares the host's; else the host ids its root and
   // users are (--userns auto), held until the container is removed (IdRangeAllotment.h).
   std::optional<userns::IdMapping> userns;
+  // Confinement (capabilities, seccomp): what PID 1 and every exec'd process get.
+  CapabilitySet capabilities = dockerDefaultCapabilities();
+  SeccompMode seccomp = SeccompMode::Unconfined;
+  std::string seccompFilter;  // the compiled filter (SeccompFilter.h) to install; empty: none
 };
 
 // PATH and HOME as a shell in the image expects them, plus `env` (which wins).

@@ -15,6 +15,7 @@
 #include "Capabilities.h"
 #include "ChildProcessState.h"
 #include "SealedExecutable.h"
+#include "SeccompFilter.h"
 #include "UniqueFd.h"
 #include "UserNamespace.h"
 #include "WorkingDirectory.h"
@@ -53,6 +54,15 @@ void runExecHelper(const ExecHelperRequest& request) {
   //    which lacks CAP_SYS_PTRACE, cannot open our /proc/<pid>/exe, fd/ or environ while we join.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+  // 1b. The container's seccomp filter (SeccompFilter.h), read while this process still sees
+  //     the host's state directory; installed last, in the command's process.
+  auto seccomp = readSeccompFilter(request.seccompFilterPath);
+  if (!seccomp) {
+    std::string message = "exec: " + seccomp.error().message() + "\n";
+    (void)!::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(kExitCannotJoin);
+  }
+
   // 2. Join PID 1's namespaces, in the order agentd gave them (mount namespace last).
   //    The user namespace comes first (--userns auto): joined, this process becomes its root
   //    (the host ids of the container's range), with the capabilities it needs to join the
@@ -62,6 +72,14 @@ void runExecHelper(const ExecHelperRequest& request) {
     if (::setns(fd, 0) != 0) ::_exit(kExitCannotJoin);
     if (user && !userns::becomeNamespaceRoot()) ::_exit(kExitCannotJoin);
     ::close(fd);
+  }
+  // 2b. setns into the mount namespace makes the namespace's own root the process's root,
+  //     which is PID 1's pivoted root only when agentd's root is its namespace's (not when
+  //     agentd runs chrooted, as in the test guest): PID 1's root is entered explicitly, as
+  //     nsenter --root does.
+  if (request.rootFd >= 0) {
+    if (::fchdir(request.rootFd) != 0 || ::chroot(".") != 0) ::_exit(kExitCannotJoin);
+    ::close(request.rootFd);
   }
 
   // 3. setns on a pid namespace applies to children only: the command runs in a child.
@@ -82,14 +100,17 @@ void runExecHelper(const ExecHelperRequest& request) {
     closeFdsFrom(3);
     // 3d. setns into the mount namespace moved root and cwd to its root; check that it did.
     if (::chdir("/") != 0 || !workingDirectoryInsideRoot()) ::_exit(kExitCannotJoin);
-    // 3e. The container's capabilities (Docker's default set), nothing more.
-    if (!dropToDefaultCapabilities()) ::_exit(kExitCannotJoin);
+    // 3e. The container's capabilities (PID 1's set: Docker's default with --cap-add and
+    //     --cap-drop), nothing more, and no_new_privs.
+    if (!applyCapabilities(CapabilitySet::fromBits(request.capabilities))) ::_exit(kExitCannotJoin);
     // 3f. The command's environment, then the exec (execvp searches the PATH set here).
     ::clearenv();
     ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     for (const auto& entry : request.env) ::putenv(::strdup(entry.c_str()));
     std::vector<std::string> args = request.args;
     std::vector<char*> argv = pointersTo(args);
+    // 3g. The seccomp filter, last: after no_new_privs, nothing between it and the exec.
+    if (!installSeccompFilter(*seccomp)) ::_exit(kExitCannotJoin);
     ::execvp(argv[0], argv.data());
     int e = errno;
     std::string message = "exec: `" + request.args[0] +
@@ -108,7 +129,8 @@ void runExecHelper(const ExecHelperRequest& request) {
 }
 
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env, const std::string& shimPath) {
+                                   const std::vector<std::string>& env, const std::string& shimPath,
+                                   const ExecConfinement& confinement) {
   if (args.empty()) return logicError("exec (no command given) in", group.path());
   auto image = sealedExecutable(shimPath);
   if (!image) return tl::unexpected(image.error());
@@ -122,6 +144,12 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
   }
   UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!null.valid()) return systemError("open, for exec in " + group.path() + ",", "/dev/null");
+  // setns into the mount namespace makes the namespace's own root the process's root, which
+  // is PID 1's pivoted root only when agentd's root is its namespace's (not when agentd runs
+  // chrooted, as in the test guest): PID 1's root is entered explicitly, as nsenter --root.
+  std::string rootPath = "/proc/" + std::to_string(pid1) + "/root";
+  UniqueFd root(::open(rootPath.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return systemError("open the root of", rootPath);
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     return systemError("create pipes for exec in", group.path());
@@ -148,6 +176,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     ::dup2(err[1], STDERR_FILENO);
     closeFdsFrom(3, keep.data(), static_cast<int>(keep.size()));
     for (int fd : request.namespaceFds) ::fcntl(fd, F_SETFD, 0);
+    ::fcntl(root.get(), F_SETFD, 0);
     resetSignalState();
     restoreFdLimit();
     ::execveat(*image, "", helperArgv.data(), noEnvironment, AT_EMPTY_PATH);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "CapabilitySet.h"
 #include "Cgroup.h"
 #include "Error.h"
 #include "ExecHelperArgs.h"
@@ -19,10 +20,17 @@ struct ExecResult {
   std::string stderrText;
 };
 
+// What confines the exec'd process: the same as the container's PID 1 (ContainerSpec.h).
+struct ExecConfinement {
+  CapabilitySet capabilities = dockerDefaultCapabilities();
+  std::string seccompFilterPath;  // the container's compiled filter (SeccompFilter.h); empty: none
+};
+
 // The helper that joins is agent-shim's sealed copy (SealedExecutable.h) made from
 // `shimPath`, never agentd itself: the container sees it and its child in its pid namespace.
 Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env, const std::string& shimPath);
+                                   const std::vector<std::string>& env, const std::string& shimPath,
+                                   const ExecConfinement& confinement = {});
 
 // The helper's side (`agent-shim --exec`, ShimMain.cpp): joins, forks the command inside,
 // and exits with its exit code. Never returns.

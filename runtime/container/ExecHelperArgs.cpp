@@ -10,6 +10,16 @@ std::vector<std::string> execHelperArgs(const std::string& argv0, const ExecHelp
     argv.push_back("--ns");
     argv.push_back(std::to_string(fd));
   }
+  if (request.rootFd >= 0) {
+    argv.push_back("--root");
+    argv.push_back(std::to_string(request.rootFd));
+  }
+  argv.push_back("--caps");
+  argv.push_back(std::to_string(request.capabilities));
+  if (!request.seccompFilterPath.empty()) {
+    argv.push_back("--seccomp");
+    argv.push_back(request.seccompFilterPath);
+  }
   for (const auto& entry : request.env) {
     argv.push_back("--env");
     argv.push_back(entry);
@@ -32,6 +42,16 @@ Result<ExecHelperRequest> parseExecHelperArgs(const std::vector<std::string_view
       auto fd = text::toU64(args[i + 1]);
       if (!fd || *fd < 3 || *fd > 1u << 20) return bad("--ns " + std::string(args[i + 1]) + " is not a descriptor");
       request.namespaceFds.push_back(static_cast<int>(*fd));
+    } else if (args[i] == "--root") {
+      auto fd = text::toU64(args[i + 1]);
+      if (!fd || *fd < 3 || *fd > 1u << 20) return bad("--root " + std::string(args[i + 1]) + " is not a descriptor");
+      request.rootFd = static_cast<int>(*fd);
+    } else if (args[i] == "--caps") {
+      auto bits = text::toU64(args[i + 1]);
+      if (!bits) return bad("--caps " + std::string(args[i + 1]) + " is not a capability set");
+      request.capabilities = *bits;
+    } else if (args[i] == "--seccomp") {
+      request.seccompFilterPath = std::string(args[i + 1]);
     } else if (args[i] == "--env") {
       request.env.emplace_back(args[i + 1]);
     } else {

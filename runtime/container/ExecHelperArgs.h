@@ -2,9 +2,11 @@
 // What agentd tells the exec helper (`agent-shim --exec`, started from the sealed copy of
 // agent-shim, Exec.h) on its command line: the namespace descriptors it inherits, in the
 // order to join them, the command's environment and the command.
-//   agent-shim --exec [--ns FD]... [--env NAME=VALUE]... -- COMMAND [ARG]...
+//   agent-shim --exec [--ns FD]... [--root FD] [--caps BITS] [--seccomp FILE]
+//                     [--env NAME=VALUE]... -- COMMAND [ARG]...
 // The environment goes as arguments, never as the helper's own environment: LD_PRELOAD and
 // the like would act on the helper, a root process still on the host.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,9 @@ namespace agent::container {
 
 struct ExecHelperRequest {
   std::vector<int> namespaceFds;  // joined in this order
+  int rootFd = -1;                // PID 1's root (/proc/<pid>/root), entered after joining
+  uint64_t capabilities = 0;      // the command's set (CapabilitySet::bits())
+  std::string seccompFilterPath;  // the container's compiled filter; empty: none
   std::vector<std::string> env;
   std::vector<std::string> args;
 };

@@ -19,6 +19,7 @@
 #include "IdmappedOverlay.h"
 #include "RootfsMounts.h"
 #include "UserNamespace.h"
+#include "SeccompFilter.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -94,6 +95,8 @@ Result<void> bringLoopbackUp() {
   auto loaded = specSource();
   if (!loaded) step(tl::unexpected(loaded.error()));
   const ContainerSpec& spec = *loaded;
+  auto seccomp = readSeccompFilter(spec.seccompFilter);  // while the host's files are in reach
+  if (!seccomp) step(tl::unexpected(seccomp.error()));
   if (spec.args.empty()) step(logicError("start container (no command given)", spec.id));
   if (spec.network != network) step(logicError("start container (prepared for another network mode)", spec.id));
   if (spec.userns != userns) step(logicError("start container (prepared for another user namespace)", spec.id));
@@ -119,7 +122,7 @@ Result<void> bringLoopbackUp() {
     }
   }
   step(enterWorkingDirectory(spec.cwd));
-  step(dropToDefaultCapabilities());
+  step(applyCapabilities(spec.capabilities));
 
   // execvp searches the PATH of the current environment, so install the container's first.
   ::clearenv();
@@ -129,6 +132,7 @@ Result<void> bringLoopbackUp() {
   argv.push_back(nullptr);
   // The report pipe stays usable until the exec succeeds, and goes with it.
   closeOnExecFrom(3);
+  step(installSeccompFilter(*seccomp));  // last: after no_new_privs, only execve follows
   ::execvp(argv[0], argv.data());
   int err = errno;
   if (err == ENOENT)

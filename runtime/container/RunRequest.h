@@ -30,6 +30,10 @@ struct RunRequest {
   std::vector<DeviceRequest> devices;
   // User namespace: empty takes the agent's default (`default_userns`).
   std::optional<UsernsMode> userns;
+  // Confinement: Docker's --cap-add / --cap-drop, names as CapabilitySet.h takes them.
+  std::vector<std::string> capAdd, capDrop;
+  SeccompMode seccomp = SeccompMode::Default;
+  std::string seccompProfile;  // Custom: the profile, JSON in Docker's format
 };
 
 }  // namespace agent::container

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "Names.h"
+#include "SeccompProfile.h"
 
 namespace agent::container {
 
@@ -100,6 +101,15 @@ Result<void> validateRunRequest(const RunRequest& request) {
   }
   for (const auto& entry : request.env) {
     if (auto r = validateEnvEntry(entry); !r) return r;
+  }
+  if (auto caps = combineCapabilities(dockerDefaultCapabilities(), request.capAdd, request.capDrop); !caps)
+    return tl::unexpected(caps.error());
+  if (request.seccomp == SeccompMode::Custom) {
+    if (auto profile = seccomp::parseSeccompProfile(request.seccompProfile); !profile)
+      return tl::unexpected(profile.error());
+  } else if (!request.seccompProfile.empty()) {
+    return userError("a seccomp profile was given with seccomp " + std::string(seccompModeName(request.seccomp)) +
+                     ": give one or the other");
   }
   return {};
 }

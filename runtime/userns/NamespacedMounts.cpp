@@ -12,7 +12,9 @@ namespace agent::userns {
 
 namespace {
 
-std::string fdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+std::string fdPath(int fd) {
+  return "/proc/self/fd/" + std::to_string(fd);
+}
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "SeccompSetup.h"
 #include "StreamFrames.h"
 
 namespace agent::hosttest {
@@ -218,6 +219,15 @@ AgentdSignalState::~AgentdSignalState() {
   ::sigaction(SIGPIPE, &oldPipe_, nullptr);
   ::sigaction(SIGHUP, &oldHup_, nullptr);
   ::pthread_sigmask(SIG_SETMASK, &before_, nullptr);
+}
+
+container::SeccompCompile defaultSeccomp() {
+  static const container::SeccompCompile compile = [] {
+    auto loaded = loadSeccompProfile(AGENT_SECCOMP_PROFILE);
+    if (!loaded) throw std::runtime_error(loaded.error().message());
+    return *loaded;
+  }();
+  return compile;
 }
 
 }  // namespace agent::hosttest

@@ -98,6 +98,9 @@ struct StreamsApart {
 };
 StreamsApart streamsApart(std::string_view frames);
 
+// agentd's seccomp over the repo's default profile, compiled once per test process.
+container::SeccompCompile defaultSeccomp();
+
 // A runtime with its own state and data directories and cgroup parent.
 struct Agent {
   TestParent parent;
@@ -110,6 +113,7 @@ struct Agent {
     config.dataDir = scratch.path() + "/data";
     config.shimPath = AGENT_BIN_DIR "/agent-shim";
     config.cgroupParent = parent.path() + "/agent";
+    config.seccomp = defaultSeccomp();
     std::filesystem::create_directories(config.dataDir);
     std::filesystem::create_directory_symlink(AGENT_TEST_IMAGES, config.dataDir + "/images");
     restart();

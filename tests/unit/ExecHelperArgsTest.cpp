@@ -15,18 +15,26 @@ std::vector<std::string_view> view(const std::vector<std::string>& args) {
 }  // namespace
 
 TEST(ExecHelperArgs, WhatAgentdWritesIsReadBackExactly) {
-  ExecHelperRequest request{{7, 12, 9}, {"A=1", "--ns=x", "EMPTY="}, {"sh", "-c", "echo -- --env"}};
+  ExecHelperRequest request{{7, 12, 9},
+                            5,
+                            0xa80425fbull,
+                            "/run/agent/containers/c1/seccomp.bpf",
+                            {"A=1", "--ns=x", "EMPTY="},
+                            {"sh", "-c", "echo -- --env"}};
   auto argv = execHelperArgs("/memfd", request);
   EXPECT_EQ(argv.front(), "/memfd");
   auto parsed = parseExecHelperArgs(view(argv));
   ASSERT_TRUE(parsed) << parsed.error().message();
   EXPECT_EQ(parsed->namespaceFds, request.namespaceFds);
+  EXPECT_EQ(parsed->rootFd, 5);
+  EXPECT_EQ(parsed->capabilities, request.capabilities);
+  EXPECT_EQ(parsed->seccompFilterPath, request.seccompFilterPath);
   EXPECT_EQ(parsed->env, request.env);
   EXPECT_EQ(parsed->args, request.args);
 }
 
 TEST(ExecHelperArgs, ACommandThatLooksLikeAnOptionStaysTheCommand) {
-  auto parsed = parseExecHelperArgs(view(execHelperArgs("x", {{}, {}, {"--ns", "--env", "--"}})));
+  auto parsed = parseExecHelperArgs(view(execHelperArgs("x", {{}, -1, 0, "", {}, {"--ns", "--env", "--"}})));
   ASSERT_TRUE(parsed) << parsed.error().message();
   EXPECT_EQ(parsed->args, (std::vector<std::string>{"--ns", "--env", "--"}));
 }
@@ -39,6 +47,8 @@ TEST(ExecHelperArgs, MalformedLinesAreRefused) {
                                             {"--exec", "--ns", "2", "--", "true"},
                                             {"--exec", "--ns", "x", "--", "true"},
                                             {"--exec", "--env"},
+                                            {"--exec", "--root", "1", "--", "true"},
+                                            {"--exec", "--caps", "all", "--", "true"},
                                             {"--exec", "--what", "x", "--", "true"}}) {
     auto parsed = parseExecHelperArgs(bad);
     ASSERT_FALSE(parsed) << "accepted " << bad.size() << " arguments";

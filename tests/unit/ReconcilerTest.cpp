@@ -41,7 +41,7 @@ struct SharedFiles : policies::LimitFiles {
 struct Reconciling {
   fixture::FixtureTree tree;
   cgroup::Hierarchy hierarchy = fixture::cpuOnlyHierarchy(tree);
-  container::ContainerRuntime runtime{{tree.path("state"), tree.path("data"), "", "/agent", 1 << 20}, hierarchy};
+  container::ContainerRuntime runtime{{tree.path("state"), tree.path("data"), "", "/agent", 1 << 20, {}}, hierarchy};
   policies::OverrideStore overrides = *policies::OverrideStore::open(tree.root());
   PolicyStore policies{tree.path("policies"), 4};
   EnforcementMetrics metrics;
