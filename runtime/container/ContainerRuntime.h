@@ -45,7 +45,7 @@ struct RuntimeConfig {
   // subordinate ids --userns auto hands out.
   UsernsMode defaultUserns = UsernsMode::Host;
   SubordinateIdSource subordinateIds = {};
-  SeccompCompile seccomp;
+  SeccompCompile seccomp = {};  // the containers' default profile, compiled per capability set (runtime/seccomp)
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).

@@ -155,19 +155,20 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     return systemError("create pipes for exec in", group.path());
 
   // Built before fork: agentd has threads, so the child may not allocate.
-  ExecHelperRequest request{{}, env, args};
+  ExecHelperRequest request{{}, root.get(), confinement.capabilities.bits(), confinement.seccompFilterPath, env, args};
   for (const auto& fd : namespaces) request.namespaceFds.push_back(fd.get());
   std::vector<std::string> helperArgs = execHelperArgs(shimPath, request);
   std::vector<char*> helperArgv = pointersTo(helperArgs);
   char* noEnvironment[] = {nullptr};
   std::vector<int> keep = request.namespaceFds;
+  keep.push_back(root.get());
   keep.push_back(*image);
 
   pid_t helper = ::fork();
   if (helper < 0) return systemError("fork for exec in", group.path());
   if (helper == 0) {
     // agentd's child, still on the host: into the container's cgroup, stdio set, only the
-    // namespace descriptors and the sealed image kept (a copy of agentd's descriptors held
+    // namespace descriptors, PID 1's root and the sealed image kept (a copy of agentd's descriptors held
     // for the whole exec would keep a standby shim's control pipe, the state directory's
     // lock and agentd's sockets alive), then the sealed agent-shim in its place.
     if (!group.attach(::getpid())) ::_exit(kExitCannotJoin);
@@ -176,6 +177,7 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     ::dup2(err[1], STDERR_FILENO);
     closeFdsFrom(3, keep.data(), static_cast<int>(keep.size()));
     for (int fd : request.namespaceFds) ::fcntl(fd, F_SETFD, 0);
+    ::fcntl(root.get(), F_SETFD, 0);
     ::fcntl(root.get(), F_SETFD, 0);
     resetSignalState();
     restoreFdLimit();
