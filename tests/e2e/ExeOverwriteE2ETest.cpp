@@ -28,13 +28,18 @@ std::map<std::string, long> countsIn(const std::string& text) {
   return counts;
 }
 
-// The copies of agentd and agent-shim the test's agentd runs from, removed afterwards.
+// The copies of agentd and agent-shim the test's agentd runs from, removed afterwards, laid
+// out as installed (bin/, and share/ for the seccomp profile agentd finds beside it).
 struct BinaryCopies {
-  fs::path dir;
+  fs::path dir, bin;
   BinaryCopies() {
     dir = fs::temp_directory_path() / ("agent-test-e2e-bin-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    for (const char* name : {"agentd", "agent-shim"}) fs::copy_file(fs::path(AGENT_BIN_DIR) / name, dir / name);
+    bin = dir / "bin";
+    fs::create_directories(bin);
+    for (const char* name : {"agentd", "agent-shim"}) fs::copy_file(fs::path(AGENT_BIN_DIR) / name, bin / name);
+    fs::path profile = "share/agent/seccomp/default.json";
+    fs::create_directories((dir / profile).parent_path());
+    fs::copy_file(fs::path(AGENT_BIN_DIR) / ".." / profile, dir / profile);
   }
   ~BinaryCopies() {
     std::error_code ignored;
@@ -46,10 +51,10 @@ struct BinaryCopies {
 
 TEST(ExeOverwriteE2E, NoAgentBinaryIsReachableFromInsideDuringExecsAndLaunches) {
   BinaryCopies copies;
-  std::string agentdBefore = sha256(copies.dir / "agentd"), shimBefore = sha256(copies.dir / "agent-shim");
+  std::string agentdBefore = sha256(copies.bin / "agentd"), shimBefore = sha256(copies.bin / "agent-shim");
   std::string result;
   {
-    Agent agent("", {}, (copies.dir / "agentd").string());
+    Agent agent("", {}, (copies.bin / "agentd").string());
     fs::path image = agent.root() / "data" / "images" / "racer" / "rootfs";
     fs::create_directories(image.parent_path());
     fs::copy(AGENT_TEST_IMAGES "/busybox/rootfs", image, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
@@ -92,6 +97,6 @@ TEST(ExeOverwriteE2E, NoAgentBinaryIsReachableFromInsideDuringExecsAndLaunches) 
   // ... so nothing could be opened or written, then or after agentd stopped.
   EXPECT_EQ(counts["rw_open_ok"] + counts["rw_write_ok"] + counts["reopen_ok"] + counts["reopen_write_ok"], 0)
       << result;
-  EXPECT_EQ(sha256(copies.dir / "agentd"), agentdBefore);
-  EXPECT_EQ(sha256(copies.dir / "agent-shim"), shimBefore);
+  EXPECT_EQ(sha256(copies.bin / "agentd"), agentdBefore);
+  EXPECT_EQ(sha256(copies.bin / "agent-shim"), shimBefore);
 }
