@@ -18,8 +18,8 @@
 #include "DeviceNodes.h"
 #include "IdmappedOverlay.h"
 #include "RootfsMounts.h"
-#include "UserNamespace.h"
 #include "SeccompFilter.h"
+#include "UserNamespace.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
