@@ -152,6 +152,14 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   }
   auto userns = allotUserNamespace(request.userns.value_or(config_.defaultUserns));
   if (!userns) return tl::unexpected(userns.error());
+  // Root of a user namespace may not make device nodes; runc binds the host's instead, which
+  // --device does not do yet: refused before anything is made, rather than failing at mknod.
+  if (*userns && !devices.empty()) {
+    return userError(
+        "--device cannot be combined with --userns auto yet (root of a user namespace may not make device nodes); "
+        "run it with --userns host, or without --device",
+        EINVAL);
+  }
   // A standby container has its namespaces and cgroup already (see StandbyPool.h), Docker's
   // device rules alone, and no user namespace (whose ids are only known now).
   std::optional<Standby> standby;

@@ -251,3 +251,20 @@ TEST(UserNamespace, HostModeAndTheDefaultKeepTheHostsUsers) {
   EXPECT_EQ(*proc::ProcFs().readStatus(ranged->status.pid->pid)->uid, kUidBase);
   ASSERT_TRUE(agent->remove("default-auto", true));
 }
+
+TEST(UserNamespace, ADeviceWithAUserNamespaceIsRefusedBeforeAnythingIsMade) {
+  UsernsAgent agent;
+  container::RunRequest request;
+  request.rootfs = agent.image;
+  request.args = {"true"};
+  request.name = "with-device";
+  request.userns = container::UsernsMode::Auto;
+  request.devices = {{"/dev/null", "/dev/mynull", "rw"}};
+  auto refused = agent->run(request);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("--device cannot be combined with --userns auto"), std::string::npos)
+      << refused.error().message();
+  auto listed = agent->list();
+  ASSERT_TRUE(listed) << listed.error().message();
+  EXPECT_TRUE(listed->empty());
+}
