@@ -68,11 +68,24 @@ bool keyValues(const std::vector<std::string>& pairs, json& out, const char* wha
 Result<json> seccompOption(const std::string& option) {
   if (option.rfind("seccomp=", 0) != 0)
     return userError("--security-opt " + quotedForMessage(option) +
-                     " is not supported: give seccomp=unconfined or seccomp=PROFILE.json");
+                     " is not supported: give seccomp=unconfined, seccomp=default or seccomp=PROFILE.json "
+                     "(no-new-privileges is always on)");
   std::string value = option.substr(8);
-  if (value == "unconfined") return json("unconfined");
+  if (value == "unconfined" || value == "default") return json(value);
+  if (value.empty()) {
+    return userError(
+        "--security-opt seccomp= names no profile: give seccomp=unconfined, seccomp=default or "
+        "seccomp=PROFILE.json");
+  }
   auto text = readWholeFile(value);
   if (!text) return userError("cannot read the seccomp profile: " + text.error().message());
+  // It travels in the create request, which agentd takes up to 1 MiB (Docker's default
+  // profile is about 20 KiB): refused here, naming the file, rather than by agentd's 413.
+  constexpr size_t kMaxProfileBytes = 512 << 10;
+  if (text->size() > kMaxProfileBytes) {
+    return userError(value + ": the seccomp profile is " + std::to_string(text->size()) +
+                     " bytes; agentctl sends profiles up to 512 KiB (Docker's default is about 20 KiB)");
+  }
   if (auto profile = seccomp::parseSeccompProfile(*text); !profile)
     return userError(value + ": " + profile.error().message());
   return json::parse(*text);
