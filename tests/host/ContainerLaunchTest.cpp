@@ -66,6 +66,23 @@ std::vector<std::string> lines(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+// What the container wrote to `fd` up to its "ready" line (or its end); closes `fd`.
+std::string readUntilReady(int fd) {
+  std::string text;
+  char chunk[4096];
+  while (text.find("ready") == std::string::npos) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n <= 0) break;
+    text.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+}  // namespace
+
 TEST(Container, SeesItselfAsPid1WithItsOwnHostnameAndOnlyLoopback) {
   TestParent parent;
   cgroup::Cgroup group = parent.child("ctr");
@@ -100,14 +117,7 @@ TEST(Container, NamespacesDifferFromTheHostsAndItStartsInItsCgroup) {
       container::LaunchIo{-1, out[1], out[1]});
   ::close(out[1]);
   ASSERT_TRUE(pid) << pid.error().error.message();
-  std::string text;
-  char chunk[4096];
-  while (text.find("ready") == std::string::npos) {
-    ssize_t n = ::read(out[0], chunk, sizeof chunk);
-    if (n <= 0) break;
-    text.append(chunk, static_cast<size_t>(n));
-  }
-  ::close(out[0]);
+  std::string text = readUntilReady(out[0]);
 
   auto mine = ns::readNamespaces("/proc", 0);
   auto theirs = ns::readNamespaces("/proc", *pid);
@@ -265,14 +275,7 @@ TEST(Container, Pid1HasOnlyStdioOpenAndItsOwnDevNull) {
                                         container::LaunchIo{-1, out[1], out[1]});
   ::close(out[1]);
   ASSERT_TRUE(pid) << pid.error().error.message();
-  std::string text;
-  char chunk[4096];
-  while (text.find("ready") == std::string::npos) {
-    ssize_t n = ::read(out[0], chunk, sizeof chunk);
-    if (n <= 0) break;
-    text.append(chunk, static_cast<size_t>(n));
-  }
-  ::close(out[0]);
+  std::string text = readUntilReady(out[0]);
   EXPECT_EQ(openFds(*pid), (std::vector<int>{0, 1, 2})) << "open in the container's PID 1";
   ::kill(*pid, SIGKILL);
   ::waitpid(*pid, nullptr, 0);
