@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side, in one run, with hyperfine:
 #   agentctl run --rm busybox -- /bin/true   vs   runc run (same image directory, same
-#   namespaces, a cgroup)   vs   unshare -pmuin --fork /bin/true (the kernel's floor)
+#   namespaces, a cgroup, Docker's capabilities; once with Docker's seccomp profile, as
+#   agentd applies it, once without)   vs   unshare -pmuin --fork /bin/true (the kernel's floor)
 #   agentctl pause + resume                  vs   runc pause + resume
 #   agentctl limit ID --cpu 50%              vs   runc update --cpu-quota 50000
 # SECTIONS="run pause limit" (the default) picks what to measure.
@@ -85,15 +86,30 @@ write_config() {  # $1: args as a JSON array
 JSON
 }
 write_config '["/bin/true"]'
+# A second bundle, the same container with Docker's default seccomp profile, as dockerd hands
+# it to runc for `docker run` (agentd applies the same profile to its containers; runc
+# compiles it with libseccomp on every start, agentd once per agentd start).
+bundle_seccomp=$work/bundle-seccomp
+mkdir -p "$bundle_seccomp"
+caps=CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FSETID,CAP_FOWNER,CAP_MKNOD,CAP_NET_RAW,CAP_SETGID,CAP_SETUID,CAP_SETFCAP,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,CAP_KILL,CAP_AUDIT_WRITE
+python3 "$here/bench/docker_profile_to_oci.py" "$here/profiles/seccomp/default.json" "$caps" >"$work/seccomp.json"
+python3 - "$bundle/config.json" "$work/seccomp.json" "$bundle_seccomp/config.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["linux"]["seccomp"] = json.load(open(sys.argv[2]))
+json.dump(config, open(sys.argv[3], "w"))
+PY
 
-# Medians from hyperfine's JSON, with each command's ratio to the first one's peer.
+# Medians from hyperfine's JSON, and the first command's (ours) as a share of each other's.
 medians() {  # $1: json file
   python3 - "$1" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
-base = {r["command"]: r["median"] for r in results}
 for r in results:
     print(f'  median {r["median"] * 1000:6.1f} ms  {r["command"]}')
+ours = results[0]
+for r in results[1:]:
+    print(f'  ratio  {ours["median"] / r["median"]:6.2f}     {ours["command"]} / {r["command"]}')
 PY
 }
 
@@ -109,7 +125,8 @@ want run && for pattern in back-to-back spaced; do
   hyperfine -N --warmup 3 --runs "$runs" "${prepare[@]}" --export-markdown "$work/run.md" \
     --export-json "$work/run.json" \
     -n "agentctl run --rm" "$ctl run --rm busybox -- /bin/true" \
-    -n "runc run" "runc --root $work/runc run -b $bundle bench-true" \
+    -n "runc run (Docker's seccomp profile)" "runc --root $work/runc run -b $bundle_seccomp bench-true" \
+    -n "runc run (no seccomp)" "runc --root $work/runc run -b $bundle bench-true" \
     -n "unshare -pmuin --fork (floor)" "unshare -pmuin --fork /bin/true" >/dev/null
   cat "$work/run.md"
   medians "$work/run.json"

@@ -82,6 +82,13 @@ Result<CompiledFilter> compileFilter(const ResolvedProfile& profile) {
   uint32_t defaultAction = actionValue(profile.defaultAction, profile.defaultErrnoRet);
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(::seccomp_init(defaultAction), ::seccomp_release);
   if (!ctx) return logicError("start a seccomp filter (libseccomp refused the default action)", "");
+  // A binary tree of syscall numbers, not libseccomp's default linear list: when a filter is
+  // loaded the kernel runs it once per syscall number of each arch (its action cache,
+  // kernel/seccomp.c seccomp_cache_prepare, 5.11+), which for Docker's profile as a list
+  // (1001 instructions) took 0.97 ms of every container start here, as a tree (1246) 0.28 ms.
+  // Filtered syscalls are cheaper too: about 9 comparisons instead of up to 350.
+  if (int r = ::seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); r != 0)
+    return logicError("ask libseccomp for a binary-tree filter", "", -r);
   CompiledFilter compiled;
   for (const auto& arch : profile.arches) {
     uint32_t token = ::seccomp_arch_resolve_name(libseccompArchName(arch).c_str());

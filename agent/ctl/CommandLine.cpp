@@ -1,0 +1,261 @@
+#include "CommandLine.h"
+
+#include <memory>
+
+namespace agent::ctl {
+
+void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
+  app.add_option("--output", global.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--api", global.api, "URL of agentd's API (default: read from STATE_DIR/api)");
+  app.add_option("--token-file", global.tokenFile, "API token file (default: STATE_DIR/token)");
+  app.add_option("--state-dir", global.stateDir, "agentd's state directory")->capture_default_str();
+}
+
+const std::vector<std::string>& globalOptionsWithValue() {
+  static const std::vector<std::string> names{"--output", "--api", "--token-file", "--state-dir"};
+  return names;
+}
+
+namespace {
+
+constexpr char kIdHelp[] = "Id, unique id prefix, or name";
+
+// A subcommand that takes one container and runs `action` on it.
+SubcommandEntry oneContainer(std::string name, std::string description,
+                             std::function<int(Commands&, const std::string&)> action) {
+  return {name, [name, description, action](CLI::App& app) {
+            auto id = std::make_shared<std::string>();
+            auto* sub = app.add_subcommand(name, description);
+            sub->add_option("id", *id, kIdHelp)->required();
+            return std::make_pair(sub, CommandAction([id, action](Commands& c) { return action(c, *id); }));
+          }};
+}
+
+SubcommandEntry runEntry() {
+  return {
+      "run", [](CLI::App& app) {
+        auto run = std::make_shared<RunOptions>();
+        auto* cmd =
+            app.add_subcommand("run", "Create and start a container; without -d, wait and return its exit code");
+        cmd->add_option("--name", run->name, "Container name");
+        // One value per occurrence: `--label a=b busybox` must not take the image for a label.
+        cmd->add_option("--label", run->labels, "Label KEY=VALUE (repeatable)")->allow_extra_args(false);
+        cmd->add_option("--env,-e", run->env, "Environment KEY=VALUE (repeatable)")->allow_extra_args(false);
+        cmd->add_option("--device", run->devices, "Host device HOST[:CONTAINER][:rwm] (repeatable)")
+            ->allow_extra_args(false);
+        cmd->add_option("--hostname", run->hostname, "Hostname (default: the short id)");
+        cmd->add_option("--net", run->network, "none (own network namespace, lo only) or host")
+            ->check(CLI::IsMember({"none", "host"}));
+        cmd->add_option("--userns", run->userns,
+                        "host (root is the host's root) or auto (a user namespace and host ids of its own); "
+                        "default: agentd's default_userns")
+            ->check(CLI::IsMember({"host", "auto"}));
+        cmd->add_option("--cpu", run->cpu, "CPU limit: 50% (of one CPU), 0.5, 500m, max");
+        cmd->add_option("--memory", run->memory, "Memory limit: 256Mi, 1g, bytes, max");
+        cmd->add_option("--pids", run->pids, "Maximum tasks, or max");
+        cmd->add_flag("-d,--detach", run->detach, "Print the id and return at once");
+        cmd->add_flag("--rm", run->remove, "Remove the container when it stops");
+        cmd->add_option("--rootfs", run->rootfs, "A directory to use as the root instead of an image (never written)");
+        cmd->add_option("--cap-add", run->capAdd, "Add a capability to Docker's default set, e.g. NET_ADMIN, or ALL")
+            ->allow_extra_args(false);
+        cmd->add_option("--cap-drop", run->capDrop, "Drop a capability from Docker's default set, or ALL (repeatable)")
+            ->allow_extra_args(false);
+        cmd->add_option("--security-opt", run->securityOpt,
+                        "seccomp=unconfined, or seccomp=PROFILE.json (Docker's format; read here and sent to "
+                        "agentd)")
+            ->allow_extra_args(false);
+        cmd->add_option("image", run->image, "Image name (agentctl image ls)");
+        cmd->add_option("command", run->command, "Command and arguments, after --");
+        return std::make_pair(cmd, CommandAction([run](Commands& c) { return c.run(*run); }));
+      }};
+}
+
+SubcommandEntry psEntry() {
+  return {"ps", [](CLI::App& app) {
+            auto all = std::make_shared<bool>(false), allCgroups = std::make_shared<bool>(false);
+            auto* cmd = app.add_subcommand("ps", "List containers (running and paused; -a: all)");
+            cmd->add_flag("-a,--all", *all, "Include stopped containers");
+            cmd->add_flag("--all-cgroups", *allCgroups,
+                          "Every container agentd discovered (docker's, podman's, ...): runtime, id, name, cgroup");
+            return std::make_pair(cmd, CommandAction([all, allCgroups](Commands& c) {
+                                    return *allCgroups ? c.psAllCgroups(*all) : c.ps(*all);
+                                  }));
+          }};
+}
+
+SubcommandEntry statsEntry() {
+  return {"stats", [](CLI::App& app) {
+            auto stats = std::make_shared<StatsOptions>();
+            auto* cmd = app.add_subcommand(
+                "stats", "Live CPU, memory, pids, throttling, network and block I/O per container (Ctrl-C ends)");
+            cmd->add_flag("--no-stream", stats->noStream, "Print once and exit");
+            cmd->add_flag("--all-cgroups", stats->allCgroups, "Every discovered container, not only agentd's");
+            cmd->add_option("ids", stats->ids,
+                            "Ids, unique id prefixes or names; another engine's id, name or cgroup path");
+            return std::make_pair(cmd, CommandAction([stats](Commands& c) { return c.stats(*stats); }));
+          }};
+}
+
+SubcommandEntry execEntry() {
+  return {"exec", [](CLI::App& app) {
+            auto id = std::make_shared<std::string>();
+            auto command = std::make_shared<std::vector<std::string>>();
+            auto* cmd = app.add_subcommand("exec", "Run a command inside a running container");
+            cmd->add_option("id", *id, kIdHelp)->required();
+            cmd->add_option("command", *command, "Command and arguments, after --")->required();
+            return std::make_pair(cmd, CommandAction([id, command](Commands& c) { return c.exec(*id, *command); }));
+          }};
+}
+
+SubcommandEntry logsEntry() {
+  return {"logs", [](CLI::App& app) {
+            struct State {
+              std::string id;
+              bool follow = false;
+              long tail = -1;
+            };
+            auto s = std::make_shared<State>();
+            auto* cmd = app.add_subcommand("logs", "Print a container's output");
+            cmd->add_flag("-f,--follow", s->follow, "Keep printing until the container stops");
+            cmd->add_option("--tail", s->tail, "Only the last N lines");
+            cmd->add_option("id", s->id, kIdHelp)->required();
+            return std::make_pair(cmd, CommandAction([s](Commands& c) { return c.logs(s->id, s->follow, s->tail); }));
+          }};
+}
+
+SubcommandEntry stopEntry() {
+  return {"stop", [](CLI::App& app) {
+            auto id = std::make_shared<std::string>();
+            auto seconds = std::make_shared<long>(10);
+            auto* cmd = app.add_subcommand("stop", "SIGTERM, wait, then SIGKILL");
+            cmd->add_option("-t,--time", *seconds, "Seconds to wait before SIGKILL")->capture_default_str();
+            cmd->add_option("id", *id, kIdHelp)->required();
+            return std::make_pair(cmd, CommandAction([id, seconds](Commands& c) { return c.stop(*id, *seconds); }));
+          }};
+}
+
+SubcommandEntry killEntry() {
+  return {"kill", [](CLI::App& app) {
+            auto id = std::make_shared<std::string>();
+            auto signal = std::make_shared<std::string>("KILL");
+            auto* cmd = app.add_subcommand("kill", "Send a signal to the container's PID 1");
+            cmd->add_option("-s,--signal", *signal, "Signal name or number")->capture_default_str();
+            cmd->add_option("id", *id, kIdHelp)->required();
+            return std::make_pair(cmd, CommandAction([id, signal](Commands& c) { return c.kill(*id, *signal); }));
+          }};
+}
+
+SubcommandEntry rmEntry() {
+  return {"rm", [](CLI::App& app) {
+            auto id = std::make_shared<std::string>();
+            auto force = std::make_shared<bool>(false);
+            auto* cmd = app.add_subcommand("rm", "Remove a stopped container (-f: also a running one)");
+            cmd->add_flag("-f,--force", *force, "Kill it first if it runs");
+            cmd->add_option("id", *id, kIdHelp)->required();
+            return std::make_pair(cmd, CommandAction([id, force](Commands& c) { return c.remove(*id, *force); }));
+          }};
+}
+
+SubcommandEntry limitEntry() {
+  return {"limit", [](CLI::App& app) {
+            struct State {
+              std::string id, cpu, memory, pids;
+            };
+            auto s = std::make_shared<State>();
+            auto* cmd = app.add_subcommand(
+                "limit",
+                "Change a container's limits now and keep them (they outlive agentd restarts; `max` removes one)");
+            cmd->add_option("--cpu", s->cpu, "CPU: 50% (of one CPU), 0.5, 500m, max");
+            cmd->add_option("--memory", s->memory, "Memory: 256Mi, 1g, bytes, max");
+            cmd->add_option("--pids", s->pids, "Maximum tasks, or max");
+            cmd->add_option("id", s->id, "Id, unique id prefix or name; another runtime's id, name or cgroup path")
+                ->required();
+            return std::make_pair(
+                cmd, CommandAction([s](Commands& c) { return c.limit(s->id, s->cpu, s->memory, s->pids); }));
+          }};
+}
+
+SubcommandEntry policyEntry() {
+  return {"policy", [](CLI::App& app) {
+            struct State {
+              std::vector<std::string> files;
+              std::string id;
+              CLI::App *validate, *list, *reload, *explain;
+            };
+            auto s = std::make_shared<State>();
+            auto* cmd = app.add_subcommand("policy", "Policies: validate files, list, reload, explain a container");
+            cmd->require_subcommand(1);
+            s->validate = cmd->add_subcommand("validate", "Check policy files without applying them");
+            s->validate->add_option("files", s->files, "Policy files (YAML)")->required()->check(CLI::ExistingFile);
+            s->list = cmd->add_subcommand("list", "The policies in force and the last reload");
+            s->reload = cmd->add_subcommand("reload", "Read the policy directory again (as SIGHUP does)");
+            s->explain =
+                cmd->add_subcommand("explain", "Per resource: what the limit should be, what set it, what it is now");
+            s->explain->add_option("id", s->id, "Id, prefix or name; another runtime's id, name or cgroup path")
+                ->required();
+            return std::make_pair(cmd, CommandAction([s](Commands& c) {
+                                    if (s->validate->parsed()) return c.policyValidate(s->files);
+                                    if (s->list->parsed()) return c.policyList();
+                                    if (s->reload->parsed()) return c.policyReload();
+                                    if (s->explain->parsed()) return c.policyExplain(s->id);
+                                    return kExitUsage;
+                                  }));
+          }};
+}
+
+SubcommandEntry imageEntry() {
+  return {"image", [](CLI::App& app) {
+            struct State {
+              std::string name, tarFile;
+              CLI::App *ls, *import;
+            };
+            auto s = std::make_shared<State>();
+            auto* cmd = app.add_subcommand("image", "Manage images");
+            cmd->require_subcommand(1);
+            s->ls = cmd->add_subcommand("ls", "List images");
+            s->import = cmd->add_subcommand("import", "Import a rootfs tarball (e.g. what `docker export` writes)");
+            s->import->add_option("name", s->name, "Image name")->required();
+            s->import->add_option("file", s->tarFile, "Tarball on this host")->required()->check(CLI::ExistingFile);
+            return std::make_pair(cmd, CommandAction([s](Commands& c) {
+                                    if (s->ls->parsed()) return c.imageList();
+                                    if (s->import->parsed()) return c.imageImport(s->name, s->tarFile);
+                                    return kExitUsage;
+                                  }));
+          }};
+}
+
+SubcommandEntry infoEntry() {
+  return {"info", [](CLI::App& app) {
+            auto* cmd = app.add_subcommand("info", "Cgroup mode, controllers, versions, container counts");
+            return std::make_pair(cmd, CommandAction([](Commands& c) { return c.info(); }));
+          }};
+}
+
+}  // namespace
+
+std::vector<SubcommandEntry> subcommandEntries() {
+  return {
+      runEntry(),
+      psEntry(),
+      statsEntry(),
+      oneContainer("inspect", "Show a container as JSON",
+                   [](Commands& c, const std::string& id) { return c.inspect(id); }),
+      execEntry(),
+      logsEntry(),
+      stopEntry(),
+      killEntry(),
+      rmEntry(),
+      oneContainer("pause", "Freeze every process of the container",
+                   [](Commands& c, const std::string& id) { return c.pause(id); }),
+      oneContainer("resume", "Thaw a paused container",
+                   [](Commands& c, const std::string& id) { return c.resume(id); }),
+      limitEntry(),
+      policyEntry(),
+      infoEntry(),
+      imageEntry(),
+  };
+}
+
+}  // namespace agent::ctl
