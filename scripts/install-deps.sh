@@ -18,6 +18,7 @@ run_packages=(
   zlib1g-dev prometheus-cpp-dev                      # ZLIB, prometheus-cpp (needs CURL:)
   libcurl4-openssl-dev                               # prometheus-cpp's push part's CURL
   libseccomp-dev                                     # containers' seccomp filters (pkg_check_modules)
+  libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )
@@ -30,6 +31,7 @@ test_packages=(
   qemu-system-x86 linux-image-amd64 cpio kmod        # the cgroup-v2 guest (scripts/vm)
   prometheus                                         # e2e's Prometheus, promtool
   runc hyperfine systemd docker.io tmux              # comparisons in bench/ and the docs
+  umoci skopeo buildah podman                        # test images made by tools no one here wrote
 )
 
 set_name=${1:-}
