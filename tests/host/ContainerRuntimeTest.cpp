@@ -299,15 +299,18 @@ TEST(Runtime, ExitsArriveAsEventsAndRemoveOnExitContainersGo) {
 
 TEST(Runtime, CollectingExitsNeverTakesAnExecsExitCode) {
   Agent agent;
-  agent.run({"sleep", "30"}, "exec-host");
+  // Long enough for 20 execs in the emulated guest on a busy host (each can take seconds):
+  // PID 1 ending mid-exec would kill the exec (137) and fail the test for the wrong reason.
+  agent.run({"sleep", "600"}, "exec-host");
   std::atomic<bool> done{false};
   // agentd collects on every SIGCHLD, also while an exec's helper is ending.
-  std::thread collector([&] {
+  std::jthread collector([&] {
     while (!done) agent->collectExited();
   });
   for (int i = 0; i < 20; ++i) {
     auto result = agent->exec("exec-host", {"sh", "-c", "exit 9"});
-    ASSERT_TRUE(result) << result.error().message();
+    EXPECT_TRUE(result) << result.error().message();
+    if (!result) break;  // and the collector is joined on the way out, not left to terminate()
     EXPECT_EQ(result->exitCode, 9) << "run " << i;
   }
   done = true;
