@@ -13,8 +13,13 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_option("--state-dir", global.stateDir, "agentd's state directory")->capture_default_str();
 }
 
-const std::vector<std::string>& globalOptionsWithValue() {
-  static const std::vector<std::string> names{"--output", "--api", "--token-file", "--state-dir"};
+std::vector<std::string> optionsTakingAValue(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_items_expected_min() == 0) continue;  // a flag: --version, --help
+    for (const auto& name : option->get_lnames()) names.push_back("--" + name);
+    for (const auto& name : option->get_snames()) names.push_back("-" + name);
+  }
   return names;
 }
 

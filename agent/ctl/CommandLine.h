@@ -22,9 +22,10 @@ struct SubcommandEntry {
   std::function<std::pair<CLI::App*, CommandAction>(CLI::App& app)> add;
 };
 
-// The global options; `withValue` gets the names of those that take a value.
 void addGlobalOptions(CLI::App& app, GlobalOptions& global);
-const std::vector<std::string>& globalOptionsWithValue();
+// The names ("--state-dir") of the options `app` has so far that take a value: read from the
+// app, so that a new global option is skipped over with its value without a list to keep.
+std::vector<std::string> optionsTakingAValue(const CLI::App& app);
 
 // Every subcommand, in the order help lists them.
 std::vector<SubcommandEntry> subcommandEntries();

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   auto entries = subcommandEntries();
   std::vector<std::string> names;
   for (const auto& entry : entries) names.push_back(entry.name);
-  std::string named = subcommandNamed(argc, argv, names, globalOptionsWithValue());
+  std::string named = subcommandNamed(argc, argv, names, optionsTakingAValue(app));
   std::vector<std::pair<CLI::App*, CommandAction>> added;
   for (const auto& entry : entries) {
     if (named.empty() || entry.name == named) added.push_back(entry.add(app));
