@@ -23,6 +23,7 @@
 #include "FileAt.h"
 #include "HostCpus.h"
 #include "HttpApi.h"
+#include "LayeredImageStore.h"
 #include "LimitService.h"
 #include "LimitsApi.h"
 #include "MetricsServer.h"
@@ -246,6 +247,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   runtimeConfig.seccomp = std::move(*seccomp);
+  // Layered images (docs/images.md): DATA_DIR/image-store, what an interrupted load left removed.
+  image::LayeredImageStore images(config.dataDir + "/image-store");
+  if (auto prepared = images.prepare(); !prepared) {
+    spdlog::error("msg=\"cannot open the image store\" error=\"{}\"", prepared.error().message());
+    return 1;
+  }
+  runtimeConfig.images = &images;
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
 

@@ -8,7 +8,7 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
                        PolicyStore& policies, std::function<void()> policiesReloaded,
                        std::shared_ptr<LatestSnapshot> snapshots)
     : containers_(runtime, limits),
-      images_(runtime.config().dataDir + "/images"),
+      images_(runtime.config().dataDir + "/images", runtime.config().images, runtime),
       policies_(policies, std::move(policiesReloaded)),
       stats_(std::move(snapshots)) {
   using P = const PathParams&;
@@ -43,6 +43,12 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("GET", "/v1/stats", [this](R r, P) { return stats_.all(r); });
   router_.add("GET", "/v1/images", [this](R r, P) { return images_.list(r); });
   router_.add("POST", "/v1/images", [this](R r, P) { return images_.import(r); });
+  router_.add("POST", "/v1/images/load", [this](R r, P) { return images_.load(r); });
+  router_.add("POST", "/v1/images/tag", [this](R r, P) { return images_.tag(r); });
+  router_.add("POST", "/v1/images/prune", [this](R r, P) { return images_.prune(r); });
+  // ?ref=: a reference holds '/' and ':' (ImageHandlers.h).
+  router_.add("GET", "/v1/image", [this](R r, P) { return images_.inspect(r); });
+  router_.add("DELETE", "/v1/image", [this](R r, P) { return images_.remove(r); });
   router_.add("GET", "/v1/policies", [this](R, P) { return policies_.list(); });
   router_.add("POST", "/v1/policies/validate", [this](R r, P) { return policies_.validate(r); });
   router_.add("POST", "/v1/policies/reload", [this](R, P) { return policies_.reload(); });

@@ -208,19 +208,38 @@ SubcommandEntry policyEntry() {
 SubcommandEntry imageEntry() {
   return {"image", [](CLI::App& app) {
             struct State {
-              std::string name, tarFile;
-              CLI::App *ls, *import;
+              std::string name, tarFile, input, ref, newName;
+              std::vector<std::string> refs;
+              bool force = false;
+              CLI::App *ls, *import, *load, *inspect, *tag, *rm, *prune;
             };
             auto s = std::make_shared<State>();
             auto* cmd = app.add_subcommand("image", "Manage images");
             cmd->require_subcommand(1);
-            s->ls = cmd->add_subcommand("ls", "List images");
+            s->ls = cmd->add_subcommand("ls", "List images (layered and flat), with the size their layers share");
+            s->load = cmd->add_subcommand(
+                "load", "Load images from a docker save archive or an OCI layout (directory or tar; stdin without -i)");
+            s->load->add_option("-i,--input", s->input, "Archive or OCI layout directory; - or none: stdin");
             s->import = cmd->add_subcommand("import", "Import a rootfs tarball (e.g. what `docker export` writes)");
             s->import->add_option("name", s->name, "Image name")->required();
             s->import->add_option("file", s->tarFile, "Tarball on this host")->required()->check(CLI::ExistingFile);
+            s->inspect = cmd->add_subcommand("inspect", "Show a layered image as JSON: id, names, layers, config");
+            s->inspect->add_option("image", s->ref, "Name[:tag], id or id prefix")->required();
+            s->tag = cmd->add_subcommand("tag", "Give an image another name");
+            s->tag->add_option("image", s->ref, "Name[:tag], id or id prefix")->required();
+            s->tag->add_option("name", s->newName, "New name[:tag]")->required();
+            s->rm = cmd->add_subcommand("rm", "Remove a name, and the image with its last name (refused while used)");
+            s->rm->add_option("images", s->refs, "Names[:tag], ids or id prefixes")->required();
+            s->rm->add_flag("-f,--force", s->force, "Also an image a container uses, or one with several names");
+            s->prune = cmd->add_subcommand("prune", "Delete the layers no image and no container uses");
             return std::make_pair(cmd, CommandAction([s](Commands& c) {
                                     if (s->ls->parsed()) return c.imageList();
                                     if (s->import->parsed()) return c.imageImport(s->name, s->tarFile);
+                                    if (s->load->parsed()) return c.imageLoad(s->input);
+                                    if (s->inspect->parsed()) return c.imageInspect(s->ref);
+                                    if (s->tag->parsed()) return c.imageTag(s->ref, s->newName);
+                                    if (s->rm->parsed()) return c.imageRemove(s->refs, s->force);
+                                    if (s->prune->parsed()) return c.imagePrune();
                                     return kExitUsage;
                                   }));
           }};

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "FileAt.h"
 #include "MessageText.h"
 #include "SeccompProfile.h"
+#include "StatsTable.h"
 #include "Table.h"
 
 namespace agent::ctl {
@@ -155,8 +157,9 @@ int Commands::run(const RunOptions& options) {
                  "--rootfs DIR\n";
     return kExitUsage;
   }
-  if (o.command.empty()) {
-    std::cerr << "agentctl: run needs a command after the image, e.g. -- sh -c 'echo hi'\n";
+  // No command: a layered image's Entrypoint and Cmd (agentd refuses one without them).
+  if (o.command.empty() && !o.rootfs.empty()) {
+    std::cerr << "agentctl: run needs a command after --rootfs DIR, e.g. -- sh -c 'echo hi'\n";
     return kExitUsage;
   }
   json body = {{"command", o.command}, {"network", o.network}};
@@ -386,12 +389,124 @@ int Commands::imageList() {
     std::cout << reply->body.dump(2) << '\n';
     return kExitOk;
   }
+  // Docker's columns, and what the layers shared with other images take (counted once on disk).
   std::vector<std::vector<std::string>> rows;
   for (const auto& image : reply->body) {
-    rows.push_back(
-        {image.value("name", ""), since(image.value("created_at_unix_ms", int64_t{0})), image.value("rootfs", "")});
+    if (image.value("kind", "") == "layered") {
+      std::string id = image.value("id", "");
+      rows.push_back({image.value("repository", ""), image.value("tag", ""), shortId(id.substr(id.find(':') + 1)),
+                      image.value("created", ""), decimalSize(image.value("size", uint64_t{0})),
+                      decimalSize(image.value("shared_size", uint64_t{0}))});
+    } else {
+      rows.push_back(
+          {image.value("name", ""), "(flat)", "-", since(image.value("created_at_unix_ms", int64_t{0})), "-", "-"});
+    }
   }
-  printTable(std::cout, {"NAME", "CREATED", "ROOTFS"}, rows);
+  printTable(std::cout, {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE"}, rows);
+  return kExitOk;
+}
+
+int Commands::imageLoad(const std::string& input) {
+  // The archive goes by path: agentd (root, on this host) reads it where it is. stdin ("-" or
+  // no -i) is spooled to a private file first. Over --api from another host it cannot be read:
+  // agentd's answer then says the path does not exist there.
+  std::string path;
+  std::string spool;
+  if (input.empty() || input == "-") {
+    if (::isatty(STDIN_FILENO)) {
+      std::cerr << "agentctl: image load reads the archive from stdin, which is a terminal; give -i FILE, or pipe "
+                   "it in (docker save busybox | agentctl image load)\n";
+      return kExitUsage;
+    }
+    char name[] = "/tmp/agentctl-load-XXXXXX";
+    int fd = ::mkstemp(name);
+    if (fd < 0) {
+      std::cerr << "agentctl: cannot make a file to hold stdin in /tmp: " << std::strerror(errno) << "\n";
+      return kExitAgentError;
+    }
+    spool = name;
+    char buffer[1 << 16];
+    ssize_t n;
+    while ((n = ::read(STDIN_FILENO, buffer, sizeof buffer)) > 0) {
+      if (::write(fd, buffer, static_cast<size_t>(n)) != n) {
+        std::cerr << "agentctl: cannot write stdin to " << spool << ": " << std::strerror(errno) << "\n";
+        ::close(fd);
+        ::unlink(name);
+        return kExitAgentError;
+      }
+    }
+    ::close(fd);
+    path = spool;
+  } else {
+    std::error_code ec;
+    path = std::filesystem::absolute(input, ec).lexically_normal().string();
+  }
+  std::error_code ec;
+  auto bytes = std::filesystem::is_directory(path, ec) ? 0 : std::filesystem::file_size(path, ec);
+  if (!wantsJson())
+    std::cerr << "loading " << (spool.empty() ? path : "stdin") << " (" << decimalSize(bytes) << ")...\n";
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/images/load", json{{"path", path}}, exitCode, 3600);
+  if (!spool.empty()) ::unlink(spool.c_str());
+  if (!reply) return exitCode;
+  if (wantsJson()) {
+    std::cout << reply->body.dump(2) << '\n';
+    return kExitOk;
+  }
+  for (const auto& line : reply->body.value("progress", json::array())) std::cerr << line.get<std::string>() << '\n';
+  for (const auto& image : reply->body.value("images", json::array())) {
+    auto names = image.value("names", std::vector<std::string>{});
+    std::string id = image.value("id", "");
+    if (names.empty()) std::cout << "Loaded image ID: " << id << '\n';
+    for (const auto& name : names) std::cout << "Loaded image: " << name << '\n';
+  }
+  return kExitOk;
+}
+
+int Commands::imageInspect(const std::string& ref) {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/image?ref=" + escapeQuery(ref), std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  std::cout << reply->body.dump(2) << '\n';
+  return kExitOk;
+}
+
+int Commands::imageTag(const std::string& ref, const std::string& name) {
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/images/tag", json{{"ref", ref}, {"name", name}}, exitCode);
+  return reply ? kExitOk : exitCode;
+}
+
+int Commands::imageRemove(const std::vector<std::string>& refs, bool force) {
+  int worst = kExitOk;
+  for (const auto& ref : refs) {
+    int exitCode = kExitOk;
+    auto reply = call("DELETE", "/v1/image?ref=" + escapeQuery(ref) + (force ? "&force=1" : ""), std::nullopt, exitCode,
+                      600, "the image may have been removed");
+    if (!reply) {
+      worst = exitCode;
+      continue;
+    }
+    for (const auto& name : reply->body.value("untagged", json::array()))
+      std::cout << "Untagged: " << name.get<std::string>() << '\n';
+    if (!reply->body.value("deleted", "").empty())
+      std::cout << "Deleted: " << reply->body.value("deleted", "") << " (" << reply->body.value("layers_deleted", 0)
+                << " layers)\n";
+  }
+  return worst;
+}
+
+int Commands::imagePrune() {
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/images/prune", json::object(), exitCode, 600);
+  if (!reply) return exitCode;
+  if (wantsJson()) {
+    std::cout << reply->body.dump(2) << '\n';
+    return kExitOk;
+  }
+  for (const auto& layer : reply->body.value("layers_deleted", json::array()))
+    std::cout << "deleted layer " << layer.get<std::string>() << '\n';
+  std::cout << "Total reclaimed space: " << decimalSize(reply->body.value("bytes", uint64_t{0})) << '\n';
   return kExitOk;
 }
 

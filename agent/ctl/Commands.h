@@ -60,6 +60,12 @@ class Commands {
   int policyExplain(const std::string& id);
   int imageList();
   int imageImport(const std::string& name, const std::string& tarFile);
+  // Layered images (docs/images.md): a docker save archive or an OCI layout ("-": stdin).
+  int imageLoad(const std::string& input);
+  int imageInspect(const std::string& ref);
+  int imageTag(const std::string& ref, const std::string& name);
+  int imageRemove(const std::vector<std::string>& refs, bool force);
+  int imagePrune();
 
  private:
   // Finds the agent (once); on failure prints the reason and sets `exitCode`.

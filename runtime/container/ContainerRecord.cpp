@@ -69,6 +69,11 @@ std::string toJson(const ContainerConfig& c) {
             {"labels", c.labels},
             {"hostname", c.spec.hostname},
             {"image_rootfs", c.spec.imageRootfs},
+            {"image_id", c.imageId},
+            {"image_layers", c.imageLayers},
+            {"lower_base", c.spec.lowerBase},
+            {"lower_dirs", c.spec.lowerDirs},
+            {"user", c.spec.user},
             {"layer_dir", c.spec.layerDir},
             {"args", c.spec.args},
             {"env", c.spec.env},
@@ -144,6 +149,11 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.labels = j.value("labels", std::map<std::string, std::string>{});
     c.spec.hostname = j.at("hostname").get<std::string>();
     c.spec.imageRootfs = j.at("image_rootfs").get<std::string>();
+    c.imageId = j.value("image_id", "");
+    c.imageLayers = j.value("image_layers", std::vector<std::string>{});
+    c.spec.lowerBase = j.value("lower_base", "");
+    c.spec.lowerDirs = j.value("lower_dirs", std::vector<std::string>{});
+    c.spec.user = j.value("user", "");
     c.spec.layerDir = j.at("layer_dir").get<std::string>();
     c.spec.args = j.at("args").get<std::vector<std::string>>();
     c.spec.env = j.value("env", std::vector<std::string>{});

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "AtomicFile.h"
+#include "ImageDefaults.h"
 #include "Names.h"
 #include "ReaderLease.h"
 #include "RunRequestValidation.h"
@@ -116,6 +117,11 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   auto seccomp = seccompProgramFor(request, capabilities);
   if (!seccomp) return tl::unexpected(seccomp.error());
   std::string rootfs;
+  struct ImageLayers {
+    image::StoredImage image;
+    image::RootLayers root;
+  };
+  std::optional<ImageLayers> layered;
   if (!request.rootfs.empty()) {
     if (!request.image.empty())
       return userError("give an image or a rootfs, not both: the rootfs " + quotedForMessage(request.rootfs) +
@@ -135,12 +141,29 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
                            " has ',', ':' or '\\', which overlayfs cannot take in a layer; move or link it elsewhere",
                        EINVAL);
     }
+  } else if (config_.images && config_.images->has(request.image)) {
+    auto found = config_.images->resolve(request.image);
+    if (!found) return tl::unexpected(found.error());
+    auto layers = config_.images->rootLayers(*found);
+    if (!layers) return tl::unexpected(layers.error());
+    layered = ImageLayers{std::move(*found), std::move(*layers)};
   } else {
+    // A flat image (wave 1): a directory named after it, for a name that can be one only.
     rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
-    if (!fs::is_directory(rootfs)) {
+    if (!validateName("image", request.image) || !fs::is_directory(rootfs)) {
       return userError("no such image " + quotedForMessage(request.image) + "; agentctl image ls lists the images",
                        ENOENT);
     }
+  }
+  // What the container runs: a layered image's config under what the run gives.
+  std::optional<ImageDefaults> defaults;
+  if (layered) {
+    auto applied = applyImageConfig(layered->image.config, {request.args, request.env, request.labels}, request.image);
+    if (!applied) return tl::unexpected(applied.error());
+    defaults = std::move(*applied);
+  } else if (request.args.empty()) {
+    return userError("command is missing: give one, e.g. -- sh -c 'echo hi' (only a layered image has its own)",
+                     EINVAL);
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
@@ -181,8 +204,16 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.hostname = request.hostname.empty() ? id.substr(0, 12) : request.hostname;
   config.spec.imageRootfs = rootfs;
   config.spec.layerDir = config_.dataDir + "/containers/" + id;
-  config.spec.args = request.args;
-  config.spec.env = request.env;
+  config.spec.args = defaults ? defaults->args : request.args;
+  config.spec.env = defaults ? defaults->env : request.env;
+  if (layered) {
+    config.spec.lowerBase = layered->root.base;
+    config.spec.lowerDirs = layered->root.lowerDirs;
+    config.spec.cwd = defaults->cwd;
+    config.spec.user = defaults->user;
+    config.imageId = layered->image.id;
+    config.imageLayers = layered->image.layers;
+  }
   config.spec.network = request.network;
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
@@ -191,7 +222,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
-  config.labels = request.labels;
+  config.labels = defaults ? defaults->labels : request.labels;
   config.cgroupPath = config_.cgroupParent + "/" + id;
   config.logPath = logPathOf(id);
   config.logMaxBytes = config_.logMaxBytes;
@@ -282,6 +313,28 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   // A shim that has ended already is not watched; its SIGCHLD brings the collection instead.
   if (auto pid = store_.readPid(id); pid && *pid) (void)exits_.watch(id, **pid, proc::ProcFs());
   return load(id);
+}
+
+bool ContainerRuntime::usesImage(const std::string& imageId) const {
+  auto ids = store_.listIds();
+  if (!ids) return true;  // unknown: keep the image
+  for (const auto& id : *ids) {
+    auto config = store_.readConfig(id);
+    if (config && config->imageId == imageId) return true;
+  }
+  return false;
+}
+
+bool ContainerRuntime::usesLayer(const std::string& diffId) const {
+  auto ids = store_.listIds();
+  if (!ids) return true;
+  for (const auto& id : *ids) {
+    auto config = store_.readConfig(id);
+    if (config &&
+        std::find(config->imageLayers.begin(), config->imageLayers.end(), diffId) != config->imageLayers.end())
+      return true;
+  }
+  return false;
 }
 
 Result<std::vector<ContainerInfo>> ContainerRuntime::list() const {

@@ -22,6 +22,7 @@
 #include "ExitWatch.h"
 #include "FileChangeWatch.h"
 #include "IdRangeAllotment.h"
+#include "LayeredImageStore.h"
 #include "LogReader.h"
 #include "RunRequest.h"
 #include "StandbyPool.h"
@@ -46,6 +47,8 @@ struct RuntimeConfig {
   UsernsMode defaultUserns = UsernsMode::Host;
   SubordinateIdSource subordinateIds = {};
   SeccompCompile seccomp = {};  // the containers' default profile, compiled per capability set (runtime/seccomp)
+  // Layered images (docs/images.md), owned by agentd; none: flat images only (the tests').
+  image::LayeredImageStore* images = nullptr;
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).
@@ -107,6 +110,10 @@ class ContainerRuntime {
   ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hierarchy);
 
   const RuntimeConfig& config() const { return config_; }
+  // Whether a container (in any state) was made from the layered image `imageId`, or has the
+  // layer `diffId`: the image store keeps what containers use (LayeredImageStore.h).
+  bool usesImage(const std::string& imageId) const;
+  bool usesLayer(const std::string& diffId) const;
   // Creates and starts a container; returns once its command runs. A command missing from the
   // image gives a stopped container with exit code 127 and the reason (exit.error).
   Result<ContainerInfo> run(const RunRequest& request);

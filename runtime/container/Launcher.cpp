@@ -11,10 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
+#include "ContainerUser.h"
 #include "DeviceNodes.h"
 #include "IdmappedOverlay.h"
 #include "RootfsMounts.h"
@@ -123,10 +125,20 @@ Result<void> bringLoopbackUp() {
   }
   step(enterWorkingDirectory(spec.cwd));
   step(applyCapabilities(spec.capabilities));
+  // The image's user (ContainerUser.h), from the container's own /etc/passwd.
+  std::string home;
+  if (!spec.user.empty()) {
+    auto user = becomeContainerUser(spec.user);
+    if (!user) step(tl::unexpected(user.error()));
+    home = user->home;
+  }
 
   // execvp searches the PATH of the current environment, so install the container's first.
   ::clearenv();
   for (const auto& entry : containerEnvironment(spec)) ::putenv(::strdup(entry.c_str()));
+  bool homeGiven =
+      std::any_of(spec.env.begin(), spec.env.end(), [](const auto& e) { return e.rfind("HOME=", 0) == 0; });
+  if (!home.empty() && !homeGiven) ::setenv("HOME", home.c_str(), 1);
   std::vector<char*> argv;
   for (const auto& arg : spec.args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -238,7 +250,7 @@ tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, co
       spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; }, spec.userns);
   if (!prepared) return tl::unexpected(prepared.error());
   if (spec.userns) {
-    auto mounted = userns::mountIdmappedOverlay(prepared->pid, spec.imageRootfs, spec.layerDir, *spec.userns);
+    auto mounted = userns::mountIdmappedOverlay(prepared->pid, absoluteLowerDirs(spec), spec.layerDir, *spec.userns);
     if (!mounted) {
       abandonContainer(*prepared);
       return tl::unexpected(LaunchFailure{mounted.error(), kExitSetupFailed});

@@ -1,5 +1,7 @@
 #include "RunRequestValidation.h"
 
+#include "ImageReference.h"
+
 #include <cstdio>
 
 #include "Names.h"
@@ -88,10 +90,16 @@ Result<void> validateRunRequest(const RunRequest& request) {
   }
   if (request.image.empty() && request.rootfs.empty())
     return userError("image is missing: give an image (agentctl image ls lists them) or a rootfs directory", EINVAL);
-  if (!request.image.empty()) {
+  // A layered image's reference ("busybox:1.36", "registry:5000/team/app") or a flat image's
+  // name; only a valid flat name is ever made into a path (ContainerRuntime::run).
+  if (!request.image.empty() && !image::parseImageReference(request.image)) {
     if (auto r = validateName("image", request.image); !r) return r;
   }
-  if (auto r = validateCommand(request.args); !r) return r;
+  // No command: a layered image's Entrypoint and Cmd (ContainerRuntime::run refuses it for
+  // an image without them, a flat image and a rootfs).
+  if (!request.args.empty()) {
+    if (auto r = validateCommand(request.args); !r) return r;
+  }
   if (!request.hostname.empty()) {
     if (auto r = validateHostname(request.hostname); !r) return r;
   }
