@@ -47,9 +47,10 @@ Result<PlannedImage> planEntry(const BlobSource& source, const DockerArchiveEntr
     if (!verified) return tl::unexpected(verified.error());
     configJson = std::move(*verified);
   } else {
-    if (!source.exists(*configPath))
-      return userError("`" + *configPath + "` (named by " + namedBy + ") is missing from the image source");
     auto bytes = source.read(*configPath, kMaxDocumentBytes);
+    if (!bytes && bytes.error().errnum == ENOENT)
+      return userError("`" + *configPath + "` (named by " + namedBy +
+                       ") is missing from the image source; it is incomplete");
     if (!bytes) return tl::unexpected(bytes.error());
     configJson = std::move(*bytes);
   }

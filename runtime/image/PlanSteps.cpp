@@ -8,10 +8,10 @@ namespace agent::image {
 
 Result<std::string> readVerified(const BlobSource& source, const std::string& path, const std::string& digest,
                                  int64_t size, const std::string& namedBy) {
-  if (!source.exists(path))
-    return userError("`" + path + "` (named by " + namedBy + ") is missing from the image source; it is incomplete");
   auto bytes = source.read(path, kMaxDocumentBytes);
-  if (!bytes) return tl::unexpected(bytes.error());
+  if (!bytes && bytes.error().errnum == ENOENT)
+    return userError("`" + path + "` (named by " + namedBy + ") is missing from the image source; it is incomplete");
+  if (!bytes) return tl::unexpected(bytes.error());  // a link out of the archive, too big, unreadable
   if (size >= 0 && bytes->size() != static_cast<uint64_t>(size))
     return userError("`" + path + "` has " + std::to_string(bytes->size()) + " bytes where " + namedBy + " says " +
                      std::to_string(size) + "; the image source is damaged or was changed: save it again");
@@ -24,10 +24,10 @@ Result<std::string> readVerified(const BlobSource& source, const std::string& pa
 
 Result<void> checkLayerFile(const BlobSource& source, const std::string& path, int64_t size,
                             const std::string& namedBy) {
-  if (!source.exists(path))
+  auto range = source.range(path);
+  if (!range && range.error().errnum == ENOENT)
     return userError("layer `" + path + "` (named by " + namedBy +
                      ") is missing from the image source; it is incomplete");
-  auto range = source.range(path);
   if (!range) return tl::unexpected(range.error());
   if (size >= 0 && range->length != static_cast<uint64_t>(size))
     return userError("layer `" + path + "` has " + std::to_string(range->length) + " bytes where " + namedBy +

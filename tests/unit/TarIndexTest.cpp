@@ -7,6 +7,7 @@
 
 #include "BlobSource.h"
 #include "FixtureTree.h"
+#include "LoadPlan.h"
 #include "TarBuilder.h"
 
 namespace agent::image {
@@ -85,6 +86,22 @@ TEST(TarImageSource, LinksAreFollowedWithinTheArchiveOnly) {
   auto climb = (*source)->read("../a.tar", 100);
   ASSERT_FALSE(climb);
   EXPECT_NE(climb.error().message().find("climbs out"), std::string::npos) << climb.error().message();
+}
+
+TEST(TarImageSource, ALayerLinkedOutOfTheArchiveIsRefusedAsSuchNotAsMissing) {
+  FixtureTree tree;
+  {
+    TarBuilder tar(tree.path("a.tar"));
+    tar.file("manifest.json", R"([{"Config":"c.json","RepoTags":["x:1"],"Layers":["id/layer.tar"]}])")
+        .file("c.json", R"({"rootfs":{"type":"layers","diff_ids":["sha256:)" + std::string(64, 'a') + R"("]}})")
+        .symlink("id/layer.tar", "../../../etc/passwd");
+  }
+  auto source = openImageSource(tree.path("a.tar"));
+  ASSERT_TRUE(source) << source.error().message();
+  auto plan = planLoad(**source);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().message(), "`id/layer.tar` in `" + tree.path("a.tar") +
+                                        "` leads through a link out of the archive; links are followed within it only");
 }
 
 TEST(TarImageSource, ACompressedArchiveIsRefusedSayingWhatToDo) {
