@@ -169,6 +169,26 @@ TEST_F(ImageTools, Docker25AndContainerdStoreArchivesPlanTheSameImage) {
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(containerd[0].layers[i].digest, layout[0].layers[i].digest);
 }
 
+TEST_F(ImageTools, AnImageOfZeroLayersPlansWithNoneInEachFormat) {
+  const std::string oci = tree_.path("oci");
+  ASSERT_TRUE(run("umoci new --image " + oci + ":empty"));
+  ASSERT_TRUE(
+      run("skopeo --insecure-policy copy -q oci:" + oci + ":empty docker-archive:" + tree_.path("e.tar") + ":e:1"));
+  ASSERT_TRUE(
+      run("skopeo --insecure-policy copy -q oci:" + oci + ":empty oci-archive:" + tree_.path("eo.tar") + ":e:1"));
+  auto layout = plan(oci);
+  ASSERT_EQ(layout.size(), 2u);
+  EXPECT_EQ(layout[1].names, std::vector<std::string>{"empty"});
+  EXPECT_TRUE(layout[1].layers.empty());
+  for (const auto& archive : {tree_.path("e.tar"), tree_.path("eo.tar")}) {
+    auto images = plan(archive);
+    ASSERT_EQ(images.size(), 1u) << archive;
+    EXPECT_TRUE(images[0].layers.empty()) << archive;
+    EXPECT_TRUE(images[0].config.diffIds.empty()) << archive;
+    EXPECT_EQ(images[0].configDigest, layout[1].configDigest) << archive;
+  }
+}
+
 TEST_F(ImageTools, DamagedArchivesAreRefusedNamingTheArchiveAndTheFile) {
   ASSERT_TRUE(run("skopeo --insecure-policy copy -q oci:" + tree_.path("oci") +
                   ":t oci-archive:" + tree_.path("oa.tar") + ":web:2"));
