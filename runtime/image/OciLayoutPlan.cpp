@@ -99,9 +99,17 @@ Result<Descriptor> chooseLinuxAmd64(const OciIndex& index, const std::string& fi
 
 Result<std::vector<PlannedImage>> planOciLayout(const BlobSource& source) {
   auto marker = source.read(kOciLayoutFile, 4096);
+  if (!marker && marker.error().errnum == ENOENT)
+    return userError(
+        "`index.json` is there but `oci-layout` is not: an OCI image layout has both (image-layout.md); "
+        "the source is incomplete");
   if (!marker) return tl::unexpected(marker.error());
   if (auto layout = checkOciLayoutFile(*marker, kOciLayoutFile); !layout) return tl::unexpected(layout.error());
   auto text = source.read(kOciIndexFile, kMaxIndexBytes);
+  if (!text && text.error().errnum == ENOENT)
+    return userError(
+        "`oci-layout` is there but `index.json` is not: an OCI image layout has both (image-layout.md); "
+        "the source is incomplete");
   if (!text) return tl::unexpected(text.error());
   auto index = parseOciIndex(*text, kOciIndexFile);
   if (!index) return tl::unexpected(index.error());

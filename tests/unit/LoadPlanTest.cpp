@@ -308,6 +308,17 @@ TEST(LoadPlan, WhatIsNoImageIsRefusedSayingWhatWasLookedFor) {
   EXPECT_EQ(refusal(source),
             "this is not an image: it holds neither `manifest.json` (docker save) nor `oci-layout` "
             "and `index.json` (an OCI image layout)");
+  source.file("index.json", R"({"schemaVersion":2,"manifests":[]})");
+  EXPECT_EQ(refusal(source),
+            "`index.json` is there but `oci-layout` is not: an OCI image layout has both "
+            "(image-layout.md); the source is incomplete");
+  source.remove("index.json");
+  source.file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+  EXPECT_EQ(refusal(source),
+            "`oci-layout` is there but `index.json` is not: an OCI image layout has both "
+            "(image-layout.md); the source is incomplete");
+  source.file("index.json", R"({"schemaVersion":2,"manifests":[]})");
+  EXPECT_EQ(refusal(source), "`index.json` lists no image; there is nothing to load");
   source.file("manifest.json", "[]");
   EXPECT_EQ(refusal(source), "`manifest.json` lists no image; there is nothing to load");
   source.file("manifest.json", R"({"schemaVersion":2})");
