@@ -17,13 +17,14 @@ std::string digestOfConfigName(const std::string& path) {
   return isSha256Digest(digest) ? digest : "";
 }
 
-// Names from the legacy `repositories` ({repo: {tag: <top layer's directory>}}), for an
-// entry of manifest.json without RepoTags.
+// Names from `repositories` ({repo: {tag: <id>}}), for an entry of manifest.json without
+// RepoTags. The id is the top layer's: its directory in the legacy layout, its digest's hex
+// in Docker >= 25's (blobs/sha256/<hex>).
 std::vector<std::string> namesFromRepositories(const DockerRepositories& repositories, const std::string& topLayer) {
   std::vector<std::string> names;
-  size_t slash = topLayer.find('/');
-  if (slash == std::string::npos) return names;
-  std::string id = topLayer.substr(0, slash);
+  std::string digest = digestOfBlobPath(topLayer);
+  std::string id = digest.empty() ? topLayer.substr(0, topLayer.find('/')) : std::string(digestHex(digest));
+  if (id == topLayer) return names;  // neither <id>/layer.tar nor blobs/sha256/<hex>
   for (const auto& [repository, tags] : repositories) {
     for (const auto& [tag, tagId] : tags) {
       if (tagId == id) names.push_back(repository + ":" + tag);

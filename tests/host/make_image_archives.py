@@ -73,7 +73,9 @@ def read_image(oci_dir, ref_name):
 
 
 def docker25(config, layers, out):
-    """moby 25's save: layers stored uncompressed (their digest is the diff_id)."""
+    """moby 25's save (image/tarexport/save.go): layers stored uncompressed (their digest is
+    the diff_id), index.json entries with the config's platform and both name annotations,
+    manifest.json with familiar RepoTags, `repositories` naming the top layer's diff_id."""
     a = Archive(out)
     a.add("oci-layout", json.dumps({"imageLayoutVersion": "1.0.0"}).encode())
     config_digest = a.blob(config)
@@ -87,8 +89,8 @@ def docker25(config, layers, out):
     a.blob(manifest)
     names = {"docker.io/library/web:25": "25", "docker.io/library/web:latest": "latest"}
     a.add("index.json", json.dumps({"schemaVersion": 2, "mediaType": INDEX, "manifests": [
-        descriptor(MANIFEST, manifest, annotations={"io.containerd.image.name": full,
-                                                    "org.opencontainers.image.ref.name": tag})
+        descriptor(MANIFEST, manifest, platform={"architecture": "amd64", "os": "linux"},
+                   annotations={"io.containerd.image.name": full, "org.opencontainers.image.ref.name": tag})
         for full, tag in names.items()]}).encode())
     a.add("manifest.json", json.dumps([{
         "Config": blob_path(config_digest), "RepoTags": ["web:25", "web:latest"],

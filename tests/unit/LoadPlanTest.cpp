@@ -124,6 +124,14 @@ TEST(LoadPlan, Docker25ArchivesAreReadThroughManifestJsonIntoTheBlobsWithDigests
   EXPECT_EQ(image.layers[2].digest, sha256Digest("top"));
   EXPECT_EQ(image.layers[2].path, "blobs/sha256/" + std::string(digestHex(sha256Digest("top"))));
 
+  // Without RepoTags, the names come from `repositories`, keyed by the top layer's diff_id.
+  source.file("manifest.json",
+              json::array({{{"Config", configPath}, {"RepoTags", nullptr}, {"Layers", layers}}}).dump());
+  source.file("repositories", json{{"web", {{"1", std::string(digestHex(sha256Digest("top")))}}}}.dump());
+  auto untagged = planLoad(source);
+  ASSERT_TRUE(untagged) << untagged.error().message();
+  EXPECT_EQ((*untagged)[0].names, std::vector<std::string>{"web:1"});
+
   // A config changed after saving no longer matches the name Docker gave it.
   source.file(configPath, configOf({"base", "middle", "top"}, "changed"));
   auto changed = refusal(source);
