@@ -1,0 +1,20 @@
+#pragma once
+// The two shapes of a layer entry's failure, as fragments that follow "layer <digest> " in
+// the sentence a user reads (LayerUnpacker adds the digest and what became of the layer).
+#include <string>
+#include <string_view>
+
+#include "Error.h"
+
+namespace agent::image {
+
+// Bad content: "entry 'a/../../etc' escapes the layer ...".
+inline tl::unexpected<Error> entryRefused(std::string_view entry, std::string_view why, int errnum = EINVAL) {
+  return userError("entry '" + std::string(entry) + "' " + std::string(why), errnum);
+}
+// A system call failed on a good entry: "entry 'usr/bin/x' cannot be written: No space left on device".
+inline tl::unexpected<Error> entryFailed(std::string_view entry, std::string_view what, int errnum = errno) {
+  return systemError("entry '" + std::string(entry) + "' " + std::string(what), "", errnum);
+}
+
+}  // namespace agent::image
