@@ -70,6 +70,11 @@ la_ssize_t LayerArchive::readCallback(archive* reader, void* data, const void** 
   }
 }
 
+std::string LayerArchive::notATar() const {
+  if (stream_.compression() == LayerCompression::None) return "is not a tar archive, nor gzip or zstd";
+  return "holds no tar archive in its " + std::string(compressionName(stream_.compression())) + " stream";
+}
+
 Error LayerArchive::failure(const std::string& what) const {
   if (streamError_) return *streamError_;
   const char* text = archive_error_string(reader_);
@@ -79,18 +84,19 @@ Error LayerArchive::failure(const std::string& what) const {
 Result<std::optional<LayerEntry>> LayerArchive::next() {
   if (!opened_) {
     if (archive_read_open(reader_, this, nullptr, readCallback, nullptr) != ARCHIVE_OK)
-      return tl::unexpected(failure("is not a tar archive (nor gzip or zstd)"));
+      return tl::unexpected(failure(notATar()));
     opened_ = true;
   }
   int rc = archive_read_next_header(reader_, &current_);
   if (rc == ARCHIVE_EOF) return std::nullopt;
   if (rc < ARCHIVE_WARN) {
-    std::string where = lastName_.empty() ? "has no readable tar header at its start"
-                                          : "has a broken tar header after entry '" + lastName_ + "'";
+    std::string where =
+        lastName_.empty() ? notATar() : "has a broken tar header after entry '" + shownName(lastName_) + "'";
     return tl::unexpected(failure(where));
   }
   const char* rawName = archive_entry_pathname(current_);
-  if (rawName == nullptr) return tl::unexpected(failure("has an entry without a name after '" + lastName_ + "'"));
+  if (rawName == nullptr)
+    return tl::unexpected(failure("has an entry without a name after '" + shownName(lastName_) + "'"));
   lastName_ = rawName;
   LayerEntry entry;
   auto path = layerPathOf(lastName_);
@@ -140,7 +146,7 @@ Result<LayerArchive::CopiedData> LayerArchive::copyData(int fd, const std::strin
     int rc = archive_read_data_block(reader_, &block, &size, &offset);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN || offset < 0) {
-      Error error = failure("entry '" + path + "' is cut short or its data is broken");
+      Error error = failure("entry '" + shownName(path) + "' is cut short or its data is broken");
       return tl::unexpected(error);
     }
     const char* bytes = static_cast<const char*>(block);

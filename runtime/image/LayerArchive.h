@@ -36,6 +36,7 @@ class LayerArchive {
   static la_ssize_t readCallback(archive* reader, void* self, const void** buffer);
   // The stream's own error when it caused libarchive's, else libarchive's text.
   Error failure(const std::string& what) const;
+  std::string notATar() const;
 
   archive* reader_;
   archive_entry* current_ = nullptr;

@@ -15,6 +15,7 @@ class PlainDecoder : public LayerDecoder {
  public:
   Result<size_t> decode(std::string_view& input, std::span<char> output) override {
     size_t n = std::min(input.size(), output.size());
+    if (n == 0) return 0;  // an empty view may hold no pointer, which memcpy may not take
     std::memcpy(output.data(), input.data(), n);
     input.remove_prefix(n);
     return n;

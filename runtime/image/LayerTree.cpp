@@ -34,19 +34,19 @@ Result<UniqueFd> LayerTree::directory(std::string_view path, std::string_view en
     UniqueFd next(openat2Retrying(current.get(), part.c_str(), stepFlags, kResolve));
     if (!next.valid() && errno == ENOENT && make) {
       if (::mkdirat(current.get(), part.c_str(), 0755) != 0 && errno != EEXIST) {
-        return entryFailed(entry, "cannot have its directory '" + std::string(prefix) + "' made");
+        return entryFailed(entry, "cannot have its directory '" + shownName(prefix) + "' made");
       }
       next.reset(openat2Retrying(current.get(), part.c_str(), stepFlags, kResolve));
     }
     if (!next.valid()) {
       if (errno == ELOOP) {
-        return entryRefused(entry, "passes through the symbolic link '" + std::string(prefix) +
+        return entryRefused(entry, "passes through the symbolic link '" + shownName(prefix) +
                                        "' (a layer writes nothing through a link)");
       }
       if (errno == ENOTDIR) {
-        return entryRefused(entry, "passes through '" + std::string(prefix) + "', which is not a directory");
+        return entryRefused(entry, "passes through '" + shownName(prefix) + "', which is not a directory");
       }
-      return entryFailed(entry, "cannot reach '" + std::string(prefix) + "'");
+      return entryFailed(entry, "cannot reach '" + shownName(prefix) + "'");
     }
     current = std::move(next);
     at = slash + 1;

@@ -1,6 +1,7 @@
 #include "LayerWhiteout.h"
 
 #include "LayerPath.h"
+#include "MessageText.h"
 
 namespace agent::image {
 
@@ -27,7 +28,7 @@ Result<WhiteoutMark> whiteoutOf(std::string_view path) {
   }
   std::string_view name = base.substr(kWhiteoutPrefix.size());
   if (name.empty() || name == "." || name == "..") {
-    return userError("is a whiteout of `" + std::string(name) +
+    return userError("is a whiteout of `" + escapedForMessage(name) +
                      "`, which would delete its own directory or its parent rather than a name in it");
   }
   mark.kind = WhiteoutKind::RemoveName;

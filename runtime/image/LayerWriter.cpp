@@ -105,10 +105,11 @@ Result<void> LayerWriter::addDirectory(const LayerEntry& entry) {
 Result<void> LayerWriter::addHardLink(const LayerEntry& entry) {
   const std::string& path = entry.path;
   auto target = layerPathOf(entry.linkName);
-  if (!target) return entryRefused(path, "is a hard link to '" + entry.linkName + "', which " + target.error().action);
+  if (!target)
+    return entryRefused(path, "is a hard link to '" + shownName(entry.linkName) + "', which " + target.error().action);
   if (*target == path) return entryRefused(path, "is a hard link to itself");
   if (!linkable_.contains(*target)) {
-    return entryRefused(path, "is a hard link to '" + *target +
+    return entryRefused(path, "is a hard link to '" + shownName(*target) +
                                   "', which is not a file earlier in this layer (a hard link joins files of its own "
                                   "layer only)");
   }
@@ -124,7 +125,7 @@ Result<void> LayerWriter::addHardLink(const LayerEntry& entry) {
   if (*cleared == LayerTree::Cleared::RemovedDirectory) forgetBelow(path);
   // Flags 0: a hard link to a symlink joins the symlink itself, as tar made it.
   if (::linkat(targetParent->get(), std::string(targetLeaf).c_str(), parent->get(), leaf.c_str(), 0) != 0)
-    return entryFailed(path, "cannot be linked to '" + *target + "'");
+    return entryFailed(path, "cannot be linked to '" + shownName(*target) + "'");
   linkable_.insert(path);
   return {};
 }
@@ -175,7 +176,7 @@ Result<void> LayerWriter::setXattrs(const LayerEntry& entry, int fd) {
     // A data directory on a filesystem without user xattrs (tmpfs before Linux 6.6): skipped,
     // as Docker skips them; file capabilities are supported wherever security.* is.
     if (errno == EOPNOTSUPP && name.starts_with("user.")) continue;
-    return entryFailed(entry.path, "cannot have its xattr '" + name + "' set");
+    return entryFailed(entry.path, "cannot have its xattr '" + shownName(name) + "' set");
   }
   return {};
 }
