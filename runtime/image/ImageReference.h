@@ -9,7 +9,9 @@
 namespace agent::image {
 
 struct ImageReference {
-  std::string repository;  // "busybox", "registry:5000/team/app"
+  // "busybox", "registry:5000/team/app"; Docker Hub's in their familiar form
+  // ("docker.io/library/busybox" is "busybox", "docker.io/team/app" is "team/app").
+  std::string repository;
   std::string tag;         // "latest" when none was given
   std::string text() const { return repository + ":" + tag; }
 };

@@ -87,6 +87,7 @@ Result<std::optional<LayerEntry>> LayerArchive::next() {
       return tl::unexpected(failure(notATar()));
     opened_ = true;
   }
+  if (endedAfterData_) return std::nullopt;
   int rc = archive_read_next_header(reader_, &current_);
   if (rc == ARCHIVE_EOF) return std::nullopt;
   if (rc < ARCHIVE_WARN) {
@@ -136,6 +137,16 @@ Result<std::optional<LayerEntry>> LayerArchive::next() {
   return std::optional<LayerEntry>(std::move(entry));
 }
 
+// umoci 0.4.7's `insert` writes layers whose tar stops right after the last file's data:
+// no padding to 512 bytes, no end-of-archive blocks. Go's archive/tar (Docker, containerd,
+// umoci itself) takes an end of input exactly there as the end of the archive, and so do
+// we; an end inside the data, or inside the padding, stays a truncated layer.
+bool LayerArchive::endsBeforePadding(const CopiedData& copied) const {
+  la_int64_t size = archive_entry_size(current_);
+  return !streamError_ && stream_.ended() && !copied.sparse && size > 0 && size % 512 != 0 &&
+         copied.extent == static_cast<uint64_t>(size) && stream_.tarBytes() % 512 == static_cast<uint64_t>(size) % 512;
+}
+
 Result<LayerArchive::CopiedData> LayerArchive::copyData(int fd, const std::string& path) {
   CopiedData copied;
   copied.sparse = archive_entry_sparse_count(current_) > 0;
@@ -146,6 +157,10 @@ Result<LayerArchive::CopiedData> LayerArchive::copyData(int fd, const std::strin
     int rc = archive_read_data_block(reader_, &block, &size, &offset);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN || offset < 0) {
+      if (endsBeforePadding(copied)) {
+        endedAfterData_ = true;
+        break;
+      }
       Error error = failure("entry '" + shownName(path) + "' is cut short or its data is broken");
       return tl::unexpected(error);
     }

@@ -37,6 +37,7 @@ class LayerArchive {
   // The stream's own error when it caused libarchive's, else libarchive's text.
   Error failure(const std::string& what) const;
   std::string notATar() const;
+  bool endsBeforePadding(const CopiedData& copied) const;
 
   archive* reader_;
   archive_entry* current_ = nullptr;
@@ -44,6 +45,8 @@ class LayerArchive {
   std::vector<char> buffer_;
   std::optional<Error> streamError_;
   bool opened_ = false;
+  // The tar ended right after the last entry's data, before its padding: see copyData.
+  bool endedAfterData_ = false;
   std::string lastName_;
 };
 

@@ -30,6 +30,8 @@ class LayerStream {
   LayerCompression compression() const { return compression_; }
   uint64_t storedBytes() const { return storedBytes_; }
   uint64_t tarBytes() const { return tarBytes_; }
+  // read() gave 0: the blob is read to its end and its compressed stream ended cleanly.
+  bool ended() const { return ended_; }
   // "sha256:..." once the blob is read to its end (read() gave 0, or hashRest()).
   const std::string& storedDigest();
   const std::string& tarDigest();

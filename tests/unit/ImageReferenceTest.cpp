@@ -17,12 +17,23 @@ TEST(ImageReference, RepositoryAndTagAsDockerSplitsThem) {
   EXPECT_EQ(withPort->tag, "latest");
   EXPECT_EQ(image::parseImageReference("registry:5000/team/app:v2")->tag, "v2");
   EXPECT_EQ(image::normalizedReference("app"), "app:latest");
+  // Docker Hub's full names are kept as docker shows them (skopeo writes them in full).
+  EXPECT_EQ(image::normalizedReference("docker.io/library/app:v1"), "app:v1");
+  EXPECT_EQ(image::normalizedReference("docker.io/team/app"), "team/app:latest");
+  EXPECT_EQ(image::normalizedReference("index.docker.io/library/busybox"), "busybox:latest");
+  EXPECT_EQ(image::normalizedReference("quay.io/library/app"), "quay.io/library/app:latest");
 }
 
 TEST(ImageReference, WhatDockerRefusesIsRefused) {
   for (const char* bad : {"", "Busybox", "busybox:", ":tag", "a//b", "/a", "app:-x", "app@sha256:00", "a b"})
     EXPECT_FALSE(image::parseImageReference(bad)) << bad;
   EXPECT_FALSE(image::parseImageReference("app:" + std::string(129, 't')));
+  // distribution/reference's path components: no "..", nothing that starts or ends with a separator.
+  for (const char* bad : {"../busybox", ".hidden", "team/../app", "a..b", "a.-b", "-a", "a-", "a___b", "x/a:b/c"})
+    EXPECT_FALSE(image::parseImageReference(bad)) << bad;
+  for (const char* good : {"my_app", "a__b", "a---b", "a.b", "localhost/x", "docker.io/library/busybox:1.36",
+                           "registry:5000/team/app", "my-registry.example/app"})
+    EXPECT_TRUE(image::parseImageReference(good)) << good;
 }
 
 TEST(ImageDefaults, EntrypointAndCmdAsDockerCombinesThem) {
