@@ -15,6 +15,7 @@
 #include "SealedExecutable.h"
 #include "SeccompFilter.h"
 #include "ShimStarter.h"
+#include "VolumeSources.h"
 
 namespace agent::container {
 
@@ -150,6 +151,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     if (!mapping) return tl::unexpected(mapping.error());
     devices.push_back(std::move(*mapping));
   }
+  if (auto r = checkVolumeSources(request.volumes); !r) return tl::unexpected(r.error());
   auto userns = allotUserNamespace(request.userns.value_or(config_.defaultUserns));
   if (!userns) return tl::unexpected(userns.error());
   // Root of a user namespace may not make device nodes; runc binds the host's instead, which
@@ -186,6 +188,8 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.network = request.network;
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
+  config.spec.volumes = request.volumes;
+  config.spec.readOnlyRoot = request.readOnlyRoot;
   config.spec.capabilities = capabilities;
   config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;

@@ -7,6 +7,7 @@
 
 #include "CapabilitySet.h"
 #include "IdMapping.h"
+#include "VolumeSpec.h"
 
 namespace agent::container {
 
@@ -46,6 +47,9 @@ struct ContainerSpec {
   CapabilitySet capabilities = dockerDefaultCapabilities();
   SeccompMode seccomp = SeccompMode::Unconfined;
   std::string seccompFilter;  // the compiled filter (SeccompFilter.h) to install; empty: none
+  // Volumes (VolumeMounts.h): -v and --tmpfs, mounted in this order's depth; --read-only.
+  std::vector<VolumeSpec> volumes;
+  bool readOnlyRoot = false;
 };
 
 // PATH and HOME as a shell in the image expects them, plus `env` (which wins).

@@ -20,6 +20,7 @@
 #include "RootfsMounts.h"
 #include "SeccompFilter.h"
 #include "UserNamespace.h"
+#include "VolumeMounts.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -108,6 +109,8 @@ Result<void> bringLoopbackUp() {
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
   step(makeDeviceNodes(root, spec.devices));
+  step(mountVolumes(root, spec.volumes, spec.userns ? volumeStagingDir(spec.layerDir) : ""));
+  if (spec.readOnlyRoot) step(makeRootReadOnly(root));
   step(pivotInto(root));
   // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe
   // (closed at exec): a descriptor on a host file or directory would let the command write
@@ -239,6 +242,7 @@ tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, co
   if (!prepared) return tl::unexpected(prepared.error());
   if (spec.userns) {
     auto mounted = userns::mountIdmappedOverlay(prepared->pid, spec.imageRootfs, spec.layerDir, *spec.userns);
+    if (mounted) mounted = stageVolumeSources(prepared->pid, spec.volumes, spec.layerDir);
     if (!mounted) {
       abandonContainer(*prepared);
       return tl::unexpected(LaunchFailure{mounted.error(), kExitSetupFailed});
