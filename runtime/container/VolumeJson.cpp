@@ -1,5 +1,6 @@
 #include "VolumeJson.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace agent::container {
@@ -16,7 +17,9 @@ json volumesJson(const std::vector<VolumeSpec>& volumes) {
               {"mode", v.readOnly ? "ro" : "rw"},
               {"rw", !v.readOnly}};
     if (!bind) {
-      j["tmpfs_mode"] = v.mode;
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", v.mode);
+      j["tmpfs_mode"] = mode;  // octal, as `mode=` takes it
       j["exec"] = v.exec;
       if (v.sizeBytes > 0) j["size_bytes"] = v.sizeBytes;
     }
@@ -36,7 +39,7 @@ std::vector<VolumeSpec> volumesFromJson(const json& list) {
     v.target = j.at("destination").get<std::string>();
     v.readOnly = !j.at("rw").get<bool>();
     if (v.kind == VolumeKind::Tmpfs) {
-      v.mode = j.value("tmpfs_mode", 01777u);
+      v.mode = static_cast<uint32_t>(std::stoul(j.value("tmpfs_mode", std::string("1777")), nullptr, 8));
       v.exec = j.value("exec", false);
       v.sizeBytes = j.value("size_bytes", uint64_t{0});
     }

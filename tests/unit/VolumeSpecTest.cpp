@@ -215,6 +215,7 @@ TEST(VolumeSpec, TheRecordKeepsThemAndKnowsAnOlderOne) {
   EXPECT_EQ(shown[0]["rw"], false);
   EXPECT_EQ(shown[2]["type"], "tmpfs");
   EXPECT_EQ(shown[2]["size_bytes"], 1 << 20);
+  EXPECT_EQ(shown[2]["tmpfs_mode"], "0755");
   // A record of an agentd from before volumes has none, and a writable root.
   config.spec.volumes.clear();
   config.spec.readOnlyRoot = false;
