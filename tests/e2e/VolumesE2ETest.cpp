@@ -2,8 +2,9 @@
 // shows on the host, :ro and the read-only root refuse writes (EROFS) while a --tmpfs /tmp
 // takes them, inspect shows the mounts (also after agentd restarted), exec sees them, an
 // image's symlink at a target never leads a mount to the host, and a bad spec is refused in
-// one line with nothing created.
+// one line with nothing created; with --userns auto a volume shows the host's owners.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <nlohmann/json.hpp>
 
 #include "E2ESupport.h"
@@ -139,4 +140,24 @@ TEST(VolumesE2E, BadSpecsAreRefusedInOneLineWithNothingCreated) {
   }
   EXPECT_EQ(agent.ctl("ps -a").out, before) << "a refused run left a container";
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// --userns auto: the container's root is an unprivileged host uid, yet a volume shows the
+// host's root-owned files as root's, and what the container's root writes is the host root's.
+TEST(VolumesE2E, WithUsernsAutoAVolumeShowsTheHostsOwnersThroughTheMapping) {
+  Agent agent;
+  fs::path dir = agent.root() / "volume";
+  fs::create_directory(dir);
+  std::ofstream(dir / "secret") << "host only\n";
+  fs::permissions(dir / "secret", fs::perms::owner_read | fs::perms::owner_write);
+  Ran ran = agent.ctl("run --userns auto -v " + dir.string() +
+                      ":/data busybox -- sh -c 'stat -c %u:%g /data/secret; cat /data/secret; echo mine > "
+                      "/data/written; cat /proc/self/uid_map'");
+  EXPECT_EQ(ran.exitCode, 0) << ran.out << agent.log();
+  EXPECT_EQ(ran.out.rfind("0:0\nhost only\n", 0), 0u) << ran.out;
+  EXPECT_EQ(ran.out.find("4294967295"), std::string::npos) << "not in a user namespace: " << ran.out;
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "written").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(read(dir / "written"), "mine\n");
 }
