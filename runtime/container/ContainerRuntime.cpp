@@ -163,9 +163,12 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
         EINVAL);
   }
   // A standby container has its namespaces and cgroup already (see StandbyPool.h), Docker's
-  // device rules alone, and no user namespace (whose ids are only known now).
+  // device rules alone, no user namespace (whose ids are only known now), and a mount
+  // namespace copied when it was made: a bind volume's source mounted on the host since would
+  // show in it as the directory under that mount.
   std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns) standby = pool_->take();
+  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !hasBindVolume(request.volumes))
+    standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {

@@ -22,4 +22,11 @@ Result<void> checkVolumeSources(const std::vector<VolumeSpec>& volumes) {
   return {};
 }
 
+bool hasBindVolume(const std::vector<VolumeSpec>& volumes) {
+  for (const VolumeSpec& volume : volumes) {
+    if (volume.kind == VolumeKind::Bind) return true;
+  }
+  return false;
+}
+
 }  // namespace agent::container

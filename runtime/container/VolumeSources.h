@@ -12,5 +12,7 @@
 namespace agent::container {
 
 Result<void> checkVolumeSources(const std::vector<VolumeSpec>& volumes);
+// Whether any of `volumes` binds a host path (a tmpfs is made in the container alone).
+bool hasBindVolume(const std::vector<VolumeSpec>& volumes);
 
 }  // namespace agent::container

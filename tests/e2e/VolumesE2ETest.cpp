@@ -161,3 +161,19 @@ TEST(VolumesE2E, WithUsernsAutoAVolumeShowsTheHostsOwnersThroughTheMapping) {
   EXPECT_EQ(st.st_uid, 0u);
   EXPECT_EQ(read(dir / "written"), "mine\n");
 }
+
+// A volume's source that became a mount point after agentd started (a disk plugged in, a
+// tmpfs): the container sees what is mounted there now, even though agentd keeps standby
+// containers whose mount namespaces were copied before that mount existed.
+TEST(VolumesE2E, ASourceMountedAfterAgentdStartedIsWhatTheContainerSees) {
+  Agent agent;
+  fs::path dir = agent.root() / "mounted-later";
+  fs::create_directory(dir);
+  std::this_thread::sleep_for(500ms);  // the standby containers are made
+  ASSERT_EQ(shell("mount -t tmpfs -o size=1m volume-test " + dir.string()).exitCode, 0);
+  std::ofstream(dir / "on-the-mount") << "mounted\n";
+  Ran ran = agent.ctl("run -v " + dir.string() + ":/data busybox -- cat /data/on-the-mount");
+  shell("umount " + dir.string());
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  EXPECT_EQ(ran.out, "mounted\n");
+}
