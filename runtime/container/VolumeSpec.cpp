@@ -31,12 +31,19 @@ bool under(const std::string& path, std::string_view dir) {
   return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
+// `..`, `.` and repeated slashes resolved as text, no trailing slash ("///" is "/": libstdc++'s
+// lexically_normal keeps a root of several slashes as it is).
+std::string normalPath(const std::string& path) {
+  std::string normal = std::filesystem::path(path).lexically_normal().string();
+  while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
+}
+
 // Why `path` cannot be a container path, or nothing; `path` becomes its normal form.
 std::optional<std::string> containerPathProblem(std::string& path) {
   if (path.empty() || path.front() != '/')
     return "the container path " + quotedForMessage(path) + " is not absolute (start it with /)";
-  path = std::filesystem::path(path).lexically_normal().string();
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  path = normalPath(path);
   if (path == "/") return std::string("the container path is the root directory, which is the image's");
   // The kernel's own filesystems, mounted by PID 1 itself: a mount there would hide or
   // replace what confines the container (masked /proc paths, read-only /sys).
@@ -47,6 +54,16 @@ std::optional<std::string> containerPathProblem(std::string& path) {
   }
   if (path == "/dev") return std::string("the container path /dev is the container's device directory");
   return std::nullopt;
+}
+
+// ", e.g. $PWD/data" for a relative `path` that can be shown as it is (one line, nothing to
+// escape), else nothing: the message stays one line whatever the bytes.
+std::string pwdExample(std::string_view path) {
+  if (path.empty()) return "";
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') return "";
+  }
+  return ", e.g. $PWD/" + std::string(path);
 }
 
 // Docker's RAMInBytes: a number and a binary unit, k, m, g or t (any case, with an optional
@@ -104,13 +121,11 @@ Result<VolumeSpec> parseVolumeOption(std::string_view text) {
   if (volume.source.empty() || volume.source.front() != '/') {
     return refuse(kOption, text,
                   "the host path " + quotedForMessage(volume.source) +
-                      " is not absolute (named volumes and relative paths are not supported; give it from /, e.g. "
-                      "$PWD/" +
-                      std::string(parts[0]) + ")",
+                      " is not absolute (named volumes and relative paths are not supported; give it from /" +
+                      pwdExample(parts[0]) + ")",
                   kVolumeForm);
   }
-  volume.source = std::filesystem::path(volume.source).lexically_normal().string();
-  if (volume.source.size() > 1 && volume.source.back() == '/') volume.source.pop_back();
+  volume.source = normalPath(volume.source);
   if (auto problem = containerPathProblem(volume.target)) return refuse(kOption, text, *problem, kVolumeForm);
   if (parts.size() == 3) {
     bool seen = false;

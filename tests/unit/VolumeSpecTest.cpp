@@ -42,6 +42,7 @@ TEST(VolumeSpec, BindsReadAsDockersCli) {
            {"/srv/./a/../data:/x/../data", bindVolume("/srv/data", "/data")},
            {"/etc/hosts:/etc/hosts:ro", bindVolume("/etc/hosts", "/etc/hosts", true)},
            {"/:/host:ro", bindVolume("/", "/host", true)},
+           {"///:/...", bindVolume("/", "/...")},  // found by volume_spec_fuzzer: "///" was kept as "//"
            {"/dev/snd:/dev/snd", bindVolume("/dev/snd", "/dev/snd")},
            {"/srv:/processes", bindVolume("/srv", "/processes")},  // only /proc itself and under it
        }) {
@@ -59,7 +60,10 @@ TEST(VolumeSpec, BindsRefusedNamingWhatIsWrong) {
   };
   for (const Case& c : std::initializer_list<Case>{
            {"data:/data", "the host path \"data\" is not absolute"},
-           {"./data:/data", "the host path \"./data\" is not absolute"},
+           {"./data:/data",
+            "the host path \"./data\" is not absolute (named volumes and relative paths are not "
+            "supported; give it from /, e.g. $PWD/./data)"},
+           {"da\r\nta:/data", "is not absolute (named volumes and relative paths are not supported; give it from /)"},
            {":/data", "the host path \"\" is not absolute"},
            {"/srv/data", "it names no container path"},
            {"/srv/data:data", "the container path \"data\" is not absolute"},
@@ -83,6 +87,8 @@ TEST(VolumeSpec, BindsRefusedNamingWhatIsWrong) {
     EXPECT_EQ(parsed.error().errnum, EINVAL);
     EXPECT_NE(parsed.error().message().find(c.why), std::string::npos) << parsed.error().message();
     EXPECT_NE(parsed.error().message().find("give it as HOST:CONTAINER[:ro]"), std::string::npos);
+    // One line whatever the bytes (found by volume_spec_fuzzer: a relative path was shown raw).
+    EXPECT_EQ(parsed.error().message().find_first_of("\r\n"), std::string::npos) << parsed.error().message();
   }
 }
 
