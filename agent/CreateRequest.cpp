@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "LimitSet.h"
 #include "RunRequestValidation.h"
@@ -12,9 +13,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",          "rootfs",  "name",   "command", "env",      "hostname",
-                                   "labels",         "network", "cpu",    "memory",  "pids",     "attach",
-                                   "remove_on_exit", "devices", "userns", "cap_add", "cap_drop", "seccomp"};
+constexpr const char* kFields[] = {"image",          "rootfs",  "name",     "command", "env",      "hostname",
+                                   "labels",         "network", "cpu",      "memory",  "pids",     "attach",
+                                   "remove_on_exit", "devices", "userns",   "cap_add", "cap_drop", "seccomp",
+                                   "volumes",        "tmpfs",   "read_only"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -33,6 +35,20 @@ Result<std::vector<std::string>> stringsField(const json& body, const char* fiel
       value.is_array() && std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
   if (!strings) return refuse(std::string(field) + " must be an array of strings, e.g. " + example);
   return value.get<std::vector<std::string>>();
+}
+
+Result<void> parseVolumeFields(const json& body, container::RunRequest& run) {
+  for (auto [field, parse, example] : {std::tuple{"volumes", &container::parseVolumeOption, "[\"/srv/data:/data:ro\"]"},
+                                       {"tmpfs", &container::parseTmpfsOption, "[\"/run:size=64m\"]"}}) {
+    auto texts = stringsField(body, field, example);
+    if (!texts) return tl::unexpected(texts.error());
+    for (const auto& text : *texts) {
+      auto volume = parse(text);
+      if (!volume) return tl::unexpected(volume.error());
+      run.volumes.push_back(std::move(*volume));
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -68,6 +84,8 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (!device) return tl::unexpected(device.error());
     run.devices.push_back(std::move(*device));
   }
+  // Volumes: the texts of -v and --tmpfs, parsed as agentctl parses them.
+  if (auto volumes = parseVolumeFields(body, run); !volumes) return tl::unexpected(volumes.error());
   // Confinement: capability names are checked by validateRunRequest.
   for (auto [field, target] : {std::pair{"cap_add", &run.capAdd}, {"cap_drop", &run.capDrop}}) {
     auto names = stringsField(body, field, "[\"NET_ADMIN\"]");
@@ -94,7 +112,9 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (!strings) return refuse("labels must be an object of strings, e.g. {\"tier\": \"web\"}");
     run.labels = labels.get<std::map<std::string, std::string>>();
   }
-  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit}, {"attach", &request.attach}}) {
+  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit},
+                               {"attach", &request.attach},
+                               {"read_only", &run.readOnlyRoot}}) {
     if (!body.contains(field)) continue;
     if (!body[field].is_boolean()) return refuse(std::string(field) + " must be true or false");
     *target = body[field].get<bool>();

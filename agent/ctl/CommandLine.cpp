@@ -45,6 +45,11 @@ SubcommandEntry runEntry() {
         cmd->add_option("--env,-e", run->env, "Environment KEY=VALUE (repeatable)")->allow_extra_args(false);
         cmd->add_option("--device", run->devices, "Host device HOST[:CONTAINER][:rwm] (repeatable)")
             ->allow_extra_args(false);
+        cmd->add_option("-v,--volume", run->volumes, "Bind mount HOST:CONTAINER[:ro] (repeatable)")
+            ->allow_extra_args(false);
+        cmd->add_option("--tmpfs", run->tmpfs, "tmpfs mount CONTAINER[:size=64m,mode=1777] (repeatable)")
+            ->allow_extra_args(false);
+        cmd->add_flag("--read-only", run->readOnly, "Mount the container's root read-only");
         cmd->add_option("--hostname", run->hostname, "Hostname (default: the short id)");
         cmd->add_option("--net", run->network, "none (own network namespace, lo only) or host")
             ->check(CLI::IsMember({"none", "host"}));

@@ -15,6 +15,7 @@
 #include "SeccompProfile.h"
 #include "StatsTable.h"
 #include "Table.h"
+#include "VolumeOptions.h"
 
 namespace agent::ctl {
 
@@ -176,6 +177,7 @@ int Commands::run(const RunOptions& options) {
   if (!o.pids.empty()) body["pids"] = o.pids;
   body["env"] = o.env;
   if (!o.devices.empty()) body["devices"] = o.devices;
+  if (!addVolumeFields(o, body)) return kExitUsage;
   if (auto caps = container::combineCapabilities(container::dockerDefaultCapabilities(), o.capAdd, o.capDrop); !caps) {
     std::cerr << "agentctl: " << caps.error().message() << '\n';
     return kExitUsage;

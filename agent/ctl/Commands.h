@@ -27,6 +27,8 @@ struct RunOptions {
   std::vector<std::string> devices;  // HOST[:CTR][:rwm], checked by agentd
   bool detach = false, remove = false;
   std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement
+  std::vector<std::string> volumes, tmpfs;                // -v, --tmpfs (VolumeSpec.h)
+  bool readOnly = false;                                  // --read-only
 };
 
 struct StatsOptions {

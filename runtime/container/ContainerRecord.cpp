@@ -3,6 +3,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "VolumeJson.h"
+
 namespace agent::container {
 
 using nlohmann::json;
@@ -93,6 +95,9 @@ std::string toJson(const ContainerConfig& c) {
   j["capabilities"] = capabilityNames(c.spec.capabilities);
   j["seccomp"] = seccompModeName(c.spec.seccomp);
   if (!c.spec.seccompFilter.empty()) j["seccomp_filter"] = c.spec.seccompFilter;
+  // Volumes: absent for none (and for records of an agentd from before them).
+  if (!c.spec.volumes.empty()) j["volumes"] = volumesJson(c.spec.volumes);
+  if (c.spec.readOnlyRoot) j["read_only_root"] = true;
   return j.dump(2) + "\n";
 }
 
@@ -182,6 +187,8 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
                      : seccomp == "custom" ? SeccompMode::Custom
                                            : SeccompMode::Unconfined;
     c.spec.seccompFilter = j.value("seccomp_filter", "");
+    if (j.contains("volumes")) c.spec.volumes = volumesFromJson(j.at("volumes"));
+    c.spec.readOnlyRoot = j.value("read_only_root", false);
   });
 }
 

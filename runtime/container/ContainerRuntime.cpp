@@ -16,6 +16,7 @@
 #include "SealedExecutable.h"
 #include "SeccompFilter.h"
 #include "ShimStarter.h"
+#include "VolumeSources.h"
 
 namespace agent::container {
 
@@ -173,6 +174,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     if (!mapping) return tl::unexpected(mapping.error());
     devices.push_back(std::move(*mapping));
   }
+  if (auto r = checkVolumeSources(request.volumes); !r) return tl::unexpected(r.error());
   auto userns = allotUserNamespace(request.userns.value_or(config_.defaultUserns));
   if (!userns) return tl::unexpected(userns.error());
   // Root of a user namespace may not make device nodes; runc binds the host's instead, which
@@ -184,9 +186,12 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
         EINVAL);
   }
   // A standby container has its namespaces and cgroup already (see StandbyPool.h), Docker's
-  // device rules alone, and no user namespace (whose ids are only known now).
+  // device rules alone, no user namespace (whose ids are only known now), and a mount
+  // namespace copied when it was made: a bind volume's source mounted on the host since would
+  // show in it as the directory under that mount.
   std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns) standby = pool_->take();
+  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !hasBindVolume(request.volumes))
+    standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
@@ -217,6 +222,8 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.network = request.network;
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
+  config.spec.volumes = request.volumes;
+  config.spec.readOnlyRoot = request.readOnlyRoot;
   config.spec.capabilities = capabilities;
   config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;

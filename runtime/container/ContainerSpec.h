@@ -7,6 +7,7 @@
 
 #include "CapabilitySet.h"
 #include "IdMapping.h"
+#include "VolumeSpec.h"
 
 namespace agent::container {
 
@@ -51,6 +52,9 @@ struct ContainerSpec {
   CapabilitySet capabilities = dockerDefaultCapabilities();
   SeccompMode seccomp = SeccompMode::Unconfined;
   std::string seccompFilter;  // the compiled filter (SeccompFilter.h) to install; empty: none
+  // Volumes (VolumeMounts.h): -v and --tmpfs, mounted in this order's depth; --read-only.
+  std::vector<VolumeSpec> volumes;
+  bool readOnlyRoot = false;
 };
 
 // The overlay's lowerdir option: the layers joined by ':', or the flat image's directory.

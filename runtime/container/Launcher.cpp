@@ -22,6 +22,7 @@
 #include "RootfsMounts.h"
 #include "SeccompFilter.h"
 #include "UserNamespace.h"
+#include "VolumeMounts.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -110,6 +111,8 @@ Result<void> bringLoopbackUp() {
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
   step(makeDeviceNodes(root, spec.devices));
+  step(mountVolumes(root, spec.volumes, spec.userns ? volumeStagingDir(spec.layerDir) : ""));
+  if (spec.readOnlyRoot) step(makeRootReadOnly(root));
   step(pivotInto(root));
   // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe
   // (closed at exec): a descriptor on a host file or directory would let the command write
@@ -251,6 +254,7 @@ tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, co
   if (!prepared) return tl::unexpected(prepared.error());
   if (spec.userns) {
     auto mounted = userns::mountIdmappedOverlay(prepared->pid, absoluteLowerDirs(spec), spec.layerDir, *spec.userns);
+    if (mounted) mounted = stageVolumeSources(prepared->pid, spec.volumes, spec.layerDir);
     if (!mounted) {
       abandonContainer(*prepared);
       return tl::unexpected(LaunchFailure{mounted.error(), kExitSetupFailed});

@@ -34,6 +34,9 @@ struct RunRequest {
   std::vector<std::string> capAdd, capDrop;
   SeccompMode seccomp = SeccompMode::Default;
   std::string seccompProfile;  // Custom: the profile, JSON in Docker's format
+  // Volumes: -v and --tmpfs (VolumeSpec.h), and --read-only (the root's own mount).
+  std::vector<VolumeSpec> volumes;
+  bool readOnlyRoot = false;
 };
 
 }  // namespace agent::container

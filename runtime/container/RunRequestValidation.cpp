@@ -112,6 +112,7 @@ Result<void> validateRunRequest(const RunRequest& request) {
   }
   if (auto caps = combineCapabilities(dockerDefaultCapabilities(), request.capAdd, request.capDrop); !caps)
     return tl::unexpected(caps.error());
+  if (auto r = validateVolumes(request.volumes); !r) return r;
   if (request.seccomp == SeccompMode::Custom) {
     if (auto profile = seccomp::parseSeccompProfile(request.seccompProfile); !profile)
       return tl::unexpected(profile.error());
