@@ -12,9 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",          "rootfs",  "name",   "command", "env",      "hostname",
-                                   "labels",         "network", "cpu",    "memory",  "pids",     "attach",
-                                   "remove_on_exit", "devices", "userns", "cap_add", "cap_drop", "seccomp"};
+constexpr const char* kFields[] = {"image",   "rootfs",  "name",     "command", "env",    "hostname",       "labels",
+                                   "network", "cpu",     "memory",   "pids",    "attach", "remove_on_exit", "devices",
+                                   "userns",  "cap_add", "cap_drop", "seccomp", "tty",    "open_stdin"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -94,7 +94,10 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (!strings) return refuse("labels must be an object of strings, e.g. {\"tier\": \"web\"}");
     run.labels = labels.get<std::map<std::string, std::string>>();
   }
-  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit}, {"attach", &request.attach}}) {
+  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit},
+                               {"attach", &request.attach},
+                               {"tty", &run.tty},
+                               {"open_stdin", &run.openStdin}}) {
     if (!body.contains(field)) continue;
     if (!body[field].is_boolean()) return refuse(std::string(field) + " must be true or false");
     *target = body[field].get<bool>();

@@ -88,6 +88,8 @@ std::string toJson(const ContainerConfig& c) {
   j["capabilities"] = capabilityNames(c.spec.capabilities);
   j["seccomp"] = seccompModeName(c.spec.seccomp);
   if (!c.spec.seccompFilter.empty()) j["seccomp_filter"] = c.spec.seccompFilter;
+  if (c.spec.tty) j["tty"] = true;  // terminals: absent is false
+  if (c.spec.openStdin) j["open_stdin"] = true;
   return j.dump(2) + "\n";
 }
 
@@ -172,6 +174,8 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
                      : seccomp == "custom" ? SeccompMode::Custom
                                            : SeccompMode::Unconfined;
     c.spec.seccompFilter = j.value("seccomp_filter", "");
+    c.spec.tty = j.value("tty", false);
+    c.spec.openStdin = j.value("open_stdin", false);
   });
 }
 

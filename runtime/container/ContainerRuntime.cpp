@@ -163,7 +163,10 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   // A standby container has its namespaces and cgroup already (see StandbyPool.h), Docker's
   // device rules alone, and no user namespace (whose ids are only known now).
   std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns) standby = pool_->take();
+  // A terminal or stdin is PID 1's from its clone on: a standby's was decided before the request.
+  bool terminal = request.tty || request.openStdin;
+  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !terminal)
+    standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
@@ -187,6 +190,8 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
   config.spec.capabilities = capabilities;
+  config.spec.tty = request.tty;
+  config.spec.openStdin = request.openStdin;
   config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;

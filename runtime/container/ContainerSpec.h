@@ -46,6 +46,10 @@ struct ContainerSpec {
   CapabilitySet capabilities = dockerDefaultCapabilities();
   SeccompMode seccomp = SeccompMode::Unconfined;
   std::string seccompFilter;  // the compiled filter (SeccompFilter.h) to install; empty: none
+  // Terminals (AttachPoint.h): a pseudo-terminal as PID 1's stdin, stdout, stderr and
+  // controlling terminal (-t); PID 1's stdin a pipe the shim holds for an attached client (-i).
+  bool tty = false;
+  bool openStdin = false;
 };
 
 // PATH and HOME as a shell in the image expects them, plus `env` (which wins).

@@ -34,6 +34,9 @@ struct RunRequest {
   std::vector<std::string> capAdd, capDrop;
   SeccompMode seccomp = SeccompMode::Default;
   std::string seccompProfile;  // Custom: the profile, JSON in Docker's format
+  // Terminals: -t (a pseudo-terminal) and -i (stdin kept open for an attached client).
+  bool tty = false;
+  bool openStdin = false;
 };
 
 }  // namespace agent::container
