@@ -18,7 +18,7 @@ termios gSaved{};
 int gWinchPipe[2] = {-1, -1};
 
 void restoreAndDie(int signal) {
-  if (gRawFd >= 0) ::tcsetattr(gRawFd, TCSAFLUSH, &gSaved);
+  if (gRawFd >= 0) ::tcsetattr(gRawFd, TCSADRAIN, &gSaved);
   ::signal(signal, SIG_DFL);
   ::raise(signal);
 }
@@ -44,12 +44,14 @@ RawTerminal::RawTerminal(int fd) : fd_(fd) {
   }
   termios raw = gSaved;
   ::cfmakeraw(&raw);
-  active_ = ::tcsetattr(fd, TCSAFLUSH, &raw) == 0;
+  // TCSADRAIN, not TCSAFLUSH: what the user typed ahead (before the session began) is kept
+  // and goes to the container.
+  active_ = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
 }
 
 void RawTerminal::restore() {
   if (!active_) return;
-  ::tcsetattr(fd_, TCSAFLUSH, &gSaved);
+  ::tcsetattr(fd_, TCSADRAIN, &gSaved);
   active_ = false;
   gRawFd = -1;
   for (int signal : {SIGTERM, SIGHUP, SIGQUIT, SIGINT}) ::signal(signal, SIG_DFL);
