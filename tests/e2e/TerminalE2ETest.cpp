@@ -123,6 +123,14 @@ TEST(TerminalE2E, DetachAttachAndAnAgentdRestartKeepTheShell) {
   tmux.type(agent.ctlCommand() + " attach tty2; echo rc=$?");
   tmux.type("echo alive=$MARK");
   ASSERT_TRUE(tmux.waitFor("alive=kept\n")) << tmux.screen() << agent.log();
+  // agentd stopped while a client is attached: it stops cleanly (Agent::stop checks), the
+  // client is told its stream ended (agentd is gone: exit 3), the shell lives on.
+  agent.stop(SIGTERM);
+  ASSERT_TRUE(tmux.waitFor("rc=3\n")) << tmux.screen();
+  agent.start();
+  tmux.type(agent.ctlCommand() + " attach tty2; echo rc=$?");
+  tmux.type("echo again=$$");
+  ASSERT_TRUE(tmux.waitFor("again=1\n")) << tmux.screen() << agent.log();
   tmux.type("exit 5");
   EXPECT_TRUE(tmux.waitFor("rc=5\n")) << tmux.screen();
 }
