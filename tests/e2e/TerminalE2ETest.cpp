@@ -140,6 +140,13 @@ TEST(TerminalE2E, RunIStreamsStdinUntilEof) {
   Ran cat = shell("echo hi | timeout 30 " + agent.ctlCommand() + " run -i busybox cat");
   EXPECT_EQ(cat.exitCode, 0) << cat.out << agent.log();
   EXPECT_EQ(cat.out, "hi\n");
+  // Through --api and --token-file alone: the stream goes over the API, nothing else is shared.
+  std::string url;
+  std::ifstream(agent.root() / "state" / "api") >> url;
+  Ran api = shell("echo hi | timeout 30 " AGENT_BIN_DIR "/agentctl --state-dir /nonexistent --api " + url +
+                  " --token-file " + (agent.root() / "state" / "token").string() + " run -i --rm busybox cat");
+  EXPECT_EQ(api.exitCode, 0) << api.out;
+  EXPECT_EQ(api.out, "hi\n");
   // More than a pipe's buffer, and the command's own exit code.
   Ran big = shell("seq 1 20000 | timeout 30 " + agent.ctlCommand() + " run -i --rm busybox -- sh -c 'wc -l; exit 4'");
   EXPECT_EQ(big.exitCode, 4) << big.out;
