@@ -13,10 +13,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",          "rootfs",  "name",     "command", "env",      "hostname",
-                                   "labels",         "network", "cpu",      "memory",  "pids",     "attach",
-                                   "remove_on_exit", "devices", "userns",   "cap_add", "cap_drop", "seccomp",
-                                   "volumes",        "tmpfs",   "read_only"};
+constexpr const char* kFields[] = {"image",   "rootfs",   "name",     "command", "env",     "hostname",  "labels",
+                                   "network", "cpu",      "memory",   "pids",    "attach",  "remove_on_exit",
+                                   "devices", "userns",   "cap_add",  "cap_drop", "seccomp", "volumes", "tmpfs",
+                                   "read_only", "tty",    "open_stdin"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -114,7 +114,9 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   }
   for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit},
                                {"attach", &request.attach},
-                               {"read_only", &run.readOnlyRoot}}) {
+                               {"read_only", &run.readOnlyRoot},
+                               {"tty", &run.tty},
+                               {"open_stdin", &run.openStdin}}) {
     if (!body.contains(field)) continue;
     if (!body[field].is_boolean()) return refuse(std::string(field) + " must be true or false");
     *target = body[field].get<bool>();

@@ -110,6 +110,7 @@ std::string HttpServerRequest::header(const std::string& lowerCaseName) const {
 // One connection: while it receives a request, the sweep may cut it.
 struct HttpServer::Connection {
   int fd = -1;
+  bool upgraded = false;    // left HTTP: no request deadline any more
   Clock::time_point since;  // when its request began: the connection's start, or the last reply
 };
 
@@ -161,7 +162,7 @@ struct HttpServerCallbacks {
     if (auto* state = connectionOf(connection)) {
       std::lock_guard lock(server->mutex_);
       state->since = Clock::now();
-      server->receiving_.insert(state);
+      if (!state->upgraded) server->receiving_.insert(state);
     }
   }
 
@@ -220,7 +221,31 @@ struct HttpServerCallbacks {
       return MHD_YES;
     }
     exchange->queued = true;
+    if (exchange->reply.upgrade) return queueUpgrade(server, connection, exchange->reply);
     return queue(connection, exchange->reply);  // resumed: the handler's reply
+  }
+
+  // A 101 whose connection becomes `reply.upgrade`'s once the head is out.
+  static MHD_Result queueUpgrade(HttpServer* server, MHD_Connection* connection, const HttpServerReply& reply) {
+    MHD_Response* response = MHD_create_response_for_upgrade(&upgraded, server);
+    if (response == nullptr) return MHD_NO;
+    for (const auto& [name, value] : reply.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+    MHD_Result result = MHD_queue_response(connection, MHD_HTTP_SWITCHING_PROTOCOLS, response);
+    MHD_destroy_response(response);
+    return result;
+  }
+  // On the epoll thread, once the 101 head was sent: must not block.
+  // `context` is the request's Exchange, still alive here: its session is copied out.
+  static void upgraded(void* cls, MHD_Connection* connection, void* context, const char* extra, size_t extraSize,
+                       MHD_socket socket, MHD_UpgradeResponseHandle* handle) {
+    auto* server = static_cast<HttpServer*>(cls);
+    if (auto* state = connectionOf(connection)) {
+      std::lock_guard lock(server->mutex_);
+      state->upgraded = true;
+      server->receiving_.erase(state);
+    }
+    server->upgraded(socket, std::string(extra, extraSize), handle,
+                     static_cast<HttpServer::Exchange*>(context)->reply.upgrade);
   }
 
   // A reply decided on the epoll thread: the request needs no more time.
@@ -253,7 +278,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
   if (!address) return tl::unexpected(address.error());
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(options), std::move(screen), std::move(handler)));
   server->host_ = host;
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
   if (address->ss_family == AF_INET6) flags |= MHD_USE_IPv6;
   HttpServer* self = server.get();
   server->daemon_ = MHD_start_daemon(
@@ -302,6 +327,30 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
   }).detach();
 }
 
+void HttpServer::upgraded(int socket, std::string early, MHD_UpgradeResponseHandle* handle,
+                          std::function<void(int, std::string)> session) {
+  {
+    std::lock_guard lock(mutex_);
+    upgradedSockets_.insert(socket);
+    ++upgradedRunning_;
+  }
+  std::thread([this, socket, early = std::move(early), handle, session = std::move(session)]() mutable {
+    try {
+      session(socket, std::move(early));
+    } catch (const std::exception& e) {
+      spdlog::warn("msg=\"an upgraded connection's session failed\" error=\"{}\"", e.what());
+    }
+    {
+      std::lock_guard lock(mutex_);
+      upgradedSockets_.erase(socket);  // before libmicrohttpd may reuse the number
+    }
+    MHD_upgrade_action(handle, MHD_UPGRADE_ACTION_CLOSE);
+    std::lock_guard lock(mutex_);
+    --upgradedRunning_;
+    changed_.notify_all();
+  }).detach();
+}
+
 void HttpServer::sweep(std::stop_token stop) {
   std::unique_lock lock(mutex_);
   while (!sweepWait_.wait_for(lock, stop, std::chrono::milliseconds(250), [] { return false; }) &&
@@ -323,6 +372,9 @@ HttpServer::~HttpServer() {
   if (daemon_ == nullptr) return;
   {
     std::unique_lock lock(mutex_);
+    // Upgraded sessions (a terminal's stream) end with the server: their clients see the end.
+    for (int socket : upgradedSockets_) ::shutdown(socket, SHUT_RDWR);
+    changed_.wait(lock, [this] { return upgradedRunning_ == 0; });
     changed_.wait(lock, [this] { return running_ == 0; });
     // The replies handlers gave are sent from the epoll thread: a `stop -t 4` in flight when
     // agentd was told to stop gets its answer. A client that does not read is not waited for.

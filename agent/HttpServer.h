@@ -32,6 +32,7 @@
 
 struct MHD_Daemon;
 struct MHD_Connection;
+struct MHD_UpgradeResponseHandle;
 
 namespace agent {
 
@@ -49,6 +50,11 @@ struct HttpServerReply {
   std::string contentType = "text/plain";
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<const std::string> body;  // kept alive while it is sent; null: empty
+  // Set with status 101: the connection leaves HTTP once the head is sent (an `Upgrade:`
+  // request, e.g. a terminal's stream) and this runs on a thread of its own with the socket
+  // and the bytes the client sent after its request; the socket closes when it returns
+  // (HttpUpgrade.cpp). It must return when the socket is shut down (the server's end).
+  std::function<void(int socket, std::string early)> upgrade = {};
 };
 
 struct HttpServerOptions {
@@ -86,6 +92,8 @@ class HttpServer {
   friend struct HttpServerCallbacks;  // libmicrohttpd's callbacks (HttpServer.cpp)
   void run(MHD_Connection* connection, Exchange* exchange);
   void sweep(std::stop_token stop);
+  void upgraded(int socket, std::string early, MHD_UpgradeResponseHandle* handle,
+                std::function<void(int, std::string)> session);
 
   HttpServerOptions options_;
   Screen screen_;
@@ -102,6 +110,10 @@ class HttpServer {
   size_t running_ = 0;    // handler threads not yet done
   size_t answering_ = 0;  // requests given to a handler whose reply is not yet sent
   std::jthread sweeper_;
+  // Upgraded connections' sockets while their sessions run (guarded by mutex_): shut down
+  // at the server's end so that every session returns before the daemon stops.
+  std::unordered_set<int> upgradedSockets_;
+  size_t upgradedRunning_ = 0;
 };
 
 }  // namespace agent

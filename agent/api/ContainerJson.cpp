@@ -60,6 +60,8 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
             {"cgroup", c.cgroupPath},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  if (c.spec.tty) j["tty"] = true;  // terminals (agentctl attach asks)
+  if (c.spec.openStdin) j["open_stdin"] = true;
   if (!c.spec.devices.empty()) {
     j["devices"] = json::array();
     for (const auto& d : c.spec.devices)

@@ -10,7 +10,8 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
     : containers_(runtime, limits),
       images_(runtime.config().dataDir + "/images", runtime.config().images, runtime),
       policies_(policies, std::move(policiesReloaded)),
-      stats_(std::move(snapshots)) {
+      stats_(std::move(snapshots)),
+      terminals_(runtime) {
   using P = const PathParams&;
   using R = const HttpRequest&;
   router_.add("GET", "/v1/info", [&runtime, &hierarchy](R, P) { return infoResponse(runtime, hierarchy); });
@@ -28,7 +29,11 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("POST", "/v1/containers/{id}/wait", [this](R r, P p) { return containers_.wait(p.at("id"), r); });
   router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) { return containers_.exec(p.at("id"), r); });
   router_.add("GET", "/v1/containers/{id}/logs", [this](R r, P p) { return containers_.logs(p.at("id"), r); });
-  router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) { return containers_.attach(p.at("id"), r); });
+  // ?stream=1 with `Upgrade: tcp`: the terminal or stdin, as Docker's hijacked attach.
+  router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) {
+    return r.queryValue("stream") == "1" ? terminals_.attach(p.at("id"), r) : containers_.attach(p.at("id"), r);
+  });
+  router_.add("POST", "/v1/containers/{id}/resize", [this](R r, P p) { return terminals_.resize(p.at("id"), r); });
   // A cgroup path cannot travel in the path (the HTTP server decodes %2F before we see it): it goes
   // as /v1/containers/-/limits?cgroup=/docker/<id>.
   auto target = [](R r, P p) {

@@ -11,6 +11,7 @@
 #include "LimitsApi.h"
 #include "PolicyHandlers.h"
 #include "StatsHandlers.h"
+#include "TerminalHandlers.h"
 
 namespace agent {
 
@@ -31,6 +32,7 @@ class ControlApi {
   ImageHandlers images_;
   PolicyHandlers policies_;
   StatsHandlers stats_;
+  TerminalHandlers terminals_;
   ApiRouter router_;
 };
 

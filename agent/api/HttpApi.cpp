@@ -25,6 +25,7 @@ HttpServerReply toReply(const HttpResponse& response) {
         response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   reply.headers = response.headers;
+  reply.upgrade = response.upgrade;
   return reply;
 }
 
@@ -137,6 +138,7 @@ HttpServerReply HttpApi::serve(const HttpServerRequest& raw) {
   }
   HttpRequest request = parsed(raw);
   request.body = raw.body;
+  request.upgrade = raw.header("upgrade");
   auto started = std::chrono::steady_clock::now();
   HttpResponse response;
   try {

@@ -25,6 +25,7 @@ struct HttpRequest {
   std::vector<std::string> path;  // "/v1/containers/abc" -> {"v1", "containers", "abc"}
   std::map<std::string, std::string> query;
   std::string body;
+  std::string upgrade;  // the Upgrade header ("tcp" for a terminal's stream), else empty
   std::string queryValue(const std::string& key, const std::string& fallback = "") const;
 };
 
@@ -38,6 +39,8 @@ struct HttpResponse {
   std::optional<std::string> raw;
   std::string contentType;
   std::vector<std::pair<std::string, std::string>> headers;
+  // With status 101: the connection becomes this session's (HttpServerReply::upgrade).
+  std::function<void(int socket, std::string early)> upgrade = {};
 };
 
 // The error body and status for an Error: ENOENT/ESRCH 404 not_found, EINVAL 400 invalid,

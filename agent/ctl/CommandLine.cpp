@@ -62,6 +62,8 @@ SubcommandEntry runEntry() {
         cmd->add_option("--pids", run->pids, "Maximum tasks, or max");
         cmd->add_flag("-d,--detach", run->detach, "Print the id and return at once");
         cmd->add_flag("--rm", run->remove, "Remove the container when it stops");
+        cmd->add_flag("-i,--interactive", run->interactive, "Keep stdin open and stream agentctl's into it");
+        cmd->add_flag("-t,--tty", run->tty, "A terminal for the container (Ctrl-P Ctrl-Q detaches)");
         cmd->add_option("--rootfs", run->rootfs, "A directory to use as the root instead of an image (never written)");
         cmd->add_option("--cap-add", run->capAdd, "Add a capability to Docker's default set, e.g. NET_ADMIN, or ALL")
             ->allow_extra_args(false);
@@ -275,6 +277,8 @@ std::vector<SubcommandEntry> subcommandEntries() {
                    [](Commands& c, const std::string& id) { return c.pause(id); }),
       oneContainer("resume", "Thaw a paused container",
                    [](Commands& c, const std::string& id) { return c.resume(id); }),
+      oneContainer("attach", "Attach to a container's terminal or stdin (Ctrl-P Ctrl-Q detaches)",
+                   [](Commands& c, const std::string& id) { return c.attach(id); }),
       limitEntry(),
       policyEntry(),
       infoEntry(),

@@ -205,7 +205,13 @@ int Commands::run(const RunOptions& options) {
   // we have their exit code.
   body["remove_on_exit"] = o.detach && o.remove;
   // Attached: agentd holds back rotating away output this client has not received.
-  if (!o.detach) body["attach"] = true;
+  if (!o.detach && !o.tty) body["attach"] = true;
+  if (o.tty) body["tty"] = true;  // terminals (TerminalCommands.cpp)
+  if (o.interactive) body["open_stdin"] = true;
+  if (o.tty && o.interactive && !o.detach && !::isatty(STDIN_FILENO)) {
+    std::cerr << "agentctl: -t needs agentctl's input to be a terminal; run it from one, or use -i alone\n";
+    return kExitUsage;
+  }
   int exitCode = kExitOk;
   auto created = call("POST", "/v1/containers", body, exitCode);
   if (!created) return exitCode;
@@ -223,6 +229,10 @@ int Commands::run(const RunOptions& options) {
     else
       std::cout << id << '\n';
     return kExitOk;
+  }
+  if (o.tty) return terminalSession(id, c.value("name", id), true, o.interactive, o.remove);
+  if (o.interactive) {
+    if (int streamed = streamStdin(id); streamed != kExitOk) return streamed;
   }
   OutputRequest attached;
   attached.method = "POST";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ApiClient.h"
+#include "HijackedStream.h"
 
 namespace agent::ctl {
 
@@ -26,6 +27,7 @@ struct RunOptions {
   std::vector<std::string> labels, env, command;
   std::vector<std::string> devices;  // HOST[:CTR][:rwm], checked by agentd
   bool detach = false, remove = false;
+  bool interactive = false, tty = false;                  // -i, -t (TerminalCommands.cpp)
   std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement
   std::vector<std::string> volumes, tmpfs;                // -v, --tmpfs (VolumeSpec.h)
   bool readOnly = false;                                  // --read-only
@@ -68,6 +70,8 @@ class Commands {
   int imageTag(const std::string& ref, const std::string& name);
   int imageRemove(const std::vector<std::string>& refs, bool force);
   int imagePrune();
+  // A container's terminal (raw mode, resize, detach keys) or stdin (TerminalCommands.cpp).
+  int attach(const std::string& id);
 
  private:
   // Finds the agent (once); on failure prints the reason and sets `exitCode`.
@@ -106,6 +110,14 @@ class Commands {
   bool wantsJson() const { return options_.output == "json"; }
   // One round of stats rows: /v1/stats, or each id's; nullopt (exitCode set) on failure.
   std::optional<nlohmann::json> statsRows(const StatsOptions& options, int& exitCode);
+
+  // Terminals (TerminalCommands.cpp): the hijacked stream; a session until its end or a
+  // detach, then the container's exit code; stdin copied on a thread (run -i without -t).
+  std::optional<HijackedStream> openStream(const std::string& id, int& exitCode);
+  void sendWindowSize(const std::string& id);
+  // `shown`: the container as the user knows it (the name or id given), for messages.
+  int terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove);
+  int streamStdin(const std::string& id);
 
   GlobalOptions options_;
   std::optional<ApiClient> client_;

@@ -98,6 +98,8 @@ std::string toJson(const ContainerConfig& c) {
   // Volumes: absent for none (and for records of an agentd from before them).
   if (!c.spec.volumes.empty()) j["volumes"] = volumesJson(c.spec.volumes);
   if (c.spec.readOnlyRoot) j["read_only_root"] = true;
+  if (c.spec.tty) j["tty"] = true;  // terminals: absent is false
+  if (c.spec.openStdin) j["open_stdin"] = true;
   return j.dump(2) + "\n";
 }
 
@@ -189,6 +191,8 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.spec.seccompFilter = j.value("seccomp_filter", "");
     if (j.contains("volumes")) c.spec.volumes = volumesFromJson(j.at("volumes"));
     c.spec.readOnlyRoot = j.value("read_only_root", false);
+    c.spec.tty = j.value("tty", false);
+    c.spec.openStdin = j.value("open_stdin", false);
   });
 }
 

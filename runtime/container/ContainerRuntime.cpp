@@ -190,7 +190,10 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   // namespace copied when it was made: a bind volume's source mounted on the host since would
   // show in it as the directory under that mount.
   std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !hasBindVolume(request.volumes))
+  // A terminal or stdin is PID 1's from its clone on: a standby's was decided before the request.
+  bool terminal = request.tty || request.openStdin;
+  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !terminal &&
+      !hasBindVolume(request.volumes))
     standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
@@ -225,6 +228,8 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.volumes = request.volumes;
   config.spec.readOnlyRoot = request.readOnlyRoot;
   config.spec.capabilities = capabilities;
+  config.spec.tty = request.tty;
+  config.spec.openStdin = request.openStdin;
   config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;

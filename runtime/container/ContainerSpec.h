@@ -55,6 +55,10 @@ struct ContainerSpec {
   // Volumes (VolumeMounts.h): -v and --tmpfs, mounted in this order's depth; --read-only.
   std::vector<VolumeSpec> volumes;
   bool readOnlyRoot = false;
+  // Terminals (AttachPoint.h): a pseudo-terminal as PID 1's stdin, stdout, stderr and
+  // controlling terminal (-t); PID 1's stdin a pipe the shim holds for an attached client (-i).
+  bool tty = false;
+  bool openStdin = false;
 };
 
 // The overlay's lowerdir option: the layers joined by ':', or the flat image's directory.

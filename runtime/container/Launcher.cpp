@@ -79,6 +79,7 @@ Result<void> bringLoopbackUp() {
   redirect(io.stdinFd, STDIN_FILENO, O_RDONLY);
   redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
   redirect(io.stderrFd, STDERR_FILENO, O_WRONLY);
+  if (io.terminal) ::ioctl(STDIN_FILENO, TIOCSCTTY, 0);  // -t: the session's terminal (job control, ^C)
 
   auto step = [&](const Result<void>& r) {
     if (!r) failChild(reportFd, r.error(), kExitSetupFailed);

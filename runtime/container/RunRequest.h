@@ -37,6 +37,9 @@ struct RunRequest {
   // Volumes: -v and --tmpfs (VolumeSpec.h), and --read-only (the root's own mount).
   std::vector<VolumeSpec> volumes;
   bool readOnlyRoot = false;
+  // Terminals: -t (a pseudo-terminal) and -i (stdin kept open for an attached client).
+  bool tty = false;
+  bool openStdin = false;
 };
 
 }  // namespace agent::container
