@@ -13,10 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",   "rootfs",   "name",     "command", "env",     "hostname",  "labels",
-                                   "network", "cpu",      "memory",   "pids",    "attach",  "remove_on_exit",
-                                   "devices", "userns",   "cap_add",  "cap_drop", "seccomp", "volumes", "tmpfs",
-                                   "read_only", "tty",    "open_stdin"};
+constexpr const char* kFields[] = {"image",     "rootfs",   "name",           "command", "env",
+                                   "hostname",  "labels",   "network",        "cpu",     "memory",
+                                   "pids",      "attach",   "remove_on_exit", "devices", "userns",
+                                   "cap_add",   "cap_drop", "seccomp",        "volumes", "tmpfs",
+                                   "read_only", "tty",      "open_stdin",     "user",    "entrypoint"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -65,8 +66,11 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   }
   CreateRequest request;
   container::RunRequest& run = request.run;
-  for (auto [field, target] :
-       {std::pair{"image", &run.image}, {"rootfs", &run.rootfs}, {"name", &run.name}, {"hostname", &run.hostname}}) {
+  for (auto [field, target] : {std::pair{"image", &run.image},
+                               {"rootfs", &run.rootfs},
+                               {"name", &run.name},
+                               {"hostname", &run.hostname},
+                               {"user", &run.user}}) {
     auto value = stringField(body, field);
     if (!value) return tl::unexpected(value.error());
     *target = std::move(*value);
@@ -74,6 +78,12 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   auto command = stringsField(body, "command", "[\"sh\", \"-c\", \"echo hi\"]");
   if (!command) return tl::unexpected(command.error());
   run.args = std::move(*command);
+  // Docker's Entrypoint: absent keeps the image's, [] clears it.
+  if (body.contains("entrypoint")) {
+    auto entrypoint = stringsField(body, "entrypoint", "[\"/bin/sh\", \"-c\"]");
+    if (!entrypoint) return tl::unexpected(entrypoint.error());
+    run.entrypoint = std::move(*entrypoint);
+  }
   auto env = stringsField(body, "env", "[\"KEY=VALUE\"]");
   if (!env) return tl::unexpected(env.error());
   run.env = std::move(*env);

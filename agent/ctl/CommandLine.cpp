@@ -50,6 +50,9 @@ SubcommandEntry runEntry() {
         cmd->add_option("--tmpfs", run->tmpfs, "tmpfs mount CONTAINER[:size=64m,mode=1777] (repeatable)")
             ->allow_extra_args(false);
         cmd->add_flag("--read-only", run->readOnly, "Mount the container's root read-only");
+        cmd->add_option("-u,--user", run->user, "Run as NAME, UID, NAME:GROUP or UID:GID (default: the image's User)");
+        cmd->add_option("--entrypoint", run->entrypoint,
+                        "Run this instead of the image's Entrypoint and Cmd (\"\" clears the Entrypoint only)");
         cmd->add_option("--hostname", run->hostname, "Hostname (default: the short id)");
         cmd->add_option("--net", run->network, "none (own network namespace, lo only) or host")
             ->check(CLI::IsMember({"none", "host"}));

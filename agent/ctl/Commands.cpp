@@ -172,6 +172,8 @@ int Commands::run(const RunOptions& options) {
   if (!o.name.empty()) body["name"] = o.name;
   if (!o.hostname.empty()) body["hostname"] = o.hostname;
   if (!o.userns.empty()) body["userns"] = o.userns;
+  if (!o.user.empty()) body["user"] = o.user;
+  if (o.entrypoint) body["entrypoint"] = o.entrypoint->empty() ? json::array() : json::array({*o.entrypoint});
   if (!o.cpu.empty()) body["cpu"] = o.cpu;
   if (!o.memory.empty()) body["memory"] = o.memory;
   if (!o.pids.empty()) body["pids"] = o.pids;

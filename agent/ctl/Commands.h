@@ -31,6 +31,8 @@ struct RunOptions {
   std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement
   std::vector<std::string> volumes, tmpfs;                // -v, --tmpfs (VolumeSpec.h)
   bool readOnly = false;                                  // --read-only
+  std::string user;                                       // --user; empty: the image's
+  std::optional<std::string> entrypoint;                  // --entrypoint; "" clears the image's
 };
 
 struct StatsOptions {

@@ -159,12 +159,23 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   // What the container runs: a layered image's config under what the run gives.
   std::optional<ImageDefaults> defaults;
   if (layered) {
-    auto applied = applyImageConfig(layered->image.config, {request.args, request.env, request.labels}, request.image);
+    auto applied =
+        applyImageConfig(layered->image.config,
+                         {request.args, request.env, request.labels, request.user, request.entrypoint}, request.image);
     if (!applied) return tl::unexpected(applied.error());
     defaults = std::move(*applied);
-  } else if (request.args.empty()) {
-    return userError("command is missing: give one, e.g. -- sh -c 'echo hi' (only a layered image has its own)",
-                     EINVAL);
+  } else {
+    // A flat image or --rootfs has no config: only what the run gives.
+    ImageDefaults given;
+    given.args = request.entrypoint.value_or(std::vector<std::string>{});
+    given.args.insert(given.args.end(), request.args.begin(), request.args.end());
+    if (given.args.empty())
+      return userError("command is missing: give one, e.g. -- sh -c 'echo hi' (only a layered image has its own)",
+                       EINVAL);
+    given.env = request.env;
+    given.user = request.user;
+    given.labels = request.labels;
+    defaults = std::move(given);
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
@@ -212,13 +223,13 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.hostname = request.hostname.empty() ? id.substr(0, 12) : request.hostname;
   config.spec.imageRootfs = rootfs;
   config.spec.layerDir = config_.dataDir + "/containers/" + id;
-  config.spec.args = defaults ? defaults->args : request.args;
-  config.spec.env = defaults ? defaults->env : request.env;
+  config.spec.args = defaults->args;
+  config.spec.env = defaults->env;
+  config.spec.cwd = defaults->cwd;
+  config.spec.user = defaults->user;
   if (layered) {
     config.spec.lowerBase = layered->root.base;
     config.spec.lowerDirs = layered->root.lowerDirs;
-    config.spec.cwd = defaults->cwd;
-    config.spec.user = defaults->user;
     config.imageId = layered->image.id;
     config.imageLayers = layered->image.layers;
   }
@@ -234,7 +245,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
-  config.labels = defaults ? defaults->labels : request.labels;
+  config.labels = defaults->labels;
   config.cgroupPath = config_.cgroupParent + "/" + id;
   config.logPath = logPathOf(id);
   config.logMaxBytes = config_.logMaxBytes;

@@ -15,8 +15,11 @@ std::string keyOf(const std::string& entry) {
 Result<ImageDefaults> applyImageConfig(const image::ImageConfig& config, const ImageDefaultsInput& run,
                                        const std::string& imageName) {
   ImageDefaults defaults;
-  defaults.args = config.entrypoint;
-  const auto& rest = run.args.empty() ? config.cmd : run.args;
+  // As moby's daemon merges them: an Entrypoint the run gives replaces the image's and drops
+  // its Cmd too (the run's arguments are the only ones); `--entrypoint ""` keeps Cmd.
+  bool ownEntrypoint = run.entrypoint && !run.entrypoint->empty();
+  defaults.args = run.entrypoint ? *run.entrypoint : config.entrypoint;
+  const auto& rest = run.args.empty() && !ownEntrypoint ? config.cmd : run.args;
   defaults.args.insert(defaults.args.end(), rest.begin(), rest.end());
   if (defaults.args.empty() || defaults.args.front().empty())
     return userError("the image " + quotedForMessage(imageName) +
@@ -30,7 +33,7 @@ Result<ImageDefaults> applyImageConfig(const image::ImageConfig& config, const I
   // Docker takes a relative WorkingDir from `/`.
   if (!config.workingDir.empty())
     defaults.cwd = config.workingDir.front() == '/' ? config.workingDir : "/" + config.workingDir;
-  defaults.user = config.user;
+  defaults.user = run.user.empty() ? config.user : run.user;
   defaults.labels = config.labels;
   for (const auto& [key, value] : run.labels) defaults.labels[key] = value;
   return defaults;

@@ -5,6 +5,7 @@
 // (looked up inside the container, Launcher.cpp); the image's Labels are the container's,
 // under those the run gives.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct ImageDefaultsInput {
   std::vector<std::string> args;  // what the run gave after the image; empty: the image's Cmd
   std::vector<std::string> env;   // KEY=VALUE
   std::map<std::string, std::string> labels;
+  std::string user;                                    // --user; empty: the image's
+  std::optional<std::vector<std::string>> entrypoint;  // --entrypoint; absent: the image's
 };
 
 struct ImageDefaults {

@@ -113,6 +113,7 @@ Result<void> bringLoopbackUp() {
   step(mountSystemFilesystems(root));
   step(makeDeviceNodes(root, spec.devices));
   step(mountVolumes(root, spec.volumes, spec.userns ? volumeStagingDir(spec.layerDir) : ""));
+  step(makeWorkingDirectory(root, spec.cwd));  // an image's WorkingDir it lacks, even with --read-only
   if (spec.readOnlyRoot) step(makeRootReadOnly(root));
   step(pivotInto(root));
   // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe

@@ -2,6 +2,7 @@
 // What a caller asks for when it runs a container (agentctl run, POST /v1/containers).
 // RunRequestValidation.h says which values are accepted, and why others are not.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct RunRequest {
   // Terminals: -t (a pseudo-terminal) and -i (stdin kept open for an attached client).
   bool tty = false;
   bool openStdin = false;
+  // The image's config overridden (ImageDefaults.h): --user (empty: the image's User) and
+  // --entrypoint (absent: the image's; [] clears it; given, the image's Cmd is not used either).
+  std::string user;
+  std::optional<std::vector<std::string>> entrypoint;
 };
 
 }  // namespace agent::container

@@ -100,6 +100,19 @@ Result<void> validateRunRequest(const RunRequest& request) {
   if (!request.args.empty()) {
     if (auto r = validateCommand(request.args); !r) return r;
   }
+  if (request.entrypoint && !request.entrypoint->empty()) {
+    if (auto r = validateCommand(*request.entrypoint); !r) return r;
+  }
+  // --user: "name", "uid", "name:group" or "uid:gid", looked up in the container's own files.
+  if (!request.user.empty()) {
+    size_t colon = request.user.find(':');
+    bool parts =
+        colon != 0 && colon + 1 != request.user.size() && request.user.find(':', colon + 1) == std::string::npos;
+    bool plain = request.user.find_first_of(std::string("\0/\n", 3)) == std::string::npos;
+    if (!parts || !plain)
+      return userError("user " + quotedForMessage(request.user) +
+                       " is not NAME, UID, NAME:GROUP or UID:GID (as docker run --user takes it)");
+  }
   if (!request.hostname.empty()) {
     if (auto r = validateHostname(request.hostname); !r) return r;
   }

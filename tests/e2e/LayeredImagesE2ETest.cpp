@@ -40,6 +40,17 @@ TEST(LayeredImagesE2E, ADockerArchiveLoadsAndRunsAsItsConfigSays) {
   EXPECT_TRUE(has(ran.out, "hi from /tmp as 65534:65534")) << ran.out;
   EXPECT_TRUE(has(ran.out, "hello from a layer")) << ran.out;
 
+  // docker run's --user and --entrypoint over the image's User, Entrypoint and Cmd; --user
+  // with a flat image too (its own /etc/passwd has nobody); a user that is no user refused.
+  Ran root = agent.ctl("run --rm --user 0:0 --entrypoint /bin/sh app:v1 -- -c 'echo $(id -u) in $(pwd)'");
+  EXPECT_EQ(root.exitCode, 0) << root.out;
+  EXPECT_TRUE(has(root.out, "0 in /tmp")) << root.out;
+  Ran nobody = agent.ctl("run --rm -u nobody busybox -- id -u");
+  EXPECT_TRUE(has(nobody.out, "65534")) << nobody.out;
+  Ran bad = agent.ctl("run --rm -u a:b:c busybox -- true");
+  EXPECT_EQ(bad.exitCode, 1) << bad.out;
+  EXPECT_TRUE(has(bad.out, "is not NAME, UID, NAME:GROUP or UID:GID")) << bad.out;
+
   // The layers as overlayfs shows them: a whiteout, an opaque directory, a hard link, a chain
   // of symlinks.
   Ran files = agent.ctl(

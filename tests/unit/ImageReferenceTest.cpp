@@ -41,14 +41,38 @@ TEST(ImageDefaults, EntrypointAndCmdAsDockerCombinesThem) {
   config.entrypoint = {"/entry"};
   config.cmd = {"--serve"};
   EXPECT_EQ(container::applyImageConfig(config, {}, "x")->args, (std::vector<std::string>{"/entry", "--serve"}));
-  EXPECT_EQ(container::applyImageConfig(config, {{"--once"}, {}, {}}, "x")->args,
+  EXPECT_EQ(container::applyImageConfig(config, {{"--once"}, {}, {}, {}, {}}, "x")->args,
             (std::vector<std::string>{"/entry", "--once"}));
   config.entrypoint.clear();
-  EXPECT_EQ(container::applyImageConfig(config, {{"sh"}, {}, {}}, "x")->args, (std::vector<std::string>{"sh"}));
+  EXPECT_EQ(container::applyImageConfig(config, {{"sh"}, {}, {}, {}, {}}, "x")->args, (std::vector<std::string>{"sh"}));
   config.cmd.clear();
   auto none = container::applyImageConfig(config, {}, "x");
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message().find("no Entrypoint or Cmd"), std::string::npos);
+}
+
+// --entrypoint and --user as docker run applies them (moby's daemon merges the configs so).
+TEST(ImageDefaults, TheRunsEntrypointReplacesTheImagesAndItsCmdAndTheRunsUserWins) {
+  image::ImageConfig config;
+  config.entrypoint = {"/entry"};
+  config.cmd = {"--serve"};
+  config.user = "app";
+  auto with = [&](std::optional<std::vector<std::string>> entrypoint, std::vector<std::string> args) {
+    container::ImageDefaultsInput run;
+    run.args = std::move(args);
+    run.entrypoint = std::move(entrypoint);
+    return container::applyImageConfig(config, run, "x")->args;
+  };
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(with(Args{"/bin/sh"}, {}), (Args{"/bin/sh"}));  // the image's Cmd is dropped
+  EXPECT_EQ(with(Args{"/bin/sh"}, {"-c", "id"}), (Args{"/bin/sh", "-c", "id"}));
+  EXPECT_EQ(with(Args{}, {}), (Args{"--serve"}));  // --entrypoint "": the Cmd alone
+  EXPECT_EQ(with(Args{}, {"ls"}), (Args{"ls"}));
+  EXPECT_EQ(with(std::nullopt, {"ls"}), (Args{"/entry", "ls"}));
+  container::ImageDefaultsInput run;
+  EXPECT_EQ(container::applyImageConfig(config, run, "x")->user, "app");
+  run.user = "0:0";
+  EXPECT_EQ(container::applyImageConfig(config, run, "x")->user, "0:0");
 }
 
 TEST(ImageDefaults, TheRunsEnvAndLabelsWinPerNameAndWorkingDirIsFromRoot) {
@@ -57,7 +81,7 @@ TEST(ImageDefaults, TheRunsEnvAndLabelsWinPerNameAndWorkingDirIsFromRoot) {
   config.env = {"PATH=/opt/bin", "MODE=image"};
   config.labels = {{"team", "core"}, {"tier", "image"}};
   config.workingDir = "srv";
-  auto applied = container::applyImageConfig(config, {{}, {"MODE=run"}, {{"tier", "run"}}}, "x");
+  auto applied = container::applyImageConfig(config, {{}, {"MODE=run"}, {{"tier", "run"}}, {}, {}}, "x");
   ASSERT_TRUE(applied);
   EXPECT_EQ(applied->env, (std::vector<std::string>{"PATH=/opt/bin", "MODE=run"}));
   EXPECT_EQ(applied->labels.at("team"), "core");
