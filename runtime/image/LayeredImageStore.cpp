@@ -47,6 +47,7 @@ Result<std::vector<LoadedImage>> LayeredImageStore::load(const std::string& sour
   auto say = [&](const std::string& line) {
     if (progress) progress(line);
   };
+  std::lock_guard loading(loadMutex_);
   auto source = openImageSource(sourcePath);
   if (!source) return tl::unexpected(source.error());
   auto plans = planLoad(**source);
@@ -248,6 +249,7 @@ Result<void> LayeredImageStore::tag(std::string_view reference, std::string_view
 }
 
 Result<RemovedImage> LayeredImageStore::remove(std::string_view reference, bool force, const Usage& usage) {
+  std::lock_guard loading(loadMutex_);
   std::lock_guard lock(mutex_);
   auto image = resolveLocked(reference);
   if (!image) return tl::unexpected(image.error());
@@ -285,6 +287,7 @@ Result<RemovedImage> LayeredImageStore::remove(std::string_view reference, bool 
 }
 
 Result<std::vector<StoredLayer>> LayeredImageStore::prune(const std::function<bool(const std::string&)>& layerInUse) {
+  std::lock_guard loading(loadMutex_);
   std::lock_guard lock(mutex_);
   auto images = catalog_.list();
   if (!images) return tl::unexpected(images.error());

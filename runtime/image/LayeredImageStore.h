@@ -84,6 +84,11 @@ class LayeredImageStore {
  private:
   Result<StoredImage> resolveLocked(std::string_view reference) const;
   Result<void> takeNames(const std::vector<std::string>& names, const std::string& exceptId);
+  // One load at a time, and no remove or prune during one: a load checks for a layer, unpacks
+  // it, and records its image only at the end; a concurrent load of the same layer, or a
+  // remove or prune deleting a layer it found already there, would break that. Taken before
+  // mutex_, which guards the records and is held only briefly (list, resolve, tag).
+  std::mutex loadMutex_;
   mutable std::mutex mutex_;
   LayerStore layers_;
   ImageCatalog catalog_;

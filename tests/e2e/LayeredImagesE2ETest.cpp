@@ -85,6 +85,28 @@ TEST(LayeredImagesE2E, ImagesThatShareABaseShareItsLayerOnDisk) {
   EXPECT_EQ(agent.ctl("run --rm tool:v1 -- cat /tool.txt").out, "tool\n");
 }
 
+// Three loads sharing a base at once: one at a time in the store, so each layer is unpacked
+// once and every image runs, as when they are loaded one after the other.
+TEST(LayeredImagesE2E, LoadsAtOnceShareTheirBase) {
+  fs::path layers;
+  size_t sequential = 0;
+  {
+    Agent one;
+    for (const char* archive : {"/app.tar", "/tool.tar", "/app-oci.tar"})
+      ASSERT_EQ(one.ctl("image load -i " + kImages + archive).exitCode, 0);
+    sequential = entriesIn(one.root() / "data" / "image-store" / "layers");
+  }
+  Agent agent;
+  std::string ctl = agent.ctlCommand() + " image load -i " + kImages;
+  Ran all = shell("(" + ctl + "/app.tar > /dev/null & " + ctl + "/tool.tar > /dev/null & " + ctl +
+                  "/app-oci.tar > /dev/null & wait %1 && wait %2 && wait %3)");
+  EXPECT_EQ(all.exitCode, 0) << all.out;
+  EXPECT_EQ(entriesIn(agent.root() / "data" / "image-store" / "layers"), sequential);
+  EXPECT_EQ(agent.ctl("run --rm tool:v1 -- cat /tool.txt").out, "tool\n");
+  Ran app = agent.ctl("run --rm app:v1 -- cat /hello.txt");
+  EXPECT_EQ(app.exitCode, 0) << app.out;
+}
+
 TEST(LayeredImagesE2E, ACorruptLayerIsRefusedNamingItAndNothingStays) {
   Agent agent;
   std::string corrupt = (agent.root() / "corrupt.tar").string();
