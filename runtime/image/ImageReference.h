@@ -12,7 +12,7 @@ struct ImageReference {
   // "busybox", "registry:5000/team/app"; Docker Hub's in their familiar form
   // ("docker.io/library/busybox" is "busybox", "docker.io/team/app" is "team/app").
   std::string repository;
-  std::string tag;         // "latest" when none was given
+  std::string tag;  // "latest" when none was given
   std::string text() const { return repository + ":" + tag; }
 };
 
