@@ -123,7 +123,7 @@ struct UploadServer {
           out.write("{\"step\": " + std::to_string(i) + "}\n");
           if (i == 0) {
             std::unique_lock lock(mutex);
-            firstSeen.wait_for(lock, 5s, [this] { return clientSawFirst; });
+            streamed = firstSeen.wait_for(lock, 5s, [this] { return clientSawFirst; });
           }
         }
       };
@@ -139,6 +139,7 @@ struct UploadServer {
   std::mutex mutex;
   std::condition_variable firstSeen;
   bool clientSawFirst = false;
+  bool streamed = false;  // the client had the first line before the handler wrote the next
 };
 
 // A pipe with `size` bytes written by a thread, as `docker save | agentctl image load` gives.
@@ -185,6 +186,7 @@ TEST(HttpUpload, BodyGoesToTheSinkAndTheReplyStreamsAsWritten) {
   EXPECT_EQ(reply->status, 200);
   EXPECT_EQ(lines, "{\"received\": " + std::to_string(kSize) + "}\n{\"step\": 0}\n{\"step\": 1}\n{\"step\": 2}\n");
   EXPECT_EQ(server.sink->bytes, kSize);
+  EXPECT_TRUE(server.streamed);
 }
 
 TEST(HttpUpload, AFileGoesWithItsLength) {
