@@ -179,3 +179,23 @@ TEST(ImageUploadE2E, BadUploadsAreRefusedAndNothingStays) {
   EXPECT_EQ(listed.exitCode, 0) << listed.out;
   EXPECT_FALSE(has(listed.out, "app")) << listed.out;
 }
+
+TEST(ImageUploadE2E, AnUploadOverTheFreeSpaceIsRefused) {
+  Agent agent;
+  // The spool's filesystem with 1 MiB: less than the archive's 2 MiB.
+  fs::path uploads = agent.root() / "data" / "uploads";
+  ASSERT_EQ(shell("mount -t tmpfs -o size=1m agent-test-uploads " + uploads.string()).exitCode, 0);
+  std::string remote = remoteCtl(agent);
+  // Its length is over the free space: 413 before the body.
+  Ran file = shell(remote + " image load -i " + kImages + "/app.tar");
+  EXPECT_EQ(file.exitCode, 1) << file.out;
+  EXPECT_TRUE(has(file.out, "free")) << file.out;
+  // From a pipe: the disk fills meanwhile, 507, and what was written goes.
+  Ran piped = shell("cat " + kImages + "/app.tar | " + remote + " image load");
+  EXPECT_EQ(piped.exitCode, 1) << piped.out;
+  EXPECT_TRUE(has(piped.out, "filled up")) << piped.out;
+  EXPECT_EQ(spoolsHeld(agent), 0u);
+  EXPECT_TRUE(has(shell("df -k " + uploads.string()).out, " 0% ")) << shell("df -k " + uploads.string()).out;
+  shell("umount " + uploads.string());
+  EXPECT_EQ(entriesIn(agent.root() / "data" / "image-store" / "layers"), 0u);
+}
