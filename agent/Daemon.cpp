@@ -23,6 +23,7 @@
 #include "FileAt.h"
 #include "HostCpus.h"
 #include "HttpApi.h"
+#include "ImageUpload.h"
 #include "LayeredImageStore.h"
 #include "LimitService.h"
 #include "LimitsApi.h"
@@ -121,7 +122,8 @@ int checkPrerequisites(const AgentConfig& config) {
     spdlog::error("msg=\"agentd must run as root: it creates cgroups and namespaces\" hint=\"start it with sudo\"");
     return 1;
   }
-  for (const auto& dir : {config.stateDir, config.dataDir + "/images", config.dataDir + "/containers"}) {
+  for (const auto& dir :
+       {config.stateDir, config.dataDir + "/images", config.dataDir + "/containers", config.dataDir + "/uploads"}) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
@@ -283,7 +285,9 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
       config.apiAddress, *token, tokenFile, [&](const HttpRequest& request) { return controlApi.handle(request); },
-      [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); });
+      [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); },
+      [limits = ImageUploadLimits{config.dataDir + "/uploads", config.maxImageUpload}](
+          const HttpRequest& head, const HttpServerRequest& raw) { return imageUploadIntake(limits, head, raw); });
   if (!api) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;

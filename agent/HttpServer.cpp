@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "HttpReplyChannel.h"
+
 namespace agent {
 
 namespace {
@@ -118,9 +120,11 @@ struct HttpServer::Connection {
 struct HttpServer::Exchange {
   HttpServerRequest request;
   bool tooLarge = false;
-  bool started = false;  // handed to the handler (the connection is suspended)
-  bool queued = false;   // a reply is on its way: what more arrives of the body is dropped
+  bool started = false;                    // handed to the handler (the connection is suspended)
+  bool queued = false;                     // a reply is on its way: what more arrives of the body is dropped
+  std::optional<HttpServerReply> refusal;  // by the body's sink: sent once the body is in
   HttpServerReply reply;
+  std::shared_ptr<HttpReplyChannel> channel;  // reply.stream's body
 };
 
 struct HttpServerCallbacks {
@@ -194,12 +198,30 @@ struct HttpServerCallbacks {
       if (server->screen_) {
         if (auto reply = server->screen_(request)) return finish(server, connection, exchange, *reply);
       }
+      if (server->options_.intake) {
+        HttpBodyIntake intake = server->options_.intake(request);
+        if (intake.refusal) return finish(server, connection, exchange, *intake.refusal);
+        if (intake.sink) {
+          request.sink = std::move(intake.sink);
+          received(server, connection);  // its own bounds (HttpBodySink): no deadline
+          MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+                                    static_cast<unsigned>(server->options_.sinkIdleTimeout.count()));
+          return MHD_YES;
+        }
+      }
       std::string length = request.header("content-length");
       if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > server->options_.maxBody)
         return finish(server, connection, exchange, tooLarge(server, request));
       return MHD_YES;
     }
     if (exchange->queued) {
+      *uploadSize = 0;
+      return MHD_YES;
+    }
+    if (*uploadSize > 0 && (exchange->request.sink || exchange->refusal)) {
+      // A refusal cannot be queued mid-body (libmicrohttpd refuses): it goes once the body is in.
+      if (!exchange->refusal) exchange->refusal = exchange->request.sink->write(upload, *uploadSize);
+      if (exchange->refusal) exchange->request.sink.reset();  // what it kept goes now
       *uploadSize = 0;
       return MHD_YES;
     }
@@ -214,6 +236,7 @@ struct HttpServerCallbacks {
     }
     if (!exchange->started) {  // all of it is in
       if (exchange->tooLarge) return finish(server, connection, exchange, tooLarge(server, exchange->request));
+      if (exchange->refusal) return finish(server, connection, exchange, *exchange->refusal);
       exchange->started = true;
       received(server, connection);
       MHD_suspend_connection(connection);
@@ -222,6 +245,7 @@ struct HttpServerCallbacks {
     }
     exchange->queued = true;
     if (exchange->reply.upgrade) return queueUpgrade(server, connection, exchange->reply);
+    if (exchange->channel) return queueStream(connection, exchange->reply, exchange->channel);
     return queue(connection, exchange->reply);  // resumed: the handler's reply
   }
 
@@ -234,6 +258,18 @@ struct HttpServerCallbacks {
     MHD_destroy_response(response);
     return result;
   }
+  // The head now; the body as the handler's thread writes it (HttpReplyChannel).
+  static MHD_Result queueStream(MHD_Connection* connection, const HttpServerReply& reply,
+                                std::shared_ptr<HttpReplyChannel> channel) {
+    MHD_Response* response = HttpReplyChannel::response(std::move(channel));
+    if (response == nullptr) return MHD_NO;
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, reply.contentType.c_str());
+    for (const auto& [name, value] : reply.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+    MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(reply.status), response);
+    MHD_destroy_response(response);
+    return result;
+  }
+
   // On the epoll thread, once the 101 head was sent: must not block.
   // `context` is the request's Exchange, still alive here: its session is copied out.
   static void upgraded(void* cls, MHD_Connection* connection, void* context, const char* extra, size_t extraSize,
@@ -318,9 +354,20 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
       // A bad request must never take the agent down.
       exchange->reply = textReply(500, std::string("internal error: ") + e.what());
     }
+    auto stream = std::move(exchange->reply.stream);
+    std::shared_ptr<HttpReplyChannel> channel;
+    if (stream) exchange->channel = channel = std::make_shared<HttpReplyChannel>(connection);
     // Not under mutex_: libmicrohttpd takes its own locks here. The connection stays
     // suspended (and valid) until this call; `exchange` is not touched after it.
     MHD_resume_connection(connection);
+    if (channel) {
+      try {
+        stream(*channel);
+      } catch (const std::exception& e) {
+        spdlog::warn("msg=\"a streamed reply failed\" error=\"{}\"", e.what());
+      }
+      channel->close();
+    }
     std::lock_guard lock(mutex_);
     --running_;
     changed_.notify_all();

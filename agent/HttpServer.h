@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <utility>
@@ -36,13 +37,23 @@ struct MHD_UpgradeResponseHandle;
 
 namespace agent {
 
+class HttpBodySink;
+
 struct HttpServerRequest {
   std::string method;
   std::string path;                                        // percent-decoded, without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded; a key without '=' has the value "1"
   std::map<std::string, std::string> headers;              // names in lower case
   std::string body;
+  std::shared_ptr<HttpBodySink> sink;  // the body went there instead (HttpServerOptions::intake)
   std::string header(const std::string& lowerCaseName) const;
+};
+
+// A streamed reply's body (HttpServerReply::stream), sent chunked as it is written.
+class HttpReplyStream {
+ public:
+  virtual ~HttpReplyStream() = default;
+  virtual bool write(std::string_view bytes) = 0;  // false: the client is gone
 };
 
 struct HttpServerReply {
@@ -55,6 +66,26 @@ struct HttpServerReply {
   // and the bytes the client sent after its request; the socket closes when it returns
   // (HttpUpgrade.cpp). It must return when the socket is shut down (the server's end).
   std::function<void(int socket, std::string early)> upgrade = {};
+  // Set: the head goes out at once and this writes the body, chunked, on the handler's thread
+  // (an image load's progress lines); the reply ends when it returns.
+  std::function<void(HttpReplyStream&)> stream = {};
+};
+
+// A request body kept out of memory (an image archive spooled to disk), with its own bounds:
+// no deadline for the whole body then, only the idle timeout.
+class HttpBodySink {
+ public:
+  virtual ~HttpBodySink() = default;
+  // A piece of the body. A reply refuses the request (over a limit, disk full): the rest of
+  // the body is read and dropped, then that reply is sent.
+  virtual std::optional<HttpServerReply> write(const char* data, size_t size) = 0;
+};
+
+// Once a request's head is in (and screened): a refusal, or a sink for its body, or neither
+// (the body is kept in memory, up to maxBody).
+struct HttpBodyIntake {
+  std::optional<HttpServerReply> refusal;
+  std::shared_ptr<HttpBodySink> sink;
 };
 
 struct HttpServerOptions {
@@ -65,6 +96,9 @@ struct HttpServerOptions {
   // Bodies over this get the reply of `tooLarge` (their bytes are read and dropped, not kept).
   size_t maxBody = 1 << 20;
   std::function<HttpServerReply(const HttpServerRequest&)> tooLarge;  // null: a plain-text 413
+  std::function<HttpBodyIntake(const HttpServerRequest&)> intake;     // null: every body in memory
+  // A sink's body may pause longer (`docker save | agentctl image load`: docker computes first).
+  std::chrono::seconds sinkIdleTimeout{60};
   // Connections at once, over all clients (each a descriptor: agentd raises its limit).
   unsigned connectionLimit = 8192;
   NetworkAllowList allow;  // empty: every source address

@@ -1,6 +1,7 @@
 #include "ImageHandlers.h"
 
 #include "ImageReference.h"
+#include "ImageUpload.h"
 #include "RunRequestValidation.h"
 
 namespace agent {
@@ -101,6 +102,7 @@ HttpResponse ImageHandlers::import(const HttpRequest& request) {
 
 HttpResponse ImageHandlers::load(const HttpRequest& request) {
   if (!layered_) return noLayeredStore();
+  if (request.upload) return loadUploadedImage(*layered_, request);  // the archive was the body
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.value("path", json()).is_string())
     return errorResponse(400, "invalid",

@@ -17,7 +17,8 @@ class ImageHandlers {
   HttpResponse list(const HttpRequest& request);
   // {"name", "tar_path": "/absolute/file.tar"} -> 201 with what was imported.
   HttpResponse import(const HttpRequest& request);
-  // {"path": "/absolute/archive.tar or OCI layout dir"} -> 200 {"images": [...], "progress": [...]}
+  // {"path": "/absolute/archive.tar or OCI layout dir"} -> 200 {"images": [...], "progress": [...]};
+  // an x-tar body (ImageUpload.h) -> 200 and JSON lines as it loads.
   HttpResponse load(const HttpRequest& request);
   HttpResponse inspect(const HttpRequest& request);  // ?ref=
   HttpResponse tag(const HttpRequest& request);      // {"ref", "name"}

@@ -420,63 +420,6 @@ int Commands::imageList() {
   return kExitOk;
 }
 
-int Commands::imageLoad(const std::string& input) {
-  // The archive goes by path: agentd (root, on this host) reads it where it is. stdin ("-" or
-  // no -i) is spooled to a private file first. Over --api from another host it cannot be read:
-  // agentd's answer then says the path does not exist there.
-  std::string path;
-  std::string spool;
-  if (input.empty() || input == "-") {
-    if (::isatty(STDIN_FILENO)) {
-      std::cerr << "agentctl: image load reads the archive from stdin, which is a terminal; give -i FILE, or pipe "
-                   "it in (docker save busybox | agentctl image load)\n";
-      return kExitUsage;
-    }
-    char name[] = "/tmp/agentctl-load-XXXXXX";
-    int fd = ::mkstemp(name);
-    if (fd < 0) {
-      std::cerr << "agentctl: cannot make a file to hold stdin in /tmp: " << std::strerror(errno) << "\n";
-      return kExitAgentError;
-    }
-    spool = name;
-    char buffer[1 << 16];
-    ssize_t n;
-    while ((n = ::read(STDIN_FILENO, buffer, sizeof buffer)) > 0) {
-      if (::write(fd, buffer, static_cast<size_t>(n)) != n) {
-        std::cerr << "agentctl: cannot write stdin to " << spool << ": " << std::strerror(errno) << "\n";
-        ::close(fd);
-        ::unlink(name);
-        return kExitAgentError;
-      }
-    }
-    ::close(fd);
-    path = spool;
-  } else {
-    std::error_code ec;
-    path = std::filesystem::absolute(input, ec).lexically_normal().string();
-  }
-  std::error_code ec;
-  auto bytes = std::filesystem::is_directory(path, ec) ? 0 : std::filesystem::file_size(path, ec);
-  if (!wantsJson())
-    std::cerr << "loading " << (spool.empty() ? path : "stdin") << " (" << decimalSize(bytes) << ")...\n";
-  int exitCode = kExitOk;
-  auto reply = call("POST", "/v1/images/load", json{{"path", path}}, exitCode, 3600);
-  if (!spool.empty()) ::unlink(spool.c_str());
-  if (!reply) return exitCode;
-  if (wantsJson()) {
-    std::cout << reply->body.dump(2) << '\n';
-    return kExitOk;
-  }
-  for (const auto& line : reply->body.value("progress", json::array())) std::cerr << line.get<std::string>() << '\n';
-  for (const auto& image : reply->body.value("images", json::array())) {
-    auto names = image.value("names", std::vector<std::string>{});
-    std::string id = image.value("id", "");
-    if (names.empty()) std::cout << "Loaded image ID: " << id << '\n';
-    for (const auto& name : names) std::cout << "Loaded image: " << name << '\n';
-  }
-  return kExitOk;
-}
-
 int Commands::imageInspect(const std::string& ref) {
   int exitCode = kExitOk;
   auto reply = call("GET", "/v1/image?ref=" + escapeQuery(ref), std::nullopt, exitCode);

@@ -88,6 +88,10 @@ class Commands {
                                const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120,
                                const std::string& effect = "");
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
+  // image load (ImageLoadCommand.cpp): the archive as the request's body, or by its path when
+  // agentd is the one of --state-dir, on this host.
+  int imageUpload(const std::string& input);
+  int imageLoadByPath(const std::string& path);
   // A container's output: GET .../logs, or POST .../attach for `run` (OutputCommands.cpp).
   struct OutputRequest {
     std::string method, route;  // route: /v1/containers/<id>/logs or /attach
