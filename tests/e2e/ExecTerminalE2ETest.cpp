@@ -100,6 +100,15 @@ TEST(ExecTerminalE2E, ExecIStreamsStdinUntilEofWithStdoutAndStderrApart) {
   Ran tty = shell("timeout 30 " + agent.ctlCommand() + " exec -t box tty < /dev/null");
   EXPECT_EQ(tty.exitCode, 0) << tty.out;
   EXPECT_NE(tty.out.find("/dev/pts/"), std::string::npos) << tty.out;
+  // With --userns auto the terminal is made by the container's root, inside its user
+  // namespace, as the command runs: the container's mapping, not the host's.
+  ASSERT_EQ(agent.ctl("run -d --userns auto --name mapped busybox sleep 9999").exitCode, 0) << agent.log();
+  Ran mapped = shell("timeout 30 " + agent.ctlCommand() +
+                     " exec -t mapped -- sh -c 'tty; cat /proc/self/uid_map; id -u' < /dev/null");
+  EXPECT_EQ(mapped.exitCode, 0) << mapped.out;
+  EXPECT_NE(mapped.out.find("/dev/pts/0"), std::string::npos) << mapped.out;
+  EXPECT_NE(mapped.out.find(" 65536"), std::string::npos) << mapped.out;
+  EXPECT_EQ(mapped.out.find("4294967295"), std::string::npos) << mapped.out;
 }
 
 TEST(ExecTerminalE2E, BadExecStreamsAreRefusedClearly) {
