@@ -11,7 +11,8 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
       images_(runtime.config().dataDir + "/images", runtime.config().images, runtime),
       policies_(policies, std::move(policiesReloaded)),
       stats_(std::move(snapshots)),
-      terminals_(runtime) {
+      terminals_(runtime),
+      execs_(runtime) {
   using P = const PathParams&;
   using R = const HttpRequest&;
   router_.add("GET", "/v1/info", [&runtime, &hierarchy](R, P) { return infoResponse(runtime, hierarchy); });
@@ -27,7 +28,12 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("POST", "/v1/containers/{id}/pause", [this](R, P p) { return containers_.pause(p.at("id")); });
   router_.add("POST", "/v1/containers/{id}/resume", [this](R, P p) { return containers_.resume(p.at("id")); });
   router_.add("POST", "/v1/containers/{id}/wait", [this](R r, P p) { return containers_.wait(p.at("id"), r); });
-  router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) { return containers_.exec(p.at("id"), r); });
+  // ?stream=1 with `Upgrade: tcp`: exec -t / -i, as Docker's hijacked exec start (ExecHandlers.h).
+  router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) {
+    return r.queryValue("stream") == "1" ? execs_.start(p.at("id"), r) : containers_.exec(p.at("id"), r);
+  });
+  router_.add("POST", "/v1/execs/{eid}/resize", [this](R r, P p) { return execs_.resize(p.at("eid"), r); });
+  router_.add("GET", "/v1/execs/{eid}", [this](R, P p) { return execs_.inspect(p.at("eid")); });
   router_.add("GET", "/v1/containers/{id}/logs", [this](R r, P p) { return containers_.logs(p.at("id"), r); });
   // ?stream=1 with `Upgrade: tcp`: the terminal or stdin, as Docker's hijacked attach.
   router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) {

@@ -7,6 +7,7 @@
 
 #include "ApiRouter.h"
 #include "ContainerHandlers.h"
+#include "ExecHandlers.h"
 #include "ImageHandlers.h"
 #include "LimitsApi.h"
 #include "PolicyHandlers.h"
@@ -33,6 +34,7 @@ class ControlApi {
   PolicyHandlers policies_;
   StatsHandlers stats_;
   TerminalHandlers terminals_;
+  ExecHandlers execs_;
   ApiRouter router_;
 };
 

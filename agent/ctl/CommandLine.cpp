@@ -115,7 +115,14 @@ SubcommandEntry execEntry() {
             auto* cmd = app.add_subcommand("exec", "Run a command inside a running container");
             cmd->add_option("id", *id, kIdHelp)->required();
             cmd->add_option("command", *command, "Command and arguments, after --")->required();
-            return std::make_pair(cmd, CommandAction([id, command](Commands& c) { return c.exec(*id, *command); }));
+            auto streams = std::make_shared<std::pair<bool, bool>>();  // -i, -t (ExecCommands.cpp)
+            cmd->add_flag("-i,--interactive", streams->first, "Stream agentctl's stdin into the command");
+            cmd->add_flag("-t,--tty", streams->second, "A terminal for the command");
+            return std::make_pair(cmd, CommandAction([id, command, streams](Commands& c) {
+                                    return streams->first || streams->second
+                                               ? c.execStream(*id, *command, streams->first, streams->second)
+                                               : c.exec(*id, *command);
+                                  }));
           }};
 }
 

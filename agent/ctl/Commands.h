@@ -51,6 +51,8 @@ class Commands {
   int stats(const StatsOptions& options);
   int inspect(const std::string& id);
   int exec(const std::string& id, const std::vector<std::string>& command);
+  // exec -i / -t (ExecCommands.cpp): the command's stdin or terminal streamed through the API.
+  int execStream(const std::string& id, const std::vector<std::string>& command, bool interactive, bool tty);
   int logs(const std::string& id, bool follow, long tail);
   int stop(const std::string& id, long seconds);
   int kill(const std::string& id, const std::string& signal);

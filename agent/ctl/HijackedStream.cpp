@@ -44,14 +44,16 @@ Result<UniqueFd> connectTo(const HttpUrl& url) {
 }  // namespace
 
 Result<std::variant<HijackedStream, StreamRefused>> openHijackedStream(const Endpoint& endpoint,
-                                                                       const std::string& path) {
+                                                                       const std::string& path,
+                                                                       const std::string& jsonBody) {
   auto url = parseHttpUrl(endpoint.url);
   if (!url) return tl::unexpected(url.error());
   auto fd = connectTo(*url);
   if (!fd) return tl::unexpected(unreachable(fd.error(), endpoint));
   std::string head = "POST " + url->prefix + path + " HTTP/1.1\r\nHost: " + url->host + ":" + url->port +
-                     "\r\nAuthorization: Bearer " + endpoint.token +
-                     "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n";
+                     "\r\nAuthorization: Bearer " + endpoint.token + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
+                     (jsonBody.empty() ? std::string() : "Content-Type: application/json\r\n") +
+                     "Content-Length: " + std::to_string(jsonBody.size()) + "\r\n\r\n" + jsonBody;
   for (std::string_view rest = head; !rest.empty();) {
     ssize_t n = ::send(fd->get(), rest.data(), rest.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
@@ -70,7 +72,7 @@ Result<std::variant<HijackedStream, StreamRefused>> openHijackedStream(const End
     if (received.size() > 64 * 1024) return tl::unexpected(Error{EPROTO, endpoint.url, "read a reply head from"});
   }
   if (received.rfind("HTTP/1.1 101", 0) == 0 || received.rfind("HTTP/1.0 101", 0) == 0)
-    return HijackedStream{std::move(*fd), received.substr(end + 4)};
+    return HijackedStream{std::move(*fd), received.substr(end + 4), received.substr(0, end + 2)};
   // Not upgraded: the whole reply, as any other.
   for (ssize_t n; (n = ::recv(fd->get(), buffer, sizeof buffer, 0)) != 0;) {
     if (n < 0 && errno == EINTR) continue;

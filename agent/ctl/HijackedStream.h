@@ -14,6 +14,7 @@ namespace agent::ctl {
 struct HijackedStream {
   UniqueFd socket;
   std::string early;  // bytes of the stream that came with the 101's head
+  std::string head;   // the 101's head (exec's carries Agent-Exec-Id)
 };
 
 // A refusal (agentd answered, not 101) is the reply: its status and JSON body.
@@ -24,6 +25,7 @@ struct StreamRefused {
 
 // Errors: unreachable ones (as ApiClient's) or EPROTO; a refusal is returned as such.
 Result<std::variant<HijackedStream, StreamRefused>> openHijackedStream(const Endpoint& endpoint,
-                                                                       const std::string& path);
+                                                                       const std::string& path,
+                                                                       const std::string& jsonBody = "");
 
 }  // namespace agent::ctl

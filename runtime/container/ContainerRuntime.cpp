@@ -483,7 +483,7 @@ Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {
   return removeLocked(*id, force);
 }
 
-Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args) {
+Result<std::pair<ContainerInfo, cgroup::Cgroup>> ContainerRuntime::execTarget(const std::string& ref) const {
   std::unique_lock lock(mutex_);
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
@@ -496,9 +496,24 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   }
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
-  lock.unlock();  // an exec may run long; it touches nothing the lock protects
-  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env, config_.shimPath,
-                         ExecConfinement{info->config.spec.capabilities, info->config.spec.seccompFilter});
+  return std::pair{std::move(*info), std::move(*group)};
+}
+
+Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args) {
+  auto target = execTarget(ref);  // an exec may run long; it touches nothing the lock protects
+  if (!target) return tl::unexpected(target.error());
+  const auto& [info, group] = *target;
+  return execInContainer(info.status.pid->pid, group, args, info.config.spec.env, config_.shimPath,
+                         ExecConfinement{info.config.spec.capabilities, info.config.spec.seccompFilter});
+}
+
+Result<ExecStreams> ContainerRuntime::execStreams(const std::string& ref, const std::vector<std::string>& args,
+                                                  const ExecStreamOptions& options) {
+  auto target = execTarget(ref);
+  if (!target) return tl::unexpected(target.error());
+  const auto& [info, group] = *target;
+  return startExecStreams(info.status.pid->pid, group, args, info.config.spec.env, config_.shimPath,
+                          ExecConfinement{info.config.spec.capabilities, info.config.spec.seccompFilter}, options);
 }
 
 Result<std::optional<userns::IdMapping>> ContainerRuntime::allotUserNamespace(UsernsMode mode) const {

@@ -19,6 +19,7 @@
 #include "Cgroup.h"
 #include "ContainerRecord.h"
 #include "Exec.h"
+#include "ExecStreams.h"
 #include "ExitWatch.h"
 #include "FileChangeWatch.h"
 #include "IdRangeAllotment.h"
@@ -127,6 +128,9 @@ class ContainerRuntime {
   // Refused for a running container unless `force` (which kills it first).
   Result<void> remove(const std::string& ref, bool force);
   Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args);
+  // exec -t / -i: the helper started, its terminal or pipes the caller's (ExecStreams.h).
+  Result<ExecStreams> execStreams(const std::string& ref, const std::vector<std::string>& args,
+                                  const ExecStreamOptions& options);
   // Waits until the container has an exit record: on a pidfd of its shim, not by polling.
   std::optional<ExitRecord> waitForExit(const std::string& ref, std::chrono::milliseconds timeout) const;
   // The output `query` asks for. With nothing new yet and the container running, waits up to
@@ -174,6 +178,8 @@ class ContainerRuntime {
   // The BPF program of the filter `request` asks for; empty: none.
   Result<std::string> seccompProgramFor(const RunRequest& request, CapabilitySet capabilities) const;
   Result<ContainerInfo> load(const std::string& id) const;
+  // A running container's record and cgroup, for exec (refused, saying so, when not running).
+  Result<std::pair<ContainerInfo, cgroup::Cgroup>> execTarget(const std::string& ref) const;
   Result<void> removeLocked(const std::string& id, bool force);
   Result<void> setFrozen(const std::string& ref, bool frozen);
   // The host ids of a new container (IdRangeAllotment.h); none for UsernsMode::Host.
