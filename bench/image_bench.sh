@@ -238,20 +238,13 @@ PY
 fi
 
 if want memory; then
-  echo "== memory of the process holding each terminal ($terminals containers each, PSS from smaps_rollup)"
+  echo "== memory of the process holding each terminal (1, then $terminals containers of each; PSS from smaps_rollup)"
   tar -C "$images/busybox/rootfs" -c . | $docker import -c 'CMD ["/bin/sh"]' - agent-bench-busybox:imported >/dev/null
   parent_of() { awk '/^PPid:/ {print $2}' "/proc/$1/status"; }
-  ours=()
-  theirs=()
-  for i in $(seq "$terminals"); do
-    $ctl run -dit --name "term$i" busybox sh >/dev/null
-    pid=$($ctl --output json inspect "term$i" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
-    ours+=("$(parent_of "$pid")")
-    $docker run -dit --network none --name "term$i" agent-bench-busybox:imported sh >/dev/null
-    theirs+=("$(parent_of "$($docker inspect --format '{{.State.Pid}}' "term$i")")")
-  done
-  sleep 1
-  python3 - "${ours[*]}" "${theirs[*]}" <<'PY'
+  # PSS shares each page among the processes mapping it, so a binary's pages weigh less per shim
+  # the more shims there are: measured with one container of each, then with TERMINALS.
+  pss_report() {  # $1: agent-shim pids, $2: containerd-shim pids (space-separated)
+    python3 - "$1" "$2" <<'PY'
 import sys
 def rollup(pid):
     fields = {}
@@ -268,8 +261,22 @@ for label, pids in (("agent-shim", sys.argv[1].split()), ("containerd-shim-runc-
     names = sorted({comm(p) for p in pids})
     mean = {k: sum(e.get(k, 0) for e in each) / len(each) for k in ("Pss", "Pss_Anon", "Pss_File", "Pss_Shmem", "Rss")}
     rows.append((label, mean))
-    print(f"  {label:24} ({', '.join(names)}): PSS {mean['Pss']:7.0f} KB per container "
+    print(f"  {len(pids):2} x {label:24} ({', '.join(names)}): PSS {mean['Pss']:6.0f} KB each "
           f"(anon {mean['Pss_Anon']:.0f}, file {mean['Pss_File']:.0f}, shmem {mean['Pss_Shmem']:.0f}; RSS {mean['Rss']:.0f})")
 print(f"  ratio {rows[0][1]['Pss'] / rows[1][1]['Pss']:.3f}  agent-shim / containerd-shim-runc-v2 (goal: 0.1 or less)")
 PY
+  }
+  ours=()
+  theirs=()
+  for i in $(seq "$terminals"); do
+    $ctl run -dit --name "term$i" busybox sh >/dev/null
+    pid=$($ctl --output json inspect "term$i" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    ours+=("$(parent_of "$pid")")
+    $docker run -dit --network none --name "term$i" agent-bench-busybox:imported sh >/dev/null
+    theirs+=("$(parent_of "$($docker inspect --format '{{.State.Pid}}' "term$i")")")
+    if [ "$i" = 1 ] || [ "$i" = "$terminals" ]; then
+      sleep 1
+      pss_report "${ours[*]}" "${theirs[*]}"
+    fi
+  done
 fi
