@@ -191,6 +191,9 @@ TEST_F(DockerSaveE2E, ALayerThatComesBackHigherUpRuns) {
   EXPECT_EQ(ours.exitCode, 0) << ours.out;
   EXPECT_EQ(ours.out, theirs.out);
   EXPECT_EQ(ours.out, "same bytes\n");
+  // Each layer idmapped once for a user namespace of its own.
+  Ran userns = agent.ctl("run --rm --userns auto agent-e2e-same:v1 -- cat /same.txt");
+  EXPECT_EQ(userns.out, "same bytes\n");
 }
 
 TEST_F(DockerSaveE2E, AnArchiveOfSeveralImagesAndAnImageSavedByIdLoad) {
