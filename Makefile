@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps deps-run build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench bench-stats format format-check clean
+.PHONY: all deps deps-run build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench bench-stats bench-images format format-check clean
 
 all: build
 
@@ -93,6 +93,13 @@ bench: build
 # hyperfine run (a private dockerd from Debian's docker.io; see docs/performance.md).
 bench-stats: build
 	bench/stats_vs_docker.sh 20 20
+
+# Layered images: `agentctl image load` against `docker load` and `podman load`, the disk a
+# second image sharing a base adds, `run --rm` of a 5-layer image against the flat busybox and
+# runc, and the shim's memory (PSS) against containerd-shim-runc-v2 (a private dockerd and
+# podman store; see docs/performance.md).
+bench-images: build
+	bench/image_bench.sh 20 10
 
 SOURCES = find agent runtime collectors policies tests bench fuzz -name '*.cpp' -o -name '*.h'
 format:

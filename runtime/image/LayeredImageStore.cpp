@@ -199,7 +199,13 @@ Result<StoredImage> LayeredImageStore::resolveLocked(std::string_view reference)
 
 Result<RootLayers> LayeredImageStore::rootLayers(const StoredImage& image) const {
   RootLayers root{layers_.root(), {}};
+  // An image may hold one layer twice (Docker keys layers by their place in the chain: a COPY
+  // repeated after a RUN deleting its file), and overlayfs refuses one directory twice among
+  // its lowerdirs (ELOOP). Only the topmost copy counts: it has every path the lower one has,
+  // above all that lies between them, so the lower one shows nothing through it.
+  std::set<std::string> placed;
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) {
+    if (!placed.insert(*it).second) continue;
     auto layer = layers_.find(*it);
     if (!layer)
       return userError("the layer " + *it + " of image " + image.id +
