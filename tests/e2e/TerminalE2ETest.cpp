@@ -87,6 +87,10 @@ TEST(TerminalE2E, DetachAttachAndAnAgentdRestartKeepTheShell) {
   // client is told its stream ended (agentd is gone: exit 3), the shell lives on.
   agent.stop(SIGTERM);
   ASSERT_TRUE(tmux.waitFor("rc=3\n")) << tmux.screen();
+  // busybox's prompt asks the terminal where the cursor is (ESC [6n); when agentctl is gone
+  // before tmux answers, the answer (ESC [27;5R) is the outer sh's input: a line of its own
+  // takes it, rather than the next command (seen under load: "5R/.../agentctl: not found").
+  tmux.type("true");
   agent.start();
   tmux.type(agent.ctlCommand() + " attach tty2; echo rc=$?");
   tmux.type("echo again=$$");
