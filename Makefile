@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps deps-run build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench bench-stats format format-check clean
+.PHONY: all deps deps-run build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench bench-stats bench-images format format-check clean
 
 all: build
 
@@ -36,19 +36,23 @@ build-asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
 
 # libFuzzer (clang) on the quantity parser, the policy loader, the create request, seccomp
-# profiles, the metrics renderer and /etc/subuid: FUZZ_SECONDS each over the committed seeds
-# (fuzz/corpus); what it finds new goes to $(FUZZ_BUILD)/corpus.
+# profiles, the metrics renderer, /etc/subuid, image sources' JSON (planLoad) and layer blobs:
+# FUZZ_SECONDS each over the committed seeds (fuzz/corpus); what it finds new goes to $(FUZZ_BUILD)/corpus.
 build-fuzz: deps
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 fuzz: build-fuzz
-	mkdir -p $(FUZZ_BUILD)/corpus/quantity $(FUZZ_BUILD)/corpus/policy $(FUZZ_BUILD)/corpus/create_request $(FUZZ_BUILD)/corpus/renderer $(FUZZ_BUILD)/corpus/subuid $(FUZZ_BUILD)/corpus/seccomp_profile
+	mkdir -p $(FUZZ_BUILD)/corpus/quantity $(FUZZ_BUILD)/corpus/policy $(FUZZ_BUILD)/corpus/create_request $(FUZZ_BUILD)/corpus/renderer $(FUZZ_BUILD)/corpus/subuid $(FUZZ_BUILD)/corpus/seccomp_profile $(FUZZ_BUILD)/corpus/load_plan $(FUZZ_BUILD)/corpus/layer_unpack $(FUZZ_BUILD)/corpus/volume_spec $(FUZZ_BUILD)/corpus/chunked_decoder
 	$(FUZZ_BUILD)/quantity_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/quantity fuzz/corpus/quantity
 	$(FUZZ_BUILD)/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/policy fuzz/corpus/policy
 	$(FUZZ_BUILD)/create_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/create_request fuzz/corpus/create_request
 	$(FUZZ_BUILD)/renderer_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/renderer fuzz/corpus/renderer
 	$(FUZZ_BUILD)/subuid_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/subuid fuzz/corpus/subuid
 	$(FUZZ_BUILD)/seccomp_profile_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/seccomp_profile fuzz/corpus/seccomp_profile
+	$(FUZZ_BUILD)/load_plan_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/load_plan fuzz/corpus/load_plan
+	$(FUZZ_BUILD)/layer_unpack_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/layer_unpack fuzz/corpus/layer_unpack
+	$(FUZZ_BUILD)/volume_spec_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/volume_spec fuzz/corpus/volume_spec
+	$(FUZZ_BUILD)/chunked_decoder_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/chunked_decoder fuzz/corpus/chunked_decoder
 
 DATA_DIR ?= /var/lib/agent
 # More of agentd's flags, e.g. AGENTD_FLAGS='--state-dir /tmp/a/run --cgroup-parent /mine
@@ -89,6 +93,13 @@ bench: build
 # hyperfine run (a private dockerd from Debian's docker.io; see docs/performance.md).
 bench-stats: build
 	bench/stats_vs_docker.sh 20 20
+
+# Layered images: `agentctl image load` against `docker load` and `podman load`, the disk a
+# second image sharing a base adds, `run --rm` of a 5-layer image against the flat busybox and
+# runc, and the shim's memory (PSS) against containerd-shim-runc-v2 (a private dockerd and
+# podman store; see docs/performance.md).
+bench-images: build
+	bench/image_bench.sh 20 10
 
 SOURCES = find agent runtime collectors policies tests bench fuzz -name '*.cpp' -o -name '*.h'
 format:

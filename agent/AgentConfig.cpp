@@ -64,7 +64,7 @@ const std::vector<std::string_view>& configKeys() {
       "api_address",    "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
       "enforce",        "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
       "export",         "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns", "userns_user",        "seccomp_profile"};
+      "default_userns", "userns_user",        "seccomp_profile",  "max_image_upload"};
   return keys;
 }
 
@@ -120,6 +120,10 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
           return configError(where(path, value.Mark()),
                              "`log_max_bytes` is at least 4096: a page, for the log's frames");
         }
+        known = true;
+      }
+      if (key == "max_image_upload") {
+        config.maxImageUpload = value.as<uint64_t>();
         known = true;
       }
       if (key == "collect_interval") {

@@ -25,6 +25,8 @@ struct AgentConfig {
   std::string shimPath;        // empty: agent-shim beside agentd
   std::string seccompProfile;  // containers' default seccomp profile; empty: share/agent/seccomp/default.json
   uint64_t logMaxBytes = 10 << 20;
+  // `max_image_upload`: the largest archive `image load` may send as a request body (ImageUpload.h).
+  uint64_t maxImageUpload = uint64_t{32} << 30;
   // Containers kept prepared (namespaces made, cgroup joined) so that `run` starts in a few
   // ms instead of paying the kernel's cgroup-join wait; 0 turns it off. See StandbyPool.h.
   uint64_t standbyContainers = 4;

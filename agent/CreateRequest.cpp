@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "LimitSet.h"
 #include "RunRequestValidation.h"
@@ -12,9 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",          "rootfs",  "name",   "command", "env",      "hostname",
-                                   "labels",         "network", "cpu",    "memory",  "pids",     "attach",
-                                   "remove_on_exit", "devices", "userns", "cap_add", "cap_drop", "seccomp"};
+constexpr const char* kFields[] = {"image",     "rootfs",   "name",           "command", "env",
+                                   "hostname",  "labels",   "network",        "cpu",     "memory",
+                                   "pids",      "attach",   "remove_on_exit", "devices", "userns",
+                                   "cap_add",   "cap_drop", "seccomp",        "volumes", "tmpfs",
+                                   "read_only", "tty",      "open_stdin",     "user",    "entrypoint"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -35,6 +38,20 @@ Result<std::vector<std::string>> stringsField(const json& body, const char* fiel
   return value.get<std::vector<std::string>>();
 }
 
+Result<void> parseVolumeFields(const json& body, container::RunRequest& run) {
+  for (auto [field, parse, example] : {std::tuple{"volumes", &container::parseVolumeOption, "[\"/srv/data:/data:ro\"]"},
+                                       {"tmpfs", &container::parseTmpfsOption, "[\"/run:size=64m\"]"}}) {
+    auto texts = stringsField(body, field, example);
+    if (!texts) return tl::unexpected(texts.error());
+    for (const auto& text : *texts) {
+      auto volume = parse(text);
+      if (!volume) return tl::unexpected(volume.error());
+      run.volumes.push_back(std::move(*volume));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpus) {
@@ -49,8 +66,11 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   }
   CreateRequest request;
   container::RunRequest& run = request.run;
-  for (auto [field, target] :
-       {std::pair{"image", &run.image}, {"rootfs", &run.rootfs}, {"name", &run.name}, {"hostname", &run.hostname}}) {
+  for (auto [field, target] : {std::pair{"image", &run.image},
+                               {"rootfs", &run.rootfs},
+                               {"name", &run.name},
+                               {"hostname", &run.hostname},
+                               {"user", &run.user}}) {
     auto value = stringField(body, field);
     if (!value) return tl::unexpected(value.error());
     *target = std::move(*value);
@@ -58,6 +78,12 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   auto command = stringsField(body, "command", "[\"sh\", \"-c\", \"echo hi\"]");
   if (!command) return tl::unexpected(command.error());
   run.args = std::move(*command);
+  // Docker's Entrypoint: absent keeps the image's, [] clears it.
+  if (body.contains("entrypoint")) {
+    auto entrypoint = stringsField(body, "entrypoint", "[\"/bin/sh\", \"-c\"]");
+    if (!entrypoint) return tl::unexpected(entrypoint.error());
+    run.entrypoint = std::move(*entrypoint);
+  }
   auto env = stringsField(body, "env", "[\"KEY=VALUE\"]");
   if (!env) return tl::unexpected(env.error());
   run.env = std::move(*env);
@@ -68,6 +94,8 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (!device) return tl::unexpected(device.error());
     run.devices.push_back(std::move(*device));
   }
+  // Volumes: the texts of -v and --tmpfs, parsed as agentctl parses them.
+  if (auto volumes = parseVolumeFields(body, run); !volumes) return tl::unexpected(volumes.error());
   // Confinement: capability names are checked by validateRunRequest.
   for (auto [field, target] : {std::pair{"cap_add", &run.capAdd}, {"cap_drop", &run.capDrop}}) {
     auto names = stringsField(body, field, "[\"NET_ADMIN\"]");
@@ -94,7 +122,11 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (!strings) return refuse("labels must be an object of strings, e.g. {\"tier\": \"web\"}");
     run.labels = labels.get<std::map<std::string, std::string>>();
   }
-  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit}, {"attach", &request.attach}}) {
+  for (auto [field, target] : {std::pair{"remove_on_exit", &run.removeOnExit},
+                               {"attach", &request.attach},
+                               {"read_only", &run.readOnlyRoot},
+                               {"tty", &run.tty},
+                               {"open_stdin", &run.openStdin}}) {
     if (!body.contains(field)) continue;
     if (!body[field].is_boolean()) return refuse(std::string(field) + " must be true or false");
     *target = body[field].get<bool>();

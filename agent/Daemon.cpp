@@ -23,6 +23,8 @@
 #include "FileAt.h"
 #include "HostCpus.h"
 #include "HttpApi.h"
+#include "ImageUpload.h"
+#include "LayeredImageStore.h"
 #include "LimitService.h"
 #include "LimitsApi.h"
 #include "MetricsServer.h"
@@ -120,7 +122,8 @@ int checkPrerequisites(const AgentConfig& config) {
     spdlog::error("msg=\"agentd must run as root: it creates cgroups and namespaces\" hint=\"start it with sudo\"");
     return 1;
   }
-  for (const auto& dir : {config.stateDir, config.dataDir + "/images", config.dataDir + "/containers"}) {
+  for (const auto& dir :
+       {config.stateDir, config.dataDir + "/images", config.dataDir + "/containers", config.dataDir + "/uploads"}) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
@@ -246,6 +249,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   runtimeConfig.seccomp = std::move(*seccomp);
+  // Layered images (docs/images.md): DATA_DIR/image-store, what an interrupted load left removed.
+  image::LayeredImageStore images(config.dataDir + "/image-store");
+  if (auto prepared = images.prepare(); !prepared) {
+    spdlog::error("msg=\"cannot open the image store\" error=\"{}\"", prepared.error().message());
+    return 1;
+  }
+  runtimeConfig.images = &images;
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
 
@@ -275,7 +285,9 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto apiMetrics = std::make_shared<ApiMetrics>();
   auto api = HttpApi::start(
       config.apiAddress, *token, tokenFile, [&](const HttpRequest& request) { return controlApi.handle(request); },
-      [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); });
+      [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); },
+      [limits = ImageUploadLimits{config.dataDir + "/uploads", config.maxImageUpload}](
+          const HttpRequest& head, const HttpServerRequest& raw) { return imageUploadIntake(limits, head, raw); });
   if (!api) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;

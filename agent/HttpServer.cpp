@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "HttpReplyChannel.h"
+
 namespace agent {
 
 namespace {
@@ -110,6 +112,7 @@ std::string HttpServerRequest::header(const std::string& lowerCaseName) const {
 // One connection: while it receives a request, the sweep may cut it.
 struct HttpServer::Connection {
   int fd = -1;
+  bool upgraded = false;    // left HTTP: no request deadline any more
   Clock::time_point since;  // when its request began: the connection's start, or the last reply
 };
 
@@ -117,9 +120,11 @@ struct HttpServer::Connection {
 struct HttpServer::Exchange {
   HttpServerRequest request;
   bool tooLarge = false;
-  bool started = false;  // handed to the handler (the connection is suspended)
-  bool queued = false;   // a reply is on its way: what more arrives of the body is dropped
+  bool started = false;                    // handed to the handler (the connection is suspended)
+  bool queued = false;                     // a reply is on its way: what more arrives of the body is dropped
+  std::optional<HttpServerReply> refusal;  // by the body's sink: sent once the body is in
   HttpServerReply reply;
+  std::shared_ptr<HttpReplyChannel> channel;  // reply.stream's body
 };
 
 struct HttpServerCallbacks {
@@ -161,7 +166,7 @@ struct HttpServerCallbacks {
     if (auto* state = connectionOf(connection)) {
       std::lock_guard lock(server->mutex_);
       state->since = Clock::now();
-      server->receiving_.insert(state);
+      if (!state->upgraded) server->receiving_.insert(state);
     }
   }
 
@@ -193,12 +198,30 @@ struct HttpServerCallbacks {
       if (server->screen_) {
         if (auto reply = server->screen_(request)) return finish(server, connection, exchange, *reply);
       }
+      if (server->options_.intake) {
+        HttpBodyIntake intake = server->options_.intake(request);
+        if (intake.refusal) return finish(server, connection, exchange, *intake.refusal);
+        if (intake.sink) {
+          request.sink = std::move(intake.sink);
+          received(server, connection);  // its own bounds (HttpBodySink): no deadline
+          MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+                                    static_cast<unsigned>(server->options_.sinkIdleTimeout.count()));
+          return MHD_YES;
+        }
+      }
       std::string length = request.header("content-length");
       if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > server->options_.maxBody)
         return finish(server, connection, exchange, tooLarge(server, request));
       return MHD_YES;
     }
     if (exchange->queued) {
+      *uploadSize = 0;
+      return MHD_YES;
+    }
+    if (*uploadSize > 0 && (exchange->request.sink || exchange->refusal)) {
+      // A refusal cannot be queued mid-body (libmicrohttpd refuses): it goes once the body is in.
+      if (!exchange->refusal) exchange->refusal = exchange->request.sink->write(upload, *uploadSize);
+      if (exchange->refusal) exchange->request.sink.reset();  // what it kept goes now
       *uploadSize = 0;
       return MHD_YES;
     }
@@ -213,6 +236,7 @@ struct HttpServerCallbacks {
     }
     if (!exchange->started) {  // all of it is in
       if (exchange->tooLarge) return finish(server, connection, exchange, tooLarge(server, exchange->request));
+      if (exchange->refusal) return finish(server, connection, exchange, *exchange->refusal);
       exchange->started = true;
       received(server, connection);
       MHD_suspend_connection(connection);
@@ -220,7 +244,44 @@ struct HttpServerCallbacks {
       return MHD_YES;
     }
     exchange->queued = true;
+    if (exchange->reply.upgrade) return queueUpgrade(server, connection, exchange->reply);
+    if (exchange->channel) return queueStream(connection, exchange->reply, exchange->channel);
     return queue(connection, exchange->reply);  // resumed: the handler's reply
+  }
+
+  // A 101 whose connection becomes `reply.upgrade`'s once the head is out.
+  static MHD_Result queueUpgrade(HttpServer* server, MHD_Connection* connection, const HttpServerReply& reply) {
+    MHD_Response* response = MHD_create_response_for_upgrade(&upgraded, server);
+    if (response == nullptr) return MHD_NO;
+    for (const auto& [name, value] : reply.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+    MHD_Result result = MHD_queue_response(connection, MHD_HTTP_SWITCHING_PROTOCOLS, response);
+    MHD_destroy_response(response);
+    return result;
+  }
+  // The head now; the body as the handler's thread writes it (HttpReplyChannel).
+  static MHD_Result queueStream(MHD_Connection* connection, const HttpServerReply& reply,
+                                std::shared_ptr<HttpReplyChannel> channel) {
+    MHD_Response* response = HttpReplyChannel::response(std::move(channel));
+    if (response == nullptr) return MHD_NO;
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, reply.contentType.c_str());
+    for (const auto& [name, value] : reply.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+    MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(reply.status), response);
+    MHD_destroy_response(response);
+    return result;
+  }
+
+  // On the epoll thread, once the 101 head was sent: must not block.
+  // `context` is the request's Exchange, still alive here: its session is copied out.
+  static void upgraded(void* cls, MHD_Connection* connection, void* context, const char* extra, size_t extraSize,
+                       MHD_socket socket, MHD_UpgradeResponseHandle* handle) {
+    auto* server = static_cast<HttpServer*>(cls);
+    if (auto* state = connectionOf(connection)) {
+      std::lock_guard lock(server->mutex_);
+      state->upgraded = true;
+      server->receiving_.erase(state);
+    }
+    server->upgraded(socket, std::string(extra, extraSize), handle,
+                     static_cast<HttpServer::Exchange*>(context)->reply.upgrade);
   }
 
   // A reply decided on the epoll thread: the request needs no more time.
@@ -253,7 +314,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
   if (!address) return tl::unexpected(address.error());
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(options), std::move(screen), std::move(handler)));
   server->host_ = host;
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
   if (address->ss_family == AF_INET6) flags |= MHD_USE_IPv6;
   HttpServer* self = server.get();
   server->daemon_ = MHD_start_daemon(
@@ -293,11 +354,46 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
       // A bad request must never take the agent down.
       exchange->reply = textReply(500, std::string("internal error: ") + e.what());
     }
+    auto stream = std::move(exchange->reply.stream);
+    std::shared_ptr<HttpReplyChannel> channel;
+    if (stream) exchange->channel = channel = std::make_shared<HttpReplyChannel>(connection);
     // Not under mutex_: libmicrohttpd takes its own locks here. The connection stays
     // suspended (and valid) until this call; `exchange` is not touched after it.
     MHD_resume_connection(connection);
+    if (channel) {
+      try {
+        stream(*channel);
+      } catch (const std::exception& e) {
+        spdlog::warn("msg=\"a streamed reply failed\" error=\"{}\"", e.what());
+      }
+      channel->close();
+    }
     std::lock_guard lock(mutex_);
     --running_;
+    changed_.notify_all();
+  }).detach();
+}
+
+void HttpServer::upgraded(int socket, std::string early, MHD_UpgradeResponseHandle* handle,
+                          std::function<void(int, std::string)> session) {
+  {
+    std::lock_guard lock(mutex_);
+    upgradedSockets_.insert(socket);
+    ++upgradedRunning_;
+  }
+  std::thread([this, socket, early = std::move(early), handle, session = std::move(session)]() mutable {
+    try {
+      session(socket, std::move(early));
+    } catch (const std::exception& e) {
+      spdlog::warn("msg=\"an upgraded connection's session failed\" error=\"{}\"", e.what());
+    }
+    {
+      std::lock_guard lock(mutex_);
+      upgradedSockets_.erase(socket);  // before libmicrohttpd may reuse the number
+    }
+    MHD_upgrade_action(handle, MHD_UPGRADE_ACTION_CLOSE);
+    std::lock_guard lock(mutex_);
+    --upgradedRunning_;
     changed_.notify_all();
   }).detach();
 }
@@ -323,6 +419,9 @@ HttpServer::~HttpServer() {
   if (daemon_ == nullptr) return;
   {
     std::unique_lock lock(mutex_);
+    // Upgraded sessions (a terminal's stream) end with the server: their clients see the end.
+    for (int socket : upgradedSockets_) ::shutdown(socket, SHUT_RDWR);
+    changed_.wait(lock, [this] { return upgradedRunning_ == 0; });
     changed_.wait(lock, [this] { return running_ == 0; });
     // The replies handlers gave are sent from the epoll thread: a `stop -t 4` in flight when
     // agentd was told to stop gets its answer. A client that does not read is not waited for.

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <utility>
@@ -32,8 +33,11 @@
 
 struct MHD_Daemon;
 struct MHD_Connection;
+struct MHD_UpgradeResponseHandle;
 
 namespace agent {
+
+class HttpBodySink;
 
 struct HttpServerRequest {
   std::string method;
@@ -41,7 +45,15 @@ struct HttpServerRequest {
   std::vector<std::pair<std::string, std::string>> query;  // decoded; a key without '=' has the value "1"
   std::map<std::string, std::string> headers;              // names in lower case
   std::string body;
+  std::shared_ptr<HttpBodySink> sink;  // the body went there instead (HttpServerOptions::intake)
   std::string header(const std::string& lowerCaseName) const;
+};
+
+// A streamed reply's body (HttpServerReply::stream), sent chunked as it is written.
+class HttpReplyStream {
+ public:
+  virtual ~HttpReplyStream() = default;
+  virtual bool write(std::string_view bytes) = 0;  // false: the client is gone
 };
 
 struct HttpServerReply {
@@ -49,6 +61,31 @@ struct HttpServerReply {
   std::string contentType = "text/plain";
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<const std::string> body;  // kept alive while it is sent; null: empty
+  // Set with status 101: the connection leaves HTTP once the head is sent (an `Upgrade:`
+  // request, e.g. a terminal's stream) and this runs on a thread of its own with the socket
+  // and the bytes the client sent after its request; the socket closes when it returns
+  // (HttpUpgrade.cpp). It must return when the socket is shut down (the server's end).
+  std::function<void(int socket, std::string early)> upgrade = {};
+  // Set: the head goes out at once and this writes the body, chunked, on the handler's thread
+  // (an image load's progress lines); the reply ends when it returns.
+  std::function<void(HttpReplyStream&)> stream = {};
+};
+
+// A request body kept out of memory (an image archive spooled to disk), with its own bounds:
+// no deadline for the whole body then, only the idle timeout.
+class HttpBodySink {
+ public:
+  virtual ~HttpBodySink() = default;
+  // A piece of the body. A reply refuses the request (over a limit, disk full): the rest of
+  // the body is read and dropped, then that reply is sent.
+  virtual std::optional<HttpServerReply> write(const char* data, size_t size) = 0;
+};
+
+// Once a request's head is in (and screened): a refusal, or a sink for its body, or neither
+// (the body is kept in memory, up to maxBody).
+struct HttpBodyIntake {
+  std::optional<HttpServerReply> refusal;
+  std::shared_ptr<HttpBodySink> sink;
 };
 
 struct HttpServerOptions {
@@ -59,6 +96,9 @@ struct HttpServerOptions {
   // Bodies over this get the reply of `tooLarge` (their bytes are read and dropped, not kept).
   size_t maxBody = 1 << 20;
   std::function<HttpServerReply(const HttpServerRequest&)> tooLarge;  // null: a plain-text 413
+  std::function<HttpBodyIntake(const HttpServerRequest&)> intake;     // null: every body in memory
+  // A sink's body may pause longer (`docker save | agentctl image load`: docker computes first).
+  std::chrono::seconds sinkIdleTimeout{60};
   // Connections at once, over all clients (each a descriptor: agentd raises its limit).
   unsigned connectionLimit = 8192;
   NetworkAllowList allow;  // empty: every source address
@@ -86,6 +126,8 @@ class HttpServer {
   friend struct HttpServerCallbacks;  // libmicrohttpd's callbacks (HttpServer.cpp)
   void run(MHD_Connection* connection, Exchange* exchange);
   void sweep(std::stop_token stop);
+  void upgraded(int socket, std::string early, MHD_UpgradeResponseHandle* handle,
+                std::function<void(int, std::string)> session);
 
   HttpServerOptions options_;
   Screen screen_;
@@ -102,6 +144,10 @@ class HttpServer {
   size_t running_ = 0;    // handler threads not yet done
   size_t answering_ = 0;  // requests given to a handler whose reply is not yet sent
   std::jthread sweeper_;
+  // Upgraded connections' sockets while their sessions run (guarded by mutex_): shut down
+  // at the server's end so that every session returns before the daemon stops.
+  std::unordered_set<int> upgradedSockets_;
+  size_t upgradedRunning_ = 0;
 };
 
 }  // namespace agent

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--api-address", config.apiAddress, "HOST:PORT of the control API; port 0 picks a free one")
       ->capture_default_str();
+  app.add_option("--max-image-upload", config.maxImageUpload,
+                 "Bytes an image archive sent to the API (image load from another host) may have")
+      ->capture_default_str();
   app.add_option("--log-level", config.logLevel, "trace, debug, info, warn or error")->capture_default_str();
 
   agent::ProbeOptions probe;
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
       fromFile.metricsAddress = config.metricsAddress;
     else if (name == "--api-address")
       fromFile.apiAddress = config.apiAddress;
+    else if (name == "--max-image-upload")
+      fromFile.maxImageUpload = config.maxImageUpload;
     else if (name == "--log-level")
       fromFile.logLevel = config.logLevel;
   }

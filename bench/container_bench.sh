@@ -52,53 +52,20 @@ agentd_pid=$!
 for _ in $(seq 100); do [ -f "$work/state/api" ] && break; sleep 0.05; done
 ctl="$bin/agentctl --state-dir $work/state"
 
-# The runc bundle: the same image directory as root (read-only, as our overlay's lower
-# layer), the same namespaces, a cgroup under the same parent, the same /dev and masks.
+# The runc bundle (runc_bundle.sh): the same image directory as root (read-only, as our
+# overlay's lower layer), the same namespaces, a cgroup under the same parent, the same /dev and
+# masks. A second bundle, the same container with Docker's default seccomp profile, as dockerd
+# hands it to runc for `docker run` (agentd applies the same profile to its containers; runc
+# compiles it with libseccomp on every start, agentd once per agentd start).
 bundle=$work/bundle
-mkdir -p "$bundle"
-write_config() {  # $1: args as a JSON array
-  cat >"$bundle/config.json" <<JSON
-{
-  "ociVersion": "1.0.2",
-  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": $1,
-    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "cwd": "/", "noNewPrivileges": true,
-    "capabilities": {
-      "bounding": ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"],
-      "effective": ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"],
-      "permitted": ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]}},
-  "root": {"path": "$images/busybox/rootfs", "readonly": true},
-  "hostname": "bench",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid","strictatime","mode=755","size=65536k"]},
-    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]},
-    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid","noexec","nodev","mode=1777","size=65536k"]},
-    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid","noexec","nodev","ro"]}
-  ],
-  "linux": {
-    "cgroupsPath": "$parent/runc",
-    "resources": {"pids": {"limit": 1000}},
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}],
-    "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"],
-    "readonlyPaths": ["/proc/sys"]
-  }
-}
-JSON
+bundle_seccomp=$work/bundle-seccomp
+write_config() {  # $1: args as a JSON array; $2: the cgroup (default $parent/runc)
+  "$here/bench/runc_bundle.sh" "$bundle" "$images/busybox/rootfs" "${2:-$parent/runc}" "$1"
 }
 write_config '["/bin/true"]'
-# A second bundle, the same container with Docker's default seccomp profile, as dockerd hands
-# it to runc for `docker run` (agentd applies the same profile to its containers; runc
-# compiles it with libseccomp on every start, agentd once per agentd start).
-bundle_seccomp=$work/bundle-seccomp
-mkdir -p "$bundle_seccomp"
 caps=CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FSETID,CAP_FOWNER,CAP_MKNOD,CAP_NET_RAW,CAP_SETGID,CAP_SETUID,CAP_SETFCAP,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,CAP_KILL,CAP_AUDIT_WRITE
 python3 "$here/bench/docker_profile_to_oci.py" "$here/profiles/seccomp/default.json" "$caps" >"$work/seccomp.json"
-python3 - "$bundle/config.json" "$work/seccomp.json" "$bundle_seccomp/config.json" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config["linux"]["seccomp"] = json.load(open(sys.argv[2]))
-json.dump(config, open(sys.argv[3], "w"))
-PY
+"$here/bench/runc_bundle.sh" "$bundle_seccomp" "$images/busybox/rootfs" "$parent/runc" '["/bin/true"]' "$work/seccomp.json"
 
 # Medians from hyperfine's JSON, and the first command's (ours) as a share of each other's.
 medians() {  # $1: json file
@@ -150,8 +117,7 @@ want limit || exit 0
 echo "== set a running container's CPU limit to 50% ($runs runs each)"
 $ctl run -d --name bench-limited busybox -- sleep 3600 >/dev/null
 agent_group=$($ctl --output json inspect bench-limited | python3 -c 'import json,sys; print(json.load(sys.stdin)["cgroup"])')
-write_config '["/bin/sleep", "3600"]'
-sed -i 's#"cgroupsPath": "[^"]*"#"cgroupsPath": "'"$parent"'/runc-limited"#' "$bundle/config.json"
+write_config '["/bin/sleep", "3600"]' "$parent/runc-limited"
 runc --root "$work/runc" run -d -b "$bundle" bench-limited </dev/null >/dev/null 2>&1
 quota_file() {  # $1: cgroup path
   if [ -d /sys/fs/cgroup/cpu ]; then echo "/sys/fs/cgroup/cpu$1/cpu.cfs_quota_us"; else echo "/sys/fs/cgroup$1/cpu.max"; fi

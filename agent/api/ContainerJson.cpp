@@ -1,6 +1,7 @@
 #include "ContainerJson.h"
 
 #include "Quantity.h"
+#include "VolumeJson.h"
 
 namespace agent {
 
@@ -59,12 +60,17 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
             {"cgroup", c.cgroupPath},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  if (c.spec.tty) j["tty"] = true;  // terminals (agentctl attach asks)
+  if (c.spec.openStdin) j["open_stdin"] = true;
   if (!c.spec.devices.empty()) {
     j["devices"] = json::array();
     for (const auto& d : c.spec.devices)
       j["devices"].push_back(d.hostPath + ":" + d.containerPath + ":" + d.permissions);
   }
   j["userns"] = usernsJson(c.spec.userns);
+  // Volumes, as Docker's inspect has them in Mounts and HostConfig.ReadonlyRootfs.
+  j["mounts"] = container::volumesJson(c.spec.volumes);
+  j["read_only_root"] = c.spec.readOnlyRoot;
   j["capabilities"] = container::capabilityNames(c.spec.capabilities);
   j["seccomp"] = container::seccompModeName(c.spec.seccomp);
   if (info.status.pid) j["pid"] = info.status.pid->pid;

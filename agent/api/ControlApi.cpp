@@ -8,9 +8,11 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
                        PolicyStore& policies, std::function<void()> policiesReloaded,
                        std::shared_ptr<LatestSnapshot> snapshots)
     : containers_(runtime, limits),
-      images_(runtime.config().dataDir + "/images"),
+      images_(runtime.config().dataDir + "/images", runtime.config().images, runtime),
       policies_(policies, std::move(policiesReloaded)),
-      stats_(std::move(snapshots)) {
+      stats_(std::move(snapshots)),
+      terminals_(runtime),
+      execs_(runtime) {
   using P = const PathParams&;
   using R = const HttpRequest&;
   router_.add("GET", "/v1/info", [&runtime, &hierarchy](R, P) { return infoResponse(runtime, hierarchy); });
@@ -26,9 +28,18 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("POST", "/v1/containers/{id}/pause", [this](R, P p) { return containers_.pause(p.at("id")); });
   router_.add("POST", "/v1/containers/{id}/resume", [this](R, P p) { return containers_.resume(p.at("id")); });
   router_.add("POST", "/v1/containers/{id}/wait", [this](R r, P p) { return containers_.wait(p.at("id"), r); });
-  router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) { return containers_.exec(p.at("id"), r); });
+  // ?stream=1 with `Upgrade: tcp`: exec -t / -i, as Docker's hijacked exec start (ExecHandlers.h).
+  router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) {
+    return r.queryValue("stream") == "1" ? execs_.start(p.at("id"), r) : containers_.exec(p.at("id"), r);
+  });
+  router_.add("POST", "/v1/execs/{eid}/resize", [this](R r, P p) { return execs_.resize(p.at("eid"), r); });
+  router_.add("GET", "/v1/execs/{eid}", [this](R, P p) { return execs_.inspect(p.at("eid")); });
   router_.add("GET", "/v1/containers/{id}/logs", [this](R r, P p) { return containers_.logs(p.at("id"), r); });
-  router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) { return containers_.attach(p.at("id"), r); });
+  // ?stream=1 with `Upgrade: tcp`: the terminal or stdin, as Docker's hijacked attach.
+  router_.add("POST", "/v1/containers/{id}/attach", [this](R r, P p) {
+    return r.queryValue("stream") == "1" ? terminals_.attach(p.at("id"), r) : containers_.attach(p.at("id"), r);
+  });
+  router_.add("POST", "/v1/containers/{id}/resize", [this](R r, P p) { return terminals_.resize(p.at("id"), r); });
   // A cgroup path cannot travel in the path (the HTTP server decodes %2F before we see it): it goes
   // as /v1/containers/-/limits?cgroup=/docker/<id>.
   auto target = [](R r, P p) {
@@ -43,6 +54,12 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("GET", "/v1/stats", [this](R r, P) { return stats_.all(r); });
   router_.add("GET", "/v1/images", [this](R r, P) { return images_.list(r); });
   router_.add("POST", "/v1/images", [this](R r, P) { return images_.import(r); });
+  router_.add("POST", "/v1/images/load", [this](R r, P) { return images_.load(r); });
+  router_.add("POST", "/v1/images/tag", [this](R r, P) { return images_.tag(r); });
+  router_.add("POST", "/v1/images/prune", [this](R r, P) { return images_.prune(r); });
+  // ?ref=: a reference holds '/' and ':' (ImageHandlers.h).
+  router_.add("GET", "/v1/image", [this](R r, P) { return images_.inspect(r); });
+  router_.add("DELETE", "/v1/image", [this](R r, P) { return images_.remove(r); });
   router_.add("GET", "/v1/policies", [this](R, P) { return policies_.list(); });
   router_.add("POST", "/v1/policies/validate", [this](R r, P) { return policies_.validate(r); });
   router_.add("POST", "/v1/policies/reload", [this](R, P) { return policies_.reload(); });

@@ -7,10 +7,12 @@
 
 #include "ApiRouter.h"
 #include "ContainerHandlers.h"
+#include "ExecHandlers.h"
 #include "ImageHandlers.h"
 #include "LimitsApi.h"
 #include "PolicyHandlers.h"
 #include "StatsHandlers.h"
+#include "TerminalHandlers.h"
 
 namespace agent {
 
@@ -31,6 +33,8 @@ class ControlApi {
   ImageHandlers images_;
   PolicyHandlers policies_;
   StatsHandlers stats_;
+  TerminalHandlers terminals_;
+  ExecHandlers execs_;
   ApiRouter router_;
 };
 

@@ -14,19 +14,29 @@ namespace {
 constexpr const char* kBodyTooLarge = "the request's body is over 1 MiB, more than agentd takes; send less";
 
 HttpServerReply toReply(const HttpResponse& response) {
+  return toServerReply(response);
+}
+
+}  // namespace
+
+HttpServerReply toServerReply(const HttpResponse& response) {
   HttpServerReply reply;
   reply.status = response.status;
-  if (response.raw) {
+  if (response.raw || response.stream) {
     reply.contentType = response.contentType;
-    reply.body = std::make_shared<const std::string>(*response.raw);
+    if (response.raw) reply.body = std::make_shared<const std::string>(*response.raw);
   } else {
     reply.contentType = "application/json";
     reply.body = std::make_shared<const std::string>(
         response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   reply.headers = response.headers;
+  reply.upgrade = response.upgrade;
+  reply.stream = response.stream;
   return reply;
 }
+
+namespace {
 
 // "/v1/containers/abc" (decoded by the server) -> {"v1", "containers", "abc"}.
 HttpRequest parsed(const HttpServerRequest& raw) {
@@ -70,7 +80,7 @@ HttpResponse errorResponse(const Error& error) {
 }
 
 Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, std::string tokenFile,
-                                                Handler handler, Observer observer) {
+                                                Handler handler, Observer observer, Intake intake) {
   std::unique_ptr<HttpApi> api(new HttpApi(std::move(token), std::move(tokenFile), std::move(handler)));
   api->observer_ = std::move(observer);  // before the first request can arrive
   HttpServerOptions http;
@@ -82,6 +92,19 @@ Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std:
     self->answered(parsed(raw), 413);
     return toReply(errorResponse(413, "invalid", kBodyTooLarge));
   };
+  if (intake) {
+    http.intake = [self, intake = std::move(intake)](const HttpServerRequest& raw) {
+      HttpRequest head = parsed(raw);
+      BodyIntake taken = intake(head, raw);
+      HttpBodyIntake result;
+      result.sink = std::move(taken.sink);
+      if (taken.refusal) {
+        self->answered(head, taken.refusal->status);
+        result.refusal = toReply(*taken.refusal);
+      }
+      return result;
+    };
+  }
   auto started = HttpServer::start(
       std::move(http), [self](const HttpServerRequest& raw) { return self->screen(raw); },
       [self](const HttpServerRequest& raw) { return self->serve(raw); });
@@ -137,6 +160,8 @@ HttpServerReply HttpApi::serve(const HttpServerRequest& raw) {
   }
   HttpRequest request = parsed(raw);
   request.body = raw.body;
+  request.upgrade = raw.header("upgrade");
+  request.upload = raw.sink;
   auto started = std::chrono::steady_clock::now();
   HttpResponse response;
   try {

@@ -25,6 +25,8 @@ struct HttpRequest {
   std::vector<std::string> path;  // "/v1/containers/abc" -> {"v1", "containers", "abc"}
   std::map<std::string, std::string> query;
   std::string body;
+  std::string upgrade;                   // the Upgrade header ("tcp" for a terminal's stream), else empty
+  std::shared_ptr<HttpBodySink> upload;  // the body, when HttpApi's intake sent it to disk
   std::string queryValue(const std::string& key, const std::string& fallback = "") const;
 };
 
@@ -38,7 +40,22 @@ struct HttpResponse {
   std::optional<std::string> raw;
   std::string contentType;
   std::vector<std::pair<std::string, std::string>> headers;
+  // With status 101: the connection becomes this session's (HttpServerReply::upgrade).
+  std::function<void(int socket, std::string early)> upgrade = {};
+  // The body written as it comes (HttpServerReply::stream), with `contentType`.
+  std::function<void(HttpReplyStream&)> stream = {};
 };
+
+// The server's reply for a response (JSON, raw, upgrade or stream).
+HttpServerReply toServerReply(const HttpResponse& response);
+
+// Once a request's head is in and its token checked: a refusal, or a sink for a body that is
+// not kept in memory (an image upload, ImageUpload.h), or neither (in memory, up to 1 MiB).
+struct BodyIntake {
+  std::optional<HttpResponse> refusal;
+  std::shared_ptr<HttpBodySink> sink;
+};
+using Intake = std::function<BodyIntake(const HttpRequest& head, const HttpServerRequest& raw)>;
 
 // The error body and status for an Error: ENOENT/ESRCH 404 not_found, EINVAL 400 invalid,
 // EEXIST/EBUSY 409 conflict, anything else 500 internal.
@@ -54,7 +71,7 @@ class HttpApi {
   // Listens on HOST:PORT (port 0: any free port). `handler` serves every authorized request;
   // a refused one is told `tokenFile`, where agentd keeps the token.
   static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, std::string tokenFile,
-                                                Handler handler, Observer observer = {});
+                                                Handler handler, Observer observer = {}, Intake intake = {});
   ~HttpApi();
 
   // The URL actually bound, e.g. http://127.0.0.1:9102

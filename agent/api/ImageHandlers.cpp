@@ -1,17 +1,76 @@
 #include "ImageHandlers.h"
 
+#include "ImageReference.h"
+#include "ImageUpload.h"
 #include "RunRequestValidation.h"
 
 namespace agent {
 
 using nlohmann::json;
 
+namespace {
+
+HttpResponse noLayeredStore() {
+  return errorResponse(503, "unavailable", "this agentd has no layered image store");
+}
+
+json configJson(const image::ImageConfig& config) {
+  return {{"entrypoint", config.entrypoint},      {"cmd", config.cmd},         {"env", config.env},
+          {"working_dir", config.workingDir},     {"user", config.user},       {"labels", config.labels},
+          {"exposed_ports", config.exposedPorts}, {"created", config.created}, {"os", config.os},
+          {"architecture", config.architecture}};
+}
+
+// One row per name (REPOSITORY and TAG), or one with neither for an image known by its id.
+void addLayeredRows(json& items, const image::StoredImage& image, const image::ImageSizes& size) {
+  json row = {{"kind", "layered"},
+              {"id", image.id},
+              {"created", image.config.created},
+              {"loaded_at_unix_ms", image.loadedAtUnixMs},
+              {"layers", image.layers.size()},
+              {"size", size.size},
+              {"shared_size", size.shared},
+              {"unique_size", size.unique}};
+  if (image.names.empty()) {
+    row["repository"] = "<none>";
+    row["tag"] = "<none>";
+    row["name"] = image.id;
+    items.push_back(row);
+  }
+  for (const auto& name : image.names) {
+    auto reference = image::parseImageReference(name);
+    row["repository"] = reference ? reference->repository : name;
+    row["tag"] = reference ? reference->tag : "";
+    row["name"] = name;
+    items.push_back(row);
+  }
+}
+
+}  // namespace
+
+image::LayeredImageStore::Usage ImageHandlers::usage() const {
+  return {[this](const std::string& id) { return runtime_.usesImage(id); },
+          [this](const std::string& diffId) { return runtime_.usesLayer(diffId); }};
+}
+
 HttpResponse ImageHandlers::list(const HttpRequest&) {
   auto list = container::ImageStore(imagesDir_).list();
   if (!list) return errorResponse(list.error());
   json items = json::array();
+  if (layered_) {
+    auto images = layered_->list();
+    if (!images) return errorResponse(images.error());
+    auto sizes = layered_->sizes();
+    if (!sizes) return errorResponse(sizes.error());
+    for (const auto& image : *images) addLayeredRows(items, image, (*sizes)[image.id]);
+  }
   for (const auto& image : *list)
-    items.push_back({{"name", image.name}, {"rootfs", image.rootfs}, {"created_at_unix_ms", image.createdAtUnixMs}});
+    items.push_back({{"kind", "flat"},
+                     {"name", image.name},
+                     {"repository", image.name},
+                     {"tag", ""},
+                     {"rootfs", image.rootfs},
+                     {"created_at_unix_ms", image.createdAtUnixMs}});
   return {200, items};
 }
 
@@ -39,6 +98,83 @@ HttpResponse ImageHandlers::import(const HttpRequest& request) {
            {"hardlinks", imported->hardlinks},
            {"skipped_devices", imported->skippedDevices},
            {"bytes", imported->bytes}}};
+}
+
+HttpResponse ImageHandlers::load(const HttpRequest& request) {
+  if (!layered_) return noLayeredStore();
+  if (request.upload) return loadUploadedImage(*layered_, request);  // the archive was the body
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.value("path", json()).is_string())
+    return errorResponse(400, "invalid",
+                         "the load request's body is not {\"path\": \"/absolute/archive.tar\"}; send the path of a "
+                         "docker save archive or an OCI layout on agentd's host");
+  std::string path = body["path"].get<std::string>();
+  if (path.empty() || path.front() != '/')
+    return errorResponse(
+        400, "invalid",
+        "path " + quotedForMessage(path) + " is not absolute; give the archive's path on agentd's host");
+  json progress = json::array();
+  auto loaded = layered_->load(path, [&progress](const std::string& line) { progress.push_back(line); });
+  if (!loaded) return errorResponse(loaded.error());
+  json images = json::array();
+  for (const auto& image : *loaded)
+    images.push_back({{"id", image.id},
+                      {"names", image.names},
+                      {"layers", image.layers},
+                      {"layers_new", image.layersNew},
+                      {"file_bytes_new", image.fileBytesNew}});
+  return {200, {{"images", images}, {"progress", progress}}};
+}
+
+HttpResponse ImageHandlers::inspect(const HttpRequest& request) {
+  if (!layered_) return noLayeredStore();
+  auto image = layered_->resolve(request.queryValue("ref"));
+  if (!image) return errorResponse(image.error());
+  auto sizes = layered_->sizes();
+  image::ImageSizes size = sizes ? (*sizes)[image->id] : image::ImageSizes{};
+  return {200,
+          {{"id", image->id},
+           {"names", image->names},
+           {"layers", image->layers},
+           {"format", image->format},
+           {"loaded_at_unix_ms", image->loadedAtUnixMs},
+           {"size", size.size},
+           {"shared_size", size.shared},
+           {"config", configJson(image->config)}}};
+}
+
+HttpResponse ImageHandlers::tag(const HttpRequest& request) {
+  if (!layered_) return noLayeredStore();
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.value("ref", json()).is_string() ||
+      !body.value("name", json()).is_string())
+    return errorResponse(400, "invalid",
+                         "the tag request's body is not {\"ref\": \"IMAGE\", \"name\": \"NAME[:TAG]\"}");
+  if (auto r = layered_->tag(body["ref"].get<std::string>(), body["name"].get<std::string>()); !r)
+    return errorResponse(r.error());
+  return {200, {{"name", image::normalizedReference(body["name"].get<std::string>())}}};
+}
+
+HttpResponse ImageHandlers::remove(const HttpRequest& request) {
+  if (!layered_) return noLayeredStore();
+  auto removed = layered_->remove(request.queryValue("ref"), request.queryValue("force") == "1", usage());
+  if (!removed) return errorResponse(removed.error());
+  return {
+      200,
+      {{"untagged", removed->untagged}, {"deleted", removed->deletedId}, {"layers_deleted", removed->layersDeleted}}};
+}
+
+HttpResponse ImageHandlers::prune(const HttpRequest&) {
+  if (!layered_) return noLayeredStore();
+  auto deleted = layered_->prune(usage().layer);
+  if (!deleted) return errorResponse(deleted.error());
+  json layers = json::array();
+  uint64_t bytes = 0;
+  for (const auto& layer : *deleted) {
+    layers.push_back(layer.diffId);
+    bytes += layer.fileBytes;
+  }
+  return {200, {{"layers_deleted", layers}, {"bytes", bytes}}};
 }
 
 }  // namespace agent

@@ -50,6 +50,14 @@ SubcommandEntry runEntry() {
         cmd->add_option("--env,-e", run->env, "Environment KEY=VALUE (repeatable)")->allow_extra_args(false);
         cmd->add_option("--device", run->devices, "Host device HOST[:CONTAINER][:rwm] (repeatable)")
             ->allow_extra_args(false);
+        cmd->add_option("-v,--volume", run->volumes, "Bind mount HOST:CONTAINER[:ro] (repeatable)")
+            ->allow_extra_args(false);
+        cmd->add_option("--tmpfs", run->tmpfs, "tmpfs mount CONTAINER[:size=64m,mode=1777] (repeatable)")
+            ->allow_extra_args(false);
+        cmd->add_flag("--read-only", run->readOnly, "Mount the container's root read-only");
+        cmd->add_option("-u,--user", run->user, "Run as NAME, UID, NAME:GROUP or UID:GID (default: the image's User)");
+        cmd->add_option("--entrypoint", run->entrypoint,
+                        "Run this instead of the image's Entrypoint and Cmd (\"\" clears the Entrypoint only)");
         cmd->add_option("--hostname", run->hostname, "Hostname (default: the short id)");
         cmd->add_option("--net", run->network, "none (own network namespace, lo only) or host")
             ->check(CLI::IsMember({"none", "host"}));
@@ -62,6 +70,8 @@ SubcommandEntry runEntry() {
         cmd->add_option("--pids", run->pids, "Maximum tasks, or max");
         cmd->add_flag("-d,--detach", run->detach, "Print the id and return at once");
         cmd->add_flag("--rm", run->remove, "Remove the container when it stops");
+        cmd->add_flag("-i,--interactive", run->interactive, "Keep stdin open and stream agentctl's into it");
+        cmd->add_flag("-t,--tty", run->tty, "A terminal for the container (Ctrl-P Ctrl-Q detaches)");
         cmd->add_option("--rootfs", run->rootfs, "A directory to use as the root instead of an image (never written)");
         cmd->add_option("--cap-add", run->capAdd, "Add a capability to Docker's default set, e.g. NET_ADMIN, or ALL")
             ->allow_extra_args(false);
@@ -110,7 +120,14 @@ SubcommandEntry execEntry() {
             auto* cmd = app.add_subcommand("exec", "Run a command inside a running container");
             cmd->add_option("id", *id, kIdHelp)->required();
             cmd->add_option("command", *command, "Command and arguments, after --")->required();
-            return std::make_pair(cmd, CommandAction([id, command](Commands& c) { return c.exec(*id, *command); }));
+            auto streams = std::make_shared<std::pair<bool, bool>>();  // -i, -t (ExecCommands.cpp)
+            cmd->add_flag("-i,--interactive", streams->first, "Stream agentctl's stdin into the command");
+            cmd->add_flag("-t,--tty", streams->second, "A terminal for the command");
+            return std::make_pair(cmd, CommandAction([id, command, streams](Commands& c) {
+                                    return streams->first || streams->second
+                                               ? c.execStream(*id, *command, streams->first, streams->second)
+                                               : c.exec(*id, *command);
+                                  }));
           }};
 }
 
@@ -213,19 +230,38 @@ SubcommandEntry policyEntry() {
 SubcommandEntry imageEntry() {
   return {"image", [](CLI::App& app) {
             struct State {
-              std::string name, tarFile;
-              CLI::App *ls, *import;
+              std::string name, tarFile, input, ref, newName;
+              std::vector<std::string> refs;
+              bool force = false;
+              CLI::App *ls, *import, *load, *inspect, *tag, *rm, *prune;
             };
             auto s = std::make_shared<State>();
             auto* cmd = app.add_subcommand("image", "Manage images");
             cmd->require_subcommand(1);
-            s->ls = cmd->add_subcommand("ls", "List images");
+            s->ls = cmd->add_subcommand("ls", "List images (layered and flat), with the size their layers share");
+            s->load = cmd->add_subcommand(
+                "load", "Load images from a docker save archive or an OCI layout (directory or tar; stdin without -i)");
+            s->load->add_option("-i,--input", s->input, "Archive or OCI layout directory; - or none: stdin");
             s->import = cmd->add_subcommand("import", "Import a rootfs tarball (e.g. what `docker export` writes)");
             s->import->add_option("name", s->name, "Image name")->required();
             s->import->add_option("file", s->tarFile, "Tarball on this host")->required()->check(CLI::ExistingFile);
+            s->inspect = cmd->add_subcommand("inspect", "Show a layered image as JSON: id, names, layers, config");
+            s->inspect->add_option("image", s->ref, "Name[:tag], id or id prefix")->required();
+            s->tag = cmd->add_subcommand("tag", "Give an image another name");
+            s->tag->add_option("image", s->ref, "Name[:tag], id or id prefix")->required();
+            s->tag->add_option("name", s->newName, "New name[:tag]")->required();
+            s->rm = cmd->add_subcommand("rm", "Remove a name, and the image with its last name (refused while used)");
+            s->rm->add_option("images", s->refs, "Names[:tag], ids or id prefixes")->required();
+            s->rm->add_flag("-f,--force", s->force, "Also an image a container uses, or one with several names");
+            s->prune = cmd->add_subcommand("prune", "Delete the layers no image and no container uses");
             return std::make_pair(cmd, CommandAction([s](Commands& c) {
                                     if (s->ls->parsed()) return c.imageList();
                                     if (s->import->parsed()) return c.imageImport(s->name, s->tarFile);
+                                    if (s->load->parsed()) return c.imageLoad(s->input);
+                                    if (s->inspect->parsed()) return c.imageInspect(s->ref);
+                                    if (s->tag->parsed()) return c.imageTag(s->ref, s->newName);
+                                    if (s->rm->parsed()) return c.imageRemove(s->refs, s->force);
+                                    if (s->prune->parsed()) return c.imagePrune();
                                     return kExitUsage;
                                   }));
           }};
@@ -256,6 +292,8 @@ std::vector<SubcommandEntry> subcommandEntries() {
                    [](Commands& c, const std::string& id) { return c.pause(id); }),
       oneContainer("resume", "Thaw a paused container",
                    [](Commands& c, const std::string& id) { return c.resume(id); }),
+      oneContainer("attach", "Attach to a container's terminal or stdin (Ctrl-P Ctrl-Q detaches)",
+                   [](Commands& c, const std::string& id) { return c.attach(id); }),
       limitEntry(),
       policyEntry(),
       infoEntry(),

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -12,7 +13,9 @@
 #include "FileAt.h"
 #include "MessageText.h"
 #include "SeccompProfile.h"
+#include "StatsTable.h"
 #include "Table.h"
+#include "VolumeOptions.h"
 
 namespace agent::ctl {
 
@@ -155,8 +158,9 @@ int Commands::run(const RunOptions& options) {
                  "--rootfs DIR\n";
     return kExitUsage;
   }
-  if (o.command.empty()) {
-    std::cerr << "agentctl: run needs a command after the image, e.g. -- sh -c 'echo hi'\n";
+  // No command: a layered image's Entrypoint and Cmd (agentd refuses one without them).
+  if (o.command.empty() && !o.rootfs.empty()) {
+    std::cerr << "agentctl: run needs a command after --rootfs DIR, e.g. -- sh -c 'echo hi'\n";
     return kExitUsage;
   }
   json body = {{"command", o.command}, {"network", o.network}};
@@ -168,11 +172,14 @@ int Commands::run(const RunOptions& options) {
   if (!o.name.empty()) body["name"] = o.name;
   if (!o.hostname.empty()) body["hostname"] = o.hostname;
   if (!o.userns.empty()) body["userns"] = o.userns;
+  if (!o.user.empty()) body["user"] = o.user;
+  if (o.entrypoint) body["entrypoint"] = o.entrypoint->empty() ? json::array() : json::array({*o.entrypoint});
   if (!o.cpu.empty()) body["cpu"] = o.cpu;
   if (!o.memory.empty()) body["memory"] = o.memory;
   if (!o.pids.empty()) body["pids"] = o.pids;
   body["env"] = o.env;
   if (!o.devices.empty()) body["devices"] = o.devices;
+  if (!addVolumeFields(o, body)) return kExitUsage;
   if (auto caps = container::combineCapabilities(container::dockerDefaultCapabilities(), o.capAdd, o.capDrop); !caps) {
     std::cerr << "agentctl: " << caps.error().message() << '\n';
     return kExitUsage;
@@ -200,7 +207,13 @@ int Commands::run(const RunOptions& options) {
   // we have their exit code.
   body["remove_on_exit"] = o.detach && o.remove;
   // Attached: agentd holds back rotating away output this client has not received.
-  if (!o.detach) body["attach"] = true;
+  if (!o.detach && !o.tty) body["attach"] = true;
+  if (o.tty) body["tty"] = true;  // terminals (TerminalCommands.cpp)
+  if (o.interactive) body["open_stdin"] = true;
+  if (o.tty && o.interactive && !o.detach && !::isatty(STDIN_FILENO)) {
+    std::cerr << "agentctl: -t needs agentctl's input to be a terminal; run it from one, or use -i alone\n";
+    return kExitUsage;
+  }
   int exitCode = kExitOk;
   auto created = call("POST", "/v1/containers", body, exitCode);
   if (!created) return exitCode;
@@ -218,6 +231,10 @@ int Commands::run(const RunOptions& options) {
     else
       std::cout << id << '\n';
     return kExitOk;
+  }
+  if (o.tty) return terminalSession(id, c.value("name", id), true, o.interactive, o.remove);
+  if (o.interactive) {
+    if (int streamed = streamStdin(id); streamed != kExitOk) return streamed;
   }
   OutputRequest attached;
   attached.method = "POST";
@@ -386,12 +403,67 @@ int Commands::imageList() {
     std::cout << reply->body.dump(2) << '\n';
     return kExitOk;
   }
+  // Docker's columns, and what the layers shared with other images take (counted once on disk).
   std::vector<std::vector<std::string>> rows;
   for (const auto& image : reply->body) {
-    rows.push_back(
-        {image.value("name", ""), since(image.value("created_at_unix_ms", int64_t{0})), image.value("rootfs", "")});
+    if (image.value("kind", "") == "layered") {
+      std::string id = image.value("id", "");
+      rows.push_back({image.value("repository", ""), image.value("tag", ""), shortId(id.substr(id.find(':') + 1)),
+                      image.value("created", ""), decimalSize(image.value("size", uint64_t{0})),
+                      decimalSize(image.value("shared_size", uint64_t{0}))});
+    } else {
+      rows.push_back(
+          {image.value("name", ""), "(flat)", "-", since(image.value("created_at_unix_ms", int64_t{0})), "-", "-"});
+    }
   }
-  printTable(std::cout, {"NAME", "CREATED", "ROOTFS"}, rows);
+  printTable(std::cout, {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE"}, rows);
+  return kExitOk;
+}
+
+int Commands::imageInspect(const std::string& ref) {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/image?ref=" + escapeQuery(ref), std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  std::cout << reply->body.dump(2) << '\n';
+  return kExitOk;
+}
+
+int Commands::imageTag(const std::string& ref, const std::string& name) {
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/images/tag", json{{"ref", ref}, {"name", name}}, exitCode);
+  return reply ? kExitOk : exitCode;
+}
+
+int Commands::imageRemove(const std::vector<std::string>& refs, bool force) {
+  int worst = kExitOk;
+  for (const auto& ref : refs) {
+    int exitCode = kExitOk;
+    auto reply = call("DELETE", "/v1/image?ref=" + escapeQuery(ref) + (force ? "&force=1" : ""), std::nullopt, exitCode,
+                      600, "the image may have been removed");
+    if (!reply) {
+      worst = exitCode;
+      continue;
+    }
+    for (const auto& name : reply->body.value("untagged", json::array()))
+      std::cout << "Untagged: " << name.get<std::string>() << '\n';
+    if (!reply->body.value("deleted", "").empty())
+      std::cout << "Deleted: " << reply->body.value("deleted", "") << " (" << reply->body.value("layers_deleted", 0)
+                << " layers)\n";
+  }
+  return worst;
+}
+
+int Commands::imagePrune() {
+  int exitCode = kExitOk;
+  auto reply = call("POST", "/v1/images/prune", json::object(), exitCode, 600);
+  if (!reply) return exitCode;
+  if (wantsJson()) {
+    std::cout << reply->body.dump(2) << '\n';
+    return kExitOk;
+  }
+  for (const auto& layer : reply->body.value("layers_deleted", json::array()))
+    std::cout << "deleted layer " << layer.get<std::string>() << '\n';
+  std::cout << "Total reclaimed space: " << decimalSize(reply->body.value("bytes", uint64_t{0})) << '\n';
   return kExitOk;
 }
 

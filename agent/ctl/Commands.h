@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ApiClient.h"
+#include "HijackedStream.h"
 
 namespace agent::ctl {
 
@@ -26,7 +27,12 @@ struct RunOptions {
   std::vector<std::string> labels, env, command;
   std::vector<std::string> devices;  // HOST[:CTR][:rwm], checked by agentd
   bool detach = false, remove = false;
+  bool interactive = false, tty = false;                  // -i, -t (TerminalCommands.cpp)
   std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement
+  std::vector<std::string> volumes, tmpfs;                // -v, --tmpfs (VolumeSpec.h)
+  bool readOnly = false;                                  // --read-only
+  std::string user;                                       // --user; empty: the image's
+  std::optional<std::string> entrypoint;                  // --entrypoint; "" clears the image's
 };
 
 struct StatsOptions {
@@ -45,6 +51,8 @@ class Commands {
   int stats(const StatsOptions& options);
   int inspect(const std::string& id);
   int exec(const std::string& id, const std::vector<std::string>& command);
+  // exec -i / -t (ExecCommands.cpp): the command's stdin or terminal streamed through the API.
+  int execStream(const std::string& id, const std::vector<std::string>& command, bool interactive, bool tty);
   int logs(const std::string& id, bool follow, long tail);
   int stop(const std::string& id, long seconds);
   int kill(const std::string& id, const std::string& signal);
@@ -60,6 +68,14 @@ class Commands {
   int policyExplain(const std::string& id);
   int imageList();
   int imageImport(const std::string& name, const std::string& tarFile);
+  // Layered images (docs/images.md): a docker save archive or an OCI layout ("-": stdin).
+  int imageLoad(const std::string& input);
+  int imageInspect(const std::string& ref);
+  int imageTag(const std::string& ref, const std::string& name);
+  int imageRemove(const std::vector<std::string>& refs, bool force);
+  int imagePrune();
+  // A container's terminal (raw mode, resize, detach keys) or stdin (TerminalCommands.cpp).
+  int attach(const std::string& id);
 
  private:
   // Finds the agent (once); on failure prints the reason and sets `exitCode`.
@@ -74,6 +90,10 @@ class Commands {
                                const std::optional<nlohmann::json>& body, int& exitCode, long timeoutSeconds = 120,
                                const std::string& effect = "");
   int simpleAction(const std::string& id, const std::string& verb, const std::string& query = "");
+  // image load (ImageLoadCommand.cpp): the archive as the request's body, or by its path when
+  // agentd is the one of --state-dir, on this host.
+  int imageUpload(const std::string& input);
+  int imageLoadByPath(const std::string& path);
   // A container's output: GET .../logs, or POST .../attach for `run` (OutputCommands.cpp).
   struct OutputRequest {
     std::string method, route;  // route: /v1/containers/<id>/logs or /attach
@@ -98,6 +118,14 @@ class Commands {
   bool wantsJson() const { return options_.output == "json"; }
   // One round of stats rows: /v1/stats, or each id's; nullopt (exitCode set) on failure.
   std::optional<nlohmann::json> statsRows(const StatsOptions& options, int& exitCode);
+
+  // Terminals (TerminalCommands.cpp): the hijacked stream; a session until its end or a
+  // detach, then the container's exit code; stdin copied on a thread (run -i without -t).
+  std::optional<HijackedStream> openStream(const std::string& id, int& exitCode);
+  void sendWindowSize(const std::string& id);
+  // `shown`: the container as the user knows it (the name or id given), for messages.
+  int terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove);
+  int streamStdin(const std::string& id);
 
   GlobalOptions options_;
   std::optional<ApiClient> client_;

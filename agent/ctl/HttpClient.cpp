@@ -206,6 +206,10 @@ Result<HttpReply> parseHttpResponse(std::string_view raw) {
   return reply;
 }
 
+Result<UniqueFd> httpConnect(const HttpUrl& url, std::chrono::milliseconds timeout) {
+  return connectTo(url, Clock::now() + timeout);
+}
+
 Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& request, std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   auto fd = connectTo(url, deadline);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "Error.h"
+#include "UniqueFd.h"
 
 namespace agent::ctl {
 
@@ -49,5 +50,8 @@ bool replyIsCutShort(std::string_view raw);
 // name does not resolve), ECONNABORTED when agentd closed the connection before a whole
 // reply (it stopped or restarted), ETIMEDOUT after `timeout`.
 Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& request, std::chrono::milliseconds timeout);
+
+// A connected non-blocking socket to `url` (HttpUpload.h); errors as httpExchange's.
+Result<UniqueFd> httpConnect(const HttpUrl& url, std::chrono::milliseconds timeout);
 
 }  // namespace agent::ctl

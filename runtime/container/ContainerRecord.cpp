@@ -3,6 +3,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "VolumeJson.h"
+
 namespace agent::container {
 
 using nlohmann::json;
@@ -69,6 +71,11 @@ std::string toJson(const ContainerConfig& c) {
             {"labels", c.labels},
             {"hostname", c.spec.hostname},
             {"image_rootfs", c.spec.imageRootfs},
+            {"image_id", c.imageId},
+            {"image_layers", c.imageLayers},
+            {"lower_base", c.spec.lowerBase},
+            {"lower_dirs", c.spec.lowerDirs},
+            {"user", c.spec.user},
             {"layer_dir", c.spec.layerDir},
             {"args", c.spec.args},
             {"env", c.spec.env},
@@ -88,6 +95,11 @@ std::string toJson(const ContainerConfig& c) {
   j["capabilities"] = capabilityNames(c.spec.capabilities);
   j["seccomp"] = seccompModeName(c.spec.seccomp);
   if (!c.spec.seccompFilter.empty()) j["seccomp_filter"] = c.spec.seccompFilter;
+  // Volumes: absent for none (and for records of an agentd from before them).
+  if (!c.spec.volumes.empty()) j["volumes"] = volumesJson(c.spec.volumes);
+  if (c.spec.readOnlyRoot) j["read_only_root"] = true;
+  if (c.spec.tty) j["tty"] = true;  // terminals: absent is false
+  if (c.spec.openStdin) j["open_stdin"] = true;
   return j.dump(2) + "\n";
 }
 
@@ -144,6 +156,11 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.labels = j.value("labels", std::map<std::string, std::string>{});
     c.spec.hostname = j.at("hostname").get<std::string>();
     c.spec.imageRootfs = j.at("image_rootfs").get<std::string>();
+    c.imageId = j.value("image_id", "");
+    c.imageLayers = j.value("image_layers", std::vector<std::string>{});
+    c.spec.lowerBase = j.value("lower_base", "");
+    c.spec.lowerDirs = j.value("lower_dirs", std::vector<std::string>{});
+    c.spec.user = j.value("user", "");
     c.spec.layerDir = j.at("layer_dir").get<std::string>();
     c.spec.args = j.at("args").get<std::vector<std::string>>();
     c.spec.env = j.value("env", std::vector<std::string>{});
@@ -172,6 +189,10 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
                      : seccomp == "custom" ? SeccompMode::Custom
                                            : SeccompMode::Unconfined;
     c.spec.seccompFilter = j.value("seccomp_filter", "");
+    if (j.contains("volumes")) c.spec.volumes = volumesFromJson(j.at("volumes"));
+    c.spec.readOnlyRoot = j.value("read_only_root", false);
+    c.spec.tty = j.value("tty", false);
+    c.spec.openStdin = j.value("open_stdin", false);
   });
 }
 

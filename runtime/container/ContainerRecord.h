@@ -25,6 +25,10 @@ struct ContainerConfig {
   ContainerSpec spec;
   std::string name;
   std::string image;
+  // A layered image's id and its layers' diff_ids (base first): the store keeps the layers
+  // of an image a container uses even after `image rm -f` (LayeredImageStore.h).
+  std::string imageId;
+  std::vector<std::string> imageLayers;
   std::map<std::string, std::string> labels;
   std::string cgroupPath;  // e.g. /agent/<id>
   std::string logPath;     // PID 1's stdout and stderr

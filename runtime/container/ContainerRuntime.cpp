@@ -9,12 +9,14 @@
 #include <thread>
 
 #include "AtomicFile.h"
+#include "ImageDefaults.h"
 #include "Names.h"
 #include "ReaderLease.h"
 #include "RunRequestValidation.h"
 #include "SealedExecutable.h"
 #include "SeccompFilter.h"
 #include "ShimStarter.h"
+#include "VolumeSources.h"
 
 namespace agent::container {
 
@@ -116,6 +118,11 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   auto seccomp = seccompProgramFor(request, capabilities);
   if (!seccomp) return tl::unexpected(seccomp.error());
   std::string rootfs;
+  struct ImageLayers {
+    image::StoredImage image;
+    image::RootLayers root;
+  };
+  std::optional<ImageLayers> layered;
   if (!request.rootfs.empty()) {
     if (!request.image.empty())
       return userError("give an image or a rootfs, not both: the rootfs " + quotedForMessage(request.rootfs) +
@@ -135,12 +142,40 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
                            " has ',', ':' or '\\', which overlayfs cannot take in a layer; move or link it elsewhere",
                        EINVAL);
     }
+  } else if (config_.images && config_.images->has(request.image)) {
+    auto found = config_.images->resolve(request.image);
+    if (!found) return tl::unexpected(found.error());
+    auto layers = config_.images->rootLayers(*found);
+    if (!layers) return tl::unexpected(layers.error());
+    layered = ImageLayers{std::move(*found), std::move(*layers)};
   } else {
+    // A flat image (wave 1): a directory named after it, for a name that can be one only.
     rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
-    if (!fs::is_directory(rootfs)) {
+    if (!validateName("image", request.image) || !fs::is_directory(rootfs)) {
       return userError("no such image " + quotedForMessage(request.image) + "; agentctl image ls lists the images",
                        ENOENT);
     }
+  }
+  // What the container runs: a layered image's config under what the run gives.
+  std::optional<ImageDefaults> defaults;
+  if (layered) {
+    auto applied =
+        applyImageConfig(layered->image.config,
+                         {request.args, request.env, request.labels, request.user, request.entrypoint}, request.image);
+    if (!applied) return tl::unexpected(applied.error());
+    defaults = std::move(*applied);
+  } else {
+    // A flat image or --rootfs has no config: only what the run gives.
+    ImageDefaults given;
+    given.args = request.entrypoint.value_or(std::vector<std::string>{});
+    given.args.insert(given.args.end(), request.args.begin(), request.args.end());
+    if (given.args.empty())
+      return userError("command is missing: give one, e.g. -- sh -c 'echo hi' (only a layered image has its own)",
+                       EINVAL);
+    given.env = request.env;
+    given.user = request.user;
+    given.labels = request.labels;
+    defaults = std::move(given);
   }
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
@@ -150,6 +185,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     if (!mapping) return tl::unexpected(mapping.error());
     devices.push_back(std::move(*mapping));
   }
+  if (auto r = checkVolumeSources(request.volumes); !r) return tl::unexpected(r.error());
   auto userns = allotUserNamespace(request.userns.value_or(config_.defaultUserns));
   if (!userns) return tl::unexpected(userns.error());
   // Root of a user namespace may not make device nodes; runc binds the host's instead, which
@@ -161,9 +197,15 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
         EINVAL);
   }
   // A standby container has its namespaces and cgroup already (see StandbyPool.h), Docker's
-  // device rules alone, and no user namespace (whose ids are only known now).
+  // device rules alone, no user namespace (whose ids are only known now), and a mount
+  // namespace copied when it was made: a bind volume's source mounted on the host since would
+  // show in it as the directory under that mount.
   std::optional<Standby> standby;
-  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns) standby = pool_->take();
+  // A terminal or stdin is PID 1's from its clone on: a standby's was decided before the request.
+  bool terminal = request.tty || request.openStdin;
+  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !terminal &&
+      !hasBindVolume(request.volumes))
+    standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
   for (const auto& other : *existing) {
@@ -181,17 +223,29 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.hostname = request.hostname.empty() ? id.substr(0, 12) : request.hostname;
   config.spec.imageRootfs = rootfs;
   config.spec.layerDir = config_.dataDir + "/containers/" + id;
-  config.spec.args = request.args;
-  config.spec.env = request.env;
+  config.spec.args = defaults->args;
+  config.spec.env = defaults->env;
+  config.spec.cwd = defaults->cwd;
+  config.spec.user = defaults->user;
+  if (layered) {
+    config.spec.lowerBase = layered->root.base;
+    config.spec.lowerDirs = layered->root.lowerDirs;
+    config.imageId = layered->image.id;
+    config.imageLayers = layered->image.layers;
+  }
   config.spec.network = request.network;
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
+  config.spec.volumes = request.volumes;
+  config.spec.readOnlyRoot = request.readOnlyRoot;
   config.spec.capabilities = capabilities;
+  config.spec.tty = request.tty;
+  config.spec.openStdin = request.openStdin;
   config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
-  config.labels = request.labels;
+  config.labels = defaults->labels;
   config.cgroupPath = config_.cgroupParent + "/" + id;
   config.logPath = logPathOf(id);
   config.logMaxBytes = config_.logMaxBytes;
@@ -282,6 +336,28 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   // A shim that has ended already is not watched; its SIGCHLD brings the collection instead.
   if (auto pid = store_.readPid(id); pid && *pid) (void)exits_.watch(id, **pid, proc::ProcFs());
   return load(id);
+}
+
+bool ContainerRuntime::usesImage(const std::string& imageId) const {
+  auto ids = store_.listIds();
+  if (!ids) return true;  // unknown: keep the image
+  for (const auto& id : *ids) {
+    auto config = store_.readConfig(id);
+    if (config && config->imageId == imageId) return true;
+  }
+  return false;
+}
+
+bool ContainerRuntime::usesLayer(const std::string& diffId) const {
+  auto ids = store_.listIds();
+  if (!ids) return true;
+  for (const auto& id : *ids) {
+    auto config = store_.readConfig(id);
+    if (config &&
+        std::find(config->imageLayers.begin(), config->imageLayers.end(), diffId) != config->imageLayers.end())
+      return true;
+  }
+  return false;
 }
 
 Result<std::vector<ContainerInfo>> ContainerRuntime::list() const {
@@ -407,7 +483,7 @@ Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {
   return removeLocked(*id, force);
 }
 
-Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args) {
+Result<std::pair<ContainerInfo, cgroup::Cgroup>> ContainerRuntime::execTarget(const std::string& ref) const {
   std::unique_lock lock(mutex_);
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
@@ -420,9 +496,24 @@ Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vec
   }
   auto group = cgroupOf(info->config);
   if (!group) return tl::unexpected(group.error());
-  lock.unlock();  // an exec may run long; it touches nothing the lock protects
-  return execInContainer(info->status.pid->pid, *group, args, info->config.spec.env, config_.shimPath,
-                         ExecConfinement{info->config.spec.capabilities, info->config.spec.seccompFilter});
+  return std::pair{std::move(*info), std::move(*group)};
+}
+
+Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args) {
+  auto target = execTarget(ref);  // an exec may run long; it touches nothing the lock protects
+  if (!target) return tl::unexpected(target.error());
+  const auto& [info, group] = *target;
+  return execInContainer(info.status.pid->pid, group, args, info.config.spec.env, config_.shimPath,
+                         ExecConfinement{info.config.spec.capabilities, info.config.spec.seccompFilter});
+}
+
+Result<ExecStreams> ContainerRuntime::execStreams(const std::string& ref, const std::vector<std::string>& args,
+                                                  const ExecStreamOptions& options) {
+  auto target = execTarget(ref);
+  if (!target) return tl::unexpected(target.error());
+  const auto& [info, group] = *target;
+  return startExecStreams(info.status.pid->pid, group, args, info.config.spec.env, config_.shimPath,
+                          ExecConfinement{info.config.spec.capabilities, info.config.spec.seccompFilter}, options);
 }
 
 Result<std::optional<userns::IdMapping>> ContainerRuntime::allotUserNamespace(UsernsMode mode) const {

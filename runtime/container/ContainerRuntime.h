@@ -19,9 +19,11 @@
 #include "Cgroup.h"
 #include "ContainerRecord.h"
 #include "Exec.h"
+#include "ExecStreams.h"
 #include "ExitWatch.h"
 #include "FileChangeWatch.h"
 #include "IdRangeAllotment.h"
+#include "LayeredImageStore.h"
 #include "LogReader.h"
 #include "RunRequest.h"
 #include "StandbyPool.h"
@@ -46,6 +48,8 @@ struct RuntimeConfig {
   UsernsMode defaultUserns = UsernsMode::Host;
   SubordinateIdSource subordinateIds = {};
   SeccompCompile seccomp = {};  // the containers' default profile, compiled per capability set (runtime/seccomp)
+  // Layered images (docs/images.md), owned by agentd; none: flat images only (the tests').
+  image::LayeredImageStore* images = nullptr;
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).
@@ -107,6 +111,10 @@ class ContainerRuntime {
   ContainerRuntime(RuntimeConfig config, cgroup::Hierarchy hierarchy);
 
   const RuntimeConfig& config() const { return config_; }
+  // Whether a container (in any state) was made from the layered image `imageId`, or has the
+  // layer `diffId`: the image store keeps what containers use (LayeredImageStore.h).
+  bool usesImage(const std::string& imageId) const;
+  bool usesLayer(const std::string& diffId) const;
   // Creates and starts a container; returns once its command runs. A command missing from the
   // image gives a stopped container with exit code 127 and the reason (exit.error).
   Result<ContainerInfo> run(const RunRequest& request);
@@ -120,6 +128,9 @@ class ContainerRuntime {
   // Refused for a running container unless `force` (which kills it first).
   Result<void> remove(const std::string& ref, bool force);
   Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args);
+  // exec -t / -i: the helper started, its terminal or pipes the caller's (ExecStreams.h).
+  Result<ExecStreams> execStreams(const std::string& ref, const std::vector<std::string>& args,
+                                  const ExecStreamOptions& options);
   // Waits until the container has an exit record: on a pidfd of its shim, not by polling.
   std::optional<ExitRecord> waitForExit(const std::string& ref, std::chrono::milliseconds timeout) const;
   // The output `query` asks for. With nothing new yet and the container running, waits up to
@@ -167,6 +178,8 @@ class ContainerRuntime {
   // The BPF program of the filter `request` asks for; empty: none.
   Result<std::string> seccompProgramFor(const RunRequest& request, CapabilitySet capabilities) const;
   Result<ContainerInfo> load(const std::string& id) const;
+  // A running container's record and cgroup, for exec (refused, saying so, when not running).
+  Result<std::pair<ContainerInfo, cgroup::Cgroup>> execTarget(const std::string& ref) const;
   Result<void> removeLocked(const std::string& id, bool force);
   Result<void> setFrozen(const std::string& ref, bool frozen);
   // The host ids of a new container (IdRangeAllotment.h); none for UsernsMode::Host.

@@ -14,6 +14,20 @@ std::string_view seccompModeName(SeccompMode mode) {
   return "unconfined";
 }
 
+std::string overlayLowerDirs(const ContainerSpec& spec) {
+  if (spec.lowerDirs.empty()) return spec.imageRootfs;
+  std::string joined;
+  for (const auto& dir : spec.lowerDirs) joined += (joined.empty() ? "" : ":") + dir;
+  return joined;
+}
+
+std::vector<std::string> absoluteLowerDirs(const ContainerSpec& spec) {
+  if (spec.lowerDirs.empty()) return {spec.imageRootfs};
+  std::vector<std::string> dirs;
+  for (const auto& dir : spec.lowerDirs) dirs.push_back(dir.front() == '/' ? dir : spec.lowerBase + "/" + dir);
+  return dirs;
+}
+
 std::vector<std::string> containerEnvironment(const ContainerSpec& spec) {
   std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
                                   "HOSTNAME=" + spec.hostname};

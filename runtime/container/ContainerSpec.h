@@ -7,6 +7,7 @@
 
 #include "CapabilitySet.h"
 #include "IdMapping.h"
+#include "VolumeSpec.h"
 
 namespace agent::container {
 
@@ -32,7 +33,12 @@ struct DeviceMapping {
 struct ContainerSpec {
   std::string id;
   std::string hostname;
-  std::string imageRootfs;        // the image: read-only lower layer of the overlay
+  std::string imageRootfs;  // a flat image or --rootfs: the overlay's one lower layer
+  // A layered image (LayeredImageStore.h) instead: its layers as the overlay's lowerdir
+  // entries, top first, relative to `lowerBase` (short names: 100+ layers fit the options).
+  std::string lowerBase;
+  std::vector<std::string> lowerDirs;
+  std::string user;               // the image's User or --user: "name", "uid", "uid:gid", looked up inside
   std::string layerDir;           // this container's upper/, work/ and merged/ live here
   std::vector<std::string> args;  // args[0] is the command, looked up in the image's PATH
   std::vector<std::string> env;   // KEY=VALUE
@@ -46,7 +52,19 @@ struct ContainerSpec {
   CapabilitySet capabilities = dockerDefaultCapabilities();
   SeccompMode seccomp = SeccompMode::Unconfined;
   std::string seccompFilter;  // the compiled filter (SeccompFilter.h) to install; empty: none
+  // Volumes (VolumeMounts.h): -v and --tmpfs, mounted in this order's depth; --read-only.
+  std::vector<VolumeSpec> volumes;
+  bool readOnlyRoot = false;
+  // Terminals (AttachPoint.h): a pseudo-terminal as PID 1's stdin, stdout, stderr and
+  // controlling terminal (-t); PID 1's stdin a pipe the shim holds for an attached client (-i).
+  bool tty = false;
+  bool openStdin = false;
 };
+
+// The overlay's lowerdir option: the layers joined by ':', or the flat image's directory.
+std::string overlayLowerDirs(const ContainerSpec& spec);
+// The lower layers as absolute paths, top first.
+std::vector<std::string> absoluteLowerDirs(const ContainerSpec& spec);
 
 // PATH and HOME as a shell in the image expects them, plus `env` (which wins).
 std::vector<std::string> containerEnvironment(const ContainerSpec& spec);

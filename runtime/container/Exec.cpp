@@ -14,6 +14,7 @@
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
+#include "ExecTerminal.h"
 #include "SealedExecutable.h"
 #include "SeccompFilter.h"
 #include "UniqueFd.h"
@@ -28,9 +29,6 @@ namespace {
 // owns), the mount namespace last, because joining it changes what the /proc paths of the
 // others would resolve to (they are opened before anyway).
 constexpr const char* kNamespaces[] = {"user", "cgroup", "ipc", "uts", "net", "pid", "mnt"};
-
-// What the helper exits with when it cannot join (the container stopped meanwhile).
-constexpr int kExitCannotJoin = 125;
 
 int exitCodeOf(int status) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -60,7 +58,7 @@ void runExecHelper(const ExecHelperRequest& request) {
   if (!seccomp) {
     std::string message = "exec: " + seccomp.error().message() + "\n";
     (void)!::write(STDERR_FILENO, message.data(), message.size());
-    ::_exit(kExitCannotJoin);
+    ::_exit(kExecExitCannotJoin);
   }
 
   // 2. Join PID 1's namespaces, in the order agentd gave them (mount namespace last).
@@ -69,8 +67,8 @@ void runExecHelper(const ExecHelperRequest& request) {
   //    namespaces that user namespace owns.
   for (int fd : request.namespaceFds) {
     bool user = ::ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWUSER;
-    if (::setns(fd, 0) != 0) ::_exit(kExitCannotJoin);
-    if (user && !userns::becomeNamespaceRoot()) ::_exit(kExitCannotJoin);
+    if (::setns(fd, 0) != 0) ::_exit(kExecExitCannotJoin);
+    if (user && !userns::becomeNamespaceRoot()) ::_exit(kExecExitCannotJoin);
     ::close(fd);
   }
   // 2b. setns into the mount namespace makes the namespace's own root the process's root,
@@ -78,13 +76,13 @@ void runExecHelper(const ExecHelperRequest& request) {
   //     agentd runs chrooted, as in the test guest): PID 1's root is entered explicitly, as
   //     nsenter --root does.
   if (request.rootFd >= 0) {
-    if (::fchdir(request.rootFd) != 0 || ::chroot(".") != 0) ::_exit(kExitCannotJoin);
+    if (::fchdir(request.rootFd) != 0 || ::chroot(".") != 0) ::_exit(kExecExitCannotJoin);
     ::close(request.rootFd);
   }
 
   // 3. setns on a pid namespace applies to children only: the command runs in a child.
   pid_t inside = ::fork();
-  if (inside < 0) ::_exit(kExitCannotJoin);
+  if (inside < 0) ::_exit(kExecExitCannotJoin);
   if (inside == 0) {
     // 3a. The command starts as a container's PID 1 does: agentd's blocked signals
     //     (SIGTERM, SIGINT, SIGHUP, SIGCHLD) and ignored ones (SIGPIPE) are not its, and a
@@ -92,17 +90,27 @@ void runExecHelper(const ExecHelperRequest& request) {
     //     agentd's group.
     resetSignalState();
     ::setsid();
-    // 3b. stdin: opened after joining the mount namespace, the container's /dev/null.
-    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    // 3b. stdin: opened after joining the mount namespace, the container's /dev/null; with
+    //     exec -i agentd's pipe (the helper's stdin); with exec -t a terminal made here, in
+    //     the container's devpts, for stdin, stdout and stderr (ExecTerminal.h).
+    if (request.terminalFd >= 0) {
+      if (!takeTerminalInside(request.terminalFd, request.rows, request.columns)) {
+        constexpr char why[] = "exec: could not open a terminal in the container's /dev/pts\n";
+        (void)!::write(STDERR_FILENO, why, sizeof why - 1);
+        ::_exit(kExecExitCannotJoin);
+      }
+    } else if (!request.keepStdin) {
+      int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (null >= 0) ::dup2(null, STDIN_FILENO);
+    }
     // 3c. Only stdio passes in: any other descriptor would be the container's to write to
     //     or, for a directory, to leave its root by (CVE-2024-21626).
     closeFdsFrom(3);
     // 3d. setns into the mount namespace moved root and cwd to its root; check that it did.
-    if (::chdir("/") != 0 || !workingDirectoryInsideRoot()) ::_exit(kExitCannotJoin);
+    if (::chdir("/") != 0 || !workingDirectoryInsideRoot()) ::_exit(kExecExitCannotJoin);
     // 3e. The container's capabilities (PID 1's set: Docker's default with --cap-add and
     //     --cap-drop), nothing more, and no_new_privs.
-    if (!applyCapabilities(CapabilitySet::fromBits(request.capabilities))) ::_exit(kExitCannotJoin);
+    if (!applyCapabilities(CapabilitySet::fromBits(request.capabilities))) ::_exit(kExecExitCannotJoin);
     // 3f. The command's environment, then the exec (execvp searches the PATH set here).
     ::clearenv();
     ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
@@ -110,7 +118,7 @@ void runExecHelper(const ExecHelperRequest& request) {
     std::vector<std::string> args = request.args;
     std::vector<char*> argv = pointersTo(args);
     // 3g. The seccomp filter, last: after no_new_privs, nothing between it and the exec.
-    if (!installSeccompFilter(*seccomp)) ::_exit(kExitCannotJoin);
+    if (!installSeccompFilter(*seccomp)) ::_exit(kExecExitCannotJoin);
     ::execvp(argv[0], argv.data());
     int e = errno;
     std::string message = "exec: `" + request.args[0] +
@@ -120,6 +128,8 @@ void runExecHelper(const ExecHelperRequest& request) {
   }
 
   // 4. The helper only waits, and passes the command's exit on to agentd.
+  if (request.terminalFd >= 0) ::close(request.terminalFd);  // agentd sees its end if the child failed
+  ::close(STDIN_FILENO);
   ::close(STDOUT_FILENO);
   ::close(STDERR_FILENO);
   int status = 0;
@@ -128,9 +138,9 @@ void runExecHelper(const ExecHelperRequest& request) {
   ::_exit(exitCodeOf(status));
 }
 
-Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env, const std::string& shimPath,
-                                   const ExecConfinement& confinement) {
+Result<pid_t> spawnExecHelper(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
+                              const std::vector<std::string>& env, const std::string& shimPath,
+                              const ExecConfinement& confinement, const ExecStdio& stdio) {
   if (args.empty()) return logicError("exec (no command given) in", group.path());
   auto image = sealedExecutable(shimPath);
   if (!image) return tl::unexpected(image.error());
@@ -150,19 +160,21 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
   std::string rootPath = "/proc/" + std::to_string(pid1) + "/root";
   UniqueFd root(::open(rootPath.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) return systemError("open the root of", rootPath);
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
-    return systemError("create pipes for exec in", group.path());
 
   // Built before fork: agentd has threads, so the child may not allocate.
   ExecHelperRequest request{{}, root.get(), confinement.capabilities.bits(), confinement.seccompFilterPath, env, args};
   for (const auto& fd : namespaces) request.namespaceFds.push_back(fd.get());
+  request.keepStdin = stdio.stdinFd >= 0;
+  request.terminalFd = stdio.terminalSocket;
+  request.rows = stdio.rows;
+  request.columns = stdio.columns;
   std::vector<std::string> helperArgs = execHelperArgs(shimPath, request);
   std::vector<char*> helperArgv = pointersTo(helperArgs);
   char* noEnvironment[] = {nullptr};
   std::vector<int> keep = request.namespaceFds;
   keep.push_back(root.get());
   keep.push_back(*image);
+  if (stdio.terminalSocket >= 0) keep.push_back(stdio.terminalSocket);
 
   pid_t helper = ::fork();
   if (helper < 0) return systemError("fork for exec in", group.path());
@@ -171,23 +183,45 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
     // namespace descriptors, PID 1's root and the sealed image kept (a copy of agentd's descriptors held
     // for the whole exec would keep a standby shim's control pipe, the state directory's
     // lock and agentd's sockets alive), then the sealed agent-shim in its place.
-    if (!group.attach(::getpid())) ::_exit(kExitCannotJoin);
-    ::dup2(null.get(), STDIN_FILENO);
-    ::dup2(out[1], STDOUT_FILENO);
-    ::dup2(err[1], STDERR_FILENO);
+    if (!group.attach(::getpid())) ::_exit(kExecExitCannotJoin);
+    ::dup2(stdio.stdinFd >= 0 ? stdio.stdinFd : null.get(), STDIN_FILENO);
+    ::dup2(stdio.stdoutFd, STDOUT_FILENO);
+    ::dup2(stdio.stderrFd, STDERR_FILENO);
     closeFdsFrom(3, keep.data(), static_cast<int>(keep.size()));
     for (int fd : request.namespaceFds) ::fcntl(fd, F_SETFD, 0);
     ::fcntl(root.get(), F_SETFD, 0);
-    ::fcntl(root.get(), F_SETFD, 0);
+    if (stdio.terminalSocket >= 0) ::fcntl(stdio.terminalSocket, F_SETFD, 0);
     resetSignalState();
     restoreFdLimit();
     ::execveat(*image, "", helperArgv.data(), noEnvironment, AT_EMPTY_PATH);
     constexpr char why[] = "exec: agentd could not start the exec helper from its sealed copy of agent-shim\n";
     (void)!::write(STDERR_FILENO, why, sizeof why - 1);
-    ::_exit(kExitCannotJoin);
+    ::_exit(kExecExitCannotJoin);
   }
+  return helper;
+}
+
+int execExitCode(pid_t helper) {
+  int status = 0;
+  while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+  }
+  return exitCodeOf(status);
+}
+
+Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
+                                   const std::vector<std::string>& env, const std::string& shimPath,
+                                   const ExecConfinement& confinement) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+    return systemError("create pipes for exec in", group.path());
+  auto helper = spawnExecHelper(pid1, group, args, env, shimPath, confinement, ExecStdio{-1, out[1], err[1]});
   ::close(out[1]);
   ::close(err[1]);
+  if (!helper) {
+    ::close(out[0]);
+    ::close(err[0]);
+    return tl::unexpected(helper.error());
+  }
 
   ExecResult result;
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
@@ -211,11 +245,8 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
       }
     }
   }
-  int status = 0;
-  while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exitCode = exitCodeOf(status);
-  if (result.exitCode == kExitCannotJoin && result.stderrText.empty()) {
+  result.exitCode = execExitCode(*helper);
+  if (result.exitCode == kExecExitCannotJoin && result.stderrText.empty()) {
     return userError("exec could not join the container of cgroup " + group.path() + ": it has stopped meanwhile",
                      ESRCH);
   }

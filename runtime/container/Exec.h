@@ -32,6 +32,26 @@ Result<ExecResult> execInContainer(pid_t pid1, const cgroup::Cgroup& group, cons
                                    const std::vector<std::string>& env, const std::string& shimPath,
                                    const ExecConfinement& confinement = {});
 
+// What the helper exits with when it cannot join (the container stopped meanwhile).
+inline constexpr int kExecExitCannotJoin = 125;
+
+// The exec'd command's stdio (exec -i, exec -t: ExecStreams.h); plain exec's are pipes.
+struct ExecStdio {
+  int stdinFd = -1;  // -1: the container's /dev/null
+  int stdoutFd = -1;
+  int stderrFd = -1;        // also the helper's own messages when it fails before the command runs
+  int terminalSocket = -1;  // >= 0: a terminal made inside (ExecTerminal.h), its master sent here
+  uint16_t rows = 0, columns = 0;
+};
+
+// Starts the helper (the descriptors in `stdio` are dup'ed into it; the caller closes its
+// copies) and returns its pid; execExitCode waits for it: the command's exit code, 128 +
+// signal, 127/126 when it could not be run, kExecExitCannotJoin.
+Result<pid_t> spawnExecHelper(pid_t pid1, const cgroup::Cgroup& group, const std::vector<std::string>& args,
+                              const std::vector<std::string>& env, const std::string& shimPath,
+                              const ExecConfinement& confinement, const ExecStdio& stdio);
+int execExitCode(pid_t helper);
+
 // The helper's side (`agent-shim --exec`, ShimMain.cpp): joins, forks the command inside,
 // and exits with its exit code. Never returns.
 [[noreturn]] void runExecHelper(const ExecHelperRequest& request);

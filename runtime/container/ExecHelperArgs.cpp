@@ -24,6 +24,12 @@ std::vector<std::string> execHelperArgs(const std::string& argv0, const ExecHelp
     argv.push_back("--env");
     argv.push_back(entry);
   }
+  if (request.keepStdin) argv.push_back("--stdin");
+  if (request.terminalFd >= 0) {
+    argv.push_back("--tty");
+    argv.push_back(std::to_string(request.terminalFd) + "," + std::to_string(request.rows) + "," +
+                   std::to_string(request.columns));
+  }
   argv.push_back("--");
   argv.insert(argv.end(), request.args.begin(), request.args.end());
   return argv;
@@ -37,6 +43,11 @@ Result<ExecHelperRequest> parseExecHelperArgs(const std::vector<std::string_view
   ExecHelperRequest request;
   size_t i = 1;
   for (; i < args.size() && args[i] != "--"; i += 2) {
+    if (args[i] == "--stdin") {  // a flag: no value
+      request.keepStdin = true;
+      --i;
+      continue;
+    }
     if (i + 1 >= args.size()) return bad(std::string(args[i]) + " without a value");
     if (args[i] == "--ns") {
       auto fd = text::toU64(args[i + 1]);
@@ -52,6 +63,21 @@ Result<ExecHelperRequest> parseExecHelperArgs(const std::vector<std::string_view
       request.capabilities = *bits;
     } else if (args[i] == "--seccomp") {
       request.seccompFilterPath = std::string(args[i + 1]);
+    } else if (args[i] == "--tty") {
+      std::string_view value = args[i + 1];
+      auto next = [&value] {
+        size_t comma = value.find(',');
+        auto number = text::toU64(value.substr(0, comma));
+        value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
+        return number;
+      };
+      auto fd = next(), rows = next(), columns = next();
+      if (!fd || *fd < 3 || *fd > 1u << 20 || !rows || *rows > 0xffff || !columns || *columns > 0xffff ||
+          !value.empty())
+        return bad("--tty " + std::string(args[i + 1]) + " is not FD,ROWS,COLUMNS");
+      request.terminalFd = static_cast<int>(*fd);
+      request.rows = static_cast<uint16_t>(*rows);
+      request.columns = static_cast<uint16_t>(*columns);
     } else if (args[i] == "--env") {
       request.env.emplace_back(args[i + 1]);
     } else {

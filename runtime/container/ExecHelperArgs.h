@@ -3,7 +3,7 @@
 // agent-shim, Exec.h) on its command line: the namespace descriptors it inherits, in the
 // order to join them, the command's environment and the command.
 //   agent-shim --exec [--ns FD]... [--root FD] [--caps BITS] [--seccomp FILE]
-//                     [--env NAME=VALUE]... -- COMMAND [ARG]...
+//                     [--env NAME=VALUE]... [--stdin] [--tty FD,ROWS,COLS] -- COMMAND [ARG]...
 // The environment goes as arguments, never as the helper's own environment: LD_PRELOAD and
 // the like would act on the helper, a root process still on the host.
 #include <cstdint>
@@ -22,6 +22,10 @@ struct ExecHelperRequest {
   std::string seccompFilterPath;  // the container's compiled filter; empty: none
   std::vector<std::string> env;
   std::vector<std::string> args;
+  // exec -i / -it (ExecStreams.h):
+  bool keepStdin = false;          // the command's stdin is the helper's (agentd's pipe), not /dev/null
+  int terminalFd = -1;             // a terminal made inside the container; its master is sent on this socket
+  uint16_t rows = 0, columns = 0;  // the terminal's first window size (0: the kernel's default)
 };
 
 inline constexpr std::string_view kExecHelperFlag = "--exec";

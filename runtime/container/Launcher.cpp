@@ -11,15 +11,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
+#include "ContainerUser.h"
 #include "DeviceNodes.h"
 #include "IdmappedOverlay.h"
 #include "RootfsMounts.h"
 #include "SeccompFilter.h"
 #include "UserNamespace.h"
+#include "VolumeMounts.h"
 #include "WorkingDirectory.h"
 
 namespace agent::container {
@@ -76,6 +79,7 @@ Result<void> bringLoopbackUp() {
   redirect(io.stdinFd, STDIN_FILENO, O_RDONLY);
   redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
   redirect(io.stderrFd, STDERR_FILENO, O_WRONLY);
+  if (io.terminal) ::ioctl(STDIN_FILENO, TIOCSCTTY, 0);  // -t: the session's terminal (job control, ^C)
 
   auto step = [&](const Result<void>& r) {
     if (!r) failChild(reportFd, r.error(), kExitSetupFailed);
@@ -108,6 +112,9 @@ Result<void> bringLoopbackUp() {
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
   step(makeDeviceNodes(root, spec.devices));
+  step(mountVolumes(root, spec.volumes, spec.userns ? volumeStagingDir(spec.layerDir) : ""));
+  step(makeWorkingDirectory(root, spec.cwd));  // an image's WorkingDir it lacks, even with --read-only
+  if (spec.readOnlyRoot) step(makeRootReadOnly(root));
   step(pivotInto(root));
   // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe
   // (closed at exec): a descriptor on a host file or directory would let the command write
@@ -123,10 +130,20 @@ Result<void> bringLoopbackUp() {
   }
   step(enterWorkingDirectory(spec.cwd));
   step(applyCapabilities(spec.capabilities));
+  // The image's user (ContainerUser.h), from the container's own /etc/passwd.
+  std::string home;
+  if (!spec.user.empty()) {
+    auto user = becomeContainerUser(spec.user);
+    if (!user) step(tl::unexpected(user.error()));
+    home = user->home;
+  }
 
   // execvp searches the PATH of the current environment, so install the container's first.
   ::clearenv();
   for (const auto& entry : containerEnvironment(spec)) ::putenv(::strdup(entry.c_str()));
+  bool homeGiven =
+      std::any_of(spec.env.begin(), spec.env.end(), [](const auto& e) { return e.rfind("HOME=", 0) == 0; });
+  if (!home.empty() && !homeGiven) ::setenv("HOME", home.c_str(), 1);
   std::vector<char*> argv;
   for (const auto& arg : spec.args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -238,7 +255,8 @@ tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, co
       spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; }, spec.userns);
   if (!prepared) return tl::unexpected(prepared.error());
   if (spec.userns) {
-    auto mounted = userns::mountIdmappedOverlay(prepared->pid, spec.imageRootfs, spec.layerDir, *spec.userns);
+    auto mounted = userns::mountIdmappedOverlay(prepared->pid, absoluteLowerDirs(spec), spec.layerDir, *spec.userns);
+    if (mounted) mounted = stageVolumeSources(prepared->pid, spec.volumes, spec.layerDir);
     if (!mounted) {
       abandonContainer(*prepared);
       return tl::unexpected(LaunchFailure{mounted.error(), kExitSetupFailed});

@@ -18,6 +18,7 @@ struct LaunchIo {
   int stdinFd = -1;
   int stdoutFd = -1;
   int stderrFd = -1;
+  bool terminal = false;  // stdin is a terminal: PID 1 makes it its controlling terminal
 };
 
 // Exit codes recorded for a container whose command never ran, as Docker and runc use them.

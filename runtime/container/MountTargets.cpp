@@ -71,6 +71,39 @@ Result<UniqueFd> openOrMakeDirInRoot(int rootFd, const std::string& path, mode_t
   return fd;
 }
 
+Result<void> makeParentsInRoot(int rootFd, const std::string& path, mode_t mode) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    if (auto made = openOrMakeDirInRoot(rootFd, path.substr(0, slash), mode); !made)
+      return tl::unexpected(made.error());
+  }
+  return {};
+}
+
+Result<UniqueFd> openOrMakeFileInRoot(int rootFd, const std::string& path, mode_t mode) {
+  UniqueFd fd(openat2InRoot(rootFd, path.c_str(), 0));
+  if (!fd.valid() && errno == ENOENT) {
+    auto [parentPath, name] = splitLast(path);
+    auto parent = openInRoot(rootFd, parentPath);
+    if (!parent) return tl::unexpected(parent.error());
+    // O_EXCL|O_NOFOLLOW: a dangling symlink in the image is not followed to make its target.
+    UniqueFd made(::openat(parent->get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    if (!made.valid() && errno != EEXIST) return systemError("create mount point inside the container's root", path);
+    fd.reset(openat2InRoot(rootFd, path.c_str(), 0));
+  }
+  if (!fd.valid()) {
+    return systemError(
+        "resolve mount point inside the container's root (a symlink in the image is followed only inside the root, "
+        "never to the host)",
+        path);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return systemError("inspect mount point", path);
+  if (S_ISDIR(st.st_mode))
+    return logicError("bind a file on a directory of the image (give a directory as the source, or another path)", path,
+                      EISDIR);
+  return fd;
+}
+
 Result<void> mountOnto(const char* source, int targetFd, const char* type, unsigned long flags, const std::string& data,
                        const std::string& shown) {
   std::string target = fdPath(targetFd);

@@ -20,6 +20,12 @@ Result<UniqueFd> openInRoot(int rootFd, const std::string& path);
 // As openInRoot, but a missing last component is made as a directory first (the parent is
 // resolved inside the root, the new name is never followed) and the result must be one.
 Result<UniqueFd> openOrMakeDirInRoot(int rootFd, const std::string& path, mode_t mode);
+// The directories above `path` made where missing (as `mkdir -p` of its parent), each one
+// resolved inside the root before the next is made in it.
+Result<void> makeParentsInRoot(int rootFd, const std::string& path, mode_t mode);
+// As openOrMakeDirInRoot for a file: a missing last component is made as an empty file, and
+// the result must not be a directory (a file is bind-mounted on it).
+Result<UniqueFd> openOrMakeFileInRoot(int rootFd, const std::string& path, mode_t mode);
 
 // mount(2) onto the object `targetFd` names; `shown` is the path for the error message.
 Result<void> mountOnto(const char* source, int targetFd, const char* type, unsigned long flags, const std::string& data,

@@ -131,8 +131,12 @@ Result<void> mountOverlay(const ContainerSpec& spec) {
   for (const auto& dir : {upper, work, merged}) {
     if (auto r = makeDir(dir, 0755); !r) return r;
   }
+  // A layered image's lowerdir entries are relative to lowerBase (short: 100+ layers fit the
+  // options' page); the kernel resolves them from the mounting process's directory.
+  if (!spec.lowerBase.empty() && ::chdir(spec.lowerBase.c_str()) != 0)
+    return systemError("enter the image store", spec.lowerBase);
   return mountAt("overlay", merged, "overlay", 0,
-                 "lowerdir=" + spec.imageRootfs + ",upperdir=" + upper + ",workdir=" + work);
+                 "lowerdir=" + overlayLowerDirs(spec) + ",upperdir=" + upper + ",workdir=" + work);
 }
 
 Result<void> mountSystemFilesystems(const std::string& root) {

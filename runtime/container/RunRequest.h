@@ -2,6 +2,7 @@
 // What a caller asks for when it runs a container (agentctl run, POST /v1/containers).
 // RunRequestValidation.h says which values are accepted, and why others are not.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,16 @@ struct RunRequest {
   std::vector<std::string> capAdd, capDrop;
   SeccompMode seccomp = SeccompMode::Default;
   std::string seccompProfile;  // Custom: the profile, JSON in Docker's format
+  // Volumes: -v and --tmpfs (VolumeSpec.h), and --read-only (the root's own mount).
+  std::vector<VolumeSpec> volumes;
+  bool readOnlyRoot = false;
+  // Terminals: -t (a pseudo-terminal) and -i (stdin kept open for an attached client).
+  bool tty = false;
+  bool openStdin = false;
+  // The image's config overridden (ImageDefaults.h): --user (empty: the image's User) and
+  // --entrypoint (absent: the image's; [] clears it; given, the image's Cmd is not used either).
+  std::string user;
+  std::optional<std::vector<std::string>> entrypoint;
 };
 
 }  // namespace agent::container

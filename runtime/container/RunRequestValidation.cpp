@@ -1,5 +1,7 @@
 #include "RunRequestValidation.h"
 
+#include "ImageReference.h"
+
 #include <cstdio>
 
 #include "Names.h"
@@ -88,10 +90,29 @@ Result<void> validateRunRequest(const RunRequest& request) {
   }
   if (request.image.empty() && request.rootfs.empty())
     return userError("image is missing: give an image (agentctl image ls lists them) or a rootfs directory", EINVAL);
-  if (!request.image.empty()) {
+  // A layered image's reference ("busybox:1.36", "registry:5000/team/app") or a flat image's
+  // name; only a valid flat name is ever made into a path (ContainerRuntime::run).
+  if (!request.image.empty() && !image::parseImageReference(request.image)) {
     if (auto r = validateName("image", request.image); !r) return r;
   }
-  if (auto r = validateCommand(request.args); !r) return r;
+  // No command: a layered image's Entrypoint and Cmd (ContainerRuntime::run refuses it for
+  // an image without them, a flat image and a rootfs).
+  if (!request.args.empty()) {
+    if (auto r = validateCommand(request.args); !r) return r;
+  }
+  if (request.entrypoint && !request.entrypoint->empty()) {
+    if (auto r = validateCommand(*request.entrypoint); !r) return r;
+  }
+  // --user: "name", "uid", "name:group" or "uid:gid", looked up in the container's own files.
+  if (!request.user.empty()) {
+    size_t colon = request.user.find(':');
+    bool parts =
+        colon != 0 && colon + 1 != request.user.size() && request.user.find(':', colon + 1) == std::string::npos;
+    bool plain = request.user.find_first_of(std::string("\0/\n", 3)) == std::string::npos;
+    if (!parts || !plain)
+      return userError("user " + quotedForMessage(request.user) +
+                       " is not NAME, UID, NAME:GROUP or UID:GID (as docker run --user takes it)");
+  }
   if (!request.hostname.empty()) {
     if (auto r = validateHostname(request.hostname); !r) return r;
   }
@@ -104,6 +125,7 @@ Result<void> validateRunRequest(const RunRequest& request) {
   }
   if (auto caps = combineCapabilities(dockerDefaultCapabilities(), request.capAdd, request.capDrop); !caps)
     return tl::unexpected(caps.error());
+  if (auto r = validateVolumes(request.volumes); !r) return r;
   if (request.seccomp == SeccompMode::Custom) {
     if (auto profile = seccomp::parseSeccompProfile(request.seccompProfile); !profile)
       return tl::unexpected(profile.error());

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "AttachPoint.h"
 #include "ChildProcessState.h"
 #include "Launcher.h"
 #include "LogFile.h"
@@ -128,6 +129,7 @@ int runShim(const ShimOptions& options) {
     return fail(kExitSetupFailed, log.error().message());
   }
   tl::expected<pid_t, LaunchFailure> pid;
+  std::unique_ptr<AttachPoint> attach;  // -t or -i (agentd never gives those a standby)
   if (standby) {
     pid = releaseContainer(*standby);
   } else {
@@ -139,8 +141,17 @@ int runShim(const ShimOptions& options) {
     auto pipes = OutputPipes::create();
     if (!pipes) return fail(kExitSetupFailed, pipes.error().message());
     output = std::move(*pipes);
-    pid = launchContainer(config->spec, *group, LaunchIo{-1, output->stdoutWrite.get(), output->stderrWrite.get()});
+    LaunchIo io{-1, output->stdoutWrite.get(), output->stderrWrite.get()};
+    if (config->spec.tty || config->spec.openStdin) {
+      auto point = AttachPoint::create(options.bundleDir, config->spec.tty);
+      if (!point) return fail(kExitSetupFailed, point.error().message());
+      attach = std::move(*point);
+      io = attach->tty() ? LaunchIo{attach->containerEnd(), attach->containerEnd(), attach->containerEnd(), true}
+                         : LaunchIo{attach->containerEnd(), io.stdoutFd, io.stderrFd};
+    }
+    pid = launchContainer(config->spec, *group, io);
     output->closeWriteEnds();
+    if (attach) attach->closeContainerEnd();
   }
   if (!pid) {
     std::string why = pid.error().error.message();
@@ -164,16 +175,19 @@ int runShim(const ShimOptions& options) {
   OutputPump pump(std::move(*output), *log, options.bundleDir);
   int status = 0;
   while (true) {
-    constexpr size_t kPidfd = OutputPump::kPollFds;
-    pollfd fds[kPidfd + 1];
+    constexpr size_t kPidfd = OutputPump::kPollFds, kAttach = kPidfd + 1;
+    pollfd fds[kAttach + AttachPoint::kPollFds];
     pump.preparePoll(fds);
     fds[kPidfd] = {pidfd, POLLIN, 0};
+    for (size_t i = kAttach; i < kAttach + AttachPoint::kPollFds; ++i) fds[i] = {-1, 0, 0};
+    if (attach) attach->preparePoll(fds + kAttach);
     int timeout = pump.pollTimeoutMs();
     if (pidfd < 0) timeout = timeout < 0 ? 200 : std::min(timeout, 200);
-    int ready = ::poll(fds, kPidfd + 1, timeout);
+    int ready = ::poll(fds, kAttach + AttachPoint::kPollFds, timeout);
     if (ready < 0 && errno != EINTR) break;
     if (ready < 0) continue;
     pump.afterPoll(fds);
+    if (attach) attach->afterPoll(fds + kAttach, *log);
     bool exited = fds[kPidfd].revents != 0;
     if (pidfd < 0)
       exited = ::waitpid(*pid, &status, WNOHANG) == *pid;
@@ -190,7 +204,9 @@ int runShim(const ShimOptions& options) {
   }
   // PID 1's end takes down its pid namespace; drain what it and its children wrote.
   pump.drain();
+  if (attach) attach->drain(*log);
   auto written = store.writeExit(id, exitRecordOf(status));
+  attach.reset();  // after the exit record: an attached client that sees the end finds the code
   return written ? 0 : 1;
 }
 

@@ -7,11 +7,30 @@
 
 #include <climits>
 
+#include "MountTargets.h"
+#include "UniqueFd.h"
+
 namespace agent::container {
 
 bool workingDirectoryInsideRoot() {
   char path[PATH_MAX];
   return ::getcwd(path, sizeof path) != nullptr && path[0] == '/';
+}
+
+Result<void> makeWorkingDirectory(const std::string& root, const std::string& cwd) {
+  if (cwd.empty() || cwd[0] != '/' || cwd == "/") return {};
+  UniqueFd rootFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!rootFd.valid()) return systemError("open the container's root to make the working directory", cwd);
+  auto made = makeParentsInRoot(rootFd.get(), cwd, 0755);
+  if (made) {
+    auto dir = openOrMakeDirInRoot(rootFd.get(), cwd, 0755);
+    if (!dir) made = tl::unexpected(dir.error());
+  }
+  if (!made) {
+    Error error = made.error();
+    return tl::unexpected(Error{error.errnum, cwd, "make the working directory: " + error.message(), true});
+  }
+  return {};
 }
 
 Result<void> enterWorkingDirectory(const std::string& cwd) {

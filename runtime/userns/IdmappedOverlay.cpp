@@ -66,27 +66,41 @@ struct StepFailure {
 
 }  // namespace
 
-Result<void> mountIdmappedOverlay(pid_t pid, const std::string& imageRootfs, const std::string& layerDir,
+Result<void> mountIdmappedOverlay(pid_t pid, const std::vector<std::string>& lowers, const std::string& layerDir,
                                   const IdMapping& mapping, const std::string& procRoot) {
+  if (lowers.empty()) return logicError("mount the root (no layer given) of", layerDir);
   struct stat image {};
-  if (::stat(imageRootfs.c_str(), &image) != 0) return systemError("look at the image", imageRootfs);
+  if (::stat(lowers.front().c_str(), &image) != 0) return systemError("look at the image", lowers.front());
   std::string upper = layerDir + "/upper", work = layerDir + "/work", merged = layerDir + "/merged",
               lower = layerDir + "/lower";
-  // `/` of the container is upper/'s root: it takes the image root's mode, owned by the
-  // container's root. merged/ and lower/ are only mount points.
+  // `/` of the container is upper/'s root: it takes the top layer root's mode, owned by the
+  // container's root. merged/ and lower/<i> are only mount points.
   if (auto r = makeOwnedDir(upper, image.st_mode & 07777, mapping.hostUid, mapping.hostGid); !r) return r;
   if (auto r = makeOwnedDir(work, 0700, mapping.hostUid, mapping.hostGid); !r) return r;
   for (const auto& dir : {merged, lower}) {
     if (auto r = makeOwnedDir(dir, 0755, 0, 0); !r) return r;
   }
+  // One staging point per layer, named by its index: "lower/0:lower/1:..." from layerDir keeps
+  // the options short for 100+ layers.
+  std::vector<std::string> points;
+  std::string lowerOption;
+  for (size_t i = 0; i < lowers.size(); ++i) {
+    points.push_back(lower + "/" + std::to_string(i));
+    if (auto r = makeOwnedDir(points.back(), 0755, 0, 0); !r) return r;
+    lowerOption += (i ? ":lower/" : "lower/") + std::to_string(i);
+  }
   auto userFd = openNamespace(procRoot, pid, "user");
   if (!userFd) return tl::unexpected(userFd.error());
   auto mountFd = openNamespace(procRoot, pid, "mnt");
   if (!mountFd) return tl::unexpected(mountFd.error());
-  auto tree = idmappedClone(imageRootfs, userFd->get());
-  if (!tree) return tl::unexpected(tree.error());
+  std::vector<UniqueFd> trees;
+  for (const auto& layer : lowers) {
+    auto tree = idmappedClone(layer, userFd->get());
+    if (!tree) return tl::unexpected(tree.error());
+    trees.push_back(std::move(*tree));
+  }
 
-  std::string options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+  std::string options = "lowerdir=" + lowerOption + ",upperdir=" + upper + ",workdir=" + work;
   std::string mountNsPath = procRoot + "/" + std::to_string(pid) + "/ns/mnt";
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) return systemError("create a pipe to mount the root of", layerDir);
@@ -103,12 +117,17 @@ Result<void> mountIdmappedOverlay(pid_t pid, const std::string& imageRootfs, con
     ::close(report[0]);
     if (::setns(mountFd->get(), CLONE_NEWNS) != 0)
       failStep(report[1], "join the container's mount namespace", mountNsPath.c_str());
-    if (::move_mount(tree->get(), "", AT_FDCWD, lower.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
-      failStep(report[1], "attach the idmapped image on", lower.c_str());
+    for (size_t i = 0; i < trees.size(); ++i) {
+      if (::move_mount(trees[i].get(), "", AT_FDCWD, points[i].c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        failStep(report[1], "attach the idmapped layer on", points[i].c_str());
+    }
+    if (::chdir(layerDir.c_str()) != 0) failStep(report[1], "enter", layerDir.c_str());
     if (::mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0)
       failStep(report[1], "mount overlay on", merged.c_str());
-    // The overlay holds its own reference to the layer: the mount point can go.
-    if (::umount2(lower.c_str(), MNT_DETACH) != 0) failStep(report[1], "detach the staging mount", lower.c_str());
+    // The overlay holds its own reference to each layer: the mount points can go.
+    for (const auto& point : points) {
+      if (::umount2(point.c_str(), MNT_DETACH) != 0) failStep(report[1], "detach the staging mount", point.c_str());
+    }
     ::_exit(0);
   }
   ::close(report[1]);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "Error.h"
 #include "IdMapping.h"
@@ -17,7 +18,8 @@ namespace agent::userns {
 // Mounts <layerDir>/merged in the mount namespace of `pid`, a container's PID 1 that waits
 // with its ids mapped and has not yet looked at its root. Runs as the host's root (an idmapped
 // mount needs CAP_SYS_ADMIN over the image's filesystem, which the container never has).
-Result<void> mountIdmappedOverlay(pid_t pid, const std::string& imageRootfs, const std::string& layerDir,
+// `lowers`: the image's layers as absolute directories, top first (one for a flat image).
+Result<void> mountIdmappedOverlay(pid_t pid, const std::vector<std::string>& lowers, const std::string& layerDir,
                                   const IdMapping& mapping, const std::string& procRoot = "/proc");
 
 }  // namespace agent::userns

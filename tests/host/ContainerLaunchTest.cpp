@@ -321,6 +321,41 @@ TEST(Container, WorkingDirectoryInsideTheRootIsEntered) {
   EXPECT_EQ(lines(ran.out), (std::vector<std::string>{"/tmp"}));
 }
 
+// An image's WorkingDir that the image lacks is made, as Docker makes it, also under a
+// read-only root (made before the root turns read-only), in the container's upper layer only;
+// a symlink in the image on the way is followed inside the root, never to the host.
+TEST(Container, AMissingWorkingDirectoryIsMadeInsideTheRootEvenWhenItIsReadOnly) {
+  TestParent parent;
+  ScratchDir layer;
+  cgroup::Cgroup group = parent.child("ctr");
+  auto spec = busybox(layer.path(), {"sh", "-c", "pwd; touch x 2>&1 | grep -c 'Read-only'"});
+  spec.cwd = "/srv/app/data";
+  spec.readOnlyRoot = true;
+  Ran ran = run(spec, group);
+  ASSERT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << ran.out;
+  EXPECT_EQ(lines(ran.out), (std::vector<std::string>{"/srv/app/data", "1"}));
+  struct stat st;
+  ASSERT_EQ(::stat((layer.path() + "/upper/srv/app/data").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_FALSE(fs::exists(AGENT_TEST_IMAGES "/busybox/rootfs/srv"));
+
+  // A WorkingDir through a link in the image that climbs out to a host directory: resolved
+  // inside the root, where that directory does not exist, so the start is refused; nothing
+  // is made on the host.
+  ScratchDir hostDir, layer2;
+  cgroup::Cgroup group2 = parent.child("ctr2");
+  auto climbing = busybox(layer2.path(), {"pwd"});
+  fs::create_directories(layer2.path() + "/upper");
+  fs::create_symlink("../../../../../../.." + hostDir.path(), layer2.path() + "/upper/out");
+  climbing.cwd = "/out/made";
+  auto pid = container::launchContainer(climbing, group2, container::LaunchIo{-1, -1, -1});
+  if (pid) ::waitpid(*pid, nullptr, 0);
+  ASSERT_FALSE(pid) << "started in /out/made";
+  EXPECT_NE(pid.error().error.message().find("make the working directory"), std::string::npos)
+      << pid.error().error.message();
+  EXPECT_EQ(fs::directory_iterator(hostDir.path()), fs::directory_iterator()) << "made on the host";
+}
+
 // The exec path: a process exec'd into a running container has stdio and nothing else of
 // its starter's (the test process here, agentd in production), even a descriptor held
 // without close-on-exec.

@@ -55,3 +55,27 @@ TEST(ExecHelperArgs, MalformedLinesAreRefused) {
     EXPECT_NE(parsed.error().message().find("exec helper"), std::string::npos) << parsed.error().message();
   }
 }
+
+TEST(ExecHelperArgs, ExecItsStdinAndTerminalAreReadBackExactly) {
+  ExecHelperRequest request{{7}, 5, 1, "", {}, {"sh"}};
+  request.keepStdin = true;
+  request.terminalFd = 11;
+  request.rows = 40;
+  request.columns = 120;
+  auto parsed = parseExecHelperArgs(view(execHelperArgs("x", request)));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_TRUE(parsed->keepStdin);
+  EXPECT_EQ(parsed->terminalFd, 11);
+  EXPECT_EQ(parsed->rows, 40);
+  EXPECT_EQ(parsed->columns, 120);
+  EXPECT_EQ(parsed->args, request.args);
+  // Without them: /dev/null and no terminal, as plain exec.
+  auto plain = parseExecHelperArgs(view(execHelperArgs("x", {{7}, 5, 1, "", {}, {"sh"}})));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->keepStdin);
+  EXPECT_EQ(plain->terminalFd, -1);
+  for (std::string_view bad : {"11", "11,40", "2,40,120", "11,40,120,1", "11,70000,80", "x,40,120", "11,,80"}) {
+    auto refused = parseExecHelperArgs({"--exec", "--tty", bad, "--", "sh"});
+    EXPECT_FALSE(refused) << "accepted --tty " << bad;
+  }
+}

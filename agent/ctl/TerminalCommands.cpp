@@ -1,0 +1,186 @@
+// agentctl's terminals: `run -it`, `run -i`, `attach`. The bytes go through the API's
+// hijacked stream (HijackedStream.h), the window size by POST .../resize at the start and on
+// each SIGWINCH; Ctrl-P Ctrl-Q detaches (the container runs on); at the stream's end the
+// container's exit code becomes agentctl's.
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+#include <variant>
+
+#include "Commands.h"
+#include "DetachKeys.h"
+#include "HijackedStream.h"
+#include "TerminalMode.h"
+
+namespace agent::ctl {
+
+using nlohmann::json;
+
+namespace {
+
+bool writeAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool sendAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<HijackedStream> Commands::openStream(const std::string& id, int& exitCode) {
+  if (!connect(exitCode)) return std::nullopt;
+  auto opened = openHijackedStream(client_->endpoint(),
+                                   "/v1/containers/" + escapeQuery(id) + "/attach?stream=1&stdin=1&stdout=1&stderr=1");
+  if (!opened) {
+    reportUnanswered(opened.error(), "POST", "", exitCode);
+    return std::nullopt;
+  }
+  if (auto* refused = std::get_if<StreamRefused>(&*opened)) {
+    std::cerr << "agentctl: " << refusal(refused->status, refused->body) << '\n';
+    exitCode = kExitAgentError;
+    return std::nullopt;
+  }
+  return std::move(std::get<HijackedStream>(*opened));
+}
+
+void Commands::sendWindowSize(const std::string& id) {
+  unsigned rows = 0, columns = 0;
+  if (!windowSize(STDIN_FILENO, rows, columns)) return;
+  // Best effort: a container that just stopped has no terminal to resize.
+  if (client_)
+    (void)client_->call("POST", "/v1/containers/" + escapeQuery(id) + "/resize?h=" + std::to_string(rows) +
+                                    "&w=" + std::to_string(columns));
+}
+
+int Commands::terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove) {
+  int exitCode = kExitOk;
+  auto stream = openStream(id, exitCode);
+  if (!stream) return exitCode;
+  int socket = stream->socket.get();
+  bool detached = false;
+  {
+    std::optional<RawTerminal> raw;
+    int winch = -1;
+    if (tty) {
+      raw.emplace(STDIN_FILENO);
+      winch = windowChanges();
+      sendWindowSize(id);
+    }
+    if (!writeAll(STDOUT_FILENO, stream->early)) return kExitAgentError;
+    DetachKeys keys;
+    bool stdinOpen = sendStdin;
+    char buffer[16 * 1024];
+    while (true) {
+      pollfd fds[3] = {{stdinOpen ? STDIN_FILENO : -1, POLLIN, 0}, {socket, POLLIN, 0}, {winch, POLLIN, 0}};
+      if (::poll(fds, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[2].revents != 0) {
+        while (::read(winch, buffer, sizeof buffer) > 0) {
+        }
+        sendWindowSize(id);
+      }
+      if (fds[1].revents != 0) {
+        ssize_t n = ::recv(socket, buffer, sizeof buffer, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // the container's end (or agentd's)
+        if (!writeAll(STDOUT_FILENO, std::string_view(buffer, static_cast<size_t>(n)))) break;
+      }
+      if (fds[0].revents != 0) {
+        ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          // EOF: stdin's end passes on (run -i); a terminal's session goes on with its output.
+          stdinOpen = false;
+          if (!tty) ::shutdown(socket, SHUT_WR);
+          continue;
+        }
+        std::string_view typed(buffer, static_cast<size_t>(n));
+        std::string out = tty ? keys.filter(typed, detached) : std::string(typed);
+        if (!out.empty() && !sendAll(socket, out)) break;
+        if (detached) break;
+      }
+    }
+  }  // the terminal is restored here, whatever the way out
+  stream->socket.reset();
+  if (detached) {
+    std::cerr << "\nagentctl: detached from container " << shown << "; it runs on (agentctl attach " << shown
+              << " to come back)\n";
+    return kExitOk;
+  }
+  // The stream ends after the shim recorded the exit; a short wait covers agentd's side.
+  auto waited = call("POST", "/v1/containers/" + escapeQuery(id) + "/wait?t=5", std::nullopt, exitCode);
+  if (!waited) return exitCode;
+  const json& c = waited->body;
+  if (c.value("state", "") != "stopped") {
+    std::cerr << "agentctl: the stream of container " << shown
+              << " ended but the container still runs (agentd restarted, or another client attached); agentctl attach "
+              << shown << " to come back\n";
+    return kExitAgentError;
+  }
+  int code = c.value("exit_code", kExitAgentError);
+  if (remove) call("DELETE", "/v1/containers/" + escapeQuery(id), std::nullopt, exitCode);
+  return code;
+}
+
+int Commands::streamStdin(const std::string& id) {
+  int exitCode = kExitOk;
+  auto stream = openStream(id, exitCode);
+  if (!stream) return exitCode;
+  // Stdin is copied on its own thread while this one follows the output through the log; the
+  // thread may still wait on stdin when the container ends: agentctl exits without it.
+  std::thread([socket = std::move(stream->socket)] {
+    char buffer[16 * 1024];
+    while (true) {
+      ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || !sendAll(socket.get(), std::string_view(buffer, static_cast<size_t>(n)))) break;
+    }
+    ::shutdown(socket.get(), SHUT_WR);  // EOF: the container's stdin closes
+    char drain[256];
+    while (::recv(socket.get(), drain, sizeof drain, 0) > 0) {
+    }
+  }).detach();
+  return kExitOk;
+}
+
+int Commands::attach(const std::string& id) {
+  int exitCode = kExitOk;
+  auto reply = call("GET", "/v1/containers/" + escapeQuery(id), std::nullopt, exitCode);
+  if (!reply) return exitCode;
+  const json& c = reply->body;
+  std::string fullId = c.value("id", id);
+  bool tty = c.value("tty", false);
+  if (!tty && !c.value("open_stdin", false)) {
+    std::cerr << "agentctl: container " << id
+              << " has no terminal nor open stdin to attach to (run it with -it or -i); follow its output with "
+                 "agentctl logs -f "
+              << id << '\n';
+    return kExitAgentError;
+  }
+  if (tty && !::isatty(STDIN_FILENO)) {
+    std::cerr << "agentctl: container " << id << " has a terminal, and agentctl's input is not one; attach from a "
+              << "terminal\n";
+    return kExitUsage;
+  }
+  return terminalSession(fullId, id, tty, tty ? c.value("open_stdin", false) : true, false);
+}
+
+}  // namespace agent::ctl
