@@ -1,5 +1,6 @@
 #include "VolumeSpec.h"
 
+#include <charconv>
 #include <filesystem>
 #include <optional>
 
@@ -71,8 +72,10 @@ std::string pwdExample(std::string_view path) {
 std::optional<uint64_t> parseSize(std::string_view text) {
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 19) return std::nullopt;
-  uint64_t value = std::stoull(std::string(text.substr(0, digits)));
+  // Any number that fits 64 bits: the record writes a size back in bytes, up to 20 digits.
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + digits, value);
+  if (digits == 0 || error != std::errc() || end != text.data() + digits) return std::nullopt;
   std::string unit;
   for (char c : text.substr(digits)) unit += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   if (unit.ends_with("ib"))

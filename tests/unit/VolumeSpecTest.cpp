@@ -110,6 +110,9 @@ TEST(VolumeSpec, TmpfsReadsDockersOptions) {
            {"/tmp:size=2MiB", tmpfsVolume("/tmp", 2ull << 20)},
            {"/tmp:size=3mb", tmpfsVolume("/tmp", 3ull << 20)},
            {"/tmp:size=4096", tmpfsVolume("/tmp", 4096)},
+           // Read back from the record in bytes: 20 digits (volume_spec_fuzzer found 19 the limit).
+           {"/t:size=9646422t", tmpfsVolume("/t", 9646422ull << 40)},
+           {"/t:size=10606353155434217472", tmpfsVolume("/t", 9646422ull << 40)},
            {"/run:rw,exec,nosuid,nodev,size=1m,mode=755", executable},
            {"/ro:ro", readOnly},
        }) {
