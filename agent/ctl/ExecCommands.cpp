@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "Commands.h"
+#include "FdWrite.h"
 #include "HijackedStream.h"
 #include "StreamFrames.h"
 #include "TerminalMode.h"
@@ -21,26 +22,6 @@ namespace agent::ctl {
 using nlohmann::json;
 
 namespace {
-
-bool writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-bool sendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // A header's value in a reply head ("Name: value\r\n" lines), matched without case.
 std::string headerOf(const std::string& head, std::string_view name) {

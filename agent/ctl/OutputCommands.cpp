@@ -13,22 +13,14 @@
 #include "StreamFrames.h"
 #include "TextParse.h"
 
+#include "FdWrite.h"
+
 namespace agent::ctl {
 
 namespace {
 
 constexpr long kWaitMs = 5000;  // per long poll; well inside agentd's reader lease (15 s)
 constexpr auto kRenewEvery = std::chrono::seconds(5);
-
-bool writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // While agentctl is busy writing output (to a pager, a slow pipe), nobody asks agentd for more,
 // so nobody renews the reader's lease: this does, every few seconds, at the offset received.

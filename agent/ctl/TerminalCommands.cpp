@@ -12,36 +12,13 @@
 
 #include "Commands.h"
 #include "DetachKeys.h"
+#include "FdWrite.h"
 #include "HijackedStream.h"
 #include "TerminalMode.h"
 
 namespace agent::ctl {
 
 using nlohmann::json;
-
-namespace {
-
-bool writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-bool sendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<HijackedStream> Commands::openStream(const std::string& id, int& exitCode) {
   if (!connect(exitCode)) return std::nullopt;
