@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "CgroupTree.h"
 #include "CgroupV2Backend.h"
@@ -17,8 +18,16 @@ using Clock = std::chrono::steady_clock;
 constexpr char kCgroupProcs[] = "cgroup.procs";
 
 // Large enough for every control file the stats read, including io.stat of a host with
-// many disks; one per thread so concurrent readers never share it.
-thread_local std::array<char, 64 * 1024> tlsBuffer;
+// many disks; one per thread so concurrent readers never share it. Allocated at a thread's
+// first read, not as a thread_local array: the loader zeroes a program's static TLS block at
+// every exec, which made each agent-shim (which links this file but never reads stats) carry
+// 64 KiB of dirty anonymous memory for its whole life.
+constexpr size_t kReadBufferSize = 64 * 1024;
+Buffer threadReadBuffer() {
+  thread_local std::unique_ptr<char[]> buffer;
+  if (!buffer) buffer = std::make_unique_for_overwrite<char[]>(kReadBufferSize);
+  return Buffer(buffer.get(), kReadBufferSize);
+}
 
 }  // namespace
 
@@ -262,8 +271,9 @@ bool Cgroup::exists() const {
 
 Result<void> Cgroup::readStats(Stats& out) const {
   out.clear();
+  Buffer buffer = threadReadBuffer();
   for (const auto& step : statsPlan_) {
-    if (auto r = executeStep(step, out, tlsBuffer); !r) return r;
+    if (auto r = executeStep(step, out, buffer); !r) return r;
   }
   finishStats(out);
   return {};
@@ -273,7 +283,7 @@ Result<std::optional<uint64_t>> Cgroup::readCpuUsageNs() const {
   // The backends plan the file that carries the usage first (buildStatsPlan plans CPU first).
   if (statsPlan_.empty()) return std::optional<uint64_t>();
   Stats scratch;
-  if (auto r = executeStep(statsPlan_.front(), scratch, tlsBuffer); !r) return tl::unexpected(r.error());
+  if (auto r = executeStep(statsPlan_.front(), scratch, threadReadBuffer()); !r) return tl::unexpected(r.error());
   return scratch.cpu.usageNs;
 }
 
@@ -287,7 +297,7 @@ void Cgroup::keepControlFilesOpen() {
 
 Result<Limits> Cgroup::readLimits() const {
   Limits limits;
-  Buffer buffer(tlsBuffer);
+  Buffer buffer = threadReadBuffer();
   // A limit file missing from a directory that is still there (a v2 controller not enabled
   // for the group, the root) leaves that controller's fields empty; a vanished group is an
   // error.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,10 +28,15 @@ Result<OutputPipes> OutputPipes::create() {
   return OutputPipes{UniqueFd(out[0]), UniqueFd(out[1]), UniqueFd(err[0]), UniqueFd(err[1])};
 }
 
+void OutputPump::Unmap::operator()(char* p) const {
+  if (p) ::munmap(p, size);
+}
+
 OutputPump::OutputPump(OutputPipes pipes, LogFile& log, std::string bundleDir)
-    : pipes_(std::move(pipes)), log_(log), bundleDir_(std::move(bundleDir)) {
+    : pipes_(std::move(pipes)), log_(log), bundleDir_(std::move(bundleDir)), buffer_(nullptr, Unmap{kReadBytes}) {
   pipes_.closeWriteEnds();
-  buffer_.resize(kReadBytes);
+  void* mapped = ::mmap(nullptr, kReadBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped != MAP_FAILED) buffer_.reset(static_cast<char*>(mapped));
   log_.setRotationGate([this](uint64_t position) { return mayDiscardBefore(position); });
 }
 
@@ -63,14 +69,16 @@ bool OutputPump::flushPending() {
 }
 
 bool OutputPump::copyFrom(UniqueFd& pipe, OutputStream stream) {
-  ssize_t n = ::read(pipe.get(), buffer_.data(), buffer_.size());
+  char small[4096];  // only when the mapping failed (no memory): slower, but nothing is lost
+  char* into = buffer_ ? buffer_.get() : small;
+  ssize_t n = ::read(pipe.get(), into, buffer_ ? kReadBytes : sizeof small);
   if (n < 0) return errno == EINTR || errno == EAGAIN;
   if (n == 0) {
     pipe.reset();
     return false;
   }
   pendingStream_ = stream;
-  pending_.assign(buffer_.data(), static_cast<size_t>(n));
+  pending_.assign(into, static_cast<size_t>(n));
   if (!flushPending()) watchLeases();
   return true;
 }

@@ -6,6 +6,7 @@
 // and the container's writes wait, as they would on a slow terminal.
 #include <poll.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -54,7 +55,13 @@ class OutputPump {
   OutputPipes pipes_;
   LogFile& log_;
   std::string bundleDir_;
-  std::string buffer_;
+  // Mapped, not allocated: its pages cost nothing until output arrives, and a container that
+  // writes little (or only to a terminal) keeps the shim's memory at a few pages.
+  struct Unmap {
+    size_t size;
+    void operator()(char* p) const;
+  };
+  std::unique_ptr<char, Unmap> buffer_;
   OutputStream pendingStream_ = OutputStream::Stdout;
   std::string pending_;     // read, not yet logged: the log waits for a reader
   int64_t retryAtMs_ = -1;  // CLOCK_BOOTTIME; when the first holding lease runs out

@@ -1,6 +1,7 @@
 #include "Shim.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -173,6 +174,9 @@ int runShim(const ShimOptions& options) {
 
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
   OutputPump pump(std::move(*output), *log, options.bundleDir);
+  // The shim lives as long as its container, mostly asleep in poll: what setup allocated
+  // (the bundle's JSON, the spec) goes back to the kernel instead of staying resident.
+  ::malloc_trim(0);
   int status = 0;
   while (true) {
     constexpr size_t kPidfd = OutputPump::kPollFds, kAttach = kPidfd + 1;
