@@ -151,12 +151,15 @@ HttpResponse ContainerHandlers::exec(const std::string& id, const HttpRequest& r
   if (strings) {
     for (const auto& arg : body["command"]) strings = strings && arg.is_string();
   }
+  for (const char* field : {"user", "workdir"}) strings = strings && (!body.contains(field) || body[field].is_string());
   if (!strings) {
     return invalid(
-        "the exec request's body is not {\"command\": [\"cmd\", \"arg\", ...]}; send the command as a JSON array of "
-        "strings");
+        "the exec request's body is not {\"command\": [\"cmd\", \"arg\", ...], \"user\": \"...\", \"workdir\": "
+        "\"/...\"}; send the command as a JSON array of strings");
   }
-  auto result = runtime_.exec(id, body["command"].get<std::vector<std::string>>());
+  container::ExecAs as{body.value("user", ""), body.value("workdir", "")};
+  if (auto valid = container::validateExecAs(as); !valid) return errorResponse(valid.error());
+  auto result = runtime_.exec(id, body["command"].get<std::vector<std::string>>(), as);
   if (!result) return errorResponse(result.error());
   // Bytes as the command wrote them, each stream apart: frames, as a container's output.
   HttpResponse response;

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "RunRequestValidation.h"
 #include "StreamFrames.h"
 #include "TextParse.h"
 
@@ -156,18 +157,21 @@ HttpResponse ExecHandlers::start(const std::string& id, const HttpRequest& reque
   if (valid)
     for (const auto& arg : body["command"]) valid = valid && arg.is_string();
   for (const char* flag : {"tty", "stdin"}) valid = valid && (!body.contains(flag) || body[flag].is_boolean());
+  for (const char* field : {"user", "workdir"}) valid = valid && (!body.contains(field) || body[field].is_string());
   for (const char* size : {"rows", "columns"})
     valid =
         valid && (!body.contains(size) || (body[size].is_number_unsigned() && body[size].get<uint64_t>() <= 0xffff));
   if (!valid)
     return errorResponse(400, "invalid",
                          "the exec stream's body is not {\"command\": [\"cmd\", ...], \"tty\": bool, \"stdin\": bool, "
-                         "\"rows\": N, \"columns\": N}");
+                         "\"rows\": N, \"columns\": N, \"user\": \"...\", \"workdir\": \"/...\"}");
   container::ExecStreamOptions options;
   options.tty = body.value("tty", false);
   options.openStdin = body.value("stdin", false);
   options.rows = static_cast<uint16_t>(body.value("rows", 0u));
   options.columns = static_cast<uint16_t>(body.value("columns", 0u));
+  options.as = container::ExecAs{body.value("user", ""), body.value("workdir", "")};
+  if (auto validAs = container::validateExecAs(options.as); !validAs) return errorResponse(validAs.error());
   if (!options.tty && !options.openStdin)
     return errorResponse(400, "invalid", "an exec's stream is for tty or stdin (or both); plain exec needs no stream");
   auto streams = runtime_.execStreams(id, body["command"].get<std::vector<std::string>>(), options);

@@ -123,10 +123,15 @@ SubcommandEntry execEntry() {
             auto streams = std::make_shared<std::pair<bool, bool>>();  // -i, -t (ExecCommands.cpp)
             cmd->add_flag("-i,--interactive", streams->first, "Stream agentctl's stdin into the command");
             cmd->add_flag("-t,--tty", streams->second, "A terminal for the command");
-            return std::make_pair(cmd, CommandAction([id, command, streams](Commands& c) {
+            auto as = std::make_shared<Commands::ExecAs>();
+            cmd->add_option("-u,--user", as->user,
+                            "Run as NAME, UID, NAME:GROUP or UID:GID (default: the container's user)");
+            cmd->add_option("-w,--workdir", as->workdir,
+                            "Start in this directory inside the container (default: its working directory)");
+            return std::make_pair(cmd, CommandAction([id, command, streams, as](Commands& c) {
                                     return streams->first || streams->second
-                                               ? c.execStream(*id, *command, streams->first, streams->second)
-                                               : c.exec(*id, *command);
+                                               ? c.execStream(*id, *command, streams->first, streams->second, *as)
+                                               : c.exec(*id, *command, *as);
                                   }));
           }};
 }

@@ -50,9 +50,15 @@ class Commands {
   // Redraws every second until Ctrl-C (then exits 0), or prints once (StatsCommands.cpp).
   int stats(const StatsOptions& options);
   int inspect(const std::string& id);
-  int exec(const std::string& id, const std::vector<std::string>& command);
+  // exec -u / -w: empty members leave the container's User and WorkingDir.
+  struct ExecAs {
+    std::string user;
+    std::string workdir;
+  };
+  int exec(const std::string& id, const std::vector<std::string>& command, const ExecAs& as);
   // exec -i / -t (ExecCommands.cpp): the command's stdin or terminal streamed through the API.
-  int execStream(const std::string& id, const std::vector<std::string>& command, bool interactive, bool tty);
+  int execStream(const std::string& id, const std::vector<std::string>& command, bool interactive, bool tty,
+                 const ExecAs& as);
   int logs(const std::string& id, bool follow, long tail);
   int stop(const std::string& id, long seconds);
   int kill(const std::string& id, const std::string& signal);

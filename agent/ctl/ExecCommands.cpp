@@ -46,7 +46,8 @@ bool sizeOfTerminal(unsigned& rows, unsigned& columns) {
 
 }  // namespace
 
-int Commands::execStream(const std::string& id, const std::vector<std::string>& command, bool interactive, bool tty) {
+int Commands::execStream(const std::string& id, const std::vector<std::string>& command, bool interactive, bool tty,
+                         const ExecAs& as) {
   if (tty && interactive && !::isatty(STDIN_FILENO)) {
     // As docker exec -it: a terminal's input must be one (raw mode, Ctrl-C as a byte).
     std::cerr << "agentctl: the input device is not a TTY: exec -it needs agentctl's input to be a terminal; run "
@@ -56,6 +57,8 @@ int Commands::execStream(const std::string& id, const std::vector<std::string>& 
   int exitCode = kExitOk;
   if (!connect(exitCode)) return exitCode;
   json body = {{"command", command}, {"tty", tty}, {"stdin", interactive}};
+  if (!as.user.empty()) body["user"] = as.user;
+  if (!as.workdir.empty()) body["workdir"] = as.workdir;
   unsigned rows = 0, columns = 0;
   if (tty && sizeOfTerminal(rows, columns)) {
     body["rows"] = rows;

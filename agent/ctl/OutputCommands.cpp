@@ -158,10 +158,12 @@ int Commands::logs(const std::string& id, bool follow, long tail) {
   return end ? kExitOk : exitCode;
 }
 
-int Commands::exec(const std::string& id, const std::vector<std::string>& command) {
+int Commands::exec(const std::string& id, const std::vector<std::string>& command, const ExecAs& as) {
   int exitCode = kExitOk;
-  auto reply = exchange("POST", "/v1/containers/" + escapeQuery(id) + "/exec", nlohmann::json{{"command", command}},
-                        exitCode, 3600);
+  nlohmann::json body{{"command", command}};
+  if (!as.user.empty()) body["user"] = as.user;
+  if (!as.workdir.empty()) body["workdir"] = as.workdir;
+  auto reply = exchange("POST", "/v1/containers/" + escapeQuery(id) + "/exec", body, exitCode, 3600);
   if (!reply) return exitCode;
   auto code = text::toI64(reply->header("Agent-Exit-Code"));
   if (wantsJson()) {

@@ -499,12 +499,21 @@ Result<std::pair<ContainerInfo, cgroup::Cgroup>> ContainerRuntime::execTarget(co
   return std::pair{std::move(*info), std::move(*group)};
 }
 
-Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args) {
+namespace {
+// PID 1's confinement, user and working directory, with exec -u / -w's instead where given.
+ExecConfinement execConfinementOf(const ContainerSpec& spec, const ExecAs& as) {
+  return ExecConfinement{spec.capabilities, spec.seccompFilter, as.user.empty() ? spec.user : as.user,
+                         as.workingDir.empty() ? spec.cwd : as.workingDir};
+}
+}  // namespace
+
+Result<ExecResult> ContainerRuntime::exec(const std::string& ref, const std::vector<std::string>& args,
+                                          const ExecAs& as) {
   auto target = execTarget(ref);  // an exec may run long; it touches nothing the lock protects
   if (!target) return tl::unexpected(target.error());
   const auto& [info, group] = *target;
   return execInContainer(info.status.pid->pid, group, args, info.config.spec.env, config_.shimPath,
-                         ExecConfinement{info.config.spec.capabilities, info.config.spec.seccompFilter});
+                         execConfinementOf(info.config.spec, as));
 }
 
 Result<ExecStreams> ContainerRuntime::execStreams(const std::string& ref, const std::vector<std::string>& args,
@@ -513,7 +522,7 @@ Result<ExecStreams> ContainerRuntime::execStreams(const std::string& ref, const 
   if (!target) return tl::unexpected(target.error());
   const auto& [info, group] = *target;
   return startExecStreams(info.status.pid->pid, group, args, info.config.spec.env, config_.shimPath,
-                          ExecConfinement{info.config.spec.capabilities, info.config.spec.seccompFilter}, options);
+                          execConfinementOf(info.config.spec, options.as), options);
 }
 
 Result<std::optional<userns::IdMapping>> ContainerRuntime::allotUserNamespace(UsernsMode mode) const {

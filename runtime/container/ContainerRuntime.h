@@ -127,7 +127,7 @@ class ContainerRuntime {
   Result<void> resume(const std::string& ref);
   // Refused for a running container unless `force` (which kills it first).
   Result<void> remove(const std::string& ref, bool force);
-  Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args);
+  Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args, const ExecAs& as = {});
   // exec -t / -i: the helper started, its terminal or pipes the caller's (ExecStreams.h).
   Result<ExecStreams> execStreams(const std::string& ref, const std::vector<std::string>& args,
                                   const ExecStreamOptions& options);

@@ -14,6 +14,7 @@
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
+#include "ContainerUser.h"
 #include "ExecTerminal.h"
 #include "SealedExecutable.h"
 #include "SeccompFilter.h"
@@ -108,13 +109,32 @@ void runExecHelper(const ExecHelperRequest& request) {
     closeFdsFrom(3);
     // 3d. setns into the mount namespace moved root and cwd to its root; check that it did.
     if (::chdir("/") != 0 || !workingDirectoryInsideRoot()) ::_exit(kExecExitCannotJoin);
+    //     Then the working directory, resolved inside the root as PID 1's is (exit 126 when
+    //     it is missing, as docker exec -w).
+    if (auto entered = enterWorkingDirectory(request.cwd); !entered) {
+      std::string message = "exec: working directory " + entered.error().message() + "\n";
+      (void)!::write(STDERR_FILENO, message.data(), message.size());
+      ::_exit(126);
+    }
     // 3e. The container's capabilities (PID 1's set: Docker's default with --cap-add and
-    //     --cap-drop), nothing more, and no_new_privs.
+    //     --cap-drop), nothing more, and no_new_privs; then its user (or exec -u's), looked up
+    //     in the container's /etc/passwd: a non-root user keeps no capabilities.
     if (!applyCapabilities(CapabilitySet::fromBits(request.capabilities))) ::_exit(kExecExitCannotJoin);
+    std::string home;
+    if (!request.user.empty()) {
+      auto user = becomeContainerUser(request.user);
+      if (!user) {
+        std::string message = "exec: " + user.error().message() + "\n";
+        (void)!::write(STDERR_FILENO, message.data(), message.size());
+        ::_exit(126);
+      }
+      home = user->home;
+    }
     // 3f. The command's environment, then the exec (execvp searches the PATH set here).
     ::clearenv();
     ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     for (const auto& entry : request.env) ::putenv(::strdup(entry.c_str()));
+    if (!home.empty() && !::getenv("HOME")) ::setenv("HOME", home.c_str(), 1);
     std::vector<std::string> args = request.args;
     std::vector<char*> argv = pointersTo(args);
     // 3g. The seccomp filter, last: after no_new_privs, nothing between it and the exec.
@@ -162,8 +182,15 @@ Result<pid_t> spawnExecHelper(pid_t pid1, const cgroup::Cgroup& group, const std
   if (!root.valid()) return systemError("open the root of", rootPath);
 
   // Built before fork: agentd has threads, so the child may not allocate.
-  ExecHelperRequest request{{}, root.get(), confinement.capabilities.bits(), confinement.seccompFilterPath, env, args};
+  ExecHelperRequest request;
+  request.rootFd = root.get();
+  request.capabilities = confinement.capabilities.bits();
+  request.seccompFilterPath = confinement.seccompFilterPath;
+  request.env = env;
+  request.args = args;
   for (const auto& fd : namespaces) request.namespaceFds.push_back(fd.get());
+  request.user = confinement.user;
+  request.cwd = confinement.workingDir.empty() ? "/" : confinement.workingDir;
   request.keepStdin = stdio.stdinFd >= 0;
   request.terminalFd = stdio.terminalSocket;
   request.rows = stdio.rows;

@@ -20,10 +20,19 @@ struct ExecResult {
   std::string stderrText;
 };
 
-// What confines the exec'd process: the same as the container's PID 1 (ContainerSpec.h).
+// What confines the exec'd process: the same as the container's PID 1 (ContainerSpec.h),
+// and, as docker exec, its user and working directory unless exec -u / -w chose others.
 struct ExecConfinement {
   CapabilitySet capabilities = dockerDefaultCapabilities();
   std::string seccompFilterPath;  // the container's compiled filter (SeccompFilter.h); empty: none
+  std::string user;               // ContainerUser.h's forms, looked up in the container; empty: root
+  std::string workingDir = "/";   // absolute, resolved inside the container's root
+};
+
+// exec -u / -w: empty members take the container's own (its User, its WorkingDir).
+struct ExecAs {
+  std::string user;
+  std::string workingDir;
 };
 
 // The helper that joins is agent-shim's sealed copy (SealedExecutable.h) made from

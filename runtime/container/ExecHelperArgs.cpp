@@ -20,6 +20,12 @@ std::vector<std::string> execHelperArgs(const std::string& argv0, const ExecHelp
     argv.push_back("--seccomp");
     argv.push_back(request.seccompFilterPath);
   }
+  if (!request.user.empty()) {
+    argv.push_back("--user");
+    argv.push_back(request.user);
+  }
+  argv.push_back("--cwd");
+  argv.push_back(request.cwd);
   for (const auto& entry : request.env) {
     argv.push_back("--env");
     argv.push_back(entry);
@@ -78,6 +84,12 @@ Result<ExecHelperRequest> parseExecHelperArgs(const std::vector<std::string_view
       request.terminalFd = static_cast<int>(*fd);
       request.rows = static_cast<uint16_t>(*rows);
       request.columns = static_cast<uint16_t>(*columns);
+    } else if (args[i] == "--user") {
+      request.user = std::string(args[i + 1]);
+    } else if (args[i] == "--cwd") {
+      if (args[i + 1].empty() || args[i + 1].front() != '/')
+        return bad("--cwd " + std::string(args[i + 1]) + " is not absolute");
+      request.cwd = std::string(args[i + 1]);
     } else if (args[i] == "--env") {
       request.env.emplace_back(args[i + 1]);
     } else {

@@ -22,6 +22,10 @@ struct ExecHelperRequest {
   std::string seccompFilterPath;  // the container's compiled filter; empty: none
   std::vector<std::string> env;
   std::vector<std::string> args;
+  // Who the command runs as and where it starts: the container's User and WorkingDir unless
+  // exec -u / -w said otherwise (ContainerUser.h's forms; an absolute path). Empty user: root.
+  std::string user{};
+  std::string cwd = "/";
   // exec -i / -it (ExecStreams.h):
   bool keepStdin = false;          // the command's stdin is the helper's (agentd's pipe), not /dev/null
   int terminalFd = -1;             // a terminal made inside the container; its master is sent on this socket

@@ -21,6 +21,7 @@ struct ExecStreamOptions {
   bool tty = false;                // a terminal: stdin, stdout and stderr are it
   bool openStdin = false;          // input from the client (with tty: the terminal's input is relayed at all)
   uint16_t rows = 0, columns = 0;  // the terminal's first size (0: the kernel's 0x0)
+  ExecAs as;                       // exec -u / -w
 };
 
 struct ExecStreams {

@@ -84,6 +84,27 @@ Result<void> validateCommand(const std::vector<std::string>& args) {
   return {};
 }
 
+Result<void> validateUserSpec(std::string_view user) {
+  size_t colon = user.find(':');
+  bool parts =
+      !user.empty() && colon != 0 && colon + 1 != user.size() && user.find(':', colon + 1) == std::string::npos;
+  bool plain = user.find_first_of(std::string_view("\0/\n", 3)) == std::string_view::npos;
+  if (!parts || !plain)
+    return userError("user " + quotedForMessage(user) +
+                     " is not NAME, UID, NAME:GROUP or UID:GID (as docker run --user takes it)");
+  return {};
+}
+
+Result<void> validateExecAs(const ExecAs& as) {
+  if (!as.user.empty()) {
+    if (auto r = validateUserSpec(as.user); !r) return r;
+  }
+  if (!as.workingDir.empty() && (as.workingDir.front() != '/' || as.workingDir.find('\0') != std::string::npos))
+    return userError("working directory " + quotedForMessage(as.workingDir) +
+                     " is not an absolute path (as docker exec -w takes it)");
+  return {};
+}
+
 Result<void> validateRunRequest(const RunRequest& request) {
   if (!request.name.empty()) {
     if (auto r = validateName("container", request.name); !r) return r;
@@ -103,15 +124,8 @@ Result<void> validateRunRequest(const RunRequest& request) {
   if (request.entrypoint && !request.entrypoint->empty()) {
     if (auto r = validateCommand(*request.entrypoint); !r) return r;
   }
-  // --user: "name", "uid", "name:group" or "uid:gid", looked up in the container's own files.
   if (!request.user.empty()) {
-    size_t colon = request.user.find(':');
-    bool parts =
-        colon != 0 && colon + 1 != request.user.size() && request.user.find(':', colon + 1) == std::string::npos;
-    bool plain = request.user.find_first_of(std::string("\0/\n", 3)) == std::string::npos;
-    if (!parts || !plain)
-      return userError("user " + quotedForMessage(request.user) +
-                       " is not NAME, UID, NAME:GROUP or UID:GID (as docker run --user takes it)");
+    if (auto r = validateUserSpec(request.user); !r) return r;
   }
   if (!request.hostname.empty()) {
     if (auto r = validateHostname(request.hostname); !r) return r;

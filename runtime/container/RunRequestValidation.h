@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "Error.h"
+#include "Exec.h"
 #include "MessageText.h"
 #include "RunRequest.h"
 
@@ -24,6 +25,11 @@ Result<void> validateLabelValue(std::string_view key, std::string_view value);
 Result<void> validateEnvEntry(std::string_view entry);
 // At least the command; the command non-empty; no NUL in any argument.
 Result<void> validateCommand(const std::vector<std::string>& args);
+// --user and exec -u: "name", "uid", "name:group" or "uid:gid" (looked up later in the
+// container's own files), no '/', newline or NUL.
+Result<void> validateUserSpec(std::string_view user);
+// exec -u / -w: the user as above, the working directory absolute.
+Result<void> validateExecAs(const ExecAs& as);
 // Every field of `request`, in the order above; name and image by validateName (Names.h).
 Result<void> validateRunRequest(const RunRequest& request);
 

@@ -179,3 +179,33 @@ TEST(LayeredImagesE2E, AUserNamespaceSeesTheLayersOwnedByItsRoot) {
   EXPECT_EQ(ran.exitCode, 0) << ran.out;
   EXPECT_EQ(ran.out, "0:0\n0:0\n65534\n");
 }
+
+TEST(LayeredImagesE2E, ExecRunsAsTheContainersUserInItsWorkingDirectoryUnlessToldOtherwise) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("image load -i " + kImages + "/app.tar").exitCode, 0);
+  Ran started = agent.ctl("run -d app:v1 -- sleep 600");
+  ASSERT_EQ(started.exitCode, 0) << started.out;
+  std::string id = started.out.substr(0, started.out.find('\n'));
+
+  // As docker exec: the image's User (65534) and WorkingDir (/tmp), with its HOME.
+  Ran plain = agent.ctl("exec " + id + " -- sh -c 'echo $(id -u):$(id -g) in $(pwd)'");
+  EXPECT_EQ(plain.exitCode, 0) << plain.out;
+  EXPECT_TRUE(has(plain.out, "65534:65534 in /tmp")) << plain.out;
+  // exec -u / -w instead.
+  Ran root = agent.ctl("exec -u 0:0 -w /etc " + id + " -- sh -c 'echo $(id -u) in $(pwd)'");
+  EXPECT_EQ(root.exitCode, 0) << root.out;
+  EXPECT_TRUE(has(root.out, "0 in /etc")) << root.out;
+  Ran named = agent.ctl("exec --user nobody " + id + " -- id -un");
+  EXPECT_TRUE(has(named.out, "nobody")) << named.out;
+  // A missing directory or user: exit 126 and why, as docker exec; a relative one refused.
+  Ran missing = agent.ctl("exec -w /no/such/dir " + id + " -- true");
+  EXPECT_EQ(missing.exitCode, 126) << missing.out;
+  EXPECT_TRUE(has(missing.out, "/no/such/dir")) << missing.out;
+  Ran nouser = agent.ctl("exec -u ghost " + id + " -- true");
+  EXPECT_EQ(nouser.exitCode, 126) << nouser.out;
+  EXPECT_TRUE(has(nouser.out, "ghost")) << nouser.out;
+  Ran relative = agent.ctl("exec -w tmp " + id + " -- true");
+  EXPECT_EQ(relative.exitCode, 1) << relative.out;
+  EXPECT_TRUE(has(relative.out, "is not an absolute path")) << relative.out;
+  EXPECT_EQ(agent.ctl("rm -f " + id).exitCode, 0);
+}

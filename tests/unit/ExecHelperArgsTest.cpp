@@ -49,6 +49,7 @@ TEST(ExecHelperArgs, MalformedLinesAreRefused) {
                                             {"--exec", "--env"},
                                             {"--exec", "--root", "1", "--", "true"},
                                             {"--exec", "--caps", "all", "--", "true"},
+                                            {"--exec", "--cwd", "tmp", "--", "true"},
                                             {"--exec", "--what", "x", "--", "true"}}) {
     auto parsed = parseExecHelperArgs(bad);
     ASSERT_FALSE(parsed) << "accepted " << bad.size() << " arguments";
@@ -78,4 +79,19 @@ TEST(ExecHelperArgs, ExecItsStdinAndTerminalAreReadBackExactly) {
     auto refused = parseExecHelperArgs({"--exec", "--tty", bad, "--", "sh"});
     EXPECT_FALSE(refused) << "accepted --tty " << bad;
   }
+}
+
+TEST(ExecHelperArgs, TheUserAndWorkingDirectoryAreReadBackExactly) {
+  ExecHelperRequest request{{7}, 5, 1, "", {}, {"id"}};
+  request.user = "nobody:users";
+  request.cwd = "/srv/app dir";
+  auto parsed = parseExecHelperArgs(view(execHelperArgs("x", request)));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->user, "nobody:users");
+  EXPECT_EQ(parsed->cwd, "/srv/app dir");
+  // Without them: root, in "/".
+  auto plain = parseExecHelperArgs(view(execHelperArgs("x", {{7}, 5, 1, "", {}, {"id"}})));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->user, "");
+  EXPECT_EQ(plain->cwd, "/");
 }
