@@ -64,7 +64,7 @@ const std::vector<std::string_view>& configKeys() {
       "api_address",    "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
       "enforce",        "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
       "export",         "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns", "userns_user",        "seccomp_profile",  "max_image_upload"};
+      "default_userns", "userns_user",        "seccomp_profile",  "max_image_upload", "engines"};
   return keys;
 }
 
@@ -211,6 +211,10 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
           }
           config.metricsAllow.push_back(std::move(text));
         }
+        known = true;
+      }
+      if (key == "engines") {
+        if (auto read = readEnginesSection(path, value, config.engines); !read) return read;
         known = true;
       }
       if (key == "standby_containers") {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "EnginesConfig.h"
 #include "Error.h"
 
 namespace agent {
@@ -44,6 +45,8 @@ struct AgentConfig {
   uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
   std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths
   std::vector<std::string> containerLabels;  // `container_labels`: keys exported as container_label_<key>
+  // Other engines' containers by their names (docs/engines.md).
+  EnginesConfig engines;  // `engines`
 
   bool operator==(const AgentConfig&) const = default;
 };

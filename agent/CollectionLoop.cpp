@@ -28,11 +28,13 @@ std::shared_ptr<const collectors::AgentContainers> agentContainers(const contain
 }  // namespace
 
 CollectionLoop::CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
-                               std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval)
+                               std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval,
+                               std::shared_ptr<const collectors::engines::EngineDirectory> engines)
     : collector_(std::move(collector)),
       runtime_(runtime),
       sink_(std::move(sink)),
       interval_(interval),
+      engines_(std::move(engines)),
       bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1},
       counts_(bounds_.size() + 1, 0) {
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
@@ -48,7 +50,7 @@ void CollectionLoop::collectNow() {
     known_ = agentContainers(runtime_);
     knownAt_ = now;
   }
-  auto snapshot = collector_.collect(*known_, standby);
+  auto snapshot = collector_.collect(*known_, standby, engines_ ? engines_->current() : nullptr);
   snapshot->agentContainers = known_;
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());

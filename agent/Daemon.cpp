@@ -18,7 +18,9 @@
 #include "CollectionLoop.h"
 #include "ContainerRuntime.h"
 #include "ControlApi.h"
+#include "DiscoveredTarget.h"
 #include "EnforcementMetrics.h"
+#include "EngineClients.h"
 #include "EventLoop.h"
 #include "FileAt.h"
 #include "HostCpus.h"
@@ -43,7 +45,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Other runtimes' containers, as the latest snapshot classified them: by full id, id prefix
-// (12 characters or more), name or cgroup path. An ambiguous reference finds none.
+// (12 characters or more), name (the engine's, e.g. Docker's `web`) or cgroup path. An
+// ambiguous reference finds none.
 DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
   return [snapshots](const std::string& ref) -> std::optional<LimitTarget> {
     auto snapshot = snapshots->latest();
@@ -57,14 +60,15 @@ DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
           id == ref || s.name == ref || s.path == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
       if (!match) continue;
       if (found && found->key != s.path) return std::nullopt;
-      found = LimitTarget{s.path, s.name, s.path, false, {}, true};
+      found = discoveredTarget(*snapshot, s);
     }
     return found;
   };
 }
 
 // What the reconciler may match policies against besides the agent's own containers: other
-// runtimes' containers (by their names), and every other cgroup (by path only).
+// runtimes' containers (by their names and, for engines' containers, labels), and every other
+// cgroup (by path only).
 DiscoveredList discoveredListIn(std::shared_ptr<LatestSnapshot> snapshots) {
   return [snapshots] {
     std::vector<LimitTarget> out;
@@ -74,7 +78,7 @@ DiscoveredList discoveredListIn(std::shared_ptr<LatestSnapshot> snapshots) {
     for (const auto& s : snapshot->cgroups) {
       auto runtime = s.classification.runtime;
       if (runtime == collectors::Runtime::Agent || !collectors::isContainerRuntime(runtime)) continue;
-      out.push_back(LimitTarget{s.path, s.name, s.path, false, {}, true});
+      out.push_back(discoveredTarget(*snapshot, s));
       containers.insert(s.path);
     }
     if (snapshot->allPaths) {
@@ -292,10 +296,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;
   }
+  // Docker's (and other engines') containers by their names (docs/engines.md).
+  auto engineDirectory = std::make_shared<collectors::engines::EngineDirectory>();
+  auto engineClients = std::make_unique<engines::EngineClients>(config.engines, engineDirectory);
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));
   collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
   auto collection = std::make_unique<CollectionLoop>(std::move(collector), *runtime, snapshots,
-                                                     millis(config.collectIntervalSeconds));
+                                                     millis(config.collectIntervalSeconds), engineDirectory);
   collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},
@@ -361,6 +368,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   stopStep("the metrics server (a scrape in flight)", [&] { metrics->reset(); });
   removeIfOurs(config.stateDir + "/metrics", metricsUrl);
   stopStep("the collector (a collection in flight)", [&] { collection.reset(); });
+  stopStep("the engine clients (an event stream, within a second)", [&] { engineClients.reset(); });
   stopStep("the reconciler (a pass in flight)", [&] { reconciler.reset(); });
   stopStep("the standby containers' shims to end, and removed containers' files to be deleted",
            [&] { runtime.reset(); });

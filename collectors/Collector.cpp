@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "EngineJoin.h"
 #include "UnixTime.h"
 
 namespace agent::collectors {
@@ -157,11 +158,15 @@ void Collector::refreshInventory(const AgentContainers& agentContainers) {
   if (added) std::sort(merged_.begin() + 1, merged_.end());  // "/" stays first
 }
 
-std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContainers, const StandbyCgroups& standby) {
+std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContainers, const StandbyCgroups& standby,
+                                             const engines::EngineContainersPtr& engineContainers) {
+  static const engines::EngineContainers kNoEngineContainers;
+  const engines::EngineContainers& engineKnown = engineContainers ? *engineContainers : kNoEngineContainers;
   auto started = std::chrono::steady_clock::now();
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->takenAtUnixMs = nowUnixMs();
   snapshot->cgroupMode = std::string(cgroup::modeName(hierarchy_.mode()));
+  snapshot->engineContainers = engineContainers;
   long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
   snapshot->machineCpuCores = cores > 0 ? static_cast<uint32_t>(cores) : 0;
   snapshot->machineMemoryBytes =
@@ -201,6 +206,7 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
   snapshot->cgroups.reserve(handles_.size() + 1);
   for (const std::string& path : visible) {
     Classification c = classify(path, config_.agentParent);
+    const engines::EngineContainer* engine = engines::joinEngine(path, c, engineKnown);
     bool exports = exported(path, c);
     // Children sort where "/a/" would ("/a-b" may come between "/a" and "/a/b").
     std::string prefix = path == "/" ? path : path + "/";
@@ -266,7 +272,17 @@ std::shared_ptr<Snapshot> Collector::collect(const AgentContainers& agentContain
         if (!fresh) handle.fullReadAt = cycle_;
       }
       CgroupSample& last = handle.last;
+      // An engine may learn of a container after its group was first seen (EngineJoin.h).
+      if (last.classification.runtime != c.runtime) last.classification = c;
       last.name = c.name;
+      if (engine) {
+        if (!engine->name.empty()) last.name = engine->name;
+        last.image = engine->image;
+        last.labels = engine->labels;
+      } else if (c.runtime != Runtime::Agent) {
+        last.image.clear();  // an engine that forgot the container (destroyed, relisted)
+        last.labels.clear();
+      }
       if (known) {
         last.name = known->name;
         last.image = known->image;

@@ -13,6 +13,7 @@
 #include "BlockDevices.h"
 #include "Cgroup.h"
 #include "CgroupInventory.h"
+#include "EngineContainer.h"
 #include "Hierarchy.h"
 #include "ProcFs.h"
 #include "Snapshot.h"
@@ -54,8 +55,11 @@ class Collector {
   Collector(cgroup::Hierarchy hierarchy, CollectorConfig config, std::string procRoot = "/proc",
             std::string sysRoot = "/sys");
   // Not thread-safe: one collector thread calls it.
-  // Returned before anyone else sees it, so the caller may still add to it.
-  std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers, const StandbyCgroups& standby = {});
+  // Returned before anyone else sees it, so the caller may still add to it. `engineContainers`
+  // (Docker's, podman's, containerd's, as their clients last heard) lend their containers'
+  // names, images and labels, and find those a custom cgroup parent hides (EngineJoin.h).
+  std::shared_ptr<Snapshot> collect(const AgentContainers& agentContainers, const StandbyCgroups& standby = {},
+                                    const engines::EngineContainersPtr& engineContainers = nullptr);
   // The writes the inventory's watches see go to `feed` too (the reconciler reads them).
   void publishWritesTo(std::shared_ptr<cgroup::CgroupWriteFeed> feed) { inventory_.publishTo(std::move(feed)); }
 

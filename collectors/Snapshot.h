@@ -13,6 +13,7 @@
 
 #include "CgroupBackend.h"
 #include "Classifier.h"
+#include "EngineContainer.h"
 #include "Limits.h"
 #include "Namespaces.h"
 #include "NetDev.h"
@@ -74,6 +75,9 @@ struct Snapshot {
   // The agent's containers by id, stopped ones too (their cgroups are removed when they
   // stop): agent_container_state comes from here, not from the cgroups.
   std::shared_ptr<const std::map<std::string, AgentContainerInfo>> agentContainers;
+  // The engines' containers (Docker, podman, containerd) by id as this cycle saw them; null
+  // without engines. Samples of these containers carry their names, images and labels.
+  engines::EngineContainersPtr engineContainers;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

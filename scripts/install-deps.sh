@@ -16,7 +16,7 @@ run_packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev           # yaml-cpp, spdlog (on fmt)
   libmicrohttpd-dev pkg-config                       # the HTTP servers (found with pkg-config)
   zlib1g-dev prometheus-cpp-dev                      # ZLIB, prometheus-cpp (needs CURL:)
-  libcurl4-openssl-dev                               # prometheus-cpp's push part's CURL
+  libcurl4-openssl-dev                               # prometheus-cpp's push part; agentd's engine clients
   libseccomp-dev                                     # containers' seccomp filters (pkg_check_modules)
   libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
   busybox-static                                     # the busybox image (make-busybox-image.sh)

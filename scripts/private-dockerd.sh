@@ -11,6 +11,8 @@
 # host's paths (docs/testing.md): /etc/docker/key.json (docker 20.10's identity key),
 # /run/docker/plugins (an empty directory) and /run/containerd/s/<hash> (a running shim's
 # socket, gone with the shim). `start` exits 2 when docker.io is missing (a test skips).
+# PRIVATE_DOCKERD_LIVE_RESTORE=1 starts it with --live-restore: its containers keep running
+# while it is stopped (kill the pid in DIR/dockerd.pid) and `start DIR` again brings it back.
 set -euo pipefail
 action=${1:?usage: private-dockerd.sh start|stop DIR [CGROUP_PARENT]}
 dir=${2:?usage: private-dockerd.sh start|stop DIR [CGROUP_PARENT]}
@@ -54,7 +56,9 @@ start() {
   # An empty config file, so a host's /etc/docker/daemon.json changes nothing here.
   echo '{}' >"$dir/daemon.json"
   # setsid: its own session, so a terminal's Ctrl-C reaches the caller, which stops it.
-  setsid dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
+  local extra=()
+  [ "${PRIVATE_DOCKERD_LIVE_RESTORE:-0}" = 1 ] && extra+=(--live-restore)
+  setsid dockerd "${extra[@]}" --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
     --pidfile "$dir/dockerd.pid" -H "unix://$dir/docker.sock" --bridge=none --iptables=false --ip6tables=false \
     --ip-masq=false --ip-forward=false --userland-proxy=false --cgroup-parent "$parent" \
     --exec-opt native.cgroupdriver=cgroupfs --log-level warn </dev/null >"$dir/dockerd.log" 2>&1 &

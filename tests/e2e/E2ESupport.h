@@ -76,7 +76,12 @@ class Agent {
 
   void start() {
     fs::remove(root_ / "state" / "api");
-    std::ofstream(root_ / "agent.yaml") << "standby_containers: " << kStandby << "\n" << extraConfig_;
+    std::ofstream config(root_ / "agent.yaml");
+    config << "standby_containers: " << kStandby << "\n" << extraConfig_;
+    // Never the host's Docker (/var/run/docker.sock): a test that wants an engine names its
+    // own private one in `engines:`.
+    if (extraConfig_.find("engines:") == std::string::npos) config << "\nengines: {docker: {enabled: false}}\n";
+    config.close();
     pid_ = ::fork();
     if (pid_ == 0) {
       std::string log = (root_ / "agentd.log").string();

@@ -1,0 +1,234 @@
+// Docker's containers known by their Docker names (issue 14): a private dockerd
+// (scripts/private-dockerd.sh, --live-restore, its own cgroup parent), busybox imported as
+// busybox:latest, `web` with labels and `db` with --memory 64m; agentd pointed at that socket
+// exports them as cAdvisor does (name, image, container_label_*), follows renames and
+// removals through Docker's events, keeps the names while dockerd is stopped, and its
+// commands and policies find `web` by name and labels.
+#include <signal.h>
+
+#include <chrono>
+#include <regex>
+
+#include "E2ESupport.h"
+
+using namespace e2e;
+
+namespace {
+
+// The series of `metric` whose labels hold every one of `labels` (name="web", ...), or "".
+std::string seriesLine(const std::string& text, const std::string& metric, const std::vector<std::string>& labels) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(metric + "{", 0) != 0) continue;
+    bool all = true;
+    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return line;
+  }
+  return "";
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+class DockerNamesE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char dir[] = "/tmp/agent-test-docker-names-XXXXXX";
+    if (::mkdtemp(dir) == nullptr) {
+      setupError_ = "mkdtemp failed";
+      return;
+    }
+    dir_ = dir;
+    // An absolute cgroup parent: every v1 hierarchy gets the same path (a relative one lands
+    // below dockerd's own group, which differs per hierarchy), and nothing but Docker's list
+    // says the groups below it are containers (EngineJoin.h).
+    parent_ = "/agent-test-" + std::to_string(::getpid()) + "-names-docker";
+    Ran started = startDockerd();
+    if (started.exitCode == 2) {
+      skipReason_ = started.out;
+      return;
+    }
+    if (started.exitCode != 0) {
+      setupError_ = "the private dockerd did not start:\n" + started.out;
+      return;
+    }
+    running_ = true;
+    Ran imported = shell("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -c . | " + dockerCommand() +
+                         " import -c 'CMD [\"/bin/sh\"]' - " + kImage);
+    if (imported.exitCode != 0) setupError_ = "docker import failed:\n" + imported.out;
+  }
+  static void TearDownTestSuite() {
+    if (!dir_.empty()) shell(AGENT_SCRIPTS_DIR "/private-dockerd.sh stop " + dir_);
+    EXPECT_FALSE(fs::exists(dir_)) << "the private dockerd's directory stayed: " << dir_;
+  }
+  void SetUp() override {
+    if (!skipReason_.empty()) GTEST_SKIP() << skipReason_;
+    ASSERT_TRUE(setupError_.empty()) << setupError_;
+    ASSERT_TRUE(running_);
+  }
+  void TearDown() override {
+    if (running_) docker("rm -f web db late renamed >/dev/null 2>&1");
+  }
+
+  static Ran startDockerd() {
+    return shell("PRIVATE_DOCKERD_LIVE_RESTORE=1 " AGENT_SCRIPTS_DIR "/private-dockerd.sh start " + dir_ + " " +
+                 parent_);
+  }
+  static std::string socket() { return dir_ + "/docker.sock"; }
+  static std::string dockerCommand() { return "/usr/bin/docker -H unix://" + socket(); }
+  static Ran docker(const std::string& args) { return shell(dockerCommand() + " " + args); }
+  static std::string engineConfig() {
+    return "collect_interval: 0.5\nreconcile_interval: 0.5\n"
+           "container_labels: [tier, com.docker.compose.service, com.docker.compose.project]\n"
+           "engines:\n  docker:\n    socket: " +
+           socket() + "\n    enabled: true\n";
+  }
+  // Scrapes until `wanted` holds (up to `timeout`); the last scrape either way.
+  static std::string scrapeUntil(const Agent& agent, const std::function<bool(const std::string&)>& wanted,
+                                 std::chrono::milliseconds timeout = 10s) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    std::string text = scrape(agent.metricsUrl());
+    while (!wanted(text) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(100ms);
+      text = scrape(agent.metricsUrl());
+    }
+    return text;
+  }
+
+  static constexpr const char* kImage = "busybox:latest";
+  static inline std::string dir_;
+  static inline std::string parent_;
+  static inline std::string skipReason_;
+  static inline std::string setupError_;
+  static inline bool running_ = false;
+};
+
+TEST_F(DockerNamesE2E, MetricsShowDockersNamesImagesLabelsAndFollowRenameAndRemoval) {
+  ASSERT_EQ(docker("run -d --name web --network none -l tier=web -l com.docker.compose.service=web "
+                   "-l com.docker.compose.project=shop busybox:latest sleep 600")
+                .exitCode,
+            0);
+  ASSERT_EQ(docker("run -d --name db --network none --memory 64m busybox:latest sleep 600").exitCode, 0);
+  Agent agent(engineConfig());
+
+  std::string text = scrapeUntil(agent, [](const std::string& t) {
+    return !seriesLine(t, "container_spec_memory_limit_bytes", {"name=\"db\""}).empty() &&
+           !seriesLine(t, "container_cpu_usage_seconds_total", {"name=\"web\""}).empty();
+  });
+  std::string web = seriesLine(text, "container_cpu_usage_seconds_total", {"name=\"web\""});
+  ASSERT_FALSE(web.empty()) << agent.log() << text;
+  EXPECT_NE(web.find("image=\"busybox:latest\""), std::string::npos) << web;
+  EXPECT_NE(web.find("container_label_tier=\"web\""), std::string::npos) << web;
+  EXPECT_NE(web.find("container_label_com_docker_compose_service=\"web\""), std::string::npos) << web;
+  EXPECT_NE(web.find("container_label_com_docker_compose_project=\"shop\""), std::string::npos) << web;
+  std::string webId = docker("inspect --format '{{.Id}}' web").out.substr(0, 64);
+  EXPECT_NE(web.find("id=\"" + parent_ + "/" + webId + "\""), std::string::npos) << web;
+  std::string db = seriesLine(text, "container_spec_memory_limit_bytes", {"name=\"db\""});
+  EXPECT_NE(db.find("image=\"busybox:latest\""), std::string::npos) << db;
+  EXPECT_TRUE(db.ends_with(" 67108864")) << db;
+
+  // A rename shows within one collection (0.5 s), and a little.
+  auto renamedAt = std::chrono::steady_clock::now();
+  ASSERT_EQ(docker("rename web renamed").exitCode, 0);
+  text = scrapeUntil(
+      agent, [](const std::string& t) { return t.find("name=\"renamed\"") != std::string::npos; }, 5s);
+  auto took = std::chrono::steady_clock::now() - renamedAt;
+  EXPECT_NE(text.find("name=\"renamed\""), std::string::npos) << agent.log();
+  EXPECT_EQ(text.find("name=\"web\""), std::string::npos);
+  EXPECT_LT(took, 1500ms) << "a rename took longer than a collection and a little";
+
+  // `docker rm -f` ends the series.
+  ASSERT_EQ(docker("rm -f db").exitCode, 0);
+  text = scrapeUntil(agent, [](const std::string& t) { return t.find("name=\"db\"") == std::string::npos; });
+  EXPECT_EQ(text.find("name=\"db\""), std::string::npos) << "db's series outlived docker rm -f";
+  EXPECT_EQ(count(agent.log(), "engine connected"), 1u) << agent.log();
+}
+
+TEST_F(DockerNamesE2E, CommandsAndPoliciesFindDockersContainersByNameAndLabels) {
+  ASSERT_EQ(docker("run -d --name web --network none -l tier=web busybox:latest sleep 600").exitCode, 0);
+  Agent agent(engineConfig());
+  std::string webId = docker("inspect --format '{{.Id}}' web").out.substr(0, 64);
+  std::string cgroup = parent_ + "/" + webId;
+  scrapeUntil(agent, [](const std::string& t) { return t.find("name=\"web\"") != std::string::npos; });
+
+  Ran ps = agent.ctl("ps --all-cgroups");
+  EXPECT_EQ(ps.exitCode, 0) << ps.out;
+  std::regex row("docker +" + webId.substr(0, 12) + " +web +busybox:latest +\\S+ +" + cgroup);
+  EXPECT_TRUE(std::regex_search(ps.out, row)) << ps.out;
+  Ran stats = agent.ctl("stats web --no-stream");
+  EXPECT_EQ(stats.exitCode, 0) << stats.out;
+  EXPECT_NE(stats.out.find("web"), std::string::npos) << stats.out;
+
+  Ran limited = agent.ctl("limit web --cpu 50%");
+  EXPECT_EQ(limited.exitCode, 0) << limited.out;
+  std::string quota = fs::exists("/sys/fs/cgroup/cpu" + cgroup) ? "/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us"
+                                                                : "/sys/fs/cgroup" + cgroup + "/cpu.max";
+  EXPECT_TRUE(becomes(quota, "50000")) << limited.out;
+
+  // A policy by label reaches Docker's `web`; one by another label does not.
+  std::ofstream(agent.root() / "policies" / "tier.yaml")
+      << "policies:\n  - name: web-tier\n    match:\n      labels: {tier: web}\n    limits:\n      pids: 48\n"
+      << "  - name: db-tier\n    match:\n      labels: {tier: db}\n    limits:\n      pids: 16\n";
+  ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
+  Ran explained = agent.ctl("policy explain web");
+  EXPECT_EQ(explained.exitCode, 0) << explained.out;
+  EXPECT_NE(explained.out.find("matching policies: web-tier"), std::string::npos) << explained.out;
+  std::string pids = fs::exists("/sys/fs/cgroup/pids" + cgroup) ? "/sys/fs/cgroup/pids" + cgroup + "/pids.max"
+                                                                : "/sys/fs/cgroup" + cgroup + "/pids.max";
+  EXPECT_TRUE(becomes(pids, "48")) << agent.log();
+}
+
+TEST_F(DockerNamesE2E, DockerdStoppedAndStartedAgainChangesNothingButALogLine) {
+  ASSERT_EQ(docker("run -d --name web --network none -l tier=web busybox:latest sleep 600").exitCode, 0);
+  Agent agent(engineConfig());
+  scrapeUntil(agent, [](const std::string& t) { return t.find("name=\"web\"") != std::string::npos; });
+
+  size_t warningsBefore = count(agent.log(), " warning ");
+  // Stopped (live restore: its containers keep running): agentd keeps the names it knows.
+  std::string pid = firstWord(dir_ + "/dockerd.pid");
+  ASSERT_FALSE(pid.empty());
+  ASSERT_EQ(::kill(std::stoi(pid), SIGTERM), 0);
+  for (int i = 0; i < 200 && ::kill(std::stoi(pid), 0) == 0; ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_NE(::kill(std::stoi(pid), 0), 0) << "dockerd did not stop";
+  std::this_thread::sleep_for(4s);  // several retries (1 s, 2 s, ...)
+  std::string text = scrape(agent.metricsUrl());
+  EXPECT_NE(seriesLine(text, "container_cpu_usage_seconds_total", {"name=\"web\"", "image=\"busybox:latest\""}), "")
+      << "the name was lost while dockerd was down\n"
+      << agent.log();
+  EXPECT_EQ(count(agent.log(), "engine went away"), 1u) << "logged once, not per retry\n" << agent.log();
+
+  // Started again: listed again; a container made since is picked up.
+  Ran started = startDockerd();
+  ASSERT_EQ(started.exitCode, 0) << started.out;
+  ASSERT_EQ(docker("run -d --name late --network none busybox:latest sleep 600").exitCode, 0);
+  text = scrapeUntil(
+      agent, [](const std::string& t) { return t.find("name=\"late\"") != std::string::npos; }, 40s);
+  EXPECT_NE(text.find("name=\"late\""), std::string::npos) << agent.log();
+  EXPECT_NE(text.find("name=\"web\""), std::string::npos) << agent.log();
+  std::string log = agent.log();
+  EXPECT_EQ(count(log, "engine went away"), 1u) << log;
+  EXPECT_EQ(count(log, "engine back"), 1u) << log;
+  EXPECT_EQ(count(log, " warning "), warningsBefore + 1) << "nothing but the one line about dockerd going away\n"
+                                                         << log;
+}
+
+TEST_F(DockerNamesE2E, AnAbsentSocketCostsNothingAndIsLoggedOnce) {
+  std::string missing = dir_ + "/nothing-here.sock";
+  Agent agent("collect_interval: 0.5\nengines: {docker: {socket: " + missing + ", enabled: true}}\n");
+  std::this_thread::sleep_for(4s);  // retries at 1, 2 s
+  std::string text = scrape(agent.metricsUrl());
+  EXPECT_NE(text.find("container_cpu_usage_seconds_total"), std::string::npos) << agent.log();
+  std::string log = agent.log();
+  EXPECT_EQ(count(log, "engine not reachable"), 1u) << log;
+  EXPECT_NE(log.find(missing), std::string::npos) << log;
+
+  Agent quiet("engines: {docker: {socket: " + missing + ", enabled: auto}}\n");
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(count(quiet.log(), "no engine socket"), 1u) << quiet.log();
+  EXPECT_EQ(count(quiet.log(), "engine=docker"), 1u) << "one line, at info" << quiet.log();
+}
