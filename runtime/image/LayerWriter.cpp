@@ -60,41 +60,46 @@ Result<std::optional<UniqueFd>> LayerWriter::add(const LayerEntry& entry) {
     if (auto added = addHardLink(entry); !added) return tl::unexpected(added.error());
     return std::nullopt;
   }
+  auto place = clearPlaceFor(path, false);
+  if (!place) return tl::unexpected(place.error());
+  linkable_.insert(path);
+  if (entry.type == LayerEntry::Type::File) {
+    UniqueFd file(
+        ::openat(place->parent.get(), place->leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!file.valid()) return entryFailed(path, "cannot be created");
+    return std::optional<UniqueFd>(std::move(file));
+  }
+  if (auto added = addNode(entry, place->parent.get(), place->leaf); !added) return tl::unexpected(added.error());
+  return std::nullopt;
+}
+
+Result<LayerWriter::Place> LayerWriter::clearPlaceFor(const std::string& path, bool keepDirectory) {
   auto [parentPath, leafView] = splitParent(path);
   std::string leaf(leafView);
   auto parent = tree_.directory(parentPath, path, true);
   if (!parent) return tl::unexpected(parent.error());
-  auto cleared = tree_.clear(parent->get(), leaf, path, false);
+  auto cleared = tree_.clear(parent->get(), leaf, path, keepDirectory);
   if (!cleared) return tl::unexpected(cleared.error());
-  if (*cleared == LayerTree::Cleared::RemovedDirectory) forgetBelow(path);
-  linkable_.insert(path);
-  if (entry.type == LayerEntry::Type::File) {
-    UniqueFd file(::openat(parent->get(), leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!file.valid()) return entryFailed(path, "cannot be created");
-    return std::optional<UniqueFd>(std::move(file));
-  }
-  if (auto added = addNode(entry, parent->get(), leaf); !added) return tl::unexpected(added.error());
-  return std::nullopt;
+  if (*cleared == LayerTree::Cleared::RemovedDirectory) forgetBelow(path);  // what was below it is gone
+  return Place{std::move(*parent), std::move(leaf), *cleared};
 }
 
 Result<void> LayerWriter::addDirectory(const LayerEntry& entry) {
   const std::string& path = entry.path;
-  auto [parentPath, leafView] = splitParent(path);
-  std::string leaf(leafView);
-  auto parent = tree_.directory(parentPath, path, true);
-  if (!parent) return tl::unexpected(parent.error());
-  auto cleared = tree_.clear(parent->get(), leaf, path, true);
-  if (!cleared) return tl::unexpected(cleared.error());
-  if (*cleared != LayerTree::Cleared::KeptDirectory) {
+  auto place = clearPlaceFor(path, true);
+  if (!place) return tl::unexpected(place.error());
+  int parent = place->parent.get();
+  const std::string& leaf = place->leaf;
+  if (place->cleared != LayerTree::Cleared::KeptDirectory) {
     linkable_.erase(path);
-    if (::mkdirat(parent->get(), leaf.c_str(), 0700) != 0) return entryFailed(path, "cannot be made");
+    if (::mkdirat(parent, leaf.c_str(), 0700) != 0) return entryFailed(path, "cannot be made");
   }
-  if (::fchownat(parent->get(), leaf.c_str(), entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) != 0)
+  if (::fchownat(parent, leaf.c_str(), entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) != 0)
     return entryFailed(path, "cannot be given its owner");
-  if (::fchmodat(parent->get(), leaf.c_str(), entry.mode & 07777, 0) != 0)
+  if (::fchmodat(parent, leaf.c_str(), entry.mode & 07777, 0) != 0)
     return entryFailed(path, "cannot be given its mode");
   if (!entry.xattrs.empty()) {
-    UniqueFd directory(::openat(parent->get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd directory(::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!directory.valid()) return entryFailed(path, "cannot be opened for its xattrs");
     if (auto set = setXattrs(entry, directory.get()); !set) return set;
   }
@@ -116,15 +121,10 @@ Result<void> LayerWriter::addHardLink(const LayerEntry& entry) {
   auto [targetParentPath, targetLeaf] = splitParent(*target);
   auto targetParent = tree_.directory(targetParentPath, path, false);
   if (!targetParent) return tl::unexpected(targetParent.error());
-  auto [parentPath, leafView] = splitParent(path);
-  std::string leaf(leafView);
-  auto parent = tree_.directory(parentPath, path, true);
-  if (!parent) return tl::unexpected(parent.error());
-  auto cleared = tree_.clear(parent->get(), leaf, path, false);
-  if (!cleared) return tl::unexpected(cleared.error());
-  if (*cleared == LayerTree::Cleared::RemovedDirectory) forgetBelow(path);
+  auto place = clearPlaceFor(path, false);
+  if (!place) return tl::unexpected(place.error());
   // Flags 0: a hard link to a symlink joins the symlink itself, as tar made it.
-  if (::linkat(targetParent->get(), std::string(targetLeaf).c_str(), parent->get(), leaf.c_str(), 0) != 0)
+  if (::linkat(targetParent->get(), std::string(targetLeaf).c_str(), place->parent.get(), place->leaf.c_str(), 0) != 0)
     return entryFailed(path, "cannot be linked to '" + shownName(*target) + "'");
   linkable_.insert(path);
   return {};

@@ -66,6 +66,14 @@ class LayerWriter {
   struct Whiteout {
     std::string directory, name, entry;
   };
+  // Where an entry goes: its parent directory (made as needed, inside the layer) and its
+  // name, with whatever was there before removed (a directory kept when `keepDirectory`).
+  struct Place {
+    UniqueFd parent;
+    std::string leaf;
+    LayerTree::Cleared cleared;
+  };
+  Result<Place> clearPlaceFor(const std::string& path, bool keepDirectory);
   Result<void> addDirectory(const LayerEntry& entry);
   Result<void> addHardLink(const LayerEntry& entry);
   Result<void> addNode(const LayerEntry& entry, int parent, const std::string& leaf);
