@@ -112,7 +112,7 @@ void runExecHelper(const ExecHelperRequest& request) {
     //     Then the working directory, resolved inside the root as PID 1's is (exit 126 when
     //     it is missing, as docker exec -w).
     if (auto entered = enterWorkingDirectory(request.cwd); !entered) {
-      std::string message = "exec: working directory " + entered.error().message() + "\n";
+      std::string message = "exec: " + entered.error().message() + "\n";
       (void)!::write(STDERR_FILENO, message.data(), message.size());
       ::_exit(126);
     }

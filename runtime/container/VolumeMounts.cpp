@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "IdmappedVolumes.h"
+#include "MessageText.h"
 #include "MountTargets.h"
 #include "UniqueFd.h"
 
@@ -33,6 +36,40 @@ Result<UniqueFd> cloneSource(int sourceFd, const VolumeSpec& volume, const std::
   return tree;
 }
 
+// Where `fd` is, as the container sees it ("/proc" for <root>/proc), from the kernel's own
+// path of both descriptors; nothing when it is not below the root at all.
+std::optional<std::string> pathInRoot(int rootFd, int fd) {
+  auto linkOf = [](int of) -> std::optional<std::string> {
+    char buffer[4096];
+    std::string link = "/proc/self/fd/" + std::to_string(of);
+    ssize_t n = ::readlink(link.c_str(), buffer, sizeof buffer);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof buffer) return std::nullopt;
+    return std::string(buffer, static_cast<size_t>(n));
+  };
+  auto root = linkOf(rootFd), at = linkOf(fd);
+  if (!root || !at) return std::nullopt;
+  if (*at == *root) return std::string("/");
+  std::string prefix = *root == "/" ? "/" : *root + "/";
+  if (at->compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  return "/" + at->substr(prefix.size());
+}
+
+// A symlink in the image (`hostroot -> /`, `pp -> /proc`) must not take a volume where its
+// container path could not go: the rules of containerPathProblem hold where it resolved.
+Result<void> checkResolvedTarget(int rootFd, int targetFd, const std::string& target) {
+  auto resolved = pathInRoot(rootFd, targetFd);
+  if (!resolved)
+    return userError("the container path " + quotedForMessage(target) +
+                     " does not resolve to a place inside the container's root; pick another place");
+  std::string normal = *resolved;
+  if (auto problem = containerPathProblem(normal)) {
+    if (normal == target) return userError(*problem);
+    return userError("the container path " + quotedForMessage(target) + " leads, through a symlink in the image, to " +
+                     quotedForMessage(normal) + ": " + *problem);
+  }
+  return {};
+}
+
 Result<void> mountBind(int rootFd, const VolumeSpec& volume, const std::string& sourcePath) {
   UniqueFd source(::open(sourcePath.c_str(), O_PATH | O_CLOEXEC));
   if (!source.valid()) return systemError("open the volume source on the host", sourcePath);
@@ -44,6 +81,7 @@ Result<void> mountBind(int rootFd, const VolumeSpec& volume, const std::string& 
   auto target = S_ISDIR(st.st_mode) ? openOrMakeDirInRoot(rootFd, volume.target, 0755)
                                     : openOrMakeFileInRoot(rootFd, volume.target, 0644);
   if (!target) return tl::unexpected(target.error());
+  if (auto r = checkResolvedTarget(rootFd, target->get(), volume.target); !r) return r;
   if (::move_mount(tree->get(), "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return systemError("mount the volume " + sourcePath + " on", volume.target);
   return {};
@@ -53,6 +91,7 @@ Result<void> mountTmpfs(int rootFd, const VolumeSpec& volume) {
   if (auto r = makeParentsInRoot(rootFd, volume.target, 0755); !r) return r;
   auto target = openOrMakeDirInRoot(rootFd, volume.target, 0755);
   if (!target) return tl::unexpected(target.error());
+  if (auto r = checkResolvedTarget(rootFd, target->get(), volume.target); !r) return r;
   unsigned long flags = MS_NOSUID | MS_NODEV | (volume.exec ? 0 : MS_NOEXEC) | (volume.readOnly ? MS_RDONLY : 0);
   return mountOnto("tmpfs", target->get(), "tmpfs", flags, tmpfsMountData(volume), volume.target);
 }

@@ -40,8 +40,7 @@ std::string normalPath(const std::string& path) {
   return normal;
 }
 
-// Why `path` cannot be a container path, or nothing; `path` becomes its normal form.
-std::optional<std::string> containerPathProblem(std::string& path) {
+std::optional<std::string> containerPathProblemOf(std::string& path) {
   if (path.empty() || path.front() != '/')
     return "the container path " + quotedForMessage(path) + " is not absolute (start it with /)";
   path = normalPath(path);
@@ -129,7 +128,7 @@ Result<VolumeSpec> parseVolumeOption(std::string_view text) {
                   kVolumeForm);
   }
   volume.source = normalPath(volume.source);
-  if (auto problem = containerPathProblem(volume.target)) return refuse(kOption, text, *problem, kVolumeForm);
+  if (auto problem = containerPathProblemOf(volume.target)) return refuse(kOption, text, *problem, kVolumeForm);
   if (parts.size() == 3) {
     bool seen = false;
     for (std::string_view option : split(parts[2], ',')) {
@@ -150,7 +149,7 @@ Result<VolumeSpec> parseTmpfsOption(std::string_view text) {
   VolumeSpec volume;
   volume.kind = VolumeKind::Tmpfs;
   volume.target = std::string(text.substr(0, colon));
-  if (auto problem = containerPathProblem(volume.target)) return refuse(kOption, text, *problem, kTmpfsForm);
+  if (auto problem = containerPathProblemOf(volume.target)) return refuse(kOption, text, *problem, kTmpfsForm);
   if (colon == std::string_view::npos) return volume;
   for (std::string_view option : split(text.substr(colon + 1), ',')) {
     if (option.starts_with("size=")) {
@@ -217,6 +216,10 @@ std::string tmpfsMountData(const VolumeSpec& volume) {
   std::string data = "mode=" + octal(volume.mode);
   if (volume.sizeBytes > 0) data += ",size=" + std::to_string(volume.sizeBytes);
   return data;
+}
+
+std::optional<std::string> containerPathProblem(std::string& path) {
+  return containerPathProblemOf(path);
 }
 
 }  // namespace agent::container

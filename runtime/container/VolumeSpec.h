@@ -5,6 +5,7 @@
 // whether the host path exists is asked on the host (VolumeSources.h), and the mounts are
 // made by the container's PID 1 (VolumeMounts.h).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ Result<VolumeSpec> parseTmpfsOption(std::string_view text);
 std::string volumeOptionText(const VolumeSpec& volume);
 // Each of `volumes` re-checked as its parser would, and no two on the same target.
 Result<void> validateVolumes(const std::vector<VolumeSpec>& volumes);
+// Why `path` cannot be a volume's container path (not absolute, the root, under /proc, /sys or
+// /dev/pts, /dev itself), or nothing; `path` becomes its normal form. Checked on the text at
+// parse time and again on where the path resolves inside the image (VolumeMounts.cpp).
+std::optional<std::string> containerPathProblem(std::string& path);
 // The mount options of a tmpfs volume: "mode=1777,size=67108864".
 std::string tmpfsMountData(const VolumeSpec& volume);
 

@@ -216,6 +216,43 @@ TEST(VolumeMounts, ASymlinkInTheImageAtATargetNeverLeadsTheMountToTheHost) {
   }
 }
 
+TEST(VolumeMounts, ASymlinkInTheImageCannotTakeAVolumeOntoTheRootProcSysOrDev) {
+  // Where the container path itself would be refused (/, /proc, /sys, /dev, /dev/pts), a
+  // symlink in the image leading there is refused too: the rule holds where the path resolves.
+  struct Case {
+    const char* link;
+    const char* to;
+    const char* resolved;
+  };
+  for (const Case& c : {Case{"hostroot", "/", "\"/\""}, Case{"dotdot", "..", "\"/\""}, Case{"pp", "/proc", "/proc"},
+                        Case{"self", "/proc/self", "/proc/"}, Case{"dd", "/dev", "/dev"},
+                        Case{"pts", "../dev/pts", "/dev/pts"}, Case{"kernel", "/sys/kernel", "/sys/kernel"}}) {
+    VolumeAgent agent;
+    std::string source = agent.scratch.path() + "/volume";
+    fs::create_directory(source);
+    fs::create_symlink(c.to, agent.image + "/" + c.link);
+    auto info = agent.start("through-link", {bindVolume(source, std::string("/") + c.link)});
+    ASSERT_TRUE(info) << info.error().message();
+    std::string why = whyNotRunning(*info);
+    EXPECT_NE(why.find("through a symlink in the image"), std::string::npos) << c.link << " -> " << c.to << ": " << why;
+    EXPECT_NE(why.find(c.resolved), std::string::npos) << c.link << ": " << why;
+    EXPECT_TRUE(fs::is_empty(source)) << c.link;
+    (void)agent->remove("through-link", true);
+  }
+  // A link to an ordinary directory of the image still takes the volume there.
+  VolumeAgent agent;
+  std::string source = agent.scratch.path() + "/volume";
+  fs::create_directory(source);
+  std::ofstream(source + "/in-volume") << "volume\n";
+  fs::create_directories(agent.image + "/srv/data");
+  fs::create_symlink("/srv/data", agent.image + "/data");
+  auto info = agent.start("ordinary-link", {bindVolume(source, "/data")});
+  ASSERT_TRUE(info) << info.error().message();
+  ASSERT_EQ(whyNotRunning(*info), "");
+  EXPECT_EQ(agent.exec("ordinary-link", "cat /srv/data/in-volume").stdoutText, "volume\n");
+  (void)agent->remove("ordinary-link", true);
+}
+
 TEST(VolumeMounts, BadVolumesAreRefusedBeforeAnythingIsMade) {
   VolumeAgent agent;
   std::string dir = agent.scratch.path() + "/volume";
