@@ -14,8 +14,12 @@ struct LimitTarget {
   std::string name;
   std::string cgroupPath;
   bool agent = false;
-  std::map<std::string, std::string> labels;  // agent containers' labels
+  std::map<std::string, std::string> labels;  // agent containers' labels; an engine's containers' labels
   bool container = true;                      // false: a plain cgroup, matched by `cgroups:` only
+  // An engine's container (Docker's, podman's): the engine ("docker", "podman") and its full
+  // id there, so limits can go through the engine's API; both "" for other targets.
+  std::string engine{};
+  std::string engineId{};
 
   ContainerFacts facts() const { return {name, labels, cgroupPath, container}; }
 };
