@@ -54,6 +54,8 @@ fuzz: build-fuzz
 	$(FUZZ_BUILD)/volume_spec_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/volume_spec fuzz/corpus/volume_spec
 	$(FUZZ_BUILD)/chunked_decoder_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/chunked_decoder fuzz/corpus/chunked_decoder
 	$(FUZZ_BUILD)/docker_api_json_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_api_json fuzz/corpus/docker_api_json
+	mkdir -p $(FUZZ_BUILD)/corpus/docker_resources
+	$(FUZZ_BUILD)/docker_resources_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_resources fuzz/corpus/docker_resources
 
 DATA_DIR ?= /var/lib/agent
 # More of agentd's flags, e.g. AGENTD_FLAGS='--state-dir /tmp/a/run --cgroup-parent /mine

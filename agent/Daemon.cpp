@@ -19,6 +19,7 @@
 #include "ContainerRuntime.h"
 #include "ControlApi.h"
 #include "DiscoveredTarget.h"
+#include "DockerLimitClient.h"
 #include "EnforcementMetrics.h"
 #include "EngineClients.h"
 #include "EventLoop.h"
@@ -274,10 +275,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
   auto snapshots = std::make_shared<LatestSnapshot>();
   auto cgroupWrites = std::make_shared<cgroup::CgroupWriteFeed>();
-  auto reconciler = std::make_unique<Reconciler>(
-      *runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
-      Reconciler::Options{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}},
-      discoveredListIn(snapshots));
+  Reconciler::Options reconcilerOptions{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}};
+  // Docker's containers get their limits as `docker update` sets them (docs/engines.md).
+  if (config.engines.docker.use != EngineUse::Off)
+    reconcilerOptions.engineLimits["docker"] = std::make_shared<engines::DockerLimitClient>(
+        std::make_shared<engines::UnixSocketHttp>(config.engines.docker.socket));
+  auto reconciler = std::make_unique<Reconciler>(*runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
+                                                 reconcilerOptions, discoveredListIn(snapshots));
   policies::LimitService limitService(
       [&reconciler, lookup = discoveredIn(snapshots)](const std::string& ref) {
         return reconciler->resolve(ref, lookup);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "EngineLimitFiles.h"
 #include "RunRequestValidation.h"
 
 namespace agent {
@@ -99,10 +100,23 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
 }
 
 Result<std::unique_ptr<policies::LimitFiles>> Reconciler::groupOf(const LimitTarget& target) const {
-  if (options_.open) return options_.open(target.cgroupPath);
-  auto group = cgroup::Cgroup::openWherePresent(hierarchy_, target.cgroupPath, limitControllers());
-  if (!group) return tl::unexpected(group.error());
-  return std::make_unique<policies::CgroupLimitFiles>(std::move(*group));
+  std::unique_ptr<policies::LimitFiles> files;
+  if (options_.open) {
+    auto opened = options_.open(target.cgroupPath);
+    if (!opened) return tl::unexpected(opened.error());
+    files = std::move(*opened);
+  } else {
+    auto group = cgroup::Cgroup::openWherePresent(hierarchy_, target.cgroupPath, limitControllers());
+    if (!group) return tl::unexpected(group.error());
+    files = std::make_unique<policies::CgroupLimitFiles>(std::move(*group));
+  }
+  // An engine's container: written through its API (the engine writes the same files), so
+  // that the engine holds the value and keeps it over its restarts.
+  if (auto engine = options_.engineLimits.find(target.engine);
+      !target.engine.empty() && !target.engineId.empty() && engine != options_.engineLimits.end()) {
+    return std::make_unique<engines::EngineLimitFiles>(std::move(files), engine->second, target.engineId);
+  }
+  return files;
 }
 
 std::map<policies::Resource, std::string> Reconciler::problems(const std::string& cgroupPath) {
@@ -150,11 +164,15 @@ Result<std::vector<policies::Change>> Reconciler::apply(const LimitTarget& targe
 
 Reconciler::Tracked* Reconciler::track(const LimitTarget& target) {
   auto found = tracked_.find(target.cgroupPath);
-  if (found != tracked_.end()) return &found->second;
+  // An engine's container first seen before its engine's client knew it is opened again
+  // once it does, to write through the engine from then on.
+  if (found != tracked_.end() && found->second.engine == target.engine) return &found->second;
+  if (found != tracked_.end()) tracked_.erase(found);
   auto group = groupOf(target);
   if (!group) return nullptr;  // gone (another runtime's container may come back)
   Tracked t;
   t.files = std::move(*group);
+  t.engine = target.engine;
   return &tracked_.emplace(target.cgroupPath, std::move(t)).first->second;
 }
 

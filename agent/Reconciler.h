@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "Desired.h"
 #include "EnforcementMetrics.h"
 #include "Enforcer.h"
+#include "EngineLimitClient.h"
 #include "LimitService.h"
 #include "OverrideStore.h"
 #include "PolicyStore.h"
@@ -46,6 +48,9 @@ class Reconciler : public policies::LimitWriter {
     // How a group's limit files are opened: its cgroup in the cpu, memory and pids
     // hierarchies where present, unless a unit test records instead.
     policies::LimitFilesOpener open = {};
+    // Per engine ("docker", "podman"): the API a target with that `engine` gets its limits
+    // through (its files are still read to compare and report); an engine not here: the files.
+    std::map<std::string, std::shared_ptr<engines::EngineLimitClient>> engineLimits = {};
   };
   Reconciler(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy,
              policies::OverrideStore& overrides, PolicyStore& policies, EnforcementMetrics& metrics, Options options,
@@ -77,7 +82,8 @@ class Reconciler : public policies::LimitWriter {
   // A group the reconciler keeps limits on: its handle, and what it last made true.
   struct Tracked {
     std::unique_ptr<policies::LimitFiles> files;
-    bool dirty = true;  // written since it was last checked (or never checked)
+    std::string engine;  // the target's engine when opened: its handle writes through that engine's API
+    bool dirty = true;   // written since it was last checked (or never checked)
     bool checked = false;
     policies::LimitSet limits, ceilings;  // desired as of the last check
     uint64_t seenAtPass = 0;

@@ -59,6 +59,8 @@ std::string meaning(const Refusal& r) {
 }  // namespace
 
 std::string describeRefusal(const Refusal& r) {
+  // A refusal said in a whole sentence (an engine's API, agent/engines/): it is the reason.
+  if (r.error.sentence) return r.requested + " was refused: " + r.error.message() + "; " + stays(r);
   if (r.resource == Resource::Cpu && r.cpuConflict) return cpuConflict(r, *r.cpuConflict);
   if (r.resource == Resource::Memory && r.error.errnum == EINVAL && r.before.memoryAndSwapMax &&
       !r.before.memoryAndSwapMax->isUnlimited()) {

@@ -147,3 +147,133 @@ TEST(Reconciler, AnOverrideBeatsThePolicyAndIsCreditedToOverride) {
   EXPECT_EQ(r.metrics.enforcements("override", "cpu"), 1u);
   EXPECT_EQ(r.metrics.enforcements("web-tier", "pids"), 1u);
 }
+
+namespace {
+
+// An engine that writes the group's files itself when asked, as dockerd does on an update.
+struct RecordingEngine : engines::EngineLimitClient {
+  std::shared_ptr<RecordingLimitFiles> files;
+  std::vector<std::pair<std::string, policies::LimitSet>> updates;
+  Result<void> update(const std::string& id, const policies::LimitSet& desired, uint64_t) override {
+    updates.emplace_back(id, desired);
+    files->held.cpu = desired.cpu ? desired.cpu : files->held.cpu;  // the engine's own write
+    if (desired.memoryMax) files->held.memoryMax = desired.memoryMax;
+    if (desired.pidsMax) files->held.pidsMax = desired.pidsMax;
+    return {};
+  }
+};
+
+}  // namespace
+
+// An engine's container (target.engine set, a client for that engine given) is written
+// through the engine, never its files; the files are still read to compare, so drift put
+// back through the engine is counted as any other.
+TEST(Reconciler, AnEngineContainerIsWrittenThroughTheEngineAndItsDriftCounted) {
+  Reconciling r(kWeb);
+  auto engine = std::make_shared<RecordingEngine>();
+  engine->files = r.groups.at("/docker/web");
+  Reconciler::Options options{true, std::chrono::milliseconds(5000), r.writes, {}};
+  options.open = [&r](const std::string& path) -> Result<std::unique_ptr<policies::LimitFiles>> {
+    auto files = std::make_unique<SharedFiles>();
+    files->files = r.groups.at(path);
+    return std::unique_ptr<policies::LimitFiles>(std::move(files));
+  };
+  options.engineLimits["docker"] = engine;
+  LimitTarget web{"/docker/web", "web-1", "/docker/web", false, {}, true};
+  web.engine = "docker";
+  web.engineId = std::string(64, 'a');
+  Reconciler reconciler(r.runtime, r.hierarchy, r.overrides, r.policies, r.metrics, options,
+                        [web] { return std::vector<LimitTarget>{web}; });
+  reconciler.reconcileAll(false);
+  ASSERT_EQ(engine->updates.size(), 2u);  // cpu and pids, one resource per update
+  EXPECT_EQ(engine->updates[0].first, web.engineId);
+  EXPECT_EQ(engine->updates[0].second.cpu->quotaUs, cgroup::Bound::of(50000));
+  EXPECT_EQ(engine->updates[1].second.pidsMax, cgroup::Bound::of(64));
+  EXPECT_TRUE(r.group("/docker/web").writes.empty()) << "wrote the files of an engine's container";
+  EXPECT_EQ(r.metrics.enforcements("web-tier", "cpu"), 1u);
+
+  r.group("/docker/web").held.cpu->quotaUs = cgroup::Bound::of(100000);  // `docker update --cpus 1`
+  r.writes->post({"/docker/web"}, false, true, 32);
+  reconciler.reconcileAll(true);
+  ASSERT_EQ(engine->updates.size(), 3u);
+  EXPECT_EQ(r.group("/docker/web").held.cpu->quotaUs, cgroup::Bound::of(50000));
+  EXPECT_EQ(r.metrics.driftCorrections("cpu"), 1u);
+
+  // Through apply (`agentctl limit`) too.
+  policies::LimitSet memory;
+  memory.memoryMax = cgroup::Bound::of(128 << 20);
+  auto applied = reconciler.apply(web, memory, policies::LimitSource{});
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(engine->updates.size(), 4u);
+  EXPECT_EQ(engine->updates[3].second.memoryMax, cgroup::Bound::of(128 << 20));
+  EXPECT_TRUE(r.group("/docker/web").writes.empty());
+}
+
+// The engine's refusal, a sentence with the engine's message, is the reason given, not a
+// kernel errno's meaning.
+TEST(Reconciler, AnEnginesRefusalIsTheReasonGiven) {
+  Reconciling r(kWeb);
+  struct Refusing : engines::EngineLimitClient {
+    Result<void> update(const std::string&, const policies::LimitSet&, uint64_t) override {
+      return userError(
+          "Docker refused the update of container aaaaaaaaaaaa (HTTP 400: Minimum memory limit allowed "
+          "is 6MB): ask for 6Mi or more",
+          EREMOTEIO);
+    }
+  };
+  Reconciler::Options options{true, std::chrono::milliseconds(5000), r.writes, {}};
+  options.open = [&r](const std::string& path) -> Result<std::unique_ptr<policies::LimitFiles>> {
+    auto files = std::make_unique<SharedFiles>();
+    files->files = r.groups.at(path);
+    return std::unique_ptr<policies::LimitFiles>(std::move(files));
+  };
+  options.engineLimits["docker"] = std::make_shared<Refusing>();
+  LimitTarget web{"/docker/web", "web-1", "/docker/web", false, {}, true};
+  web.engine = "docker";
+  web.engineId = std::string(64, 'a');
+  Reconciler reconciler(r.runtime, r.hierarchy, r.overrides, r.policies, r.metrics, options, {});
+  policies::LimitSet memory;
+  memory.memoryMax = cgroup::Bound::of(1 << 20);
+  auto applied = reconciler.apply(web, memory, policies::LimitSource{});
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(applied->size(), 1u);
+  EXPECT_NE(applied->front().error.find("Minimum memory limit allowed is 6MB"), std::string::npos)
+      << applied->front().error;
+  EXPECT_NE(applied->front().error.find("memory stays max"), std::string::npos) << applied->front().error;
+  EXPECT_EQ(applied->front().error.find("kernel"), std::string::npos) << applied->front().error;
+}
+
+// agentd's first pass may come before the engine's client knows a container (a plain
+// cgroup then): once it does, the group is opened again and written through the engine.
+TEST(Reconciler, AContainerWhoseEngineBecomesKnownIsWrittenThroughItFromThenOn) {
+  Reconciling r(kWeb);
+  auto engine = std::make_shared<RecordingEngine>();
+  engine->files = r.groups.at("/docker/web");
+  Reconciler::Options options{true, std::chrono::milliseconds(5000), r.writes, {}};
+  options.open = [&r](const std::string& path) -> Result<std::unique_ptr<policies::LimitFiles>> {
+    auto files = std::make_unique<SharedFiles>();
+    files->files = r.groups.at(path);
+    return std::unique_ptr<policies::LimitFiles>(std::move(files));
+  };
+  options.engineLimits["docker"] = engine;
+  auto known = std::make_shared<bool>(false);
+  Reconciler reconciler(r.runtime, r.hierarchy, r.overrides, r.policies, r.metrics, options, [known] {
+    LimitTarget web{"/docker/web", "web-1", "/docker/web", false, {}, true};
+    if (*known) {
+      web.engine = "docker";
+      web.engineId = std::string(64, 'a');
+    }
+    return std::vector<LimitTarget>{web};
+  });
+  reconciler.reconcileAll(false);
+  EXPECT_EQ(r.group("/docker/web").writes.size(), 2u);  // not known yet: the files
+  EXPECT_TRUE(engine->updates.empty());
+  *known = true;
+  r.group("/docker/web").held.cpu->quotaUs = cgroup::Bound::of(100000);  // drift
+  r.writes->post({"/docker/web"}, false, true, 32);
+  reconciler.reconcileAll(true);
+  EXPECT_EQ(r.group("/docker/web").writes.size(), 2u);
+  ASSERT_EQ(engine->updates.size(), 1u);
+  EXPECT_EQ(engine->updates[0].second.cpu->quotaUs, cgroup::Bound::of(50000));
+  EXPECT_EQ(r.metrics.driftCorrections("cpu"), 1u);
+}
