@@ -64,7 +64,7 @@ const std::vector<std::string_view>& configKeys() {
       "api_address",    "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
       "enforce",        "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
       "export",         "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns", "userns_user",        "seccomp_profile",  "max_image_upload"};
+      "default_userns", "userns_user",        "seccomp_profile",  "max_image_upload", "containerd_state"};
   return keys;
 }
 
@@ -97,7 +97,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                                   {"log_level", &AgentConfig::logLevel},
                                   {"shim_path", &AgentConfig::shimPath},
                                   {"userns_user", &AgentConfig::usernsUser},
-                                  {"seccomp_profile", &AgentConfig::seccompProfile}};
+                                  {"seccomp_profile", &AgentConfig::seccompProfile},
+                                  {"containerd_state", &AgentConfig::containerdState}};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;

@@ -44,6 +44,9 @@ struct AgentConfig {
   uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
   std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths
   std::vector<std::string> containerLabels;  // `container_labels`: keys exported as container_label_<key>
+  // `containerd_state`: containerd's state dir; its task bundles name Kubernetes' containers
+  // (docs/engines.md). Empty: not read.
+  std::string containerdState = "/run/containerd";
 
   bool operator==(const AgentConfig&) const = default;
 };

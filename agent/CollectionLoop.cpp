@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "EngineNames.h"
+
 namespace agent {
 
 namespace {
@@ -50,6 +52,8 @@ void CollectionLoop::collectNow() {
   }
   auto snapshot = collector_.collect(*known_, standby);
   snapshot->agentContainers = known_;
+  if (observeEngines_) observeEngines_(*snapshot);
+  if (engines_) collectors::engines::nameEngineContainers(*snapshot, *engines_->current());
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
   ++counts_[bucket];
@@ -61,6 +65,13 @@ void CollectionLoop::collectNow() {
   sink_->publish(std::move(snapshot));
   // Give back what the previous snapshot and scrapes freed: agentd idles between cycles.
   ::malloc_trim(0);
+}
+
+void CollectionLoop::useEngines(const collectors::engines::EngineDirectory& directory,
+                                std::function<void(const collectors::Snapshot&)> observe) {
+  std::lock_guard lock(mutex_);
+  engines_ = &directory;
+  observeEngines_ = std::move(observe);
 }
 
 void CollectionLoop::run(std::stop_token stop) {

@@ -4,12 +4,14 @@
 // names, images, labels and states.
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <thread>
 
 #include "Collector.h"
 #include "ContainerRuntime.h"
+#include "EngineDirectory.h"
 #include "MetricsServer.h"
 
 namespace agent {
@@ -25,12 +27,20 @@ class CollectionLoop {
   // Collects once now, on the caller's thread (at start, so the first scrape has data).
   void collectNow();
 
+  // Other engines' containers: every new snapshot is shown to `observe` (the containerd
+  // watcher learns new ids from it), then its samples get the names `directory` holds
+  // (EngineNames.h). Before the first collection.
+  void useEngines(const collectors::engines::EngineDirectory& directory,
+                  std::function<void(const collectors::Snapshot&)> observe);
+
  private:
   void run(std::stop_token stop);
 
   collectors::Collector collector_;
   const container::ContainerRuntime& runtime_;
   std::shared_ptr<LatestSnapshot> sink_;
+  const collectors::engines::EngineDirectory* engines_ = nullptr;
+  std::function<void(const collectors::Snapshot&)> observeEngines_;
   std::chrono::milliseconds interval_;
   // The runtime's containers as of `knownAt_`, shared with the snapshots made since.
   std::shared_ptr<const collectors::AgentContainers> known_ = std::make_shared<collectors::AgentContainers>();

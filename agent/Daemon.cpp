@@ -17,6 +17,7 @@
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerRuntime.h"
+#include "ContainerdWatcher.h"
 #include "ControlApi.h"
 #include "EnforcementMetrics.h"
 #include "EventLoop.h"
@@ -293,9 +294,18 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));
-  collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
+  collector.publishWritesTo(cgroupWrites);               // the reconciler's view of writes behind its back
+  collectors::engines::EngineDirectory engineDirectory;  // before the collection loop: outlives it
+  std::unique_ptr<engines::ContainerdWatcher> containerd;
+  if (!config.containerdState.empty()) {
+    containerd = std::make_unique<engines::ContainerdWatcher>(engines::ContainerdBundleReader(config.containerdState),
+                                                              engineDirectory);
+  }
   auto collection = std::make_unique<CollectionLoop>(std::move(collector), *runtime, snapshots,
                                                      millis(config.collectIntervalSeconds));
+  collection->useEngines(engineDirectory, [watcher = containerd.get()](const collectors::Snapshot& snapshot) {
+    if (watcher) watcher->observe(snapshot);
+  });
   collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},
