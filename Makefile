@@ -42,7 +42,7 @@ build-fuzz: deps
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 fuzz: build-fuzz
-	mkdir -p $(FUZZ_BUILD)/corpus/quantity $(FUZZ_BUILD)/corpus/policy $(FUZZ_BUILD)/corpus/create_request $(FUZZ_BUILD)/corpus/renderer $(FUZZ_BUILD)/corpus/subuid $(FUZZ_BUILD)/corpus/seccomp_profile $(FUZZ_BUILD)/corpus/load_plan $(FUZZ_BUILD)/corpus/layer_unpack $(FUZZ_BUILD)/corpus/volume_spec $(FUZZ_BUILD)/corpus/chunked_decoder $(FUZZ_BUILD)/corpus/docker_api_json
+	mkdir -p $(FUZZ_BUILD)/corpus/quantity $(FUZZ_BUILD)/corpus/policy $(FUZZ_BUILD)/corpus/create_request $(FUZZ_BUILD)/corpus/renderer $(FUZZ_BUILD)/corpus/subuid $(FUZZ_BUILD)/corpus/seccomp_profile $(FUZZ_BUILD)/corpus/load_plan $(FUZZ_BUILD)/corpus/layer_unpack $(FUZZ_BUILD)/corpus/volume_spec $(FUZZ_BUILD)/corpus/chunked_decoder $(FUZZ_BUILD)/corpus/docker_api_json $(FUZZ_BUILD)/corpus/containerd_bundle
 	$(FUZZ_BUILD)/quantity_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/quantity fuzz/corpus/quantity
 	$(FUZZ_BUILD)/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/policy fuzz/corpus/policy
 	$(FUZZ_BUILD)/create_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/create_request fuzz/corpus/create_request
@@ -56,6 +56,7 @@ fuzz: build-fuzz
 	$(FUZZ_BUILD)/docker_api_json_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_api_json fuzz/corpus/docker_api_json
 	mkdir -p $(FUZZ_BUILD)/corpus/docker_resources
 	$(FUZZ_BUILD)/docker_resources_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_resources fuzz/corpus/docker_resources
+	$(FUZZ_BUILD)/containerd_bundle_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/containerd_bundle fuzz/corpus/containerd_bundle
 
 DATA_DIR ?= /var/lib/agent
 # More of agentd's flags, e.g. AGENTD_FLAGS='--state-dir /tmp/a/run --cgroup-parent /mine

@@ -60,11 +60,12 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir",      "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
-      "api_address",    "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
-      "enforce",        "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
-      "export",         "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns", "userns_user",        "seccomp_profile",  "max_image_upload", "engines"};
+      "state_dir",       "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
+      "api_address",     "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
+      "enforce",         "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
+      "export",          "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
+      "default_userns",  "userns_user",        "seccomp_profile",  "max_image_upload", "engines",
+      "containerd_state"};
   return keys;
 }
 
@@ -97,7 +98,8 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                                   {"log_level", &AgentConfig::logLevel},
                                   {"shim_path", &AgentConfig::shimPath},
                                   {"userns_user", &AgentConfig::usernsUser},
-                                  {"seccomp_profile", &AgentConfig::seccompProfile}};
+                                  {"seccomp_profile", &AgentConfig::seccompProfile},
+                                  {"containerd_state", &AgentConfig::containerdState}};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;

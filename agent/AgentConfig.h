@@ -47,6 +47,9 @@ struct AgentConfig {
   std::vector<std::string> containerLabels;  // `container_labels`: keys exported as container_label_<key>
   // Other engines' containers by their names (docs/engines.md).
   EnginesConfig engines;  // `engines`
+  // `containerd_state`: containerd's state dir; its task bundles name Kubernetes' containers
+  // (docs/engines.md). Empty: not read.
+  std::string containerdState = "/run/containerd";
 
   bool operator==(const AgentConfig&) const = default;
 };

@@ -52,6 +52,7 @@ void CollectionLoop::collectNow() {
   }
   auto snapshot = collector_.collect(*known_, standby, engines_ ? engines_->current() : nullptr);
   snapshot->agentContainers = known_;
+  if (observeEngines_) observeEngines_(*snapshot);
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
   ++counts_[bucket];
@@ -63,6 +64,11 @@ void CollectionLoop::collectNow() {
   sink_->publish(std::move(snapshot));
   // Give back what the previous snapshot and scrapes freed: agentd idles between cycles.
   ::malloc_trim(0);
+}
+
+void CollectionLoop::observeEngines(std::function<void(const collectors::Snapshot&)> observe) {
+  std::lock_guard lock(mutex_);
+  observeEngines_ = std::move(observe);
 }
 
 void CollectionLoop::run(std::stop_token stop) {

@@ -4,6 +4,7 @@
 // names, images, labels and states.
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -27,12 +28,17 @@ class CollectionLoop {
   // Collects once now, on the caller's thread (at start, so the first scrape has data).
   void collectNow();
 
+  // Every new snapshot is shown to `observe` (the containerd watcher learns new ids from
+  // it, to read each one's bundle once). Before the first collection.
+  void observeEngines(std::function<void(const collectors::Snapshot&)> observe);
+
  private:
   void run(std::stop_token stop);
 
   collectors::Collector collector_;
   const container::ContainerRuntime& runtime_;
   std::shared_ptr<LatestSnapshot> sink_;
+  std::function<void(const collectors::Snapshot&)> observeEngines_;
   std::chrono::milliseconds interval_;
   std::shared_ptr<const collectors::engines::EngineDirectory> engines_;  // other engines' containers; may be null
   // The runtime's containers as of `knownAt_`, shared with the snapshots made since.

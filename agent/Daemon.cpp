@@ -17,6 +17,7 @@
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerRuntime.h"
+#include "ContainerdWatcher.h"
 #include "ControlApi.h"
 #include "DiscoveredTarget.h"
 #include "DockerLimitClient.h"
@@ -305,8 +306,16 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto engineClients = std::make_unique<engines::EngineClients>(config.engines, engineDirectory);
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));
   collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
+  std::unique_ptr<engines::ContainerdWatcher> containerd;
+  if (!config.containerdState.empty()) {
+    containerd = std::make_unique<engines::ContainerdWatcher>(engines::ContainerdBundleReader(config.containerdState),
+                                                              *engineDirectory);
+  }
   auto collection = std::make_unique<CollectionLoop>(std::move(collector), *runtime, snapshots,
                                                      millis(config.collectIntervalSeconds), engineDirectory);
+  collection->observeEngines([watcher = containerd.get()](const collectors::Snapshot& snapshot) {
+    if (watcher) watcher->observe(snapshot);
+  });
   collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},

@@ -26,6 +26,21 @@ std::string_view wrappedId(std::string_view name, std::string_view prefix, std::
   return isHex(id, 64) ? id : std::string_view{};
 }
 
+// kubelet's cgroupfs tree: a component "kubepods" (or kubepods.slice) anywhere, not only at
+// the top: kubelet's --cgroup-root (/kubelet/kubepods/..., kind's nodes) moves it down.
+bool belowKubepods(std::string_view path) {
+  while (!path.empty()) {
+    size_t start = path.find_first_not_of('/');
+    if (start == std::string_view::npos) return false;
+    path.remove_prefix(start);
+    std::string_view component = path.substr(0, path.find('/'));
+    if (component == "kubepods" || startsWith(component, "kubepods.") || startsWith(component, "kubepods-"))
+      return true;
+    path.remove_prefix(component.size());
+  }
+  return false;
+}
+
 Classification container(Runtime runtime, std::string_view id) {
   return {runtime, std::string(id), std::string(id.substr(0, 12))};
 }
@@ -74,11 +89,11 @@ Classification classify(std::string_view path, std::string_view agentParent) {
   for (std::string_view prefix : {"cri-containerd-", "crio-"}) {
     if (auto id = wrappedId(name, prefix, ".scope"); !id.empty()) return container(Runtime::Containerd, id);
   }
-  // cgroupfs driver: /kubepods[/<qos>]/pod<uid>/<64 hex>
-  if (startsWith(path, "/kubepods") && isHex(name, 64)) return container(Runtime::Containerd, name);
+  // cgroupfs driver: [<cgroup root>]/kubepods[/<qos>]/pod<uid>/<64 hex>
+  if (isHex(name, 64) && belowKubepods(parent)) return container(Runtime::Containerd, name);
   if (auto id = wrappedId(name, "libpod-", ".scope"); !id.empty()) return container(Runtime::Podman, id);
-  if (auto id = wrappedId(name, "libpod-", ""); !id.empty() && parent == "/libpod_parent")
-    return container(Runtime::Podman, id);
+  // cgroupfs manager: /libpod_parent/libpod-<64 hex>, or <--cgroup-parent>/libpod-<64 hex>.
+  if (auto id = wrappedId(name, "libpod-", ""); !id.empty()) return container(Runtime::Podman, id);
 
   if (parent == "/lxc" || parent == "/lxc.payload") return {Runtime::Lxc, std::string(name), std::string(name)};
   if (parent == "/" && startsWith(name, "lxc.payload.") && name.size() > 12) {

@@ -68,6 +68,27 @@ TEST(Classifier, RealWorldPaths) {
   }
 }
 
+// Seen here (scripts/private-podman.sh, docs/engines.md): podman's cgroupfs manager puts a
+// container with --cgroup-parent P at P/libpod-<id>, not below /libpod_parent.
+TEST(Classifier, PodmanBelowAnyCgroupParent) {
+  auto got = classify("/agent-test-19950-podman/libpod-" + kDocker, "/agent");
+  EXPECT_EQ(runtimeName(got.runtime), "podman");
+  EXPECT_EQ(got.id, kDocker);
+  EXPECT_EQ(runtimeName(classify("/agent-test-19950-podman/conmon", "/agent").runtime), "other");
+}
+
+// kubelet's --cgroup-root moves kubepods down a level (/kubelet/kubepods/..., kind's nodes;
+// the containerd host test's /agent-test-<pid>/kubepods/...).
+TEST(Classifier, KubepodsBelowACgroupRoot) {
+  for (std::string root : {"/kubelet", "/agent-test-1-x", "/a/b"}) {
+    auto got = classify(root + "/kubepods/burstable/pod0a1b2c3d-1111-2222-3333-444455556666/" + kDocker, "/agent");
+    EXPECT_EQ(runtimeName(got.runtime), "containerd") << root;
+    EXPECT_EQ(got.id, kDocker) << root;
+  }
+  EXPECT_EQ(runtimeName(classify("/notkubepods/pod0/" + kDocker, "/agent").runtime), "other");
+  EXPECT_EQ(runtimeName(classify("/x/kubepodsish/pod0/" + kDocker, "/agent").runtime), "other");
+}
+
 TEST(Classifier, TheAgentParentIsConfigurable) {
   EXPECT_EQ(classify("/agent-test-1-x/agent/" + kAgent, "/agent-test-1-x/agent").runtime, Runtime::Agent);
   EXPECT_EQ(classify("/agent-test-1-x/agent/" + kAgent, "/agent-test-1-x/agent/").runtime, Runtime::Agent);

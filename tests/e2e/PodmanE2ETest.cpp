@@ -1,0 +1,89 @@
+// podman's containers as agentd finds them: a private podman 4.3 (scripts/private-podman.sh:
+// its own store, config files and API socket; cgroupfs manager) runs busybox with
+// `--cgroup-parent`, which puts the container at <parent>/libpod-<64 hex>. agentd must export
+// it as podman's, with the memory limit podman set, and list it in `ps --all-cgroups`.
+// (Names come from podman's Docker-compatible API: the Docker client's tests.)
+#include <gtest/gtest.h>
+
+#include "E2ESupport.h"
+
+using namespace e2e;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+class PodmanE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char dir[] = "/tmp/agent-test-podman-XXXXXX";
+    if (::mkdtemp(dir) == nullptr) {
+      setupError_ = "mkdtemp failed";
+      return;
+    }
+    dir_ = dir;
+    parent_ = "agent-test-" + std::to_string(::getpid()) + "-podman";
+    Ran started = shell(AGENT_SCRIPTS_DIR "/private-podman.sh start " + dir_ + " " + parent_);
+    if (started.exitCode == 2) {
+      skipReason_ = started.out;
+      return;
+    }
+    if (started.exitCode != 0) {
+      setupError_ = "the private podman did not start:\n" + started.out;
+      return;
+    }
+    Ran image = shell("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -c . | " + podmanCommand() +
+                      " import -q -c 'CMD [\"/bin/sh\"]' - busybox:latest");
+    if (image.exitCode != 0) setupError_ = "the busybox image did not import:\n" + image.out;
+  }
+  static void TearDownTestSuite() {
+    if (!dir_.empty()) shell(AGENT_SCRIPTS_DIR "/private-podman.sh stop " + dir_);
+    EXPECT_FALSE(fs::exists(dir_)) << "the private podman's directory stayed: " << dir_;
+  }
+  void SetUp() override {
+    if (!skipReason_.empty()) GTEST_SKIP() << skipReason_;
+    ASSERT_TRUE(setupError_.empty()) << setupError_;
+  }
+
+  // Never a bare `podman`: that one would use the host's store.
+  static std::string podmanCommand() {
+    return "env CONTAINERS_CONF=" + dir_ + "/containers.conf CONTAINERS_STORAGE_CONF=" + dir_ +
+           "/storage.conf /usr/bin/podman";
+  }
+  static Ran podman(const std::string& args) { return shell(podmanCommand() + " " + args); }
+
+  static inline std::string dir_;
+  static inline std::string parent_;
+  static inline std::string skipReason_;
+  static inline std::string setupError_;
+};
+
+TEST_F(PodmanE2E, ItsContainerBelowACgroupParentIsPodmansWithItsLimit) {
+  Agent agent;
+  Ran ran = podman("run -d --name web --memory 64m --label tier=web --network none --cgroup-parent /" + parent_ +
+                   " busybox sleep 1000");
+  ASSERT_EQ(ran.exitCode, 0) << ran.out;
+  std::string id = ran.out.substr(0, 64);
+  std::string cgroup = "/" + parent_ + "/libpod-" + id;
+
+  std::string series;
+  for (int i = 0; i < 50; ++i) {
+    std::string metrics = scrape(agent.metricsUrl());
+    size_t at = metrics.find("container_spec_memory_limit_bytes{id=\"" + cgroup + "\"");
+    if (at != std::string::npos) {
+      series = metrics.substr(at, metrics.find('\n', at) - at);
+      break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  podman("rm -f -t 0 web");
+  ASSERT_FALSE(series.empty()) << "no series for " << cgroup << "\n" << agent.ctl("ps --all-cgroups").out;
+  EXPECT_TRUE(has(series, "name=\"" + id.substr(0, 12) + "\"")) << series;
+  EXPECT_TRUE(has(series, "} 67108864")) << series;
+  Ran ps = agent.ctl("ps --all-cgroups");
+  EXPECT_TRUE(has(ps.out, "podman")) << ps.out;
+}
