@@ -10,6 +10,7 @@
 
 #include "Collector.h"
 #include "ContainerRuntime.h"
+#include "LayerUsageSampler.h"
 #include "MetricsServer.h"
 
 namespace agent {
@@ -17,7 +18,8 @@ namespace agent {
 class CollectionLoop {
  public:
   CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
-                 std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval);
+                 std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval,
+                 std::shared_ptr<collectors::LayerUsageSampler> layers = nullptr);
   ~CollectionLoop() = default;  // stops and joins (thread_)
   CollectionLoop(const CollectionLoop&) = delete;
   CollectionLoop& operator=(const CollectionLoop&) = delete;
@@ -32,6 +34,7 @@ class CollectionLoop {
   const container::ContainerRuntime& runtime_;
   std::shared_ptr<LatestSnapshot> sink_;
   std::chrono::milliseconds interval_;
+  std::shared_ptr<collectors::LayerUsageSampler> layers_;  // null: fs usage off
   // The runtime's containers as of `knownAt_`, shared with the snapshots made since.
   std::shared_ptr<const collectors::AgentContainers> known_ = std::make_shared<collectors::AgentContainers>();
   uint64_t knownAt_ = UINT64_MAX;

@@ -294,8 +294,15 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   }
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));
   collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
+  std::shared_ptr<collectors::LayerUsageSampler> layerUsage;
+  if (config.fsUsageIntervalSeconds > 0) {
+    layerUsage = std::make_shared<collectors::LayerUsageSampler>(
+        millis(config.fsUsageIntervalSeconds), [](const std::string& id, const Error& error) {
+          spdlog::warn("msg=\"cannot measure a writable layer\" id={} error=\"{}\"", id.substr(0, 12), error.message());
+        });
+  }
   auto collection = std::make_unique<CollectionLoop>(std::move(collector), *runtime, snapshots,
-                                                     millis(config.collectIntervalSeconds));
+                                                     millis(config.collectIntervalSeconds), layerUsage);
   collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},
