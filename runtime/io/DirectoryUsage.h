@@ -5,6 +5,7 @@
 // Used for containers' writable layers (docs/metrics.md, container_fs_usage_bytes).
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -13,9 +14,14 @@
 
 namespace agent {
 
+// Directories this deep below the measured one are counted but not entered: each level of
+// the walk holds a descriptor, and a container can make its layer as deep as it likes.
+inline constexpr size_t kDirectoryUsageMaxDepth = 256;
+
 struct DirectoryUsage {
-  uint64_t bytes = 0;   // allocated blocks * 512: a sparse file counts what it holds, not its size
-  uint64_t inodes = 0;  // the directory itself included
+  uint64_t bytes = 0;       // allocated blocks * 512: a sparse file counts what it holds, not its size
+  uint64_t inodes = 0;      // the directory itself included
+  bool cutAtDepth = false;  // some directory was deeper than kDirectoryUsageMaxDepth
 };
 
 // Walks the tree below `dirFd` (an open directory; not closed) relative to it (openat,

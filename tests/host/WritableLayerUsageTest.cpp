@@ -223,6 +223,21 @@ TEST(WritableLayerUsage, TheSamplerMeasuresAgentAndEngineLayersOnItsOwnThreadAnd
   EXPECT_TRUE(s.cgroups[0].writableLayer);
 }
 
+// A container can nest directories as deep as it likes: the walk stops entering them at
+// kDirectoryUsageMaxDepth (each level holds a descriptor) and says so, counting what it saw.
+TEST(WritableLayerUsage, ATreeDeeperThanTheLimitIsCountedDownToTheLimit) {
+  ScratchDir scratch;
+  std::string layer = scratch.path() + "/upper", path = layer;
+  for (size_t i = 0; i < kDirectoryUsageMaxDepth + 44; ++i) path += "/a";
+  fs::create_directories(path);
+  DirectoryUsage usage = usageOf(layer);
+  EXPECT_TRUE(usage.cutAtDepth);
+  EXPECT_EQ(usage.inodes, kDirectoryUsageMaxDepth + 1) << "the layer and its directories down to the limit";
+  fs::remove_all(layer + "/a");
+  fs::create_directories(layer + "/a/b");
+  EXPECT_FALSE(usageOf(layer).cutAtDepth);
+}
+
 // The cost of one walk: 10,000 files of 1 KiB in 100 directories.
 TEST(WritableLayerUsage, WalkingTenThousandFilesTakesMilliseconds) {
   ScratchDir scratch;
