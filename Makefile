@@ -92,6 +92,7 @@ bench: build
 	$(BUILD)/bench/cgroup_stats_bench
 	$(BUILD)/bench/collector_bench
 	$(BUILD)/bench/reconcile_bench
+	$(BUILD)/bench/layer_usage_bench
 
 # `agentctl stats --no-stream` against `docker stats --no-stream`, 20 containers each, in one
 # hyperfine run (a private dockerd from Debian's docker.io; see docs/performance.md).

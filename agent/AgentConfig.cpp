@@ -60,12 +60,12 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir",       "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
-      "api_address",     "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
-      "enforce",         "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
-      "export",          "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns",  "userns_user",        "seccomp_profile",  "max_image_upload", "engines",
-      "containerd_state"};
+      "state_dir",        "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
+      "api_address",      "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
+      "enforce",          "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
+      "export",           "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
+      "default_userns",   "userns_user",        "seccomp_profile",  "max_image_upload", "engines",
+      "containerd_state", "fs_usage_interval"};
   return keys;
 }
 
@@ -155,6 +155,15 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                              "`idle_refresh` is in seconds, from 0 (read everything every cycle) to 3600");
         }
         config.idleRefreshSeconds = seconds;
+        known = true;
+      }
+      if (key == "fs_usage_interval") {
+        double seconds = value.as<double>();
+        if (!(seconds == 0 || (seconds >= 0.1 && seconds <= 86400))) {
+          return configError(where(path, value.Mark()),
+                             "`fs_usage_interval` is in seconds, from 0.1 to 86400, or 0 to measure no writable layer");
+        }
+        config.fsUsageIntervalSeconds = seconds;
         known = true;
       }
       if (key == "max_staleness") {

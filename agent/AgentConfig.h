@@ -41,6 +41,7 @@ struct AgentConfig {
   double collectIntervalSeconds = 1.0;       // `collect_interval`
   double idleRefreshSeconds = 10.0;          // `idle_refresh`: longest wait to re-read a group where nothing ran
   double maxStalenessSeconds = 0;            // `max_staleness`: a scrape refreshes an older snapshot; 0 never
+  double fsUsageIntervalSeconds = 60.0;      // `fs_usage_interval`: writable layers walked at most this often; 0 off
   std::string exportMode = "containers";     // `export`: containers | all
   uint64_t maxDepth = 32;                    // `max_depth`: cgroup levels walked below the root
   std::vector<std::string> ignoreCgroups;    // `ignore_cgroups`: globs on cgroup paths

@@ -20,7 +20,8 @@ std::shared_ptr<const collectors::AgentContainers> agentContainers(const contain
                                        .state = std::string(container::stateName(c.status.state)),
                                        .createdAtUnixMs = c.config.createdAtUnixMs,
                                        .startedAtUnixMs = c.status.pid ? c.status.pid->startedAtUnixMs : 0,
-                                       .cgroupPath = c.config.cgroupPath};
+                                       .cgroupPath = c.config.cgroupPath,
+                                       .upperDir = c.config.spec.layerDir + "/upper"};
   }
   return out;
 }
@@ -29,12 +30,14 @@ std::shared_ptr<const collectors::AgentContainers> agentContainers(const contain
 
 CollectionLoop::CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
                                std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval,
-                               std::shared_ptr<const collectors::engines::EngineDirectory> engines)
+                               std::shared_ptr<const collectors::engines::EngineDirectory> engines,
+                               std::shared_ptr<collectors::LayerUsageSampler> layers)
     : collector_(std::move(collector)),
       runtime_(runtime),
       sink_(std::move(sink)),
       interval_(interval),
       engines_(std::move(engines)),
+      layers_(std::move(layers)),
       bounds_{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1},
       counts_(bounds_.size() + 1, 0) {
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
@@ -53,6 +56,7 @@ void CollectionLoop::collectNow() {
   auto snapshot = collector_.collect(*known_, standby, engines_ ? engines_->current() : nullptr);
   snapshot->agentContainers = known_;
   if (observeEngines_) observeEngines_(*snapshot);
+  if (layers_) layers_->update(*snapshot);  // the writable layers' last sizes (measured on its own thread)
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
   ++counts_[bucket];

@@ -12,6 +12,7 @@
 #include "Collector.h"
 #include "ContainerRuntime.h"
 #include "EngineDirectory.h"
+#include "LayerUsageSampler.h"
 #include "MetricsServer.h"
 
 namespace agent {
@@ -20,7 +21,8 @@ class CollectionLoop {
  public:
   CollectionLoop(collectors::Collector collector, const container::ContainerRuntime& runtime,
                  std::shared_ptr<LatestSnapshot> sink, std::chrono::milliseconds interval,
-                 std::shared_ptr<const collectors::engines::EngineDirectory> engines = nullptr);
+                 std::shared_ptr<const collectors::engines::EngineDirectory> engines = nullptr,
+                 std::shared_ptr<collectors::LayerUsageSampler> layers = nullptr);
   ~CollectionLoop() = default;  // stops and joins (thread_)
   CollectionLoop(const CollectionLoop&) = delete;
   CollectionLoop& operator=(const CollectionLoop&) = delete;
@@ -41,6 +43,7 @@ class CollectionLoop {
   std::function<void(const collectors::Snapshot&)> observeEngines_;
   std::chrono::milliseconds interval_;
   std::shared_ptr<const collectors::engines::EngineDirectory> engines_;  // other engines' containers; may be null
+  std::shared_ptr<collectors::LayerUsageSampler> layers_;                // null: fs usage off
   // The runtime's containers as of `knownAt_`, shared with the snapshots made since.
   std::shared_ptr<const collectors::AgentContainers> known_ = std::make_shared<collectors::AgentContainers>();
   uint64_t knownAt_ = UINT64_MAX;

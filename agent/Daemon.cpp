@@ -306,13 +306,21 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto engineClients = std::make_unique<engines::EngineClients>(config.engines, engineDirectory);
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));
   collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
+  std::shared_ptr<collectors::LayerUsageSampler> layerUsage;
+  if (config.fsUsageIntervalSeconds > 0) {
+    layerUsage = std::make_shared<collectors::LayerUsageSampler>(
+        millis(config.fsUsageIntervalSeconds), [](const std::string& id, const Error& error) {
+          spdlog::warn("msg=\"cannot measure a writable layer\" id={} error=\"{}\"", id.substr(0, 12), error.message());
+        });
+  }
+  if (layerUsage) layerUsage->readEnginesFrom(engineDirectory.get());  // Docker's writable layers too
   std::unique_ptr<engines::ContainerdWatcher> containerd;
   if (!config.containerdState.empty()) {
     containerd = std::make_unique<engines::ContainerdWatcher>(engines::ContainerdBundleReader(config.containerdState),
                                                               *engineDirectory);
   }
-  auto collection = std::make_unique<CollectionLoop>(std::move(collector), *runtime, snapshots,
-                                                     millis(config.collectIntervalSeconds), engineDirectory);
+  auto collection = std::make_unique<CollectionLoop>(
+      std::move(collector), *runtime, snapshots, millis(config.collectIntervalSeconds), engineDirectory, layerUsage);
   collection->observeEngines([watcher = containerd.get()](const collectors::Snapshot& snapshot) {
     if (watcher) watcher->observe(snapshot);
   });

@@ -203,6 +203,15 @@ void renderCgroup(Families& f, const CgroupSample& s, const std::vector<Exported
     ioEmit("container_fs_writes_total", "Writes completed, per block device.", io.writeOps);
   }
 
+  // cAdvisor's names and help; sampled apart from the cycle (LayerUsageSampler).
+  if (const auto& layer = s.writableLayer) {
+    Labels dev = with(labels, {{"device", layer->device}});
+    f.add("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem.", kGauge,
+          dev, static_cast<double>(layer->usageBytes));
+    f.add("container_fs_limit_bytes", "Number of bytes that can be consumed by the container on this filesystem.",
+          kGauge, dev, static_cast<double>(layer->limitBytes));
+  }
+
   for (const auto& net : s.network) {
     Labels nic = with(labels, {{"interface", net.interface}});
     auto n = [&](const char* name, const char* help, uint64_t v) {

@@ -14,6 +14,7 @@
 #include "CgroupBackend.h"
 #include "Classifier.h"
 #include "EngineContainer.h"
+#include "LayerUsage.h"
 #include "Limits.h"
 #include "Namespaces.h"
 #include "NetDev.h"
@@ -32,6 +33,7 @@ struct AgentContainerInfo {
   int64_t createdAtUnixMs = 0;
   int64_t startedAtUnixMs = 0;  // when its PID 1 started (the shim's record); 0 before that
   std::string cgroupPath{};     // the `id` label; a stopped container's cgroup is gone
+  std::string upperDir{};       // its overlay upper dir: container_fs_usage_bytes (LayerUsageSampler)
 };
 
 struct CgroupSample {
@@ -51,6 +53,8 @@ struct CgroupSample {
   // Agent containers: their recorded start. Others: the start of the oldest process in the
   // group (or below it) when the collector first saw it with processes (docs/metrics.md).
   double startTimeSeconds = 0;
+  // Its writable layer's last measure (LayerUsageSampler); none when not measured (yet).
+  std::optional<LayerUsage> writableLayer;
 };
 
 struct Snapshot {

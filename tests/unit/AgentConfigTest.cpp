@@ -56,6 +56,25 @@ TEST(AgentConfig, AnOutOfRangeIdleRefreshNamesTheKeyAndWhere) {
   EXPECT_EQ(config.idleRefreshSeconds, 10.0) << "a rejected value is not kept";
 }
 
+TEST(AgentConfig, FsUsageIntervalIsSecondsOrZeroForOff) {
+  for (const auto& [text, want] : std::vector<std::pair<std::string, double>>{{"5", 5.0}, {"0", 0.0}, {"0.5", 0.5}}) {
+    ConfigFile file("fs_usage_interval: " + text + "\n");
+    AgentConfig config;
+    auto r = loadConfigFile(file.path, true, config);
+    ASSERT_TRUE(r) << text << ": " << r.error().message();
+    EXPECT_EQ(config.fsUsageIntervalSeconds, want);
+  }
+  for (const char* bad : {"-1", "0.01", "100000"}) {
+    ConfigFile file(std::string("log_level: info\nfs_usage_interval: ") + bad + "\n");
+    AgentConfig config;
+    auto r = loadConfigFile(file.path, true, config);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message().find("`fs_usage_interval` is in seconds"), std::string::npos) << r.error().message();
+    EXPECT_NE(r.error().message().find(file.path + ":2:"), std::string::npos) << r.error().message();
+    EXPECT_EQ(config.fsUsageIntervalSeconds, 60.0) << "a rejected value is not kept";
+  }
+}
+
 // container_labels whose keys give one label name would put two labels of one name on every
 // container series: promtool says "duplicate label names" and Prometheus refuses the whole
 // scrape. Refused at load, at the later key's position, naming both.
