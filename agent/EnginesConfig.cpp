@@ -17,7 +17,7 @@ struct EngineEntry {
   std::string_view name;
   EngineSettings EnginesConfig::*settings;
 };
-constexpr EngineEntry kEngines[] = {{"docker", &EnginesConfig::docker}};
+constexpr EngineEntry kEngines[] = {{"docker", &EnginesConfig::docker}, {"podman", &EnginesConfig::podman}};
 
 std::string engineList() {
   std::string out;

@@ -30,6 +30,9 @@ struct EngineSettings {
 
 struct EnginesConfig {
   EngineSettings docker{.socket = "/var/run/docker.sock", .use = EngineUse::Auto};
+  // podman's API service (`podman system service`, socket-activated as podman.socket) speaks
+  // the same Docker-compatible API; its root socket by default.
+  EngineSettings podman{.socket = "/run/podman/podman.sock", .use = EngineUse::Auto};
   bool operator==(const EnginesConfig&) const = default;
 };
 

@@ -57,6 +57,8 @@ engines:
   docker:
     enabled: $1
     socket: $dockerdir/docker.sock
+  podman:
+    enabled: false
 EOF
   rm -f "$work/state/api"
   "$bin/agentd" --config "$work/agent.yaml" --policy-dir "$work/policies" --state-dir "$work/state" \

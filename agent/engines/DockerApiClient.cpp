@@ -129,7 +129,8 @@ bool DockerApiClient::apply(std::string_view line, Error& failure) {
     return true;
   }
   if (event->type != "container" || !ce::isFullContainerId(event->id)) return true;
-  if (event->action == "destroy") {
+  // Docker says `destroy`; podman's Docker-compatible stream says `remove` instead.
+  if (event->action == "destroy" || event->action == "remove") {
     directory_->erase(event->id);
     return true;
   }

@@ -8,7 +8,8 @@ EngineClients::EngineClients(const EnginesConfig& config,
     collectors::engines::Engine engine;
     const EngineSettings& settings;
   };
-  for (const auto& [engine, settings] : {Compatible{collectors::engines::Engine::Docker, config.docker}}) {
+  for (const auto& [engine, settings] : {Compatible{collectors::engines::Engine::Docker, config.docker},
+                                         Compatible{collectors::engines::Engine::Podman, config.podman}}) {
     if (settings.use == EngineUse::Off) continue;
     docker_.push_back(std::make_unique<DockerApiClient>(
         DockerApiClientOptions{

@@ -71,7 +71,9 @@ Result<EngineContainer> parseContainerInspect(std::string_view text, Engine engi
   if (!doc.is_object()) return invalid(kWhat, "not a JSON object");
   EngineContainer c;
   c.engine = engine;
-  c.limitsByApi = true;
+  // Docker's POST /containers/{id}/update keeps a limit in the container's HostConfig; podman
+  // 4.3 answers 404 there (and its libpod update is not kept), so its limits go to the files.
+  c.limitsByApi = engine == Engine::Docker;
   if (!stringAt(doc, "Id", c.id) || !isFullContainerId(c.id)) return invalid(kWhat, "`Id` is not 64 hex digits");
   if (!stringAt(doc, "Name", c.name)) return invalid(kWhat, "`Name` is not a string");
   if (!c.name.empty() && c.name.front() == '/') c.name.erase(0, 1);

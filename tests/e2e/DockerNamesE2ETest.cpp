@@ -86,7 +86,7 @@ class DockerNamesE2E : public ::testing::Test {
     return "collect_interval: 0.5\nreconcile_interval: 0.5\n"
            "container_labels: [tier, com.docker.compose.service, com.docker.compose.project]\n"
            "engines:\n  docker:\n    socket: " +
-           socket() + "\n    enabled: true\n";
+           socket() + "\n    enabled: true\n  podman: {enabled: false}\n";
   }
   // Scrapes until `wanted` holds (up to `timeout`); the last scrape either way.
   static std::string scrapeUntil(const Agent& agent, const std::function<bool(const std::string&)>& wanted,
@@ -219,7 +219,8 @@ TEST_F(DockerNamesE2E, DockerdStoppedAndStartedAgainChangesNothingButALogLine) {
 
 TEST_F(DockerNamesE2E, AnAbsentSocketCostsNothingAndIsLoggedOnce) {
   std::string missing = dir_ + "/nothing-here.sock";
-  Agent agent("collect_interval: 0.5\nengines: {docker: {socket: " + missing + ", enabled: true}}\n");
+  Agent agent("collect_interval: 0.5\nengines: {docker: {socket: " + missing +
+              ", enabled: true}, podman: {enabled: false}}\n");
   std::this_thread::sleep_for(4s);  // retries at 1, 2 s
   std::string text = scrape(agent.metricsUrl());
   EXPECT_NE(text.find("container_cpu_usage_seconds_total"), std::string::npos) << agent.log();
@@ -227,7 +228,7 @@ TEST_F(DockerNamesE2E, AnAbsentSocketCostsNothingAndIsLoggedOnce) {
   EXPECT_EQ(count(log, "engine not reachable"), 1u) << log;
   EXPECT_NE(log.find(missing), std::string::npos) << log;
 
-  Agent quiet("engines: {docker: {socket: " + missing + ", enabled: auto}}\n");
+  Agent quiet("engines: {docker: {socket: " + missing + ", enabled: auto}, podman: {enabled: false}}\n");
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(count(quiet.log(), "no engine socket"), 1u) << quiet.log();
   EXPECT_EQ(count(quiet.log(), "engine=docker"), 1u) << "one line, at info" << quiet.log();

@@ -80,7 +80,8 @@ class Agent {
     config << "standby_containers: " << kStandby << "\n" << extraConfig_;
     // Never the host's Docker (/var/run/docker.sock): a test that wants an engine names its
     // own private one in `engines:`.
-    if (extraConfig_.find("engines:") == std::string::npos) config << "\nengines: {docker: {enabled: false}}\n";
+    if (extraConfig_.find("engines:") == std::string::npos)
+      config << "\nengines: {docker: {enabled: false}, podman: {enabled: false}}\n";
     config.close();
     pid_ = ::fork();
     if (pid_ == 0) {

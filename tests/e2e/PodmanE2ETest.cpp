@@ -1,8 +1,9 @@
 // podman's containers as agentd finds them: a private podman 4.3 (scripts/private-podman.sh:
 // its own store, config files and API socket; cgroupfs manager) runs busybox with
-// `--cgroup-parent`, which puts the container at <parent>/libpod-<64 hex>. agentd must export
-// it as podman's, with the memory limit podman set, and list it in `ps --all-cgroups`.
-// (Names come from podman's Docker-compatible API: the Docker client's tests.)
+// `--cgroup-parent`, which puts the container at <parent>/libpod-<64 hex>. agentd, pointed at
+// that podman's API socket (`engines.podman`), must export it as podman's, by its name, image
+// and labels (read through the Docker-compatible API), with the memory limit podman set, and
+// list it in `ps --all-cgroups`.
 #include <gtest/gtest.h>
 
 #include "E2ESupport.h"
@@ -62,8 +63,9 @@ class PodmanE2E : public ::testing::Test {
   static inline std::string setupError_;
 };
 
-TEST_F(PodmanE2E, ItsContainerBelowACgroupParentIsPodmansWithItsLimit) {
-  Agent agent;
+TEST_F(PodmanE2E, ItsContainerBelowACgroupParentIsPodmansByItsNameWithItsLimit) {
+  Agent agent("collect_interval: 0.5\ncontainer_labels: [tier]\nengines: {docker: {enabled: false}, podman: {socket: " +
+              dir_ + "/podman.sock, enabled: true}}\n");
   Ran ran = podman("run -d --name web --memory 64m --label tier=web --network none --cgroup-parent /" + parent_ +
                    " busybox sleep 1000");
   ASSERT_EQ(ran.exitCode, 0) << ran.out;
@@ -74,15 +76,15 @@ TEST_F(PodmanE2E, ItsContainerBelowACgroupParentIsPodmansWithItsLimit) {
   for (int i = 0; i < 50; ++i) {
     std::string metrics = scrape(agent.metricsUrl());
     size_t at = metrics.find("container_spec_memory_limit_bytes{id=\"" + cgroup + "\"");
-    if (at != std::string::npos) {
-      series = metrics.substr(at, metrics.find('\n', at) - at);
-      break;
-    }
+    if (at != std::string::npos) series = metrics.substr(at, metrics.find('\n', at) - at);
+    if (has(series, "name=\"web\"")) break;
     std::this_thread::sleep_for(200ms);
   }
   podman("rm -f -t 0 web");
   ASSERT_FALSE(series.empty()) << "no series for " << cgroup << "\n" << agent.ctl("ps --all-cgroups").out;
-  EXPECT_TRUE(has(series, "name=\"" + id.substr(0, 12) + "\"")) << series;
+  EXPECT_TRUE(has(series, "name=\"web\"")) << series << "\n" << agent.log();
+  EXPECT_TRUE(has(series, "image=\"localhost/busybox:latest\"")) << series;
+  EXPECT_TRUE(has(series, "container_label_tier=\"web\"")) << series;
   EXPECT_TRUE(has(series, "} 67108864")) << series;
   Ran ps = agent.ctl("ps --all-cgroups");
   EXPECT_TRUE(has(ps.out, "podman")) << ps.out;

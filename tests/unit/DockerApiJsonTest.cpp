@@ -108,3 +108,35 @@ TEST(DockerApiJson, EventsSayTypeActionAndId) {
 
 }  // namespace
 }  // namespace agent::collectors::engines
+
+namespace agent::collectors::engines {
+namespace {
+
+// podman 4.3's Docker-compatible answers (tests/unit/data/engines/, a private podman):
+// the same reader gives its name, image and labels; its limits stay with the cgroup files
+// (its compat update answers 404), and its removal event is `remove`, not `destroy`.
+TEST(DockerApiJson, PodmansCompatibleAnswersReadAsDockersButItsLimitsAreNotTheApis) {
+  auto web = parseContainerInspect(capturedText("../data/engines/podman-inspect.json"), Engine::Podman);
+  ASSERT_TRUE(web) << web.error().message();
+  EXPECT_EQ(web->engine, Engine::Podman);
+  EXPECT_EQ(web->name, "web3");
+  EXPECT_EQ(web->image, "localhost/busybox:latest");
+  EXPECT_EQ(web->labels.at("tier"), "web");
+  EXPECT_NE(web->upperDir.find("/overlay/"), std::string::npos) << web->upperDir;
+  EXPECT_FALSE(web->limitsByApi);
+  auto docker = parseContainerInspect(capturedText("docker/inspect-web.json"), Engine::Docker);
+  ASSERT_TRUE(docker);
+  EXPECT_TRUE(docker->limitsByApi);
+  bool removal = false;
+  std::string events = capturedText("../data/engines/podman-events.txt");
+  for (size_t at = 0, end; at < events.size(); at = end + 1) {
+    end = events.find('\n', at);
+    if (end == std::string::npos) end = events.size();
+    auto event = parseEvent(std::string_view(events).substr(at, end - at));
+    if (event && event->type == "container" && event->action == "remove") removal = true;
+  }
+  EXPECT_TRUE(removal) << "podman's stream has no `remove` event to erase a container by";
+}
+
+}  // namespace
+}  // namespace agent::collectors::engines
