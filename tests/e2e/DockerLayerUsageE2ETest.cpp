@@ -69,7 +69,11 @@ class PrivateDockerd {
 // client puts in EngineContainer::upperDir), measured like the agent's own.
 TEST(DockerLayerUsageE2E, ADockerContainersLayerIsMeasuredFromTheUpperDirDockerReports) {
   PrivateDockerd dockerd;
-  if (dockerd.missing()) GTEST_SKIP() << "docker.io is not installed: " << dockerd.startLog();
+  if (dockerd.missing()) {
+    const char* ci = std::getenv("CI");  // under CI the set-up installs docker.io: missing is a fault
+    if (ci && *ci && std::string(ci) != "false") FAIL() << "docker.io is not installed under CI";
+    GTEST_SKIP() << "docker.io is not installed: " << dockerd.startLog();
+  }
   ASSERT_TRUE(dockerd.running()) << dockerd.startLog();
   ASSERT_EQ(std::system(("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -c . | /usr/bin/docker -H unix://" +
                          dockerd.dir() + "/docker.sock import - agent-fsu-busybox:imported >/dev/null")

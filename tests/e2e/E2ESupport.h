@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,6 +22,19 @@
 #include "HttpClient.h"
 
 namespace e2e {
+
+// A test whose tool (docker.io, podman, containerd, tmux, umoci...) is missing skips with the
+// reason on a developer's machine, and fails under CI (CI set and not "false"): there the set-up
+// installs every tool, so a missing one is a set-up fault, never a silent skip.
+inline bool underCi() {
+  const char* ci = std::getenv("CI");
+  return ci && *ci && std::string(ci) != "false";
+}
+#define AGENT_SKIP_OR_FAIL_UNDER_CI(reason)                              \
+  do {                                                                   \
+    if (::e2e::underCi()) FAIL() << "cannot run under CI: " << (reason); \
+    GTEST_SKIP() << (reason);                                            \
+  } while (0)
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

@@ -242,7 +242,8 @@ TEST(StatsE2E, IntoAFileTheTablesFollowOneAnother) {
 // place, not scrolled) while a container started meanwhile appears; Ctrl-C ends it with
 // exit 0 and the terminal's settings unchanged.
 TEST(StatsE2E, OnATerminalItRedrawsInPlaceAndCtrlCEndsIt) {
-  if (shell("command -v tmux").exitCode != 0) GTEST_SKIP() << "tmux is not installed (scripts/install-deps.sh)";
+  if (shell("command -v tmux").exitCode != 0)
+    AGENT_SKIP_OR_FAIL_UNDER_CI("tmux is not installed (scripts/install-deps.sh)");
   Agent agent;
   ASSERT_EQ(agent.ctl("run -d --name first busybox -- sleep 120").exitCode, 0);
   std::string dir = agent.root().string();

@@ -61,7 +61,11 @@ std::string gunzipped(const std::string& bytes) {
 class ImageTools : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!haveTools()) GTEST_SKIP() << "umoci, skopeo or python3 missing (scripts/install-deps.sh test installs them)";
+    if (!haveTools()) {
+      const char* ci = std::getenv("CI");  // under CI the set-up installs them: missing is a fault
+      if (ci && *ci && std::string(ci) != "false") FAIL() << "umoci, skopeo or python3 missing under CI";
+      GTEST_SKIP() << "umoci, skopeo or python3 missing (scripts/install-deps.sh test installs them)";
+    }
     tree_.file("files/one", "one\n").file("files/two", "two\n").file("files/three", "three\n");
     const std::string oci = tree_.path("oci");
     ASSERT_TRUE(run("umoci init --layout " + oci + " && umoci new --image " + oci + ":t"));
