@@ -158,7 +158,7 @@ HttpResponse ContainerHandlers::exec(const std::string& id, const HttpRequest& r
         "\"/...\"}; send the command as a JSON array of strings");
   }
   container::ExecAs as{body.value("user", ""), body.value("workdir", "")};
-  if (auto valid = container::validateExecAs(as); !valid) return errorResponse(valid.error());
+  if (auto valid = container::validateExecAs(as.user, as.workingDir); !valid) return errorResponse(valid.error());
   auto result = runtime_.exec(id, body["command"].get<std::vector<std::string>>(), as);
   if (!result) return errorResponse(result.error());
   // Bytes as the command wrote them, each stream apart: frames, as a container's output.

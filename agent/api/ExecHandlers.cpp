@@ -171,7 +171,8 @@ HttpResponse ExecHandlers::start(const std::string& id, const HttpRequest& reque
   options.rows = static_cast<uint16_t>(body.value("rows", 0u));
   options.columns = static_cast<uint16_t>(body.value("columns", 0u));
   options.as = container::ExecAs{body.value("user", ""), body.value("workdir", "")};
-  if (auto validAs = container::validateExecAs(options.as); !validAs) return errorResponse(validAs.error());
+  if (auto validAs = container::validateExecAs(options.as.user, options.as.workingDir); !validAs)
+    return errorResponse(validAs.error());
   if (!options.tty && !options.openStdin)
     return errorResponse(400, "invalid", "an exec's stream is for tty or stdin (or both); plain exec needs no stream");
   auto streams = runtime_.execStreams(id, body["command"].get<std::vector<std::string>>(), options);

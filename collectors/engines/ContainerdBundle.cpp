@@ -58,8 +58,8 @@ Result<EngineContainer> parseContainerdBundle(std::string_view configJson, std::
   EngineContainer out{.engine = Engine::Containerd, .id = std::string(id)};
 
   std::string cgroupsPath;
-  if (auto linux = spec.find("linux"); linux != spec.end() && linux->is_object()) {
-    if (auto path = linux->find("cgroupsPath"); path != linux->end()) {
+  if (auto linuxSection = spec.find("linux"); linuxSection != spec.end() && linuxSection->is_object()) {
+    if (auto path = linuxSection->find("cgroupsPath"); path != linuxSection->end()) {
       if (!path->is_string()) return refusal(id, "`linux.cgroupsPath` is not a string");
       cgroupsPath = path->get<std::string>();
     }

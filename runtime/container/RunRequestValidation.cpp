@@ -95,12 +95,12 @@ Result<void> validateUserSpec(std::string_view user) {
   return {};
 }
 
-Result<void> validateExecAs(const ExecAs& as) {
-  if (!as.user.empty()) {
-    if (auto r = validateUserSpec(as.user); !r) return r;
+Result<void> validateExecAs(std::string_view user, std::string_view workingDir) {
+  if (!user.empty()) {
+    if (auto r = validateUserSpec(user); !r) return r;
   }
-  if (!as.workingDir.empty() && (as.workingDir.front() != '/' || as.workingDir.find('\0') != std::string::npos))
-    return userError("working directory " + quotedForMessage(as.workingDir) +
+  if (!workingDir.empty() && (workingDir.front() != '/' || workingDir.find('\0') != std::string_view::npos))
+    return userError("working directory " + quotedForMessage(workingDir) +
                      " is not an absolute path (as docker exec -w takes it)");
   return {};
 }

@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "Error.h"
-#include "Exec.h"
 #include "MessageText.h"
 #include "RunRequest.h"
 
@@ -29,7 +28,7 @@ Result<void> validateCommand(const std::vector<std::string>& args);
 // container's own files), no '/', newline or NUL.
 Result<void> validateUserSpec(std::string_view user);
 // exec -u / -w: the user as above, the working directory absolute.
-Result<void> validateExecAs(const ExecAs& as);
+Result<void> validateExecAs(std::string_view user, std::string_view workingDir);
 // Every field of `request`, in the order above; name and image by validateName (Names.h).
 Result<void> validateRunRequest(const RunRequest& request);
 
