@@ -9,6 +9,7 @@
 #include <random>
 
 #include "E2ESupport.h"
+#include "PrivateEngine.h"
 
 using namespace e2e;
 
@@ -50,22 +51,13 @@ std::string seriesOf(const std::string& metrics, const std::string& cgroup) {
 class ContainerdE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char dir[] = "/tmp/agent-test-containerd-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) {
-      setupError_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = dir;
     parent_ = "agent-test-" + std::to_string(::getpid()) + "-containerd";
-    Ran started = shell(AGENT_SCRIPTS_DIR "/private-containerd.sh start " + dir_ + " " + parent_);
-    if (started.exitCode == 2) {
-      skipReason_ = started.out;
-      return;
-    }
-    if (started.exitCode != 0) {
-      setupError_ = "the private containerd did not start:\n" + started.out;
-      return;
-    }
+    auto engine = agent::testsupport::startPrivateEngine(shell, "containerd",
+                                                         AGENT_SCRIPTS_DIR "/private-containerd.sh", parent_);
+    dir_ = engine.dir;
+    skipReason_ = engine.skipReason;
+    setupError_ = engine.error;
+    if (!engine.started()) return;
     Ran image = shell(AGENT_SCRIPTS_DIR "/private-containerd.sh image " + dir_ +
                       " " AGENT_TEST_IMAGES "/busybox/rootfs docker.io/library/busybox:latest");
     if (image.exitCode != 0) setupError_ = "the busybox image did not import:\n" + image.out;

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "E2ESupport.h"
+#include "PrivateEngine.h"
 
 using namespace e2e;
 
@@ -35,28 +36,21 @@ size_t count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
+// Live restore: the test stops and starts dockerd while its containers run.
+constexpr const char* kDockerdScript = "PRIVATE_DOCKERD_LIVE_RESTORE=1 " AGENT_SCRIPTS_DIR "/private-dockerd.sh";
+
 class DockerNamesE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char dir[] = "/tmp/agent-test-docker-names-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) {
-      setupError_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = dir;
     // An absolute cgroup parent: every v1 hierarchy gets the same path (a relative one lands
     // below dockerd's own group, which differs per hierarchy), and nothing but Docker's list
     // says the groups below it are containers (EngineJoin.h).
     parent_ = "/agent-test-" + std::to_string(::getpid()) + "-names-docker";
-    Ran started = startDockerd();
-    if (started.exitCode == 2) {
-      skipReason_ = started.out;
-      return;
-    }
-    if (started.exitCode != 0) {
-      setupError_ = "the private dockerd did not start:\n" + started.out;
-      return;
-    }
+    auto engine = agent::testsupport::startPrivateEngine(shell, "dockerd", kDockerdScript, parent_);
+    dir_ = engine.dir;
+    skipReason_ = engine.skipReason;
+    setupError_ = engine.error;
+    if (!engine.started()) return;
     running_ = true;
     Ran imported = shell("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -c . | " + dockerCommand() +
                          " import -c 'CMD [\"/bin/sh\"]' - " + kImage);
@@ -75,10 +69,7 @@ class DockerNamesE2E : public ::testing::Test {
     if (running_) docker("rm -f web db late renamed >/dev/null 2>&1");
   }
 
-  static Ran startDockerd() {
-    return shell("PRIVATE_DOCKERD_LIVE_RESTORE=1 " AGENT_SCRIPTS_DIR "/private-dockerd.sh start " + dir_ + " " +
-                 parent_);
-  }
+  static Ran startDockerd() { return shell(std::string(kDockerdScript) + " start " + dir_ + " " + parent_); }
   static std::string socket() { return dir_ + "/docker.sock"; }
   static std::string dockerCommand() { return "/usr/bin/docker -H unix://" + socket(); }
   static Ran docker(const std::string& args) { return shell(dockerCommand() + " " + args); }

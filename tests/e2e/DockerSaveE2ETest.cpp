@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "E2ESupport.h"
+#include "PrivateEngine.h"
 
 using namespace e2e;
 namespace fs = std::filesystem;
@@ -60,22 +61,13 @@ class DockerSaveE2E : public ::testing::Test {
  protected:
   // One dockerd and one set of images for the suite: starting it and building takes seconds.
   static void SetUpTestSuite() {
-    char dir[] = "/tmp/agent-test-docker-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) {
-      setupError_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = dir;
     std::string parent = "agent-test-" + std::to_string(::getpid()) + "-docker";
-    Ran started = shell(AGENT_SCRIPTS_DIR "/private-dockerd.sh start " + dir_ + " " + parent);
-    if (started.exitCode == 2) {
-      skipReason_ = started.out;
-      return;
-    }
-    if (started.exitCode != 0) {
-      setupError_ = "the private dockerd did not start:\n" + started.out;
-      return;
-    }
+    auto engine =
+        agent::testsupport::startPrivateEngine(shell, "dockerd", AGENT_SCRIPTS_DIR "/private-dockerd.sh", parent);
+    dir_ = engine.dir;
+    skipReason_ = engine.skipReason;
+    setupError_ = engine.error;
+    if (!engine.started()) return;
     running_ = true;
     version_ = docker("version --format '{{.Server.Version}}'").out;
     const std::vector<std::string> steps = {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "E2ESupport.h"
+#include "PrivateEngine.h"
 
 using namespace e2e;
 
@@ -21,22 +22,13 @@ bool has(const std::string& text, const std::string& part) {
 class PodmanE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char dir[] = "/tmp/agent-test-podman-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) {
-      setupError_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = dir;
     parent_ = "agent-test-" + std::to_string(::getpid()) + "-podman";
-    Ran started = shell(AGENT_SCRIPTS_DIR "/private-podman.sh start " + dir_ + " " + parent_);
-    if (started.exitCode == 2) {
-      skipReason_ = started.out;
-      return;
-    }
-    if (started.exitCode != 0) {
-      setupError_ = "the private podman did not start:\n" + started.out;
-      return;
-    }
+    auto engine =
+        agent::testsupport::startPrivateEngine(shell, "podman", AGENT_SCRIPTS_DIR "/private-podman.sh", parent_);
+    dir_ = engine.dir;
+    skipReason_ = engine.skipReason;
+    setupError_ = engine.error;
+    if (!engine.started()) return;
     Ran image = shell("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -c . | " + podmanCommand() +
                       " import -q -c 'CMD [\"/bin/sh\"]' - busybox:latest");
     if (image.exitCode != 0) setupError_ = "the busybox image did not import:\n" + image.out;

@@ -16,6 +16,7 @@
 
 #include "DockerLimitClient.h"
 #include "Limiting.h"
+#include "PrivateEngine.h"
 #include "UnixSocketHttp.h"
 
 using namespace agent;
@@ -53,22 +54,13 @@ class DockerLimit : public ::testing::Test {
  protected:
   // One dockerd for the suite: it takes seconds to start.
   static void SetUpTestSuite() {
-    char dir[] = "/tmp/agent-test-docker-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) {
-      setupError_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = dir;
     parent_ = "agent-test-" + std::to_string(::getpid()) + "-docker";
-    Ran started = shell(AGENT_SCRIPTS_DIR "/private-dockerd.sh start " + dir_ + " " + parent_);
-    if (started.exitCode == 2) {
-      skipReason_ = started.out;
-      return;
-    }
-    if (started.exitCode != 0) {
-      setupError_ = "the private dockerd did not start:\n" + started.out;
-      return;
-    }
+    auto engine =
+        agent::testsupport::startPrivateEngine(shell, "dockerd", AGENT_SCRIPTS_DIR "/private-dockerd.sh", parent_);
+    dir_ = engine.dir;
+    skipReason_ = engine.skipReason;
+    setupError_ = engine.error;
+    if (!engine.started()) return;
     Ran imported = shell("tar -C " AGENT_TEST_IMAGES "/busybox/rootfs -c . | " + dockerCommand() +
                          " import -c 'CMD [\"/bin/sh\"]' - " + kImage);
     if (imported.exitCode != 0) setupError_ = "docker import failed:\n" + imported.out;
