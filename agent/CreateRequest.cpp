@@ -13,11 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",     "rootfs",   "name",           "command", "env",
-                                   "hostname",  "labels",   "network",        "cpu",     "memory",
-                                   "pids",      "attach",   "remove_on_exit", "devices", "userns",
-                                   "cap_add",   "cap_drop", "seccomp",        "volumes", "tmpfs",
-                                   "read_only", "tty",      "open_stdin",     "user",    "entrypoint"};
+constexpr const char* kFields[] = {"image",          "rootfs",     "name",      "command", "env",        "hostname",
+                                   "labels",         "network",    "cpu",       "memory",  "pids",       "attach",
+                                   "remove_on_exit", "devices",    "userns",    "cap_add", "cap_drop",   "seccomp",
+                                   "volumes",        "tmpfs",      "read_only", "tty",     "open_stdin", "user",
+                                   "entrypoint",     "working_dir"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -70,7 +70,8 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
                                {"rootfs", &run.rootfs},
                                {"name", &run.name},
                                {"hostname", &run.hostname},
-                               {"user", &run.user}}) {
+                               {"user", &run.user},
+                               {"working_dir", &run.workingDir}}) {
     auto value = stringField(body, field);
     if (!value) return tl::unexpected(value.error());
     *target = std::move(*value);

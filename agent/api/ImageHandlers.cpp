@@ -126,14 +126,40 @@ HttpResponse ImageHandlers::load(const HttpRequest& request) {
   return {200, {{"images", images}, {"progress", progress}}};
 }
 
+// A flat image (wave 1's rootfs import) by its exact name: the same order as run's lookup
+// (ContainerRuntime), layered first.
+std::optional<HttpResponse> ImageHandlers::inspectFlat(const std::string& name) const {
+  auto list = container::ImageStore(imagesDir_).list();
+  if (!list) return std::nullopt;
+  for (const auto& image : *list) {
+    if (image.name != name) continue;
+    return HttpResponse{200,
+                        {{"kind", "flat"},
+                         {"names", {image.name}},
+                         {"rootfs", image.rootfs},
+                         {"created_at_unix_ms", image.createdAtUnixMs},
+                         {"layers", json::array()}}};
+  }
+  return std::nullopt;
+}
+
 HttpResponse ImageHandlers::inspect(const HttpRequest& request) {
-  if (!layered_) return noLayeredStore();
-  auto image = layered_->resolve(request.queryValue("ref"));
-  if (!image) return errorResponse(image.error());
+  std::string ref = request.queryValue("ref");
+  if (!layered_) {
+    if (auto flat = inspectFlat(ref)) return *flat;
+    return noLayeredStore();
+  }
+  auto image = layered_->resolve(ref);
+  if (!image) {
+    if (image.error().errnum == ENOENT)
+      if (auto flat = inspectFlat(ref)) return *flat;
+    return errorResponse(image.error());
+  }
   auto sizes = layered_->sizes();
   image::ImageSizes size = sizes ? (*sizes)[image->id] : image::ImageSizes{};
   return {200,
-          {{"id", image->id},
+          {{"kind", "layered"},
+           {"id", image->id},
            {"names", image->names},
            {"layers", image->layers},
            {"format", image->format},

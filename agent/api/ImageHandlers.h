@@ -26,6 +26,7 @@ class ImageHandlers {
   HttpResponse prune(const HttpRequest& request);
 
  private:
+  std::optional<HttpResponse> inspectFlat(const std::string& name) const;
   image::LayeredImageStore::Usage usage() const;
   std::string imagesDir_;
   image::LayeredImageStore* layered_;

@@ -38,6 +38,12 @@ SubcommandEntry oneContainer(std::string name, std::string description,
           }};
 }
 
+// After the first positional every word is the command's (positionals_at_end), `--` too:
+// `run IMAGE -- CMD` and `exec ID -- CMD` mean what they meant before.
+void dropLeadingSeparator(std::vector<std::string>& command) {
+  if (!command.empty() && command.front() == "--") command.erase(command.begin());
+}
+
 SubcommandEntry runEntry() {
   return {
       "run", [](CLI::App& app) {
@@ -56,6 +62,9 @@ SubcommandEntry runEntry() {
             ->allow_extra_args(false);
         cmd->add_flag("--read-only", run->readOnly, "Mount the container's root read-only");
         cmd->add_option("-u,--user", run->user, "Run as NAME, UID, NAME:GROUP or UID:GID (default: the image's User)");
+        cmd->add_option("-w,--workdir", run->workdir,
+                        "Start in this directory inside the container, made if missing (default: the image's "
+                        "WorkingDir, else /)");
         cmd->add_option("--entrypoint", run->entrypoint,
                         "Run this instead of the image's Entrypoint and Cmd (\"\" clears the Entrypoint only)");
         cmd->add_option("--hostname", run->hostname, "Hostname (default: the short id)");
@@ -82,8 +91,13 @@ SubcommandEntry runEntry() {
                         "agentd)")
             ->allow_extra_args(false);
         cmd->add_option("image", run->image, "Image name (agentctl image ls)");
-        cmd->add_option("command", run->command, "Command and arguments, after --");
-        return std::make_pair(cmd, CommandAction([run](Commands& c) { return c.run(*run); }));
+        cmd->add_option("command", run->command, "Command and arguments: every word after IMAGE (`--` optional)");
+        // As docker run: from IMAGE on, every word is the command's (`busybox sh -c 'echo hi'`).
+        cmd->positionals_at_end();
+        return std::make_pair(cmd, CommandAction([run](Commands& c) {
+                                dropLeadingSeparator(run->command);
+                                return c.run(*run);
+                              }));
       }};
 }
 
@@ -114,26 +128,29 @@ SubcommandEntry statsEntry() {
 }
 
 SubcommandEntry execEntry() {
-  return {"exec", [](CLI::App& app) {
-            auto id = std::make_shared<std::string>();
-            auto command = std::make_shared<std::vector<std::string>>();
-            auto* cmd = app.add_subcommand("exec", "Run a command inside a running container");
-            cmd->add_option("id", *id, kIdHelp)->required();
-            cmd->add_option("command", *command, "Command and arguments, after --")->required();
-            auto streams = std::make_shared<std::pair<bool, bool>>();  // -i, -t (ExecCommands.cpp)
-            cmd->add_flag("-i,--interactive", streams->first, "Stream agentctl's stdin into the command");
-            cmd->add_flag("-t,--tty", streams->second, "A terminal for the command");
-            auto as = std::make_shared<Commands::ExecAs>();
-            cmd->add_option("-u,--user", as->user,
-                            "Run as NAME, UID, NAME:GROUP or UID:GID (default: the container's user)");
-            cmd->add_option("-w,--workdir", as->workdir,
-                            "Start in this directory inside the container (default: its working directory)");
-            return std::make_pair(cmd, CommandAction([id, command, streams, as](Commands& c) {
-                                    return streams->first || streams->second
-                                               ? c.execStream(*id, *command, streams->first, streams->second, *as)
-                                               : c.exec(*id, *command, *as);
-                                  }));
-          }};
+  return {
+      "exec", [](CLI::App& app) {
+        auto id = std::make_shared<std::string>();
+        auto command = std::make_shared<std::vector<std::string>>();
+        auto* cmd = app.add_subcommand("exec", "Run a command inside a running container");
+        cmd->add_option("id", *id, kIdHelp)->required();
+        cmd->add_option("command", *command, "Command and arguments: every word after ID (`--` optional)")->required();
+        cmd->positionals_at_end();                                 // as docker exec: `exec ID sh -c 'echo hi'`
+        auto streams = std::make_shared<std::pair<bool, bool>>();  // -i, -t (ExecCommands.cpp)
+        cmd->add_flag("-i,--interactive", streams->first, "Stream agentctl's stdin into the command");
+        cmd->add_flag("-t,--tty", streams->second, "A terminal for the command");
+        auto as = std::make_shared<Commands::ExecAs>();
+        cmd->add_option("-u,--user", as->user,
+                        "Run as NAME, UID, NAME:GROUP or UID:GID (default: the container's user)");
+        cmd->add_option("-w,--workdir", as->workdir,
+                        "Start in this directory inside the container (default: its working directory)");
+        return std::make_pair(cmd, CommandAction([id, command, streams, as](Commands& c) {
+                                dropLeadingSeparator(*command);
+                                return streams->first || streams->second
+                                           ? c.execStream(*id, *command, streams->first, streams->second, *as)
+                                           : c.exec(*id, *command, *as);
+                              }));
+      }};
 }
 
 SubcommandEntry logsEntry() {

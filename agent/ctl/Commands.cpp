@@ -173,6 +173,7 @@ int Commands::run(const RunOptions& options) {
   if (!o.hostname.empty()) body["hostname"] = o.hostname;
   if (!o.userns.empty()) body["userns"] = o.userns;
   if (!o.user.empty()) body["user"] = o.user;
+  if (!o.workdir.empty()) body["working_dir"] = o.workdir;
   if (o.entrypoint) body["entrypoint"] = o.entrypoint->empty() ? json::array() : json::array({*o.entrypoint});
   if (!o.cpu.empty()) body["cpu"] = o.cpu;
   if (!o.memory.empty()) body["memory"] = o.memory;
@@ -232,7 +233,7 @@ int Commands::run(const RunOptions& options) {
       std::cout << id << '\n';
     return kExitOk;
   }
-  if (o.tty) return terminalSession(id, c.value("name", id), true, o.interactive, o.remove);
+  if (o.tty) return terminalSession(id, c.value("name", id), true, o.interactive, o.remove, true);
   if (o.interactive) {
     if (int streamed = streamStdin(id); streamed != kExitOk) return streamed;
   }

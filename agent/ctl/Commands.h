@@ -32,6 +32,7 @@ struct RunOptions {
   std::vector<std::string> volumes, tmpfs;                // -v, --tmpfs (VolumeSpec.h)
   bool readOnly = false;                                  // --read-only
   std::string user;                                       // --user; empty: the image's
+  std::string workdir;                                    // --workdir; empty: the image's WorkingDir
   std::optional<std::string> entrypoint;                  // --entrypoint; "" clears the image's
 };
 
@@ -127,10 +128,16 @@ class Commands {
 
   // Terminals (TerminalCommands.cpp): the hijacked stream; a session until its end or a
   // detach, then the container's exit code; stdin copied on a thread (run -i without -t).
-  std::optional<HijackedStream> openStream(const std::string& id, int& exitCode);
+  // `refusedWhy`: where agentd's refusal goes instead of stderr (unreachable is always said).
+  std::optional<HijackedStream> openStream(const std::string& id, int& exitCode, std::string* refusedWhy = nullptr);
+  // A container that ended before its stream was opened: its log printed, its exit code (and
+  // removed with `remove`); nullopt when it has not ended.
+  std::optional<int> replayEnded(const std::string& id, bool remove);
   void sendWindowSize(const std::string& id);
   // `shown`: the container as the user knows it (the name or id given), for messages.
-  int terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove);
+  // `justStarted` (run): a container that ended before the stream opened is replayed from its log.
+  int terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove,
+                      bool justStarted);
   int streamStdin(const std::string& id);
 
   GlobalOptions options_;

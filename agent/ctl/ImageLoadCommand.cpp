@@ -125,9 +125,19 @@ int Commands::imageUpload(const std::string& input) {
 int Commands::imageLoadByPath(const std::string& input) {
   std::error_code absoluteError;
   std::string path = std::filesystem::absolute(input, absoluteError).lexically_normal().string();
-  std::error_code ec;
-  auto bytes = std::filesystem::is_directory(path, ec) ? 0 : std::filesystem::file_size(path, ec);
-  if (!wantsJson()) std::cerr << "loading " << path << " (" << decimalSize(bytes) << ")...\n";
+  // Said here, before agentd is asked: a path that is not there gets no size line first.
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    std::cerr << "agentctl: cannot read " << input << ": " << std::strerror(errno)
+              << " (give a docker save archive, an OCI layout directory or its tar)\n";
+    return kExitUsage;
+  }
+  if (!wantsJson()) {
+    if (S_ISDIR(status.st_mode))
+      std::cerr << "loading " << path << "...\n";
+    else
+      std::cerr << "loading " << path << " (" << decimalSize(static_cast<uint64_t>(status.st_size)) << ")...\n";
+  }
   int exitCode = kExitOk;
   auto reply = call("POST", "/v1/images/load", json{{"path", path}}, exitCode, 3600);
   if (!reply) return exitCode;

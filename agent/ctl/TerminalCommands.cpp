@@ -20,7 +20,7 @@ namespace agent::ctl {
 
 using nlohmann::json;
 
-std::optional<HijackedStream> Commands::openStream(const std::string& id, int& exitCode) {
+std::optional<HijackedStream> Commands::openStream(const std::string& id, int& exitCode, std::string* refusedWhy) {
   if (!connect(exitCode)) return std::nullopt;
   auto opened = openHijackedStream(client_->endpoint(),
                                    "/v1/containers/" + escapeQuery(id) + "/attach?stream=1&stdin=1&stdout=1&stderr=1");
@@ -29,11 +29,32 @@ std::optional<HijackedStream> Commands::openStream(const std::string& id, int& e
     return std::nullopt;
   }
   if (auto* refused = std::get_if<StreamRefused>(&*opened)) {
-    std::cerr << "agentctl: " << refusal(refused->status, refused->body) << '\n';
+    std::string why = refusal(refused->status, refused->body);
+    if (refusedWhy)
+      *refusedWhy = why;
+    else
+      std::cerr << "agentctl: " << why << '\n';
     exitCode = kExitAgentError;
     return std::nullopt;
   }
   return std::move(std::get<HijackedStream>(*opened));
+}
+
+// A short command (`run -t busybox echo hi`) may end, and its shim with it, before agentctl
+// asks for the stream: its terminal's output is in the log, and its exit code is kept.
+std::optional<int> Commands::replayEnded(const std::string& id, bool remove) {
+  if (!client_) return std::nullopt;
+  auto reply = client_->call("GET", "/v1/containers/" + escapeQuery(id), std::nullopt, 10);
+  if (!reply || reply->status != 200 || reply->body.value("state", "") != "stopped") return std::nullopt;
+  int exitCode = kExitOk;
+  OutputRequest request;
+  request.method = "GET";
+  request.route = "/v1/containers/" + escapeQuery(id) + "/logs";
+  request.follow = false;
+  if (!streamOutput(request, std::nullopt, exitCode)) return exitCode;
+  int code = reply->body.value("exit_code", kExitAgentError);
+  if (remove) call("DELETE", "/v1/containers/" + escapeQuery(id), std::nullopt, exitCode);
+  return code;
 }
 
 void Commands::sendWindowSize(const std::string& id) {
@@ -45,10 +66,18 @@ void Commands::sendWindowSize(const std::string& id) {
                                     "&w=" + std::to_string(columns));
 }
 
-int Commands::terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove) {
+int Commands::terminalSession(const std::string& id, const std::string& shown, bool tty, bool sendStdin, bool remove,
+                              bool justStarted) {
   int exitCode = kExitOk;
-  auto stream = openStream(id, exitCode);
-  if (!stream) return exitCode;
+  std::string refused;
+  auto stream = openStream(id, exitCode, &refused);
+  if (!stream) {
+    if (refused.empty()) return exitCode;  // unreachable: said already
+    if (justStarted)
+      if (auto ended = replayEnded(id, remove)) return *ended;
+    std::cerr << "agentctl: " << refused << '\n';
+    return exitCode;
+  }
   int socket = stream->socket.get();
   bool detached = false;
   {
@@ -103,8 +132,20 @@ int Commands::terminalSession(const std::string& id, const std::string& shown, b
     return kExitOk;
   }
   // The stream ends after the shim recorded the exit; a short wait covers agentd's side.
-  auto waited = call("POST", "/v1/containers/" + escapeQuery(id) + "/wait?t=5", std::nullopt, exitCode);
-  if (!waited) return exitCode;
+  auto waited = client_->call("POST", "/v1/containers/" + escapeQuery(id) + "/wait?t=5", std::nullopt, 10);
+  if (!waited && isUnreachable(waited.error())) {
+    // agentd went away mid-session: the shim holds the terminal, the container runs on.
+    std::cerr << "\nagentctl: the stream of container " << shown
+              << " ended because agentd stopped; the container runs on (its shim holds the terminal): agentctl "
+                 "attach "
+              << shown << " once agentd is back\n";
+    return kExitUnreachable;
+  }
+  if (!waited || waited->status >= 400) {
+    std::cerr << "agentctl: the stream of container " << shown << " ended and agentd did not say how: "
+              << (waited ? refusal(waited->status, waited->body) : waited.error().message()) << '\n';
+    return kExitAgentError;
+  }
   const json& c = waited->body;
   if (c.value("state", "") != "stopped") {
     std::cerr << "agentctl: the stream of container " << shown
@@ -119,7 +160,15 @@ int Commands::terminalSession(const std::string& id, const std::string& shown, b
 
 int Commands::streamStdin(const std::string& id) {
   int exitCode = kExitOk;
-  auto stream = openStream(id, exitCode);
+  std::string refused;
+  auto stream = openStream(id, exitCode, &refused);
+  if (!stream && !refused.empty()) {
+    // A command that ended before reading its stdin needs none: its output and exit code
+    // come from the log as for any run.
+    auto c = client_->call("GET", "/v1/containers/" + escapeQuery(id), std::nullopt, 10);
+    if (c && c->status == 200 && c->body.value("state", "") == "stopped") return kExitOk;
+    std::cerr << "agentctl: " << refused << '\n';
+  }
   if (!stream) return exitCode;
   // Stdin is copied on its own thread while this one follows the output through the log; the
   // thread may still wait on stdin when the container ends: agentctl exits without it.
@@ -157,7 +206,7 @@ int Commands::attach(const std::string& id) {
               << "terminal\n";
     return kExitUsage;
   }
-  return terminalSession(fullId, id, tty, tty ? c.value("open_stdin", false) : true, false);
+  return terminalSession(fullId, id, tty, tty ? c.value("open_stdin", false) : true, false, false);
 }
 
 }  // namespace agent::ctl

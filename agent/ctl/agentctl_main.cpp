@@ -4,6 +4,7 @@
 
 #include "CommandLine.h"
 #include "Commands.h"
+#include "UsageErrorText.h"
 #include "Version.h"
 
 using namespace agent::ctl;
@@ -28,9 +29,23 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);
+    // The command as far as CLI11 got (`image load`), for its --help.
+    std::string sub;
+    for (CLI::App* at = &app; !at->get_subcommands().empty();) {
+      at = at->get_subcommands().front();
+      sub += (sub.empty() ? "" : " ") + at->get_name();
+    }
+    if (sub.empty()) sub = named;
+    std::cerr << usageErrorText(e.what(), sub) << '\n';
+    return kExitUsage;
   }
   Commands commands(global);
   for (auto& [subcommand, action] : added) {

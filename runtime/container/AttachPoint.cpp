@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "AttachProtocol.h"
+#include "ExecTerminal.h"
 #include "TextParse.h"
 
 namespace agent::container {
@@ -38,27 +39,20 @@ Result<std::unique_ptr<AttachPoint>> AttachPoint::create(const std::string& bund
   AttachPoint& point = *held;
   point.tty_ = tty;
   if (tty) {
-    // The shim is a session leader without a terminal: O_NOCTTY keeps the slave from becoming
-    // the shim's; PID 1 takes it as its own (TIOCSCTTY, Launcher.cpp).
-    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master < 0) return systemError("open a pseudo-terminal", "/dev/ptmx");
-    point.shimEnd_.reset(master);
-    if (::grantpt(master) != 0 || ::unlockpt(master) != 0)
-      return systemError("unlock the pseudo-terminal", "/dev/ptmx");
-    char name[128];
-    if (::ptsname_r(master, name, sizeof name) != 0) return systemError("name the pseudo-terminal", "/dev/ptmx");
-    int slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0) return systemError("open the pseudo-terminal", name);
-    point.containerEnd_.reset(slave);
-    winsize size{24, 80, 0, 0};
-    ::ioctl(master, TIOCSWINSZ, &size);
+    // PID 1 makes the terminal inside the container and sends its master back on this pair
+    // (Launcher.h, consoleSocket); the shim holds it from receiveTerminal() on.
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+      return systemError("create the console socket", bundleDir);
+    point.console_.reset(pair[0]);
+    point.containerEnd_.reset(pair[1]);
   } else {
     int pipe[2];
     if (::pipe2(pipe, O_CLOEXEC) != 0) return systemError("create the stdin pipe", bundleDir);
     point.containerEnd_.reset(pipe[0]);
     point.shimEnd_.reset(pipe[1]);
+    nonBlocking(point.shimEnd_.get());
   }
-  nonBlocking(point.shimEnd_.get());
 
   point.socketPath_ = attachSocketPath(bundleDir);
   auto short_ = attachAddress(bundleDir);
@@ -75,6 +69,15 @@ Result<std::unique_ptr<AttachPoint>> AttachPoint::create(const std::string& bund
   if (bound != 0 || ::listen(point.listener_.get(), 4) != 0)
     return systemError("listen on the attach socket", point.socketPath_);
   return held;
+}
+
+Result<void> AttachPoint::receiveTerminal(int timeoutMs) {
+  auto master = container::receiveTerminal(console_.get(), timeoutMs);
+  console_.reset();
+  if (!master) return tl::unexpected(master.error());
+  shimEnd_ = std::move(*master);
+  nonBlocking(shimEnd_.get());
+  return {};
 }
 
 AttachPoint::~AttachPoint() {

@@ -1,7 +1,7 @@
 #pragma once
 // agent-shim's end of a container's standard input (`run -i`) or terminal (`run -t`): the
-// shim holds the pseudo-terminal's master (or the write end of PID 1's stdin pipe) for the
-// container's whole life, so a session outlives agentd, and lends it to ONE client at a time
+// shim holds the pseudo-terminal's master (made by PID 1 in the container's own devpts) (or the write end of PID 1's
+// stdin pipe) for the container's whole life, so a session outlives agentd, and lends it to ONE client at a time
 // through a unix socket in the container's state directory (AttachProtocol.h says what goes
 // on it). With a terminal, what PID 1 writes is copied into the log as well as to the client;
 // what it wrote before the first client came is kept (up to 64 KiB) and given to that client,
@@ -28,11 +28,14 @@ class AttachPoint {
   AttachPoint& operator=(const AttachPoint&) = delete;
   ~AttachPoint();
 
-  // PID 1's end: the terminal's slave (its stdin, stdout, stderr and controlling terminal) or
-  // the read end of its stdin pipe. Close it (closeContainerEnd) once PID 1 has it.
+  // PID 1's end: with a terminal, the console socket it sends the terminal's master on
+  // (Launcher.h's consoleSocket); else the read end of its stdin pipe. Close it
+  // (closeContainerEnd) once PID 1 has it.
   int containerEnd() const { return containerEnd_.get(); }
   void closeContainerEnd() { containerEnd_.reset(); }
   bool tty() const { return tty_; }
+  // With a terminal, once PID 1 is started: takes the master it sent (up to `timeoutMs`).
+  Result<void> receiveTerminal(int timeoutMs);
 
   // The shim's poll loop, as OutputPump's. `log`: where a terminal's output goes.
   void preparePoll(pollfd* fds) const;
@@ -54,8 +57,9 @@ class AttachPoint {
   std::string socketPath_;
   UniqueFd listener_;
   UniqueFd client_;
-  UniqueFd shimEnd_;         // the master, or the write end of PID 1's stdin pipe
-  UniqueFd containerEnd_;    // the slave, or the read end of the stdin pipe
+  UniqueFd shimEnd_;         // the master (once received), or the write end of PID 1's stdin pipe
+  UniqueFd containerEnd_;    // PID 1's end of the console socket, or the read end of the stdin pipe
+  UniqueFd console_;         // the shim's end of the console socket, until the master came
   std::string toContainer_;  // from the client, not yet taken by the terminal or pipe
   std::string early_;        // terminal output before the first client attached
   bool attachedOnce_ = false;

@@ -225,7 +225,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.layerDir = config_.dataDir + "/containers/" + id;
   config.spec.args = defaults->args;
   config.spec.env = defaults->env;
-  config.spec.cwd = defaults->cwd;
+  config.spec.cwd = request.workingDir.empty() ? defaults->cwd : request.workingDir;
   config.spec.user = defaults->user;
   if (layered) {
     config.spec.lowerBase = layered->root.base;

@@ -18,6 +18,7 @@
 #include "ChildProcessState.h"
 #include "ContainerUser.h"
 #include "DeviceNodes.h"
+#include "ExecTerminal.h"
 #include "IdmappedOverlay.h"
 #include "RootfsMounts.h"
 #include "SeccompFilter.h"
@@ -32,13 +33,15 @@ namespace {
 // What the child reports when it cannot reach exec. Fixed size: written with one write(2).
 struct ChildFailure {
   int errnum;
-  char action[508];
+  int sentence;  // Error::sentence: the action is a whole sentence for a person, no errno text
+  char action[504];
   char path[512];
 };
 
 [[noreturn]] void failChild(int reportFd, const Error& error, int exitCode) {
   ChildFailure failure{};
   failure.errnum = error.errnum;
+  failure.sentence = error.sentence ? 1 : 0;
   std::strncpy(failure.action, error.action.c_str(), sizeof failure.action - 1);
   std::strncpy(failure.path, error.path.c_str(), sizeof failure.path - 1);
   (void)!::write(reportFd, &failure, sizeof failure);
@@ -79,7 +82,6 @@ Result<void> bringLoopbackUp() {
   redirect(io.stdinFd, STDIN_FILENO, O_RDONLY);
   redirect(io.stdoutFd, STDOUT_FILENO, O_WRONLY);
   redirect(io.stderrFd, STDERR_FILENO, O_WRONLY);
-  if (io.terminal) ::ioctl(STDIN_FILENO, TIOCSCTTY, 0);  // -t: the session's terminal (job control, ^C)
 
   auto step = [&](const Result<void>& r) {
     if (!r) failChild(reportFd, r.error(), kExitSetupFailed);
@@ -119,10 +121,16 @@ Result<void> bringLoopbackUp() {
   // Nothing of the shim's is reachable from here on but stdout, stderr and the report pipe
   // (closed at exec): a descriptor on a host file or directory would let the command write
   // to it, or with `cwd = /proc/self/fd/N`, start outside its root (CVE-2024-21626).
-  closeFdsFrom(3, &reportFd, 1);
-  // The shim's /dev/null is the host's (its path reads "/null" inside): stdin becomes the
-  // container's own.
-  if (io.stdinFd < 0) {
+  int kept[2] = {reportFd, io.consoleSocket};
+  closeFdsFrom(3, kept, io.consoleSocket >= 0 ? 2 : 1);
+  if (io.consoleSocket >= 0) {
+    // -t: the terminal of the container's own devpts (24x80 until a client sends its size).
+    if (!takeTerminalInside(io.consoleSocket, 24, 80))
+      step(systemError("make the container's terminal from", "/dev/ptmx"));
+    ::close(io.consoleSocket);
+  } else if (io.stdinFd < 0) {
+    // The shim's /dev/null is the host's (its path reads "/null" inside): stdin becomes the
+    // container's own.
     if (int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
       ::dup2(null, STDIN_FILENO);
       ::close(null);
@@ -242,7 +250,9 @@ tl::expected<pid_t, LaunchFailure> releaseContainer(PreparedContainer& prepared)
   }
   failure.action[sizeof failure.action - 1] = '\0';
   failure.path[sizeof failure.path - 1] = '\0';
-  return tl::unexpected(LaunchFailure{Error{failure.errnum, failure.path, failure.action}, exitCode});
+  Error error{failure.errnum, failure.path, failure.action};
+  error.sentence = failure.sentence != 0;
+  return tl::unexpected(LaunchFailure{error, exitCode});
 }
 
 tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,

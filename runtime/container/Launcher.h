@@ -18,7 +18,11 @@ struct LaunchIo {
   int stdinFd = -1;
   int stdoutFd = -1;
   int stderrFd = -1;
-  bool terminal = false;  // stdin is a terminal: PID 1 makes it its controlling terminal
+  // -t: PID 1 makes its terminal inside the container, from the container's own /dev/ptmx,
+  // once it is in its root (so `tty` names a /dev/pts/N the container has, as runc's console
+  // does), makes it its controlling terminal, stdin, stdout and stderr, and sends the master
+  // on this socket (ExecTerminal.h). Until then stdout and stderr are the fds above.
+  int consoleSocket = -1;
 };
 
 // Exit codes recorded for a container whose command never ran, as Docker and runc use them.

@@ -7,6 +7,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <optional>
+
+#include "MessageText.h"
+
 namespace agent::container {
 
 namespace {
@@ -39,6 +43,25 @@ std::pair<std::string, std::string> splitLast(const std::string& path) {
   return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 
+// When `path`'s last component is a symlink in the image whose target is missing: a message
+// that says so. (runc would make the target; we do not make places the image only names.)
+std::optional<tl::unexpected<Error>> danglingLink(int rootFd, const std::string& path) {
+  auto [parentPath, name] = splitLast(path);
+  UniqueFd parent(openat2InRoot(rootFd, parentPath.c_str(), O_DIRECTORY));
+  if (!parent.valid()) return std::nullopt;
+  char target[4096];
+  ssize_t n = ::readlinkat(parent.get(), name.c_str(), target, sizeof target - 1);
+  if (n < 0) return std::nullopt;
+  UniqueFd resolved(openat2InRoot(rootFd, path.c_str(), 0));
+  if (resolved.valid() || errno != ENOENT) return std::nullopt;
+  return userError(
+      "the container path " + quotedForMessage(path) + " is a symlink in the image to " +
+          quotedForMessage(std::string(target, static_cast<size_t>(n))) +
+          ", which is not in the image (a symlink in the image is followed only inside the container's root, "
+          "never to the host); mount on the path it leads to, or on another path",
+      ENOENT);
+}
+
 }  // namespace
 
 Result<UniqueFd> openInRoot(int rootFd, const std::string& path) {
@@ -63,6 +86,7 @@ Result<UniqueFd> openOrMakeDirInRoot(int rootFd, const std::string& path, mode_t
     fd.reset(openat2InRoot(rootFd, path.c_str(), O_DIRECTORY));
   }
   if (!fd.valid()) {
+    if (auto dangling = danglingLink(rootFd, path)) return *dangling;
     return systemError(
         "resolve mount point inside the container's root (it must be a directory there; a symlink in the image "
         "is followed only inside the root, never to the host)",
@@ -91,6 +115,7 @@ Result<UniqueFd> openOrMakeFileInRoot(int rootFd, const std::string& path, mode_
     fd.reset(openat2InRoot(rootFd, path.c_str(), 0));
   }
   if (!fd.valid()) {
+    if (auto dangling = danglingLink(rootFd, path)) return *dangling;
     return systemError(
         "resolve mount point inside the container's root (a symlink in the image is followed only inside the root, "
         "never to the host)",

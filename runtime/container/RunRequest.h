@@ -41,10 +41,11 @@ struct RunRequest {
   // Terminals: -t (a pseudo-terminal) and -i (stdin kept open for an attached client).
   bool tty = false;
   bool openStdin = false;
-  // The image's config overridden (ImageDefaults.h): --user (empty: the image's User) and
-  // --entrypoint (absent: the image's; [] clears it; given, the image's Cmd is not used either).
+  // The image's config overridden (ImageDefaults.h): --user (empty: the image's User),
+  // --workdir and --entrypoint (absent: the image's; [] clears it; given, the image's Cmd is not used either).
   std::string user;
   std::optional<std::vector<std::string>> entrypoint;
+  std::string workingDir;  // -w (absolute; empty: the image's WorkingDir, else /)
 };
 
 }  // namespace agent::container

@@ -101,7 +101,7 @@ Result<void> validateExecAs(std::string_view user, std::string_view workingDir) 
   }
   if (!workingDir.empty() && (workingDir.front() != '/' || workingDir.find('\0') != std::string_view::npos))
     return userError("working directory " + quotedForMessage(workingDir) +
-                     " is not an absolute path (as docker exec -w takes it)");
+                     " is not an absolute path (as docker's -w takes it); give it from /, e.g. -w /srv");
   return {};
 }
 
@@ -121,6 +121,7 @@ Result<void> validateRunRequest(const RunRequest& request) {
   if (!request.args.empty()) {
     if (auto r = validateCommand(request.args); !r) return r;
   }
+  if (auto r = validateExecAs("", request.workingDir); !r) return r;
   if (request.entrypoint && !request.entrypoint->empty()) {
     if (auto r = validateCommand(*request.entrypoint); !r) return r;
   }

@@ -147,12 +147,21 @@ int runShim(const ShimOptions& options) {
       auto point = AttachPoint::create(options.bundleDir, config->spec.tty);
       if (!point) return fail(kExitSetupFailed, point.error().message());
       attach = std::move(*point);
-      io = attach->tty() ? LaunchIo{attach->containerEnd(), attach->containerEnd(), attach->containerEnd(), true}
+      io = attach->tty() ? LaunchIo{-1, io.stdoutFd, io.stderrFd, attach->containerEnd()}
                          : LaunchIo{attach->containerEnd(), io.stdoutFd, io.stderrFd};
     }
     pid = launchContainer(config->spec, *group, io);
     output->closeWriteEnds();
     if (attach) attach->closeContainerEnd();
+    // PID 1 sent its terminal's master before it exec'd its command (a failure before that
+    // is the launch's own).
+    if (pid && attach && attach->tty()) {
+      if (auto received = attach->receiveTerminal(5000); !received) {
+        ::kill(*pid, SIGKILL);
+        ::waitpid(*pid, nullptr, 0);
+        return fail(kExitSetupFailed, "the container's terminal: " + received.error().message());
+      }
+    }
   }
   if (!pid) {
     std::string why = pid.error().error.message();

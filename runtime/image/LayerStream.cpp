@@ -1,13 +1,38 @@
 #include "LayerStream.h"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace agent::image {
 
 namespace {
 constexpr size_t kReadSize = 256 * 1024;
+
+std::string mebibytes(uint64_t bytes) {
+  return std::to_string(bytes >> 20) + " MiB";
+}
+}  // namespace
+
+uint64_t spaceReserveBytes(uint64_t filesystemBytes) {
+  return std::min<uint64_t>(filesystemBytes / 20, uint64_t{1} << 30);
+}
+
+Result<void> LayerStream::checkSpace() {
+  if (spaceFd_ < 0 || tarBytes_ < nextSpaceCheck_) return {};
+  nextSpaceCheck_ = tarBytes_ + kSpaceCheckBytes;
+  struct statvfs fs {};
+  if (::fstatvfs(spaceFd_, &fs) != 0) return {};  // not knowing is no reason to refuse
+  uint64_t available = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  uint64_t reserve = spaceReserveBytes(static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize);
+  if (available >= reserve) return {};
+  return userError("would fill the image store's filesystem: after " + mebibytes(tarBytes_) + " of its tar (from " +
+                       mebibytes(storedBytes_) + " stored), " + mebibytes(available) +
+                       " are left free and agentd keeps " + mebibytes(reserve) +
+                       "; free space there, or give agentd a data directory with room",
+                   ENOSPC);
 }
 
 LayerStream::LayerStream(int fd, uint64_t offset, uint64_t length)
@@ -46,6 +71,7 @@ Result<size_t> LayerStream::read(std::span<char> output) {
     if (*produced > 0) {
       tarHash_.update(output.data(), *produced);
       tarBytes_ += *produced;
+      if (auto room = checkSpace(); !room) return tl::unexpected(room.error());
       return *produced;
     }
     if (pending_.size() < before) continue;  // a header consumed, nothing out yet

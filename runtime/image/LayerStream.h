@@ -16,6 +16,11 @@
 
 namespace agent::image {
 
+// What the image store leaves free on its filesystem while a layer unpacks: 5% of the
+// filesystem, at most 1 GiB (the kernel's own reserve for root is separate and is not
+// counted: f_bavail is what is free for ordinary users).
+uint64_t spaceReserveBytes(uint64_t filesystemBytes);
+
 class LayerStream {
  public:
   LayerStream(int fd, uint64_t offset, uint64_t length);
@@ -26,6 +31,13 @@ class LayerStream {
   // Reads what is left of the blob, without decoding it, into the stored digest: a refused
   // layer is still named by its digest.
   Result<void> hashRest();
+
+  // Refuses to go on (read() fails) once the filesystem holding `dirFd` would keep less than
+  // its reserve free (spaceReserveBytes): a layer that decompresses to far more than it
+  // stores (a gzip bomb, or just a huge layer) stops before the host's disk is full. Checked
+  // every kSpaceCheckBytes of tar.
+  void guardSpace(int dirFd) { spaceFd_ = dirFd; }
+  static constexpr uint64_t kSpaceCheckBytes = 4 << 20;
 
   LayerCompression compression() const { return compression_; }
   uint64_t storedBytes() const { return storedBytes_; }
@@ -38,6 +50,7 @@ class LayerStream {
 
  private:
   Result<void> refill();
+  Result<void> checkSpace();
 
   int fd_;
   uint64_t offset_, length_;
@@ -47,6 +60,8 @@ class LayerStream {
   LayerCompression compression_ = LayerCompression::None;
   std::unique_ptr<LayerDecoder> decoder_;
   bool ended_ = false;
+  int spaceFd_ = -1;
+  uint64_t nextSpaceCheck_ = 0;
   Sha256 storedHash_, tarHash_;
   std::string storedDigest_, tarDigest_;
 };

@@ -82,6 +82,7 @@ Result<UnpackedLayer> unpackLayer(int fd, uint64_t offset, uint64_t length, cons
   UniqueFd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!root.valid()) return systemError("open the directory for a layer", dir);
   LayerStream stream(fd, offset, length);
+  stream.guardSpace(root.get());
   auto fileBytes = fill(stream, root.get());
   if (!fileBytes) {
     root.reset();

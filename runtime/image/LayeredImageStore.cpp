@@ -6,6 +6,7 @@
 
 #include "BlobSource.h"
 #include "ImageReference.h"
+#include "LayerStream.h"
 #include "LoadPlan.h"
 #include "MessageText.h"
 #include "Sha256.h"
@@ -25,6 +26,26 @@ std::string megabytes(uint64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
   return text;
+}
+
+// What is wrong with the archive's copy of a layer the store has ("" when nothing): its
+// digest where the manifest names one (the stored bytes hashed, not decoded), else its
+// diff_id (decoded and hashed, not unpacked).
+Result<std::string> knownLayerMismatch(const BlobRange& range, const PlannedLayer& layer) {
+  LayerStream stream(range.fd, range.offset, range.length);
+  if (!layer.digest.empty()) {
+    if (auto read = stream.hashRest(); !read) return tl::unexpected(read.error());
+    if (stream.storedDigest() == layer.digest) return std::string();
+    return "has sha256 " + stream.storedDigest() + ", the manifest says " + layer.digest;
+  }
+  std::vector<char> buffer(256 * 1024);
+  while (true) {
+    auto n = stream.read(buffer);
+    if (!n) return "could not be read: " + n.error().message();
+    if (*n == 0) break;
+  }
+  if (stream.tarDigest() == layer.diffId) return std::string();
+  return "is a tar with sha256 " + stream.tarDigest() + ", the image config says " + layer.diffId;
 }
 
 bool isHexPrefix(std::string_view text) {
@@ -77,14 +98,26 @@ Result<std::vector<LoadedImage>> LayeredImageStore::load(const std::string& sour
       const PlannedLayer& layer = plan.layers[i];
       std::string which = "layer " + std::to_string(i + 1) + "/" + std::to_string(plan.layers.size()) + " " +
                           quotedForMessage(layer.path);
-      if (layers_.find(layer.diffId)) {
-        say(which + ": " + shortDigest(layer.diffId) + " already in the store");
-        continue;
-      }
       auto range = (*source)->range(layer.path);
       if (!range) {
         undo();
         return tl::unexpected(range.error());
+      }
+      if (layers_.find(layer.diffId)) {
+        // The store's copy is not read again, but the archive's is still checked (as docker
+        // load does): a damaged archive is refused whatever the store holds.
+        auto mismatch = knownLayerMismatch(*range, layer);
+        if (!mismatch) {
+          undo();
+          return tl::unexpected(mismatch.error());
+        }
+        if (!mismatch->empty()) {
+          undo();
+          return userError(which + " of image " + shortDigest(plan.configDigest) + " " + *mismatch +
+                           "; the archive is corrupt, truncated or was altered: nothing was loaded");
+        }
+        say(which + ": " + shortDigest(layer.diffId) + " already in the store");
+        continue;
       }
       std::string staged = layers_.stagingPath();
       auto unpacked = unpackLayer(range->fd, range->offset, range->length, staged);
@@ -115,11 +148,17 @@ Result<std::vector<LoadedImage>> LayeredImageStore::load(const std::string& sour
     }
     for (const auto& name : plan.names) {
       auto reference = parseImageReference(name);
-      if (reference && name.find(':') != std::string::npos)
+      // An OCI layout's ref.name may be a bare word (umoci --image DIR:base, skopeo
+      // oci:DIR:base): taken as a repository with tag latest, as podman load does; `latest`
+      // alone is a tag without a repository, as buildkit and skopeo write it.
+      bool bare = name.find(':') == std::string::npos;
+      if (reference && (!bare || name != "latest")) {
         result.names.push_back(reference->text());
-      else
+        if (bare) say("the name " + quotedForMessage(name) + " has no tag; loaded as " + reference->text());
+      } else {
         say("the name " + quotedForMessage(name) +
-            " is not REPOSITORY:TAG; the image is known by its id (agentctl image tag ID NAME names it)");
+            " is not REPOSITORY[:TAG]; the image is known by its id (agentctl image tag ID NAME names it)");
+      }
     }
     loaded.push_back(std::move(result));
   }

@@ -145,10 +145,25 @@ TEST(E2E, ImportedImageRuns) {
   EXPECT_NE(imported.out.find("imported imported:"), std::string::npos) << imported.out;
   Ran listed = agent.ctl("image ls");
   EXPECT_NE(listed.out.find("imported"), std::string::npos) << listed.out;
+  // A flat image is inspected by its name as a layered one is.
+  Ran inspected = agent.ctl("image inspect imported");
+  EXPECT_EQ(inspected.exitCode, 0) << inspected.out;
+  EXPECT_NE(inspected.out.find("\"kind\": \"flat\""), std::string::npos) << inspected.out;
   Ran ran = agent.ctl("run --rm imported -- sh -c 'cat /etc/passwd | head -1'");
   EXPECT_EQ(ran.exitCode, 0) << ran.out;
   EXPECT_NE(ran.out.find("root:x:0:0"), std::string::npos) << ran.out;
   EXPECT_EQ(agent.ctl("image import imported " + tarball).exitCode, 1);  // the name is taken
+}
+
+TEST(E2E, TheCommandIsEveryWordAfterTheImageAndWorkdirIsWhereItStarts) {
+  // As docker run: `sh -c ...` needs no `--`, and -w picks (and makes) the directory.
+  Agent agent;
+  Ran ran = agent.ctl("run --rm -w /srv/new busybox sh -c 'pwd; echo $0' -x");
+  EXPECT_EQ(ran.exitCode, 0) << ran.out;
+  EXPECT_EQ(ran.out, "/srv/new\n-x\n");
+  Ran relative = agent.ctl("run --rm -w srv busybox true");
+  EXPECT_EQ(relative.exitCode, 1) << relative.out;
+  EXPECT_NE(relative.out.find("is not an absolute path"), std::string::npos) << relative.out;
 }
 
 TEST(E2E, RunsFromARootfsDirectoryWithoutWritingIt) {

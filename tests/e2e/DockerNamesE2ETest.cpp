@@ -3,14 +3,16 @@
 // busybox:latest, `web` with labels and `db` with --memory 64m; agentd pointed at that socket
 // exports them as cAdvisor does (name, image, container_label_*), follows renames and
 // removals through Docker's events, keeps the names while dockerd is stopped, and its
-// commands and policies find `web` by name and labels.
+// commands and policies find `web` by name and labels, and the dashboards show it by name.
 #include <signal.h>
 
 #include <chrono>
 #include <regex>
 
+#include "DashboardCheck.h"
 #include "E2ESupport.h"
 #include "PrivateEngine.h"
+#include "PrometheusServer.h"
 
 using namespace e2e;
 
@@ -160,6 +162,8 @@ TEST_F(DockerNamesE2E, CommandsAndPoliciesFindDockersContainersByNameAndLabels) 
   std::string quota = fs::exists("/sys/fs/cgroup/cpu" + cgroup) ? "/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us"
                                                                 : "/sys/fs/cgroup" + cgroup + "/cpu.max";
   EXPECT_TRUE(becomes(quota, "50000")) << limited.out;
+  // Through Docker's API, as `docker update --cpus 0.5`: Docker itself tells the same limit.
+  EXPECT_EQ(docker("inspect --format '{{.HostConfig.NanoCpus}}' web").out, "500000000\n") << agent.log();
 
   // A policy by label reaches Docker's `web`; one by another label does not.
   std::ofstream(agent.root() / "policies" / "tier.yaml")
@@ -172,6 +176,34 @@ TEST_F(DockerNamesE2E, CommandsAndPoliciesFindDockersContainersByNameAndLabels) 
   std::string pids = fs::exists("/sys/fs/cgroup/pids" + cgroup) ? "/sys/fs/cgroup/pids" + cgroup + "/pids.max"
                                                                 : "/sys/fs/cgroup" + cgroup + "/pids.max";
   EXPECT_TRUE(becomes(pids, "48")) << agent.log();
+}
+
+TEST_F(DockerNamesE2E, TheDashboardsAndCadvisorsCommunityQueriesShowDockersContainerByItsName) {
+  // As MetricsE2E's busy container, but run by Docker with Docker's limits: what the panels
+  // show (CPU, memory and tasks under limits, direct disk I/O).
+  ASSERT_EQ(docker("run -d --name web --network none --cpus 0.5 --memory 64m --pids-limit 50 busybox:latest sh -c "
+                   "'while :; do dd if=/dev/zero of=/tmp/io bs=64k count=16 oflag=direct 2>/dev/null; "
+                   "dd if=/tmp/io of=/dev/null bs=64k iflag=direct 2>/dev/null; done'")
+                .exitCode,
+            0);
+  Agent agent(engineConfig());
+  PrometheusServer prometheus(agent.metricsUrl());
+  ASSERT_TRUE(prometheus.ready()) << prometheus.log();
+  auto build = prometheus.queryUntil(
+      "agent_build_info", [](const auto& s) { return !s.empty(); }, 20s);
+  ASSERT_EQ(build.size(), 1u);
+  prometheus.queryUntil(
+      "count_over_time(container_last_seen{name=\"web\"}[1m])",
+      [](const auto& s) { return !s.empty() && s[0].value >= 12; }, 30s);
+  checkDashboardPanels(prometheus, build[0].labels["instance"], "web", build[0].labels["cgroup_mode"] == "unified");
+
+  // The community cAdvisor dashboards' shape: containers with an image, by name.
+  auto byName = prometheus.query("sum by (name, image) (rate(container_cpu_usage_seconds_total{image!=\"\"}[30s]))");
+  ASSERT_TRUE(byName);
+  bool found = false;
+  for (const auto& sample : *byName)
+    found = found || (sample.labels.at("name") == "web" && sample.labels.at("image") == kImage && sample.value > 0);
+  EXPECT_TRUE(found) << "no busy `web` with image " << kImage << " among " << byName->size() << " series";
 }
 
 TEST_F(DockerNamesE2E, DockerdStoppedAndStartedAgainChangesNothingButALogLine) {

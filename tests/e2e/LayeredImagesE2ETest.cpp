@@ -125,6 +125,18 @@ TEST(LayeredImagesE2E, ACorruptLayerIsRefusedNamingItAndNothingStays) {
   EXPECT_FALSE(has(agent.ctl("image ls").out, "app")) << agent.ctl("image ls").out;
   EXPECT_EQ(entriesIn(agent.root() / "data" / "image-store" / "layers"), 0u);
   EXPECT_EQ(entriesIn(agent.root() / "data" / "image-store" / "tmp"), 0u);
+
+  // The same damaged archive once the store has its layers (from the whole one): still
+  // refused, though its layers are not unpacked again.
+  ASSERT_EQ(agent.ctl("image load -i " + kImages + "/app.tar").exitCode, 0);
+  ASSERT_EQ(agent.ctl("image tag app:v1 kept:1").exitCode, 0);
+  ASSERT_EQ(agent.ctl("image rm app:v1").exitCode, 0);  // untagged: the image and its layers stay as kept:1
+  size_t layers = entriesIn(agent.root() / "data" / "image-store" / "layers");
+  Ran again = agent.ctl("image load -i " + corrupt);
+  EXPECT_EQ(again.exitCode, 1) << again.out;
+  EXPECT_TRUE(has(again.out, "the archive is corrupt, truncated or was altered")) << again.out;
+  EXPECT_FALSE(has(agent.ctl("image ls").out, "app")) << agent.ctl("image ls").out;
+  EXPECT_EQ(entriesIn(agent.root() / "data" / "image-store" / "layers"), layers);
 }
 
 TEST(LayeredImagesE2E, TagRemoveAndPruneKeepWhatAContainerUses) {
@@ -167,9 +179,15 @@ TEST(LayeredImagesE2E, StdinAndAnOciLayoutDirectoryLoadToo) {
   Ran piped = shell("cat " + kImages + "/tool.tar | " + agent.ctlCommand() + " image load");
   EXPECT_EQ(piped.exitCode, 0) << piped.out;
   EXPECT_TRUE(has(piped.out, "Loaded image: tool:v1")) << piped.out;
+  // umoci's layout names its images by bare ref.name words (`base`, `app`): each is loaded as
+  // WORD:latest, as podman load does, and said so.
   Ran layout = agent.ctl("image load -i " + kImages + "/oci");
   EXPECT_EQ(layout.exitCode, 0) << layout.out;
-  EXPECT_TRUE(has(layout.out, "Loaded image")) << layout.out;
+  EXPECT_TRUE(has(layout.out, "Loaded image: base:latest")) << layout.out;
+  EXPECT_TRUE(has(layout.out, "Loaded image: app:latest")) << layout.out;
+  EXPECT_TRUE(has(layout.out, "\"base\" has no tag; loaded as base:latest")) << layout.out;
+  Ran inspected = agent.ctl("image inspect base");
+  EXPECT_EQ(inspected.exitCode, 0) << inspected.out;
 }
 
 TEST(LayeredImagesE2E, AUserNamespaceSeesTheLayersOwnedByItsRoot) {

@@ -72,12 +72,23 @@ TEST_F(PodmanE2E, ItsContainerBelowACgroupParentIsPodmansByItsNameWithItsLimit) 
     if (has(series, "name=\"web\"")) break;
     std::this_thread::sleep_for(200ms);
   }
-  podman("rm -f -t 0 web");
-  ASSERT_FALSE(series.empty()) << "no series for " << cgroup << "\n" << agent.ctl("ps --all-cgroups").out;
+  Ran ps = agent.ctl("ps --all-cgroups");
+  Ran removed = podman("rm -f -t 0 web");
+  ASSERT_FALSE(series.empty()) << "no series for " << cgroup << "\n" << ps.out;
   EXPECT_TRUE(has(series, "name=\"web\"")) << series << "\n" << agent.log();
   EXPECT_TRUE(has(series, "image=\"localhost/busybox:latest\"")) << series;
   EXPECT_TRUE(has(series, "container_label_tier=\"web\"")) << series;
   EXPECT_TRUE(has(series, "} 67108864")) << series;
-  Ran ps = agent.ctl("ps --all-cgroups");
   EXPECT_TRUE(has(ps.out, "podman")) << ps.out;
+
+  // podman rm (its `remove` event, and the cgroup gone): nothing of `web` stays exported.
+  EXPECT_EQ(removed.exitCode, 0) << removed.out;
+  bool gone = false;
+  for (int i = 0; i < 50 && !gone; ++i) {
+    std::string metrics = scrape(agent.metricsUrl());
+    gone = !has(metrics, "id=\"" + cgroup + "\"") && !has(metrics, "name=\"web\"");
+    if (!gone) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(gone) << "web's series stayed after podman rm\n" << agent.ctl("ps --all-cgroups").out;
+  EXPECT_FALSE(has(agent.ctl("ps --all-cgroups").out, id.substr(0, 12)));
 }

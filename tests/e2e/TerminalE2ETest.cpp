@@ -87,6 +87,7 @@ TEST(TerminalE2E, DetachAttachAndAnAgentdRestartKeepTheShell) {
   // client is told its stream ended (agentd is gone: exit 3), the shell lives on.
   agent.stop(SIGTERM);
   ASSERT_TRUE(tmux.waitFor("rc=3\n")) << tmux.screen();
+  EXPECT_TRUE(tmux.waitFor("ended because agentd stopped; the container runs on")) << tmux.screen();
   // busybox's prompt asks the terminal where the cursor is (ESC [6n); when agentctl is gone
   // before tmux answers, the answer (ESC [27;5R) is the outer sh's input: a line of its own
   // takes it, rather than the next command (seen under load: "5R/.../agentctl: not found").
@@ -97,6 +98,22 @@ TEST(TerminalE2E, DetachAttachAndAnAgentdRestartKeepTheShell) {
   ASSERT_TRUE(tmux.waitFor("again=1\n")) << tmux.screen() << agent.log();
   tmux.type("exit 5");
   EXPECT_TRUE(tmux.waitFor("rc=5\n")) << tmux.screen();
+}
+
+TEST(TerminalE2E, RunTWithoutIGivesATerminalOfTheContainersOwnWhateverAgentctlsInputIs) {
+  // As docker run -t: the command's stdin, stdout and stderr are a terminal the container's
+  // /dev/pts has (`tty` names it); agentctl's input (a pipe here) is not read. A command that
+  // ends before agentctl attaches is shown from its log, and --rm still removes it.
+  Agent agent;
+  for (int i = 0; i < 5; ++i) {
+    Ran tty = shell("echo typed | timeout 30 " + agent.ctlCommand() + " run -t --rm busybox tty");
+    EXPECT_EQ(tty.exitCode, 0) << tty.out << agent.log();
+    EXPECT_EQ(tty.out, "/dev/pts/0\r\n");
+  }
+  Ran code = shell("timeout 30 " + agent.ctlCommand() + " run -t --rm busybox sh -c 'stty size; exit 4' </dev/null");
+  EXPECT_EQ(code.exitCode, 4) << code.out;
+  EXPECT_EQ(code.out, "24 80\r\n");
+  EXPECT_EQ(agent.listIds().size(), 0u) << agent.ctl("ps -a").out;
 }
 
 TEST(TerminalE2E, RunIStreamsStdinUntilEof) {

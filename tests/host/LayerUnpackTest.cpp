@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -17,6 +18,7 @@
 #include <set>
 
 #include "HostTestSupport.h"
+#include "LayerStream.h"
 #include "LayerUnpacker.h"
 #include "UniqueFd.h"
 
@@ -378,4 +380,58 @@ TEST_F(LayerUnpack, AnExistingDirectoryIsNeitherFilledNorRemoved) {
   EXPECT_EQ(layer.error().errnum, EEXIST);
   EXPECT_TRUE(fs::exists(at("out/mine")));
   EXPECT_FALSE(fs::exists(at("out/hello")));
+}
+
+// A gzip bomb: 256 MiB of one byte repeated stored in about 1 MiB, unpacked into a 32 MiB tmpfs
+// (mounted for the test in a private mount namespace of a child): refused once the
+// filesystem would keep less than its reserve, before it is full, and nothing stays.
+TEST_F(LayerUnpack, ALayerThatWouldFillTheStoresFilesystemIsRefusedBeforeItIsFull) {
+  EXPECT_EQ(image::spaceReserveBytes(32u << 20), (32u << 20) / 20);
+  EXPECT_EQ(image::spaceReserveBytes(uint64_t{1} << 40), uint64_t{1} << 30);
+  std::string blob = at("bomb.tar.gz");
+  shell(
+      "/usr/bin/python3 -c \"import tarfile, io, gzip\n"
+      "class Same(io.RawIOBase):\n"
+      "  def __init__(s): s.left = 1 << 28\n"
+      "  def readable(s): return True\n"
+      "  def readinto(s, b):\n"
+      "    n = min(len(b), s.left); b[:n] = b'a' * n; s.left -= n; return n\n"
+      "with gzip.open('" +
+      blob +
+      "', 'wb', compresslevel=1) as z:\n"
+      "  t = tarfile.open(fileobj=z, mode='w', format=tarfile.PAX_FORMAT)\n"
+      "  i = tarfile.TarInfo('big'); i.size = 1 << 28\n"
+      "  t.addfile(i, io.BufferedReader(Same(), 1 << 20)); t.close()\"");
+  ASSERT_GT(fs::file_size(blob), 0u);
+  ASSERT_LT(fs::file_size(blob), 8u << 20);
+  std::string store = at("store"), report = at("report");
+  fs::create_directories(store);
+  pid_t child = ::fork();
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(2);
+    if (::mount("tmpfs", store.c_str(), "tmpfs", 0, "size=32m") != 0) _exit(3);
+    UniqueFd fd(::open(blob.c_str(), O_RDONLY | O_CLOEXEC));
+    auto layer = image::unpackLayer(fd.get(), 0, fs::file_size(blob), store + "/layer");
+    struct statvfs after {};
+    ::statvfs(store.c_str(), &after);
+    std::ofstream out(report);
+    out << (layer ? std::string("unpacked") : layer.error().message()) << "\n"
+        << fs::exists(store + "/layer") << "\n"
+        << static_cast<uint64_t>(after.f_bavail) * after.f_frsize << "\n";
+    out.close();
+    _exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::ifstream in(report);
+  std::string why, stayed, freeAfter;
+  std::getline(in, why);
+  std::getline(in, stayed);
+  std::getline(in, freeAfter);
+  EXPECT_NE(why.find("would fill the image store's filesystem"), std::string::npos) << why;
+  EXPECT_EQ(why.find("No space left"), std::string::npos) << why;
+  EXPECT_NE(why.find("nothing of it was kept"), std::string::npos) << why;
+  EXPECT_EQ(stayed, "0");
+  EXPECT_GT(std::stoull(freeAfter), 30u << 20) << "the layer's files were not removed";
 }

@@ -253,6 +253,27 @@ TEST(VolumeMounts, ASymlinkInTheImageCannotTakeAVolumeOntoTheRootProcSysOrDev) {
   (void)agent->remove("ordinary-link", true);
 }
 
+TEST(VolumeMounts, ADanglingSymlinkTargetIsSaidToBeOne) {
+  // A directory volume and a file volume onto a link whose target the image lacks: the
+  // message names the link and its target, not an errno.
+  VolumeAgent agent;
+  std::string dir = agent.scratch.path() + "/volume", file = agent.scratch.path() + "/file";
+  fs::create_directory(dir);
+  std::ofstream(file) << "file\n";
+  fs::create_symlink("/var/lib/missing", agent.image + "/dangling");
+  for (const auto& source : {dir, file}) {
+    auto info = agent.start("dangling", {bindVolume(source, "/dangling")});
+    ASSERT_TRUE(info) << info.error().message();
+    std::string why = whyNotRunning(*info);
+    EXPECT_NE(why.find("\"/dangling\" is a symlink in the image to \"/var/lib/missing\", which is not in the image"),
+              std::string::npos)
+        << source << ": " << why;
+    EXPECT_EQ(why.find("No such file"), std::string::npos) << why;
+    EXPECT_FALSE(fs::exists(agent.image + "/var/lib/missing"));
+    (void)agent->remove("dangling", true);
+  }
+}
+
 TEST(VolumeMounts, BadVolumesAreRefusedBeforeAnythingIsMade) {
   VolumeAgent agent;
   std::string dir = agent.scratch.path() + "/volume";
