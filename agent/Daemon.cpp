@@ -17,10 +17,8 @@
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerRuntime.h"
-#include "ContainerdWatcher.h"
 #include "ControlApi.h"
 #include "DiscoveredTarget.h"
-#include "DockerLimitClient.h"
 #include "EnforcementMetrics.h"
 #include "EngineClients.h"
 #include "EventLoop.h"
@@ -278,9 +276,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto cgroupWrites = std::make_shared<cgroup::CgroupWriteFeed>();
   Reconciler::Options reconcilerOptions{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}};
   // Docker's containers get their limits as `docker update` sets them (docs/engines.md).
-  if (config.engines.docker.use != EngineUse::Off)
-    reconcilerOptions.engineLimits["docker"] = std::make_shared<engines::DockerLimitClient>(
-        std::make_shared<engines::UnixSocketHttp>(config.engines.docker.socket));
+  reconcilerOptions.engineLimits = engines::engineLimitClients(config.engines);
   auto reconciler = std::make_unique<Reconciler>(*runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
                                                  reconcilerOptions, discoveredListIn(snapshots));
   policies::LimitService limitService(
@@ -303,7 +299,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   }
   // Docker's (and other engines') containers by their names (docs/engines.md).
   auto engineDirectory = std::make_shared<collectors::engines::EngineDirectory>();
-  auto engineClients = std::make_unique<engines::EngineClients>(config.engines, engineDirectory);
+  auto engineClients =
+      std::make_unique<engines::EngineClients>(config.engines, config.containerdState, engineDirectory);
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));
   collector.publishWritesTo(cgroupWrites);  // the reconciler's view of writes behind its back
   std::shared_ptr<collectors::LayerUsageSampler> layerUsage;
@@ -314,16 +311,10 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
         });
   }
   if (layerUsage) layerUsage->readEnginesFrom(engineDirectory.get());  // Docker's writable layers too
-  std::unique_ptr<engines::ContainerdWatcher> containerd;
-  if (!config.containerdState.empty()) {
-    containerd = std::make_unique<engines::ContainerdWatcher>(engines::ContainerdBundleReader(config.containerdState),
-                                                              *engineDirectory);
-  }
   auto collection = std::make_unique<CollectionLoop>(
       std::move(collector), *runtime, snapshots, millis(config.collectIntervalSeconds), engineDirectory, layerUsage);
-  collection->observeEngines([watcher = containerd.get()](const collectors::Snapshot& snapshot) {
-    if (watcher) watcher->observe(snapshot);
-  });
+  collection->observeEngines(
+      [clients = engineClients.get()](const collectors::Snapshot& snapshot) { clients->observe(snapshot); });
   collection->collectNow();  // the first scrape finds data
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},

@@ -139,7 +139,13 @@ def container_detail():
            (f'rate(container_pressure_memory_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "memory some"),
            (f'rate(container_pressure_io_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "io some")],
           unit="percentunit", description="Share of time some tasks waited; cgroup v2 hosts only")
-    p.add("stat", "State", [(f'max by (state) (agent_container_state{{{ONE}}})', "{{state}}")], width=6, height=8)
+    # agentd's own containers have their lifecycle state; another engine's (Docker, podman)
+    # are running or paused as their cgroup's freezer says.
+    state = (f'max by (state) (agent_container_state{{{ONE}}})'
+             f' or max by (state) (label_replace(agent_container_frozen{{{ONE}}} == 1, "state", "paused", "", ""))'
+             f' or max by (state) (label_replace(agent_container_frozen{{{ONE}}} == 0, "state", "running", "", "") + 1)')
+    p.add("stat", "State", [(state, "{{state}}")], width=6, height=8,
+          description="agentd's containers: their state; other engines' containers: running or paused (freezer)")
     p.add("stat", "OOM kills", [(f'sum(container_oom_events_total{{{ONE}}})', "OOM kills")], width=6, height=8)
     variables = [
         query_variable("instance", "Agent", "label_values(agent_build_info, instance)"),

@@ -1,8 +1,11 @@
 #include "EngineClients.h"
 
+#include "DockerLimitClient.h"
+#include "UnixSocketHttp.h"
+
 namespace agent::engines {
 
-EngineClients::EngineClients(const EnginesConfig& config,
+EngineClients::EngineClients(const EnginesConfig& config, const std::string& containerdState,
                              std::shared_ptr<collectors::engines::EngineDirectory> directory) {
   struct Compatible {
     collectors::engines::Engine engine;
@@ -16,6 +19,19 @@ EngineClients::EngineClients(const EnginesConfig& config,
             .engine = engine, .socketPath = settings.socket, .onlyWhenPresent = settings.use == EngineUse::Auto},
         directory));
   }
+  if (!containerdState.empty())
+    containerd_ = std::make_unique<ContainerdWatcher>(ContainerdBundleReader(containerdState), *directory);
+}
+
+void EngineClients::observe(const collectors::Snapshot& snapshot) {
+  if (containerd_) containerd_->observe(snapshot);
+}
+
+std::map<std::string, std::shared_ptr<EngineLimitClient>> engineLimitClients(const EnginesConfig& config) {
+  std::map<std::string, std::shared_ptr<EngineLimitClient>> clients;
+  if (config.docker.use != EngineUse::Off)
+    clients["docker"] = std::make_shared<DockerLimitClient>(std::make_shared<UnixSocketHttp>(config.docker.socket));
+  return clients;
 }
 
 }  // namespace agent::engines
