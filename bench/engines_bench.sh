@@ -47,12 +47,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Both phases must collect the same groups. Docker's containers under this bench's cgroup
+# parent are containers by path only with the client on (EngineJoin.h); Docker's default
+# /docker/<id> would be one by path either way, but is not this bench's to use. So both phases
+# export every group (`export: all`) and ignore every top-level group but the bench's own:
+# the same set, with and without Docker's names.
+ignored=$(python3 - "${parent#/}" <<'PY'
+import glob, os, sys
+tops = set()
+for root in ["/sys/fs/cgroup"] + glob.glob("/sys/fs/cgroup/*/"):
+    if os.path.isdir(root):
+        tops.update(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+tops.discard(sys.argv[1])
+print(", ".join(f'"/{t}", "/{t}/*"' for t in sorted(tops)))
+PY
+)
+
 # agentd with the Docker client on (true) or off (false); everything else the same.
 start_agentd() {
   cat >"$work/agent.yaml" <<EOF
 reconcile_interval: 3600
 standby_containers: 0
 collect_interval: 1
+export: all
+ignore_cgroups: [$ignored]
 engines:
   docker:
     enabled: $1
@@ -90,6 +108,7 @@ done
 start_agentd false
 for i in $(seq "$count"); do $ctl run -d --name "own-$i" busybox -- sleep 36000 >/dev/null; done
 echo "containers: agentd $($ctl ps -q | wc -l), docker $($docker ps -q | wc -l)"
+series() { metrics | grep -c '^container_last_seen{' || true; }
 
 # One phase: settle, then measure `seconds` of agentd's life.
 measure() {
@@ -113,7 +132,8 @@ PY
 )
   m1=$(metrics | grep -E '^agent_collection_duration_seconds_(sum|count) ' | awk '{print $2}' | paste -sd' ')
   local named
-  named=$(metrics | grep '^container_last_seen{' | grep -c 'name="web-' || true)
+  named=$(metrics | { grep '^container_last_seen{' || true; } | { grep -o 'name="web-[0-9]*"' || true; } | sort -u | wc -l)
+  echo "$label: groups exported $(series) (the same in both phases)"
   python3 - "$label" "$before" "$after" "$m0" "$m1" "$agentd_pid" "$named" <<'PY'
 import os, sys
 label, before, after, m0, m1, pid, named = sys.argv[1:]

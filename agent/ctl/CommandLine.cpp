@@ -103,13 +103,15 @@ SubcommandEntry runEntry() {
 
 SubcommandEntry psEntry() {
   return {"ps", [](CLI::App& app) {
-            auto all = std::make_shared<bool>(false), allCgroups = std::make_shared<bool>(false);
+            auto all = std::make_shared<bool>(false), allCgroups = std::make_shared<bool>(false),
+                 quiet = std::make_shared<bool>(false);
             auto* cmd = app.add_subcommand("ps", "List containers (running and paused; -a: all)");
             cmd->add_flag("-a,--all", *all, "Include stopped containers");
+            cmd->add_flag("-q,--quiet", *quiet, "Only the ids, one a line (agentd's containers)");
             cmd->add_flag("--all-cgroups", *allCgroups,
                           "Every container agentd discovered (docker's, podman's, ...): runtime, id, name, cgroup");
-            return std::make_pair(cmd, CommandAction([all, allCgroups](Commands& c) {
-                                    return *allCgroups ? c.psAllCgroups(*all) : c.ps(*all);
+            return std::make_pair(cmd, CommandAction([all, allCgroups, quiet](Commands& c) {
+                                    return *allCgroups ? c.psAllCgroups(*all) : c.ps(*all, *quiet);
                                   }));
           }};
 }

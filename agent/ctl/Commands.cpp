@@ -258,13 +258,17 @@ int Commands::run(const RunOptions& options) {
   return end->exitCode;
 }
 
-int Commands::ps(bool all) {
+int Commands::ps(bool all, bool quiet) {
   int exitCode = kExitOk;
   auto reply = call("GET", "/v1/containers", std::nullopt, exitCode);
   if (!reply) return exitCode;
   json shown = json::array();
   for (const auto& c : reply->body)
     if (all || c.value("state", "") != "stopped") shown.push_back(c);
+  if (quiet) {  // as docker ps -q: short ids, one a line (`agentctl rm -f $(agentctl ps -aq)`)
+    for (const auto& c : shown) std::cout << c.value("short_id", "") << '\n';
+    return kExitOk;
+  }
   if (wantsJson()) {
     std::cout << shown.dump(2) << '\n';
     return kExitOk;

@@ -45,7 +45,7 @@ class Commands {
  public:
   explicit Commands(GlobalOptions options) : options_(std::move(options)) {}
   int run(const RunOptions& o);
-  int ps(bool all);
+  int ps(bool all, bool quiet);  // quiet: ids only (docker ps -q)
   // ps --all-cgroups: every container agentd discovered, whoever started it (StatsCommands.cpp).
   int psAllCgroups(bool all);
   // Redraws every second until Ctrl-C (then exits 0), or prints once (StatsCommands.cpp).
