@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <regex>
+
 #include "E2ESupport.h"
 
 using namespace e2e;
@@ -55,6 +57,11 @@ TEST(LifecycleE2E, AnOomKilledContainerSaysSoInInspectAndPs) {
   Ran killed = eventually(agent, "inspect killed", stopped);
   EXPECT_EQ(field(killed.out, "exit_code"), "137") << killed.out;
   EXPECT_EQ(field(killed.out, "oom_killed"), "false") << killed.out;
+  // ps -q as docker's: the short ids alone, stopped ones with -a.
+  EXPECT_EQ(agent.ctl("ps -q").out, "");
+  Ran quiet = agent.ctl("ps -aq");
+  EXPECT_EQ(quiet.exitCode, 0) << quiet.out;
+  EXPECT_TRUE(std::regex_match(quiet.out, std::regex("([0-9a-f]{12}\n){2}"))) << quiet.out;
 }
 
 TEST(LifecycleE2E, InspectKeepsWhenAStoppedContainerStarted) {
