@@ -16,6 +16,7 @@ json volumesJson(const std::vector<VolumeSpec>& volumes) {
               {"destination", v.target},
               {"mode", v.readOnly ? "ro" : "rw"},
               {"rw", !v.readOnly}};
+    if (bind && v.idmap) j["idmap"] = true;
     if (!bind) {
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", v.mode);
@@ -35,7 +36,10 @@ std::vector<VolumeSpec> volumesFromJson(const json& list) {
     std::string type = j.at("type").get<std::string>();
     if (type != "bind" && type != "tmpfs") throw std::runtime_error("volumes: unknown type " + type);
     v.kind = type == "bind" ? VolumeKind::Bind : VolumeKind::Tmpfs;
-    if (v.kind == VolumeKind::Bind) v.source = j.at("source").get<std::string>();
+    if (v.kind == VolumeKind::Bind) {
+      v.source = j.at("source").get<std::string>();
+      v.idmap = j.value("idmap", false);
+    }
     v.target = j.at("destination").get<std::string>();
     v.readOnly = !j.at("rw").get<bool>();
     if (v.kind == VolumeKind::Tmpfs) {

@@ -123,9 +123,10 @@ std::string volumeStagingDir(const std::string& layerDir) {
 }
 
 Result<void> stageVolumeSources(pid_t pid, const std::vector<VolumeSpec>& volumes, const std::string& layerDir) {
-  std::vector<std::string> sources;
-  for (const VolumeSpec& volume : volumes) sources.push_back(volume.kind == VolumeKind::Bind ? volume.source : "");
-  return userns::stageIdmappedSources(pid, sources, volumeStagingDir(layerDir));
+  std::vector<userns::StagedSource> sources;
+  for (const VolumeSpec& volume : volumes)
+    sources.push_back({volume.kind == VolumeKind::Bind ? volume.source : "", volume.idmap});
+  return userns::stageVolumeSources(pid, sources, volumeStagingDir(layerDir));
 }
 
 Result<void> makeRootReadOnly(const std::string& root) {

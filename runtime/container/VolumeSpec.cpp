@@ -132,8 +132,13 @@ Result<VolumeSpec> parseVolumeOption(std::string_view text) {
   if (parts.size() == 3) {
     bool seen = false;
     for (std::string_view option : split(parts[2], ',')) {
+      if (option == "idmap") {
+        if (volume.idmap) return refuse(kOption, text, "idmap is given more than once", kVolumeForm);
+        volume.idmap = true;
+        continue;
+      }
       if (option != "ro" && option != "rw")
-        return refuse(kOption, text, "the option " + quotedForMessage(option) + " is not ro or rw", kVolumeForm);
+        return refuse(kOption, text, "the option " + quotedForMessage(option) + " is not ro, rw or idmap", kVolumeForm);
       if (seen) return refuse(kOption, text, "ro or rw is given more than once", kVolumeForm);
       seen = true;
       volume.readOnly = option == "ro";
@@ -183,7 +188,8 @@ Result<VolumeSpec> parseTmpfsOption(std::string_view text) {
 }
 
 std::string volumeOptionText(const VolumeSpec& volume) {
-  if (volume.kind == VolumeKind::Bind) return volume.source + ":" + volume.target + (volume.readOnly ? ":ro" : ":rw");
+  if (volume.kind == VolumeKind::Bind)
+    return volume.source + ":" + volume.target + (volume.readOnly ? ":ro" : ":rw") + (volume.idmap ? ",idmap" : "");
   std::string text = volume.target + ":mode=" + octal(volume.mode);
   if (volume.sizeBytes > 0) text += ",size=" + std::to_string(volume.sizeBytes);
   text += volume.readOnly ? ",ro" : ",rw";

@@ -21,6 +21,11 @@ struct VolumeSpec {
   std::string source;  // Bind: the host's path, absolute; Tmpfs: empty
   std::string target;  // absolute, normalised, never "/" nor under /proc or /sys
   bool readOnly = false;
+  // Bind with --userns auto: seen through an idmapped mount with the container's mapping
+  // (podman's `:idmap`): the host's owners show as they are, and the container's root writes
+  // as the host's root. Without it (Docker's userns-remap), the container's ids are its
+  // unprivileged host range on the volume too.
+  bool idmap = false;
   // Tmpfs only. 0: the kernel's default size (half of the host's memory), as Docker's.
   uint64_t sizeBytes = 0;
   uint32_t mode = 01777;
@@ -28,7 +33,7 @@ struct VolumeSpec {
   bool operator==(const VolumeSpec&) const = default;
 };
 
-// "/srv/data:/data", "/srv/data:/data:ro" (options: ro or rw). Both paths absolute.
+// "/srv/data:/data", "/srv/data:/data:ro,idmap" (options: ro or rw, idmap). Both paths absolute.
 Result<VolumeSpec> parseVolumeOption(std::string_view text);
 // "/tmp", "/tmp:size=64m,mode=1777" (options: size=N[k|m|g], mode=OCTAL, ro, rw, exec,
 // noexec, and Docker's nosuid and nodev, which are always on).

@@ -17,7 +17,8 @@ struct Staged {
   UniqueFd tree;
 };
 
-Result<UniqueFd> idmappedTree(const std::string& source, int usernsFd, bool& isDirectory) {
+// `usernsFd` < 0: a plain clone.
+Result<UniqueFd> clonedTree(const std::string& source, int usernsFd, bool& isDirectory) {
   UniqueFd fd(::open(source.c_str(), O_PATH | O_CLOEXEC));
   if (!fd.valid()) return systemError("open the volume source on the host", source);
   struct stat st {};
@@ -25,15 +26,16 @@ Result<UniqueFd> idmappedTree(const std::string& source, int usernsFd, bool& isD
   isDirectory = S_ISDIR(st.st_mode);
   UniqueFd tree(::open_tree(fd.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE));
   if (!tree.valid()) return systemError("clone the mounts of the volume source", source);
+  if (usernsFd < 0) return tree;
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = static_cast<uint64_t>(usernsFd);
   if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
     if (errno == EINVAL) {
       return systemError(
-          "give the container's user namespace an idmapped mount (with --userns auto a volume is idmapped; its "
+          "give the container's user namespace an idmapped mount (a volume given :idmap is idmapped; its "
           "filesystem, or one mounted under it, cannot be: nfs, 9p, overlayfs, proc, tmpfs before 6.3; give a "
-          "directory on ext4, xfs or btrfs, or run with --userns host) of the volume",
+          "directory on ext4, xfs or btrfs, or leave out :idmap) of the volume",
           source);
     }
     return systemError("make an idmapped mount of the volume", source);
@@ -57,10 +59,10 @@ std::string stagedSourcePath(const std::string& stagingDir, size_t index) {
   return stagingDir + "/" + std::to_string(index);
 }
 
-Result<void> stageIdmappedSources(pid_t pid, const std::vector<std::string>& sources, const std::string& stagingDir,
-                                  const std::string& procRoot) {
+Result<void> stageVolumeSources(pid_t pid, const std::vector<StagedSource>& sources, const std::string& stagingDir,
+                                const std::string& procRoot) {
   bool any = false;
-  for (const auto& source : sources) any = any || !source.empty();
+  for (const auto& source : sources) any = any || !source.path.empty();
   if (!any) return {};
   auto userFd = openNamespaceOf(pid, procRoot, "user");
   if (!userFd) return tl::unexpected(userFd.error());
@@ -72,9 +74,9 @@ Result<void> stageIdmappedSources(pid_t pid, const std::vector<std::string>& sou
   if (::chmod(stagingDir.c_str(), 0711) != 0) return systemError("set the mode of", stagingDir);
   std::vector<Staged> staged;
   for (size_t i = 0; i < sources.size(); ++i) {
-    if (sources[i].empty()) continue;
+    if (sources[i].path.empty()) continue;
     bool directory = false;
-    auto tree = idmappedTree(sources[i], userFd->get(), directory);
+    auto tree = clonedTree(sources[i].path, sources[i].idmap ? userFd->get() : -1, directory);
     if (!tree) return tl::unexpected(tree.error());
     std::string path = stagedSourcePath(stagingDir, i);
     if (auto r = makeMountPoint(path, directory); !r) return r;
@@ -85,7 +87,7 @@ Result<void> stageIdmappedSources(pid_t pid, const std::vector<std::string>& sou
       [&](StepFailed& failed) {
         for (const Staged& s : staged) {
           if (::move_mount(s.tree.get(), "", AT_FDCWD, s.path.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-            failed = {"attach the idmapped volume on", s.path};
+            failed = {"attach the volume on", s.path};
             return false;
           }
         }

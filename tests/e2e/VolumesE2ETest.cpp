@@ -128,7 +128,7 @@ TEST(VolumesE2E, BadSpecsAreRefusedInOneLineWithNothingCreated) {
            {"-v " + dir.string() + ":/", 2, "the container path is the root directory"},
            {"-v " + dir.string() + ":data", 2, "the container path \"data\" is not absolute"},
            {"-v " + dir.string() + ":/proc/sys", 2, "is under /proc"},
-           {"-v " + dir.string() + ":/data:rx", 2, "the option \"rx\" is not ro or rw"},
+           {"-v " + dir.string() + ":/data:rx", 2, "the option \"rx\" is not ro, rw or idmap"},
            {"-v " + dir.string() + ":/data --tmpfs /data", 2, "two volumes are mounted on \"/data\""},
            {"--tmpfs /tmp:size=lots", 2, "the size \"lots\" is not a positive number"},
            {"--tmpfs /sys/x", 2, "is under /sys"},
@@ -142,16 +142,17 @@ TEST(VolumesE2E, BadSpecsAreRefusedInOneLineWithNothingCreated) {
   EXPECT_TRUE(fs::is_empty(dir));
 }
 
-// --userns auto: the container's root is an unprivileged host uid, yet a volume shows the
-// host's root-owned files as root's, and what the container's root writes is the host root's.
-TEST(VolumesE2E, WithUsernsAutoAVolumeShowsTheHostsOwnersThroughTheMapping) {
+// --userns auto with :idmap: the container's root is an unprivileged host uid, yet the volume
+// shows the host's root-owned files as root's, and what the container's root writes is the
+// host root's.
+TEST(VolumesE2E, WithUsernsAutoAnIdmapVolumeShowsTheHostsOwnersThroughTheMapping) {
   Agent agent;
   fs::path dir = agent.root() / "volume";
   fs::create_directory(dir);
   std::ofstream(dir / "secret") << "host only\n";
   fs::permissions(dir / "secret", fs::perms::owner_read | fs::perms::owner_write);
   Ran ran = agent.ctl("run --userns auto -v " + dir.string() +
-                      ":/data busybox -- sh -c 'stat -c %u:%g /data/secret; cat /data/secret; echo mine > "
+                      ":/data:idmap busybox -- sh -c 'stat -c %u:%g /data/secret; cat /data/secret; echo mine > "
                       "/data/written; cat /proc/self/uid_map'");
   EXPECT_EQ(ran.exitCode, 0) << ran.out << agent.log();
   EXPECT_EQ(ran.out.rfind("0:0\nhost only\n", 0), 0u) << ran.out;
@@ -160,6 +161,27 @@ TEST(VolumesE2E, WithUsernsAutoAVolumeShowsTheHostsOwnersThroughTheMapping) {
   ASSERT_EQ(::stat((dir / "written").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 0u);
   EXPECT_EQ(read(dir / "written"), "mine\n");
+}
+
+// --userns auto without :idmap (Docker's userns-remap): the container's root is its host uid
+// on the volume too: the host root's private file is out of reach, and what it writes,
+// setuid bit and all, belongs to its unprivileged host uid, never to the host's root.
+TEST(VolumesE2E, WithUsernsAutoAPlainVolumeKeepsTheContainersIdsUnprivileged) {
+  Agent agent;
+  fs::path dir = agent.root() / "volume";
+  fs::create_directory(dir);
+  fs::permissions(dir, fs::perms::all);  // 0777: the container's host uid may write here
+  std::ofstream(dir / "secret") << "host only\n";
+  fs::permissions(dir / "secret", fs::perms::owner_read | fs::perms::owner_write);
+  Ran ran = agent.ctl("run --userns auto -v " + dir.string() +
+                      ":/data busybox -- sh -c 'stat -c %u /data/secret; cat /data/secret 2>/dev/null || echo "
+                      "denied; cp /bin/busybox /data/bb && chmod 4755 /data/bb; echo copied'");
+  EXPECT_EQ(ran.exitCode, 0) << ran.out << agent.log();
+  EXPECT_EQ(ran.out, "65534\ndenied\ncopied\n");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "bb").c_str(), &st), 0);
+  EXPECT_NE(st.st_uid, 0u) << "the container's root wrote as the host's root";
+  EXPECT_GE(st.st_uid, 65536u) << "not in a subordinate range";
 }
 
 // A volume's source that became a mount point after agentd started (a disk plugged in, a

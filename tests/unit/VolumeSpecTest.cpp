@@ -18,6 +18,11 @@ VolumeSpec bindVolume(std::string source, std::string target, bool readOnly = fa
   return VolumeSpec{.kind = VolumeKind::Bind, .source = source, .target = target, .readOnly = readOnly};
 }
 
+VolumeSpec idmapped(VolumeSpec volume) {
+  volume.idmap = true;
+  return volume;
+}
+
 VolumeSpec tmpfsVolume(std::string target, uint64_t size = 0, uint32_t mode = 01777) {
   VolumeSpec volume;
   volume.kind = VolumeKind::Tmpfs;
@@ -44,7 +49,10 @@ TEST(VolumeSpec, BindsReadAsDockersCli) {
            {"/:/host:ro", bindVolume("/", "/host", true)},
            {"///:/...", bindVolume("/", "/...")},  // found by volume_spec_fuzzer: "///" was kept as "//"
            {"/dev/snd:/dev/snd", bindVolume("/dev/snd", "/dev/snd")},
-           {"/srv:/processes", bindVolume("/srv", "/processes")},  // only /proc itself and under it
+           {"/srv:/processes", bindVolume("/srv", "/processes")},                  // only /proc itself and under it
+           {"/srv/data:/data:idmap", idmapped(bindVolume("/srv/data", "/data"))},  // podman's option
+           {"/srv/data:/data:ro,idmap", idmapped(bindVolume("/srv/data", "/data", true))},
+           {"/srv/data:/data:idmap,rw", idmapped(bindVolume("/srv/data", "/data"))},
        }) {
     auto parsed = parseVolumeOption(c.text);
     ASSERT_TRUE(parsed) << c.text << ": " << parsed.error().message();
@@ -75,8 +83,9 @@ TEST(VolumeSpec, BindsRefusedNamingWhatIsWrong) {
            {"/srv/data:/x/../sys/fs", "is under /sys"},
            {"/srv/data:/dev/pts", "is under /dev/pts"},
            {"/srv/data:/dev", "the container path /dev is the container's device directory"},
-           {"/srv/data:/data:rx", "the option \"rx\" is not ro or rw"},
-           {"/srv/data:/data:", "the option \"\" is not ro or rw"},
+           {"/srv/data:/data:rx", "the option \"rx\" is not ro, rw or idmap"},
+           {"/srv/data:/data:idmap,idmap", "idmap is given more than once"},
+           {"/srv/data:/data:", "the option \"\" is not ro, rw or idmap"},
            {"/srv/data:/data:ro,rw", "ro or rw is given more than once"},
            {"/a:/b:ro:x", "more than three"},
            {std::string("/srv\0x:/data", 12), "NUL"},
@@ -211,7 +220,7 @@ TEST(VolumeSpec, TheRecordKeepsThemAndKnowsAnOlderOne) {
   config.logPath = "/l/log";
   VolumeSpec run = tmpfsVolume("/run", 1 << 20, 0755);
   run.exec = true;
-  config.spec.volumes = {bindVolume("/srv", "/data", true), bindVolume("/etc/hosts", "/etc/hosts"), run};
+  config.spec.volumes = {bindVolume("/srv", "/data", true), idmapped(bindVolume("/etc/hosts", "/etc/hosts")), run};
   config.spec.readOnlyRoot = true;
   auto read = configFromJson(toJson(config), "config.json");
   ASSERT_TRUE(read) << read.error().message();
