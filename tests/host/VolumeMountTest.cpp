@@ -319,10 +319,10 @@ TEST(VolumeMounts, ARestartedAgentStillKnowsAContainersVolumes) {
   ASSERT_TRUE(agent->remove("kept", true));
 }
 
-// --userns auto: the container's root is an unprivileged host uid, yet the volume shows the
-// host's owners as the container sees its image (root as root), and what it writes there
-// belongs on the host to the same owner the container sees (its root: the host's root).
-TEST(VolumeMounts, WithItsOwnUserNamespaceAVolumeIsSeenThroughItsIdMapping) {
+// --userns auto with `idmap`: the container's root is an unprivileged host uid, yet the volume
+// shows the host's owners as the container sees its image (root as root), and what it writes
+// there belongs on the host to the same owner the container sees (its root: the host's root).
+TEST(VolumeMounts, WithItsOwnUserNamespaceAnIdmapVolumeIsSeenThroughItsIdMapping) {
   constexpr uint32_t kUidBase = 2000000000, kGidBase = 2100000000;
   VolumeAgent agent;
   fs::permissions(agent.scratch.path(), fs::perms(0755));  // its root walks down to its layers
@@ -341,6 +341,7 @@ TEST(VolumeMounts, WithItsOwnUserNamespaceAVolumeIsSeenThroughItsIdMapping) {
   request.args = {"sleep", "60"};
   request.userns = container::UsernsMode::Auto;
   request.volumes = {bindVolume(dir, "/data"), bindVolume(dir, "/data-ro", true)};
+  for (auto& volume : request.volumes) volume.idmap = true;
   auto info = agent->run(request);
   ASSERT_TRUE(info) << info.error().message();
   ASSERT_EQ(whyNotRunning(*info), "");
