@@ -65,6 +65,10 @@ Result<std::optional<LinkState>> readLink(const NetlinkSocket& sock, std::string
   state.up = (rtnl_link_get_flags(link.get()) & IFF_UP) != 0;
   state.masterIndex = rtnl_link_get_master(link.get());
   state.mtu = rtnl_link_get_mtu(link.get());
+  if (nl_addr* mac = rtnl_link_get_addr(link.get())) {
+    char text[32] = {};
+    state.mac = nl_addr2str(mac, text, sizeof text);
+  }
   auto addresses = readIpv4Addresses(sock, state.index);
   if (!addresses) return tl::unexpected(addresses.error());
   state.ipv4Addresses = std::move(*addresses);

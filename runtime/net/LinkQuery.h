@@ -17,6 +17,7 @@ struct LinkState {
   bool up = false;                         // IFF_UP: set administratively up (not the carrier)
   int masterIndex = 0;                     // IFLA_MASTER: the bridge it is enslaved to; 0 for none
   unsigned mtu = 0;                        // bytes
+  std::string mac;                         // IFLA_ADDRESS, "02:ab:cd:ef:01:23"
   std::vector<std::string> ipv4Addresses;  // "10.88.0.1/16", as `ip -4 addr` prints them
 };
 

@@ -150,11 +150,17 @@ TEST_F(BridgeVethTest, TwoContainersGetEth0AndReachEachOtherAndTheGateway) {
     auto made = net::ensureBridge(kBridge, kGatewayCidr);
     ASSERT_TRUE(made) << made.error().message();
     bridgeIndex = *made;
+  });
+  std::string bridgeMac = linkIn(host, kBridge).mac;
+  inNetns(host, [&] {
     auto a = net::attachContainer(attachment(containerA, net::hostVethName("aaaaaaaa0123"), "10.88.0.2/16"));
     ASSERT_TRUE(a) << a.error().message();
-    auto b = net::attachContainer(attachment(containerB, net::hostVethName("bbbbbbbb4567"), "10.88.0.3/16"));
+    auto withMtu = attachment(containerB, net::hostVethName("bbbbbbbb4567"), "10.88.0.3/16");
+    withMtu.mtu = 1400;
+    auto b = net::attachContainer(withMtu);
     ASSERT_TRUE(b) << b.error().message();
   });
+  EXPECT_EQ(linkIn(host, kBridge).mac, bridgeMac) << "the gateway's MAC followed a port";
   for (const char* veth : {"vethaaaaaaaa", "vethbbbbbbbb"}) {
     auto hostSide = linkIn(host, veth);
     EXPECT_EQ(hostSide.kind, "veth");
@@ -168,7 +174,11 @@ TEST_F(BridgeVethTest, TwoContainersGetEth0AndReachEachOtherAndTheGateway) {
   EXPECT_TRUE(eth0.up);
   EXPECT_EQ(eth0.ipv4Addresses, std::vector<std::string>{"10.88.0.2/16"});
   EXPECT_TRUE(linkIn(containerA, "lo").up);
-  EXPECT_EQ(linkIn(containerB, "eth0").ipv4Addresses, std::vector<std::string>{"10.88.0.3/16"});
+  EXPECT_EQ(eth0.mtu, 1500u);
+  auto eth0OfB = linkIn(containerB, "eth0");
+  EXPECT_EQ(eth0OfB.ipv4Addresses, std::vector<std::string>{"10.88.0.3/16"});
+  EXPECT_EQ(eth0OfB.mtu, 1400u);
+  EXPECT_EQ(linkIn(host, "vethbbbbbbbb").mtu, 1400u);
   for (const TestNetns* container : {&containerA, &containerB}) {
     auto routes = runInNetns(*container, "ip -4 route show default");
     EXPECT_EQ(routes.status, 0) << routes.output;
@@ -228,6 +238,15 @@ TEST_F(BridgeVethTest, FailuresLeaveNothingBehind) {
                                                              .mtu = std::nullopt});
     ASSERT_FALSE(noBridge);
     EXPECT_EQ(noBridge.error().errnum, ENODEV) << noBridge.error().message();
+    // Not a network namespace's fd: the kernel refuses the whole RTM_NEWLINK.
+    UniqueFd notNetns(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    auto notNs = net::attachContainer(net::VethAttachment{.bridge = kBridge,
+                                                          .containerNetnsFd = notNetns.get(),
+                                                          .hostVeth = "vethaaaaaaaa",
+                                                          .address = "10.88.0.2/16",
+                                                          .gateway = kGateway,
+                                                          .mtu = std::nullopt});
+    EXPECT_FALSE(notNs);
     // A bad address: refused before any write, in a sentence.
     auto badAddress = net::attachContainer(attachment(containerA, "vethaaaaaaaa", "10.88.0.2"));
     ASSERT_FALSE(badAddress);
