@@ -48,7 +48,7 @@ Result<void> createBridge(const NetlinkSocket& sock, const std::string& name) {
   rtnl_link_set_addr(link.get(), mac->get());
   if (int err = rtnl_link_set_type(link.get(), "bridge"); err < 0) return netlinkError("make a bridge", name, err);
   int err = rtnl_link_add(sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);
-  if (err < 0 && -err != NLE_EXIST) return netlinkError("create the bridge", name, err);
+  if (err < 0 && -err != NLE_EXIST) return sock.failure("create the bridge", name, err);
   return {};
 }
 

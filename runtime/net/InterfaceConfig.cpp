@@ -74,7 +74,7 @@ Result<void> setLinkUp(const NetlinkSocket& sock, int linkIndex, const std::stri
   rtnl_link_set_ifindex(target.get(), linkIndex);
   rtnl_link_set_flags(change.get(), IFF_UP);
   if (int err = rtnl_link_change(sock.get(), target.get(), change.get(), 0); err < 0)
-    return netlinkError("set the link up", name, err);
+    return sock.failure("set the link up", name, err);
   return {};
 }
 
@@ -88,7 +88,7 @@ Result<void> addIpv4Address(const NetlinkSocket& sock, int linkIndex, const Ipv4
     return netlinkError("set the address", address.text(), err);
   rtnl_addr_set_prefixlen(addr.get(), static_cast<int>(address.prefixLength));
   int err = rtnl_addr_add(sock.get(), addr.get(), 0);
-  if (err < 0 && -err != NLE_EXIST) return netlinkError("add the address", address.text(), err);
+  if (err < 0 && -err != NLE_EXIST) return sock.failure("add the address", address.text(), err);
   return {};
 }
 
@@ -112,7 +112,7 @@ Result<void> addDefaultRoute(const NetlinkSocket& sock, int linkIndex, in_addr g
   rtnl_route_nh_set_gateway(hop, via.get());
   rtnl_route_add_nexthop(route.get(), hop);  // the route owns the hop from here
   if (int err = rtnl_route_add(sock.get(), route.get(), NLM_F_EXCL); err < 0)
-    return netlinkError("add the default route via", addressText(gateway), err);
+    return sock.failure("add the default route via", addressText(gateway), err);
   return {};
 }
 

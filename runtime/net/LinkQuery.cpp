@@ -40,7 +40,7 @@ void collectIpv4(nl_object* object, void* arg) {
 Result<std::vector<std::string>> readIpv4Addresses(const NetlinkSocket& sock, int index) {
   nl_cache* raw = nullptr;
   if (int err = rtnl_addr_alloc_cache(sock.get(), &raw); err < 0)
-    return netlinkError("list the addresses of link", std::to_string(index), err);
+    return sock.failure("list the addresses of link", std::to_string(index), err);
   std::unique_ptr<nl_cache, CacheFree> cache(raw);
   std::vector<std::string> addresses;
   AddressWalk walk{index, &addresses};
@@ -56,7 +56,7 @@ Result<std::optional<LinkState>> readLink(const NetlinkSocket& sock, std::string
   std::string nameText(name);
   if (int err = rtnl_link_get_kernel(sock.get(), 0, nameText.c_str(), &raw); err < 0) {
     if (isNoSuchLink(err)) return std::nullopt;
-    return netlinkError("read the link", nameText, err);
+    return sock.failure("read the link", nameText, err);
   }
   std::unique_ptr<rtnl_link, LinkFree> link(raw);
   LinkState state;

@@ -3,16 +3,31 @@
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 
+#include <utility>
+
 namespace agent::net {
 
 void NetlinkSocket::Free::operator()(nl_sock* sock) const {
   nl_socket_free(sock);
 }
 
+namespace {
+
+// Keeps the errno of a kernel's NLMSG_ERROR; NL_STOP lets libnl return its own code as before.
+int keepKernelErrno(sockaddr_nl*, nlmsgerr* error, void* arg) {
+  *static_cast<int*>(arg) = -error->error;
+  return NL_STOP;
+}
+
+}  // namespace
+
 Result<NetlinkSocket> NetlinkSocket::open() {
   nl_sock* sock = nl_socket_alloc();
   if (!sock) return systemError("allocate a netlink socket", "", ENOMEM);
   NetlinkSocket owner(sock);
+  // The socket's callbacks, cloned by nl_wait_for_ack for every request.
+  nl_cb_err(nl_socket_get_cb(sock), NL_CB_CUSTOM, keepKernelErrno, owner.kernelErrno_.get());
+  nl_cb_put(nl_socket_get_cb(sock));  // nl_socket_get_cb took a reference: one put per get
   if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0)
     return netlinkError("connect a NETLINK_ROUTE socket", "", err);
   return owner;
@@ -67,6 +82,15 @@ tl::unexpected<Error> netlinkError(std::string action, std::string path, int nlE
     return logicError(action + ": " + nl_geterror(nlError), "", 0);
   }
   return logicError(std::move(action), std::move(path), errnum);
+}
+
+tl::unexpected<Error> NetlinkSocket::failure(std::string action, std::string path, int nlError) const {
+  // Only when it is this failure's: one the socket tolerated before (EEXIST, ENODEV of a
+  // lookup) may still be kept.
+  int kernel = std::exchange(*kernelErrno_, 0);
+  if (kernel > 0 && nl_syserr2nlerr(kernel) == (nlError < 0 ? -nlError : nlError))
+    return logicError(std::move(action), std::move(path), kernel);
+  return netlinkError(std::move(action), std::move(path), nlError);
 }
 
 bool isNoSuchLink(int nlError) {

@@ -18,12 +18,18 @@ class NetlinkSocket {
 
   nl_sock* get() const { return sock_.get(); }
 
+  // The failure of a request on this socket: the kernel's own errno when it answered with one
+  // (libnl folds ENETUNREACH and others into NLE_FAILURE, "Unspecific failure"; the socket's
+  // error callback keeps the number), else netlinkError's.
+  tl::unexpected<Error> failure(std::string action, std::string path, int nlError) const;
+
  private:
   struct Free {
     void operator()(nl_sock* sock) const;
   };
-  explicit NetlinkSocket(nl_sock* sock) : sock_(sock) {}
+  explicit NetlinkSocket(nl_sock* sock) : sock_(sock), kernelErrno_(std::make_unique<int>(0)) {}
   std::unique_ptr<nl_sock, Free> sock_;
+  std::unique_ptr<int> kernelErrno_;  // the last NLMSG_ERROR's errno; a stable address for libnl
 };
 
 // libnl returns its own negative NLE_* codes (netlink/errno.h), not errno: the error carries

@@ -51,7 +51,7 @@ Result<void> createPair(const NetlinkSocket& sock, const VethAttachment& attachm
   }
   rtnl_link_put(peer);  // rtnl_link_veth_get_peer took a reference
   if (int err = rtnl_link_add(sock.get(), host.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0)
-    return netlinkError("create the veth pair", attachment.hostVeth, err);
+    return sock.failure("create the veth pair", attachment.hostVeth, err);
   return {};
 }
 
@@ -112,7 +112,7 @@ Result<void> detachContainer(std::string_view hostVeth) {
   if (!target) return systemError("allocate a link", name, ENOMEM);
   rtnl_link_set_ifindex(target.get(), (*link)->index);
   if (int err = rtnl_link_delete(sock->get(), target.get()); err < 0 && !isNoSuchLink(err))
-    return netlinkError("delete the veth", name, err);
+    return sock->failure("delete the veth", name, err);
   return {};
 }
 
