@@ -28,8 +28,9 @@ struct VethAttachment {
 // to the bridge and up), then, from a netlink socket opened inside the container's namespace
 // (runInNetworkNamespace: the calling thread never moves), gives eth0 its address, sets lo
 // and eth0 up and adds the default route. Any failure deletes the pair: nothing is left.
-// Errors: EEXIST when the host name is taken (by anything: the existing link is not touched);
-// ENODEV when the bridge is missing; a user error for a bad address or a non-bridge.
+// Errors: EEXIST when the host name is taken (by anything: that link is not touched) or the
+// container has an eth0 already; ENODEV when the bridge is missing; a user error for a bad
+// address or name, or a bridge name that is not a bridge's.
 Result<void> attachContainer(const VethAttachment& attachment);
 
 // Deletes the host side; the kernel deletes the peer with it. An absent link is success (a

@@ -237,6 +237,11 @@ TEST_F(BridgeVethTest, FailuresLeaveNothingBehind) {
                                                              .mtu = std::nullopt});
     ASSERT_FALSE(noBridge);
     EXPECT_EQ(noBridge.error().errnum, ENODEV) << noBridge.error().message();
+    // The container has an eth0 already: the whole RTM_NEWLINK is refused.
+    ASSERT_EQ(runInNetns(containerB, "ip link add eth0 type veth peer name other1").status, 0);
+    auto hasEth0 = net::attachContainer(attachment(containerB, "vethbbbbbbbb", "10.88.0.3/16"));
+    ASSERT_FALSE(hasEth0);
+    EXPECT_EQ(hasEth0.error().errnum, EEXIST) << hasEth0.error().message();
     // Not a network namespace's fd: the kernel refuses the whole RTM_NEWLINK.
     UniqueFd notNetns(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     auto notNs = net::attachContainer(net::VethAttachment{.bridge = kBridge,
@@ -254,6 +259,7 @@ TEST_F(BridgeVethTest, FailuresLeaveNothingBehind) {
   EXPECT_EQ(linkIn(host, "vethtaken0").masterIndex, 0) << "the link already there was touched";
   auto links = runInNetns(host, "ip -o link show");
   EXPECT_EQ(links.output.find("vethaaaaaaaa"), std::string::npos) << links.output;
+  EXPECT_EQ(links.output.find("vethbbbbbbbb"), std::string::npos) << links.output;
   EXPECT_NE(links.output.find("vethtaken0"), std::string::npos) << links.output;
   auto inside = runInNetns(containerA, "ip -o link show");
   EXPECT_EQ(inside.output.find("eth0"), std::string::npos) << inside.output;
