@@ -19,6 +19,7 @@ run_packages=(
   libcurl4-openssl-dev                               # prometheus-cpp's push part; agentd's engine clients
   libseccomp-dev                                     # containers' seccomp filters (pkg_check_modules)
   libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
+  libnl-route-3-dev                                  # bridge networking's links over netlink (runtime/net)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )
