@@ -13,11 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",          "rootfs",     "name",      "command", "env",        "hostname",
-                                   "labels",         "network",    "cpu",       "memory",  "pids",       "attach",
-                                   "remove_on_exit", "devices",    "userns",    "cap_add", "cap_drop",   "seccomp",
-                                   "volumes",        "tmpfs",      "read_only", "tty",     "open_stdin", "user",
-                                   "entrypoint",     "working_dir"};
+constexpr const char* kFields[] = {"image",          "rootfs",      "name",        "command", "env",        "hostname",
+                                   "labels",         "network",     "cpu",         "memory",  "pids",       "attach",
+                                   "remove_on_exit", "devices",     "userns",      "cap_add", "cap_drop",   "seccomp",
+                                   "volumes",        "tmpfs",       "read_only",   "tty",     "open_stdin", "user",
+                                   "entrypoint",     "working_dir", "console_size"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -131,6 +131,15 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
     if (!body.contains(field)) continue;
     if (!body[field].is_boolean()) return refuse(std::string(field) + " must be true or false");
     *target = body[field].get<bool>();
+  }
+  if (body.contains("console_size")) {
+    // [rows, columns] of the client's window, as Docker's HostConfig.ConsoleSize.
+    const json& size = body["console_size"];
+    bool valid = size.is_array() && size.size() == 2 && size[0].is_number_unsigned() && size[1].is_number_unsigned() &&
+                 size[0].get<uint64_t>() <= 0xffff && size[1].get<uint64_t>() <= 0xffff;
+    if (!valid) return refuse("console_size must be [rows, columns], two numbers up to 65535");
+    run.consoleRows = size[0].get<uint16_t>();
+    run.consoleColumns = size[1].get<uint16_t>();
   }
   auto network = stringField(body, "network");
   if (!network) return tl::unexpected(network.error());

@@ -133,6 +133,11 @@ HttpResponse ContainerHandlers::pause(const std::string& id) {
   return inspect(id);
 }
 
+HttpResponse ContainerHandlers::removeOnExit(const std::string& id) {
+  if (auto r = runtime_.removeOnExit(id); !r) return errorResponse(r.error());
+  return {200, {{"id", id}, {"remove_on_exit", true}}};
+}
+
 HttpResponse ContainerHandlers::resume(const std::string& id) {
   if (auto r = runtime_.resume(id); !r) return errorResponse(r.error());
   return inspect(id);

@@ -20,6 +20,7 @@ class ContainerHandlers {
   HttpResponse kill(const std::string& id, const HttpRequest& request);
   HttpResponse pause(const std::string& id);
   HttpResponse resume(const std::string& id);
+  HttpResponse removeOnExit(const std::string& id);  // POST .../remove-on-exit: --rm after a detach
   HttpResponse wait(const std::string& id, const HttpRequest& request);
   HttpResponse exec(const std::string& id, const HttpRequest& request);
   // The output as frames (StreamFrames.h); attach also renews a reader's lease.

@@ -28,6 +28,8 @@ ControlApi::ControlApi(container::ContainerRuntime& runtime, const cgroup::Hiera
   router_.add("POST", "/v1/containers/{id}/pause", [this](R, P p) { return containers_.pause(p.at("id")); });
   router_.add("POST", "/v1/containers/{id}/resume", [this](R, P p) { return containers_.resume(p.at("id")); });
   router_.add("POST", "/v1/containers/{id}/wait", [this](R r, P p) { return containers_.wait(p.at("id"), r); });
+  router_.add("POST", "/v1/containers/{id}/remove-on-exit",
+              [this](R, P p) { return containers_.removeOnExit(p.at("id")); });
   // ?stream=1 with `Upgrade: tcp`: exec -t / -i, as Docker's hijacked exec start (ExecHandlers.h).
   router_.add("POST", "/v1/containers/{id}/exec", [this](R r, P p) {
     return r.queryValue("stream") == "1" ? execs_.start(p.at("id"), r) : containers_.exec(p.at("id"), r);

@@ -15,6 +15,7 @@
 #include "SeccompProfile.h"
 #include "StatsTable.h"
 #include "Table.h"
+#include "TerminalMode.h"
 #include "VolumeOptions.h"
 
 namespace agent::ctl {
@@ -209,7 +210,13 @@ int Commands::run(const RunOptions& options) {
   body["remove_on_exit"] = o.detach && o.remove;
   // Attached: agentd holds back rotating away output this client has not received.
   if (!o.detach && !o.tty) body["attach"] = true;
-  if (o.tty) body["tty"] = true;  // terminals (TerminalCommands.cpp)
+  if (o.tty) {
+    body["tty"] = true;  // terminals (TerminalCommands.cpp)
+    // The command starts at the window's size, as with docker run -t (not 24x80 until the
+    // first resize reaches it).
+    unsigned rows = 0, columns = 0;
+    if (::isatty(STDIN_FILENO) && windowSize(STDIN_FILENO, rows, columns)) body["console_size"] = {rows, columns};
+  }
   if (o.interactive) body["open_stdin"] = true;
   if (o.tty && o.interactive && !o.detach && !::isatty(STDIN_FILENO)) {
     std::cerr << "agentctl: -t needs agentctl's input to be a terminal; run it from one, or use -i alone\n";

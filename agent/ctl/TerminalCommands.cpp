@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <iostream>
 #include <thread>
 #include <variant>
@@ -79,12 +80,17 @@ int Commands::terminalSession(const std::string& id, const std::string& shown, b
     return exitCode;
   }
   int socket = stream->socket.get();
-  bool detached = false;
+  bool detached = false, inputEnded = false;
   {
     std::optional<RawTerminal> raw;
-    int winch = -1;
+    int winch = -1, signals = -1;
     if (tty) {
-      raw.emplace(STDIN_FILENO);
+      // Raw only when agentctl's keys go to the container (-i); with -t alone its terminal
+      // stays as it is and Ctrl-C is a signal, passed on to the container (docker's sig-proxy).
+      if (sendStdin)
+        raw.emplace(STDIN_FILENO);
+      else
+        signals = proxiedSignals();
       winch = windowChanges();
       sendWindowSize(id);
     }
@@ -93,10 +99,18 @@ int Commands::terminalSession(const std::string& id, const std::string& shown, b
     bool stdinOpen = sendStdin;
     char buffer[16 * 1024];
     while (true) {
-      pollfd fds[3] = {{stdinOpen ? STDIN_FILENO : -1, POLLIN, 0}, {socket, POLLIN, 0}, {winch, POLLIN, 0}};
-      if (::poll(fds, 3, -1) < 0) {
+      pollfd fds[4] = {
+          {stdinOpen ? STDIN_FILENO : -1, POLLIN, 0}, {socket, POLLIN, 0}, {winch, POLLIN, 0}, {signals, POLLIN, 0}};
+      if (::poll(fds, 4, -1) < 0) {
         if (errno == EINTR) continue;
         break;
+      }
+      if (fds[3].revents != 0) {
+        char number = 0;
+        while (::read(signals, &number, 1) == 1) {
+          std::string name = ::sigabbrev_np(number) ? ::sigabbrev_np(number) : std::to_string(number);
+          if (client_) (void)client_->call("POST", "/v1/containers/" + escapeQuery(id) + "/kill?signal=" + name);
+        }
       }
       if (fds[2].revents != 0) {
         while (::read(winch, buffer, sizeof buffer) > 0) {
@@ -115,6 +129,7 @@ int Commands::terminalSession(const std::string& id, const std::string& shown, b
         if (n <= 0) {
           // EOF: stdin's end passes on (run -i); a terminal's session goes on with its output.
           stdinOpen = false;
+          inputEnded = true;
           if (!tty) ::shutdown(socket, SHUT_WR);
           continue;
         }
@@ -127,10 +142,17 @@ int Commands::terminalSession(const std::string& id, const std::string& shown, b
   }  // the terminal is restored here, whatever the way out
   stream->socket.reset();
   if (detached) {
+    // run --rm: agentctl will not be there when it stops; agentd removes it then (docker's
+    // daemon-side --rm).
+    if (remove && client_)
+      (void)client_->call("POST", "/v1/containers/" + escapeQuery(id) + "/remove-on-exit", std::nullopt, 10);
     std::cerr << "\nagentctl: detached from container " << shown << "; it runs on (agentctl attach " << shown
-              << " to come back)\n";
+              << " to come back)" << (remove ? ", and is removed when it stops" : "") << "\n";
     return kExitOk;
   }
+  // attach to a -i container sends stdin only: its end is the session's, whatever the
+  // container does next (its output: logs -f).
+  if (!tty && inputEnded) return kExitOk;
   // The stream ends after the shim recorded the exit; a short wait covers agentd's side.
   auto waited = client_->call("POST", "/v1/containers/" + escapeQuery(id) + "/wait?t=5", std::nullopt, 10);
   if (!waited && isUnreachable(waited.error())) {

@@ -65,6 +65,30 @@ bool windowSize(int fd, unsigned& rows, unsigned& columns) {
   return true;
 }
 
+namespace {
+int gSignalPipe[2] = {-1, -1};
+
+void signalArrived(int signal) {
+  int saved = errno;
+  char number = static_cast<char>(signal);
+  (void)!::write(gSignalPipe[1], &number, 1);
+  errno = saved;
+}
+}  // namespace
+
+int proxiedSignals() {
+  if (gSignalPipe[0] >= 0) return gSignalPipe[0];
+  if (::pipe2(gSignalPipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    struct sigaction action {};
+    action.sa_handler = signalArrived;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(signal, &action, nullptr);
+  }
+  return gSignalPipe[0];
+}
+
 int windowChanges() {
   if (gWinchPipe[0] >= 0) return gWinchPipe[0];
   if (::pipe2(gWinchPipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;

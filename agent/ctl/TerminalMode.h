@@ -29,4 +29,9 @@ bool windowSize(int fd, unsigned& rows, unsigned& columns);
 // A descriptor that becomes readable on each SIGWINCH (a self-pipe), for poll().
 int windowChanges();
 
+// `run -t` without -i (agentctl's terminal stays cooked, so Ctrl-C is a signal to agentctl):
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT are caught, and each is one byte (its number) to read
+// from this descriptor, to be passed on to the container as docker's sig-proxy does.
+int proxiedSignals();
+
 }  // namespace agent::ctl

@@ -100,6 +100,7 @@ std::string toJson(const ContainerConfig& c) {
   if (c.spec.readOnlyRoot) j["read_only_root"] = true;
   if (c.spec.tty) j["tty"] = true;  // terminals: absent is false
   if (c.spec.openStdin) j["open_stdin"] = true;
+  if (c.spec.consoleRows > 0) j["console_size"] = {c.spec.consoleRows, c.spec.consoleColumns};
   return j.dump(2) + "\n";
 }
 
@@ -193,6 +194,10 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.spec.readOnlyRoot = j.value("read_only_root", false);
     c.spec.tty = j.value("tty", false);
     c.spec.openStdin = j.value("open_stdin", false);
+    if (j.contains("console_size")) {
+      c.spec.consoleRows = j.at("console_size").at(0).get<uint16_t>();
+      c.spec.consoleColumns = j.at("console_size").at(1).get<uint16_t>();
+    }
   });
 }
 

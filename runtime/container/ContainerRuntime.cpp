@@ -225,6 +225,10 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.layerDir = config_.dataDir + "/containers/" + id;
   config.spec.args = defaults->args;
   config.spec.env = defaults->env;
+  // -t: a terminal's type, as docker run -t sets it, unless the image or -e gives one.
+  if (request.tty && std::none_of(config.spec.env.begin(), config.spec.env.end(),
+                                  [](const std::string& e) { return e.rfind("TERM=", 0) == 0; }))
+    config.spec.env.push_back("TERM=xterm");
   config.spec.cwd = request.workingDir.empty() ? defaults->cwd : request.workingDir;
   config.spec.user = defaults->user;
   if (layered) {
@@ -241,6 +245,8 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.capabilities = capabilities;
   config.spec.tty = request.tty;
   config.spec.openStdin = request.openStdin;
+  config.spec.consoleRows = request.consoleRows;
+  config.spec.consoleColumns = request.consoleColumns;
   config.spec.seccomp = seccomp->empty() ? SeccompMode::Unconfined : request.seccomp;
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
@@ -481,6 +487,18 @@ Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {
   auto id = resolve(ref);
   if (!id) return tl::unexpected(id.error());
   return removeLocked(*id, force);
+}
+
+Result<void> ContainerRuntime::removeOnExit(const std::string& ref) {
+  std::lock_guard lock(mutex_);
+  auto id = resolve(ref);
+  if (!id) return tl::unexpected(id.error());
+  auto info = load(*id);
+  if (!info) return tl::unexpected(info.error());
+  if (info->status.state == ContainerState::Stopped) return removeLocked(*id, false);
+  ContainerConfig config = info->config;
+  config.removeOnExit = true;
+  return store_.rewriteConfig(config);
 }
 
 Result<std::pair<ContainerInfo, cgroup::Cgroup>> ContainerRuntime::execTarget(const std::string& ref) const {

@@ -127,6 +127,9 @@ class ContainerRuntime {
   Result<void> resume(const std::string& ref);
   // Refused for a running container unless `force` (which kills it first).
   Result<void> remove(const std::string& ref, bool force);
+  // --rm decided after the start (a client that detached from `run -it --rm`): the container
+  // is removed when it stops, or now if it has stopped already.
+  Result<void> removeOnExit(const std::string& ref);
   Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args, const ExecAs& as = {});
   // exec -t / -i: the helper started, its terminal or pipes the caller's (ExecStreams.h).
   Result<ExecStreams> execStreams(const std::string& ref, const std::vector<std::string>& args,

@@ -59,6 +59,8 @@ struct ContainerSpec {
   // controlling terminal (-t); PID 1's stdin a pipe the shim holds for an attached client (-i).
   bool tty = false;
   bool openStdin = false;
+  // -t: the terminal's size at the start (agentctl's window, as docker's ConsoleSize); 0: 24x80.
+  uint16_t consoleRows = 0, consoleColumns = 0;
 };
 
 // The overlay's lowerdir option: the layers joined by ':', or the flat image's directory.

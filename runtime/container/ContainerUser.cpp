@@ -106,11 +106,15 @@ Result<ContainerUser> resolveContainerUser(std::string_view user, std::string_vi
   return result;
 }
 
-Result<ContainerUser> becomeContainerUser(std::string_view user) {
+Result<ContainerUser> becomeContainerUser(std::string_view user, bool terminalOnStdin) {
   std::string passwd = readWholeFile("/etc/passwd").value_or("");
   std::string group = readWholeFile("/etc/group").value_or("");
   auto resolved = resolveContainerUser(user, passwd, group);
   if (!resolved) return resolved;
+  // The terminal is the user's, as a login's is (runc's fixStdioPermissions): else a non-root
+  // user could not open its own /dev/pts/N again (`echo > $(tty)`). Best effort: without
+  // CAP_CHOWN (--cap-drop CHOWN) it stays root's, as it would with runc.
+  if (terminalOnStdin && ::isatty(STDIN_FILENO)) (void)!::fchown(STDIN_FILENO, resolved->uid, resolved->gid);
   if (::setgroups(resolved->groups.size(), resolved->groups.data()) != 0)
     return systemError("set the supplementary groups of user", std::string(user));
   if (::setresgid(resolved->gid, resolved->gid, resolved->gid) != 0)

@@ -28,6 +28,7 @@ Result<ContainerUser> resolveContainerUser(std::string_view user, std::string_vi
 // Reads /etc/passwd and /etc/group of the current root (the container's, after pivot_root),
 // resolves `user`, and becomes it: setgroups, setresgid, setresuid. A non-root user keeps no
 // capabilities (the kernel clears them when every uid leaves 0), as in Docker.
-Result<ContainerUser> becomeContainerUser(std::string_view user);
+// `terminalOnStdin`: stdin is the command's terminal (-t), given to the user first.
+Result<ContainerUser> becomeContainerUser(std::string_view user, bool terminalOnStdin = false);
 
 }  // namespace agent::container

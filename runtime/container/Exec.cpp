@@ -122,7 +122,7 @@ void runExecHelper(const ExecHelperRequest& request) {
     if (!applyCapabilities(CapabilitySet::fromBits(request.capabilities))) ::_exit(kExecExitCannotJoin);
     std::string home;
     if (!request.user.empty()) {
-      auto user = becomeContainerUser(request.user);
+      auto user = becomeContainerUser(request.user, request.terminalFd >= 0);
       if (!user) {
         std::string message = "exec: " + user.error().message() + "\n";
         (void)!::write(STDERR_FILENO, message.data(), message.size());
@@ -135,6 +135,8 @@ void runExecHelper(const ExecHelperRequest& request) {
     ::putenv(const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     for (const auto& entry : request.env) ::putenv(::strdup(entry.c_str()));
     if (!home.empty() && !::getenv("HOME")) ::setenv("HOME", home.c_str(), 1);
+    // exec -t: a terminal's type, as docker exec -t sets it (unless the container has one).
+    if (request.terminalFd >= 0 && !::getenv("TERM")) ::setenv("TERM", "xterm", 1);
     std::vector<std::string> args = request.args;
     std::vector<char*> argv = pointersTo(args);
     // 3g. The seccomp filter, last: after no_new_privs, nothing between it and the exec.

@@ -124,8 +124,8 @@ Result<void> bringLoopbackUp() {
   int kept[2] = {reportFd, io.consoleSocket};
   closeFdsFrom(3, kept, io.consoleSocket >= 0 ? 2 : 1);
   if (io.consoleSocket >= 0) {
-    // -t: the terminal of the container's own devpts (24x80 until a client sends its size).
-    if (!takeTerminalInside(io.consoleSocket, 24, 80))
+    // -t: the terminal of the container's own devpts, at the client's size when it gave one.
+    if (!takeTerminalInside(io.consoleSocket, io.consoleRows, io.consoleColumns))
       step(systemError("make the container's terminal from", "/dev/ptmx"));
     ::close(io.consoleSocket);
   } else if (io.stdinFd < 0) {
@@ -141,7 +141,7 @@ Result<void> bringLoopbackUp() {
   // The image's user (ContainerUser.h), from the container's own /etc/passwd.
   std::string home;
   if (!spec.user.empty()) {
-    auto user = becomeContainerUser(spec.user);
+    auto user = becomeContainerUser(spec.user, io.consoleSocket >= 0);
     if (!user) step(tl::unexpected(user.error()));
     home = user->home;
   }

@@ -23,6 +23,7 @@ struct LaunchIo {
   // does), makes it its controlling terminal, stdin, stdout and stderr, and sends the master
   // on this socket (ExecTerminal.h). Until then stdout and stderr are the fds above.
   int consoleSocket = -1;
+  uint16_t consoleRows = 24, consoleColumns = 80;  // its size at the start
 };
 
 // Exit codes recorded for a container whose command never ran, as Docker and runc use them.

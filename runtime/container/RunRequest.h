@@ -41,6 +41,7 @@ struct RunRequest {
   // Terminals: -t (a pseudo-terminal) and -i (stdin kept open for an attached client).
   bool tty = false;
   bool openStdin = false;
+  uint16_t consoleRows = 0, consoleColumns = 0;  // -t: the client's window at the start; 0: 24x80
   // The image's config overridden (ImageDefaults.h): --user (empty: the image's User),
   // --workdir and --entrypoint (absent: the image's; [] clears it; given, the image's Cmd is not used either).
   std::string user;

@@ -149,6 +149,10 @@ int runShim(const ShimOptions& options) {
       attach = std::move(*point);
       io = attach->tty() ? LaunchIo{-1, io.stdoutFd, io.stderrFd, attach->containerEnd()}
                          : LaunchIo{attach->containerEnd(), io.stdoutFd, io.stderrFd};
+      if (config->spec.consoleRows > 0 && config->spec.consoleColumns > 0) {
+        io.consoleRows = config->spec.consoleRows;
+        io.consoleColumns = config->spec.consoleColumns;
+      }
     }
     pid = launchContainer(config->spec, *group, io);
     output->closeWriteEnds();

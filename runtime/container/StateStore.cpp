@@ -51,6 +51,10 @@ Result<void> StateStore::create(const ContainerConfig& config) const {
   return writeFileAtomically(dir, kConfig, toJson(config));
 }
 
+Result<void> StateStore::rewriteConfig(const ContainerConfig& config) const {
+  return writeFileAtomically(dirOf(config.spec.id), kConfig, toJson(config));
+}
+
 Result<ContainerConfig> StateStore::readConfig(const std::string& id) const {
   std::string path = dirOf(id) + "/" + kConfig;
   auto text = readWholeFile(path);

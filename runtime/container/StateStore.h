@@ -20,6 +20,8 @@ class StateStore {
   // Makes the container's directory (0700) and writes config.json; EEXIST if the id exists.
   Result<void> create(const ContainerConfig& config) const;
   Result<ContainerConfig> readConfig(const std::string& id) const;
+  // Replaces config.json of an existing container (tmp file + rename).
+  Result<void> rewriteConfig(const ContainerConfig& config) const;
   // Empty when the record has not been written (yet).
   Result<std::optional<PidRecord>> readPid(const std::string& id) const;
   Result<std::optional<ExitRecord>> readExit(const std::string& id) const;

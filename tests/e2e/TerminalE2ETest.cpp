@@ -116,6 +116,59 @@ TEST(TerminalE2E, RunTWithoutIGivesATerminalOfTheContainersOwnWhateverAgentctlsI
   EXPECT_EQ(agent.listIds().size(), 0u) << agent.ctl("ps -a").out;
 }
 
+TEST(TerminalE2E, ATerminalStartsAtTheWindowsSizeWithATermAndBelongsToItsUser) {
+  Agent agent;
+  Tmux tmux;
+  // At once, before any resize could reach it: the window's size (tmux's 100x30), as docker's
+  // ConsoleSize; TERM as docker run -t sets it; the terminal owned by -u's user.
+  tmux.type(agent.ctlCommand() +
+            " run -it --rm -u 65534:65534 busybox sh -c 'echo size=$(stty size) term=$TERM owner=$(stat -c %u "
+            "$(tty)); echo hi > $(tty) && echo written-$((2+3))'; echo rc=$?");
+  EXPECT_TRUE(tmux.waitFor("size=30 100 term=xterm owner=65534")) << tmux.screen() << agent.log();
+  EXPECT_TRUE(tmux.waitFor("written-5")) << tmux.screen();
+  EXPECT_TRUE(tmux.waitFor("rc=0\n")) << tmux.screen();
+}
+
+TEST(TerminalE2E, RunTWithoutIPassesCtrlCOnAndADetachedRmContainerGoesWhenItStops) {
+  Agent agent;
+  Tmux tmux;
+  // -t alone: agentctl's terminal stays cooked, Ctrl-C is SIGINT passed on to the container.
+  // (What is waited for is computed, so the typed command line never matches it.)
+  tmux.type(agent.ctlCommand() +
+            " run -t --rm busybox sh -c 'trap \"echo got-$((1+1)); exit 7\" INT; echo ready-$((6*7)); while :; do "
+            "sleep 1; done'; echo rc=$?");
+  ASSERT_TRUE(tmux.waitFor("ready-42")) << tmux.screen() << agent.log();
+  tmux.keys("C-c");
+  EXPECT_TRUE(tmux.waitFor("got-2")) << tmux.screen();
+  EXPECT_TRUE(tmux.waitFor("rc=7\n")) << tmux.screen();
+
+  // run -it --rm, detached, attached again, exited: removed by agentd, not left stopped.
+  tmux.type(agent.ctlCommand() + " run -it --rm --name rmt busybox sh; echo rc=$?");
+  tmux.type("echo pid=$$");
+  ASSERT_TRUE(tmux.waitFor("pid=1\n")) << tmux.screen();
+  tmux.keys("C-p C-q");
+  ASSERT_TRUE(tmux.waitFor("and is removed when it stops")) << tmux.screen();
+  tmux.type(agent.ctlCommand() + " attach rmt; echo rc=$?");
+  tmux.type("echo back=$$");
+  ASSERT_TRUE(tmux.waitFor("back=1\n")) << tmux.screen();
+  tmux.type("exit 4");
+  EXPECT_TRUE(tmux.waitFor("rc=4\n")) << tmux.screen();
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = agent.listIds().empty();
+    if (!gone) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(gone) << agent.ctl("ps -a").out;
+}
+
+TEST(TerminalE2E, AttachWithPipedStdinEndsWithItsInput) {
+  Agent agent;
+  ASSERT_EQ(agent.ctl("run -d -i --name icat busybox sh -c 'cat; echo catdone; sleep 100'").exitCode, 0);
+  Ran attached = shell("printf 'abc\\n' | timeout 30 " + agent.ctlCommand() + " attach icat");
+  EXPECT_EQ(attached.exitCode, 0) << attached.out;
+  EXPECT_TRUE(eventually(agent, "logs icat", "abc\ncatdone")) << agent.ctl("logs icat").out;
+}
+
 TEST(TerminalE2E, RunIStreamsStdinUntilEof) {
   Agent agent;
   Ran cat = shell("echo hi | timeout 30 " + agent.ctlCommand() + " run -i busybox cat");
