@@ -169,6 +169,16 @@ HttpResponse ImageHandlers::inspect(const HttpRequest& request) {
            {"config", configJson(image->config)}}};
 }
 
+// tag and rm take layered images; a flat one of that name is said to be one, with what to do.
+std::optional<HttpResponse> ImageHandlers::flatRefusal(const std::string& ref, const Error& notFound,
+                                                       const char* verb) const {
+  if (notFound.errnum != ENOENT || !inspectFlat(ref)) return std::nullopt;
+  return errorResponse(400, "invalid",
+                       quotedForMessage(ref) + " is a flat image (a rootfs directory made by image import), which " +
+                           verb + " does not take; load a layered image (image load), or remove this one with rm -r " +
+                           imagesDir_ + "/" + ref + " while no container uses it");
+}
+
 HttpResponse ImageHandlers::tag(const HttpRequest& request) {
   if (!layered_) return noLayeredStore();
   json body = json::parse(request.body, nullptr, false);
@@ -176,15 +186,20 @@ HttpResponse ImageHandlers::tag(const HttpRequest& request) {
       !body.value("name", json()).is_string())
     return errorResponse(400, "invalid",
                          "the tag request's body is not {\"ref\": \"IMAGE\", \"name\": \"NAME[:TAG]\"}");
-  if (auto r = layered_->tag(body["ref"].get<std::string>(), body["name"].get<std::string>()); !r)
+  if (auto r = layered_->tag(body["ref"].get<std::string>(), body["name"].get<std::string>()); !r) {
+    if (auto flat = flatRefusal(body["ref"].get<std::string>(), r.error(), "image tag")) return *flat;
     return errorResponse(r.error());
+  }
   return {200, {{"name", image::normalizedReference(body["name"].get<std::string>())}}};
 }
 
 HttpResponse ImageHandlers::remove(const HttpRequest& request) {
   if (!layered_) return noLayeredStore();
   auto removed = layered_->remove(request.queryValue("ref"), request.queryValue("force") == "1", usage());
-  if (!removed) return errorResponse(removed.error());
+  if (!removed) {
+    if (auto flat = flatRefusal(request.queryValue("ref"), removed.error(), "image rm")) return *flat;
+    return errorResponse(removed.error());
+  }
   return {
       200,
       {{"untagged", removed->untagged}, {"deleted", removed->deletedId}, {"layers_deleted", removed->layersDeleted}}};

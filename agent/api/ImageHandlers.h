@@ -27,6 +27,7 @@ class ImageHandlers {
 
  private:
   std::optional<HttpResponse> inspectFlat(const std::string& name) const;
+  std::optional<HttpResponse> flatRefusal(const std::string& ref, const Error& notFound, const char* verb) const;
   image::LayeredImageStore::Usage usage() const;
   std::string imagesDir_;
   image::LayeredImageStore* layered_;

@@ -33,7 +33,7 @@ SubcommandEntry oneContainer(std::string name, std::string description,
   return {name, [name, description, action](CLI::App& app) {
             auto id = std::make_shared<std::string>();
             auto* sub = app.add_subcommand(name, description);
-            sub->add_option("id", *id, kIdHelp)->required();
+            sub->add_option("ID", *id, kIdHelp)->required();
             return std::make_pair(sub, CommandAction([id, action](Commands& c) { return action(c, *id); }));
           }};
 }
@@ -90,8 +90,8 @@ SubcommandEntry runEntry() {
                         "seccomp=unconfined, or seccomp=PROFILE.json (Docker's format; read here and sent to "
                         "agentd)")
             ->allow_extra_args(false);
-        cmd->add_option("image", run->image, "Image name (agentctl image ls)");
-        cmd->add_option("command", run->command, "Command and arguments: every word after IMAGE (`--` optional)");
+        cmd->add_option("IMAGE", run->image, "Image name (agentctl image ls)");
+        cmd->add_option("COMMAND", run->command, "Command and arguments: every word after IMAGE (`--` optional)");
         // As docker run: from IMAGE on, every word is the command's (`busybox sh -c 'echo hi'`).
         cmd->positionals_at_end();
         return std::make_pair(cmd, CommandAction([run](Commands& c) {
@@ -123,7 +123,7 @@ SubcommandEntry statsEntry() {
                 "stats", "Live CPU, memory, pids, throttling, network and block I/O per container (Ctrl-C ends)");
             cmd->add_flag("--no-stream", stats->noStream, "Print once and exit");
             cmd->add_flag("--all-cgroups", stats->allCgroups, "Every discovered container, not only agentd's");
-            cmd->add_option("ids", stats->ids,
+            cmd->add_option("ID", stats->ids,
                             "Ids, unique id prefixes or names; another engine's id, name or cgroup path");
             return std::make_pair(cmd, CommandAction([stats](Commands& c) { return c.stats(*stats); }));
           }};
@@ -135,8 +135,8 @@ SubcommandEntry execEntry() {
         auto id = std::make_shared<std::string>();
         auto command = std::make_shared<std::vector<std::string>>();
         auto* cmd = app.add_subcommand("exec", "Run a command inside a running container");
-        cmd->add_option("id", *id, kIdHelp)->required();
-        cmd->add_option("command", *command, "Command and arguments: every word after ID (`--` optional)")->required();
+        cmd->add_option("ID", *id, kIdHelp)->required();
+        cmd->add_option("COMMAND", *command, "Command and arguments: every word after ID (`--` optional)")->required();
         cmd->positionals_at_end();                                 // as docker exec: `exec ID sh -c 'echo hi'`
         auto streams = std::make_shared<std::pair<bool, bool>>();  // -i, -t (ExecCommands.cpp)
         cmd->add_flag("-i,--interactive", streams->first, "Stream agentctl's stdin into the command");
@@ -166,7 +166,7 @@ SubcommandEntry logsEntry() {
             auto* cmd = app.add_subcommand("logs", "Print a container's output");
             cmd->add_flag("-f,--follow", s->follow, "Keep printing until the container stops");
             cmd->add_option("--tail", s->tail, "Only the last N lines");
-            cmd->add_option("id", s->id, kIdHelp)->required();
+            cmd->add_option("ID", s->id, kIdHelp)->required();
             return std::make_pair(cmd, CommandAction([s](Commands& c) { return c.logs(s->id, s->follow, s->tail); }));
           }};
 }
@@ -177,7 +177,7 @@ SubcommandEntry stopEntry() {
             auto seconds = std::make_shared<long>(10);
             auto* cmd = app.add_subcommand("stop", "SIGTERM, wait, then SIGKILL");
             cmd->add_option("-t,--time", *seconds, "Seconds to wait before SIGKILL")->capture_default_str();
-            cmd->add_option("id", *id, kIdHelp)->required();
+            cmd->add_option("ID", *id, kIdHelp)->required();
             return std::make_pair(cmd, CommandAction([id, seconds](Commands& c) { return c.stop(*id, *seconds); }));
           }};
 }
@@ -188,7 +188,7 @@ SubcommandEntry killEntry() {
             auto signal = std::make_shared<std::string>("KILL");
             auto* cmd = app.add_subcommand("kill", "Send a signal to the container's PID 1");
             cmd->add_option("-s,--signal", *signal, "Signal name or number")->capture_default_str();
-            cmd->add_option("id", *id, kIdHelp)->required();
+            cmd->add_option("ID", *id, kIdHelp)->required();
             return std::make_pair(cmd, CommandAction([id, signal](Commands& c) { return c.kill(*id, *signal); }));
           }};
 }
@@ -199,7 +199,7 @@ SubcommandEntry rmEntry() {
             auto force = std::make_shared<bool>(false);
             auto* cmd = app.add_subcommand("rm", "Remove a stopped container (-f: also a running one)");
             cmd->add_flag("-f,--force", *force, "Kill it first if it runs");
-            cmd->add_option("id", *id, kIdHelp)->required();
+            cmd->add_option("ID", *id, kIdHelp)->required();
             return std::make_pair(cmd, CommandAction([id, force](Commands& c) { return c.remove(*id, *force); }));
           }};
 }
@@ -216,7 +216,7 @@ SubcommandEntry limitEntry() {
             cmd->add_option("--cpu", s->cpu, "CPU: 50% (of one CPU), 0.5, 500m, max");
             cmd->add_option("--memory", s->memory, "Memory: 256Mi, 1g, bytes, max");
             cmd->add_option("--pids", s->pids, "Maximum tasks, or max");
-            cmd->add_option("id", s->id, "Id, unique id prefix or name; another runtime's id, name or cgroup path")
+            cmd->add_option("ID", s->id, "Id, unique id prefix or name; another runtime's id, name or cgroup path")
                 ->required();
             return std::make_pair(
                 cmd, CommandAction([s](Commands& c) { return c.limit(s->id, s->cpu, s->memory, s->pids); }));
@@ -234,12 +234,12 @@ SubcommandEntry policyEntry() {
             auto* cmd = app.add_subcommand("policy", "Policies: validate files, list, reload, explain a container");
             cmd->require_subcommand(1);
             s->validate = cmd->add_subcommand("validate", "Check policy files without applying them");
-            s->validate->add_option("files", s->files, "Policy files (YAML)")->required()->check(CLI::ExistingFile);
+            s->validate->add_option("FILE", s->files, "Policy files (YAML)")->required()->check(CLI::ExistingFile);
             s->list = cmd->add_subcommand("list", "The policies in force and the last reload");
             s->reload = cmd->add_subcommand("reload", "Read the policy directory again (as SIGHUP does)");
             s->explain =
                 cmd->add_subcommand("explain", "Per resource: what the limit should be, what set it, what it is now");
-            s->explain->add_option("id", s->id, "Id, prefix or name; another runtime's id, name or cgroup path")
+            s->explain->add_option("ID", s->id, "Id, prefix or name; another runtime's id, name or cgroup path")
                 ->required();
             return std::make_pair(cmd, CommandAction([s](Commands& c) {
                                     if (s->validate->parsed()) return c.policyValidate(s->files);
@@ -267,15 +267,15 @@ SubcommandEntry imageEntry() {
                 "load", "Load images from a docker save archive or an OCI layout (directory or tar; stdin without -i)");
             s->load->add_option("-i,--input", s->input, "Archive or OCI layout directory; - or none: stdin");
             s->import = cmd->add_subcommand("import", "Import a rootfs tarball (e.g. what `docker export` writes)");
-            s->import->add_option("name", s->name, "Image name")->required();
-            s->import->add_option("file", s->tarFile, "Tarball on this host")->required()->check(CLI::ExistingFile);
+            s->import->add_option("NAME", s->name, "Image name")->required();
+            s->import->add_option("FILE", s->tarFile, "Tarball on this host")->required()->check(CLI::ExistingFile);
             s->inspect = cmd->add_subcommand("inspect", "Show a layered image as JSON: id, names, layers, config");
-            s->inspect->add_option("image", s->ref, "Name[:tag], id or id prefix")->required();
+            s->inspect->add_option("IMAGE", s->ref, "Name[:tag], id or id prefix")->required();
             s->tag = cmd->add_subcommand("tag", "Give an image another name");
-            s->tag->add_option("image", s->ref, "Name[:tag], id or id prefix")->required();
-            s->tag->add_option("name", s->newName, "New name[:tag]")->required();
+            s->tag->add_option("IMAGE", s->ref, "Name[:tag], id or id prefix")->required();
+            s->tag->add_option("NEW_NAME", s->newName, "New name[:tag]")->required();
             s->rm = cmd->add_subcommand("rm", "Remove a name, and the image with its last name (refused while used)");
-            s->rm->add_option("images", s->refs, "Names[:tag], ids or id prefixes")->required();
+            s->rm->add_option("IMAGE", s->refs, "Names[:tag], ids or id prefixes")->required();
             s->rm->add_flag("-f,--force", s->force, "Also an image a container uses, or one with several names");
             s->prune = cmd->add_subcommand("prune", "Delete the layers no image and no container uses");
             return std::make_pair(cmd, CommandAction([s](Commands& c) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -44,7 +46,32 @@ std::string since(int64_t unixMs) {
   if (seconds < 60) return std::to_string(std::max<int64_t>(seconds, 0)) + "s ago";
   if (seconds < 3600) return std::to_string(seconds / 60) + "m ago";
   if (seconds < 86400) return std::to_string(seconds / 3600) + "h ago";
-  return std::to_string(seconds / 86400) + "d ago";
+  if (seconds < 60 * 86400) return std::to_string(seconds / 86400) + "d ago";
+  if (seconds < 365 * 86400) return std::to_string(seconds / (30 * 86400)) + " months ago";
+  return std::to_string(seconds / (365 * 86400)) + " years ago";
+}
+
+// An image config's `created` (RFC 3339: "2026-12-01T10:35:54.642507377Z", "...+02:00") as
+// Unix milliseconds; 0 when absent or not that shape.
+int64_t rfc3339UnixMs(const std::string& text) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  int64_t seconds = ::timegm(&tm);
+  std::string_view rest = std::string_view(text).substr(static_cast<size_t>(consumed));
+  if (!rest.empty() && rest.front() == '.')
+    rest.remove_prefix(std::min(rest.find_first_not_of("0123456789", 1), rest.size()));
+  int hours = 0, minutes = 0;
+  if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
+      std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &hours, &minutes) == 2)
+    seconds -= (rest[0] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
+  else if (rest != "Z" && rest != "z")
+    return 0;
+  return seconds * 1000;
 }
 
 std::string joined(const json& array) {
@@ -415,20 +442,26 @@ int Commands::imageList() {
     std::cout << reply->body.dump(2) << '\n';
     return kExitOk;
   }
-  // Docker's columns, and what the layers shared with other images take (counted once on disk).
-  std::vector<std::vector<std::string>> rows;
+  // Docker's columns, newest first, and what the layers shared with other images take (counted
+  // once on disk).
+  std::vector<std::pair<int64_t, std::vector<std::string>>> rows;
   for (const auto& image : reply->body) {
     if (image.value("kind", "") == "layered") {
       std::string id = image.value("id", "");
-      rows.push_back({image.value("repository", ""), image.value("tag", ""), shortId(id.substr(id.find(':') + 1)),
-                      image.value("created", ""), decimalSize(image.value("size", uint64_t{0})),
-                      decimalSize(image.value("shared_size", uint64_t{0}))});
-    } else {
+      int64_t created = rfc3339UnixMs(image.value("created", ""));
       rows.push_back(
-          {image.value("name", ""), "(flat)", "-", since(image.value("created_at_unix_ms", int64_t{0})), "-", "-"});
+          {created,
+           {image.value("repository", ""), image.value("tag", ""), shortId(id.substr(id.find(':') + 1)), since(created),
+            decimalSize(image.value("size", uint64_t{0})), decimalSize(image.value("shared_size", uint64_t{0}))}});
+    } else {
+      int64_t created = image.value("created_at_unix_ms", int64_t{0});
+      rows.push_back({created, {image.value("name", ""), "(flat)", "-", since(created), "-", "-"}});
     }
   }
-  printTable(std::cout, {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE"}, rows);
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::vector<std::string>> table;
+  for (auto& row : rows) table.push_back(std::move(row.second));
+  printTable(std::cout, {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE"}, table);
   return kExitOk;
 }
 
