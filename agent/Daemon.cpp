@@ -18,6 +18,7 @@
 #include "CollectionLoop.h"
 #include "ContainerRuntime.h"
 #include "ControlApi.h"
+#include "DiscoveredRef.h"
 #include "DiscoveredTarget.h"
 #include "EnforcementMetrics.h"
 #include "EngineClients.h"
@@ -44,25 +45,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Other runtimes' containers, as the latest snapshot classified them: by full id, id prefix
-// (12 characters or more), name (the engine's, e.g. Docker's `web`) or cgroup path. An
-// ambiguous reference finds none.
+// Other runtimes' containers, as the latest snapshot classified them (DiscoveredRef.h): by
+// full id, cgroup path, name (the engine's, e.g. Docker's `web`) or id prefix (12 characters
+// or more). A reference that fits several is refused naming each.
 DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
-  return [snapshots](const std::string& ref) -> std::optional<LimitTarget> {
+  return [snapshots](const std::string& ref) -> Result<std::optional<LimitTarget>> {
     auto snapshot = snapshots->latest();
     if (!snapshot) return std::nullopt;
-    std::optional<LimitTarget> found;
-    for (const auto& s : snapshot->cgroups) {
-      auto runtime = s.classification.runtime;
-      if (runtime == collectors::Runtime::Agent || !collectors::isContainerRuntime(runtime)) continue;
-      const std::string& id = s.classification.id;
-      bool match =
-          id == ref || s.name == ref || s.path == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
-      if (!match) continue;
-      if (found && found->key != s.path) return std::nullopt;
-      found = discoveredTarget(*snapshot, s);
-    }
-    return found;
+    auto found = collectors::findDiscovered(*snapshot, ref);
+    if (!found.several.empty()) return userError(collectors::severalText(ref, found.several), EINVAL);
+    if (!found.found) return std::nullopt;
+    return discoveredTarget(*snapshot, *found.found);
   };
 }
 

@@ -68,7 +68,9 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     }
     if (info.error().errnum != ENOENT) return tl::unexpected(info.error());
     if (discovered) {
-      if (auto found = discovered(ref)) return *found;
+      auto found = discovered(ref);
+      if (!found) return tl::unexpected(found.error());
+      if (*found) return **found;
     }
     return userError("no such container " + quotedForMessage(ref) +
                          "; agentctl ps -a lists agentd's (by id, id prefix or name), and another runtime's go by id, "
@@ -85,7 +87,9 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
     }
   }
   if (discovered) {
-    if (auto found = discovered(ref)) return *found;
+    auto found = discovered(ref);
+    if (!found) return tl::unexpected(found.error());
+    if (*found) return **found;
   }
   // A group need not be in every hierarchy (systemd's v1 units without memory accounting):
   // what it has takes limits, the rest is refused per resource.

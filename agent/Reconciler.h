@@ -34,7 +34,8 @@ namespace agent {
 using LimitTarget = policies::LimitTarget;
 
 // Finds a container of another runtime by id, short id, name or cgroup path; empty when none.
-using DiscoveredLookup = std::function<std::optional<LimitTarget>(const std::string& ref)>;
+// Another runtime's container by a reference; nullopt: none; an error: several fit (say which).
+using DiscoveredLookup = std::function<Result<std::optional<LimitTarget>>(const std::string& ref)>;
 // Every container of other runtimes the collector knows (docker, containerd, podman, lxc).
 using DiscoveredList = std::function<std::vector<LimitTarget>()>;
 

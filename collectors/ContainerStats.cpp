@@ -1,5 +1,7 @@
 #include "ContainerStats.h"
 
+#include "DiscoveredRef.h"
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -144,23 +146,17 @@ StatsLookup statsRowFor(const Snapshot& latest, const Snapshot* previous, std::s
       return out;
     }
   }
+  // An agent container's cgroup path, then other runtimes' containers (DiscoveredRef.h).
   const CgroupSample* found = nullptr;
   for (const auto& s : latest.cgroups) {
-    auto runtime = s.classification.runtime;
-    if (!isContainerRuntime(runtime) || (runtime == Runtime::Agent && s.path != ref)) continue;
-    const std::string& id = s.classification.id;
-    bool match =
-        id == ref || s.name == ref || s.path == ref || (ref.size() >= 12 && id.compare(0, ref.size(), ref) == 0);
-    if (!match) continue;
-    if (found) {
-      if (out.matches.empty()) out.matches.push_back(found->name);
-      out.matches.push_back(s.name);
-      continue;
-    }
-    found = &s;
+    if (s.classification.runtime == Runtime::Agent && s.path == ref) found = &s;
   }
-  if (found && out.matches.empty())
-    out.row = rowOf(*found, latest, samplePrevious(previous, found->path), windowMs(latest, previous));
+  if (!found) {
+    auto discovered = findDiscovered(latest, ref);
+    out.matches = std::move(discovered.several);
+    found = discovered.found;
+  }
+  if (found) out.row = rowOf(*found, latest, samplePrevious(previous, found->path), windowMs(latest, previous));
   return out;
 }
 

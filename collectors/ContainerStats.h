@@ -54,7 +54,7 @@ std::vector<StatsRow> statsRows(const Snapshot& latest, const Snapshot* previous
 // or more of it, or name; any by its cgroup path.
 struct StatsLookup {
   std::optional<StatsRow> row;
-  std::vector<std::string> matches;  // when the reference fits several: their names
+  std::vector<std::string> matches;  // when the reference fits several: "docker 3f2a1b2c3d4e (db)" each
 };
 StatsLookup statsRowFor(const Snapshot& latest, const Snapshot* previous, std::string_view ref);
 

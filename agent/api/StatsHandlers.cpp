@@ -1,5 +1,7 @@
 #include "StatsHandlers.h"
 
+#include "DiscoveredRef.h"
+
 #include <set>
 
 #include "ContainerStats.h"
@@ -68,12 +70,7 @@ HttpResponse StatsHandlers::one(const std::string& ref, const HttpRequest& reque
   std::string cgroupPath = request.queryValue("cgroup");
   const std::string& wanted = ref == "-" && !cgroupPath.empty() ? cgroupPath : ref;
   auto found = collectors::statsRowFor(*pair.latest, pair.previous.get(), wanted);
-  if (!found.matches.empty()) {
-    std::string names;
-    for (const auto& name : found.matches) names += (names.empty() ? "" : ", ") + name;
-    return errorResponse(409, "conflict",
-                         "\"" + wanted + "\" fits more than one container (" + names + "); give more of the id");
-  }
+  if (!found.matches.empty()) return errorResponse(409, "conflict", collectors::severalText(wanted, found.matches));
   if (!found.row) {
     return errorResponse(404, "not_found",
                          "no container \"" + wanted + "\"; agentctl ps --all-cgroups lists the containers agentd sees");

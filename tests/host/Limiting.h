@@ -31,7 +31,7 @@ struct Limiting {
     reconciler.emplace(*agent, HostEnvironment::hierarchy(), *overrides, *policies, metrics, options, discovered);
     // Other runtimes' containers by name or path, from the list the reconciler's pass walks
     // (agentd looks them up in the collector's snapshot the same way).
-    DiscoveredLookup lookup = [discovered](const std::string& ref) -> std::optional<LimitTarget> {
+    DiscoveredLookup lookup = [discovered](const std::string& ref) -> Result<std::optional<LimitTarget>> {
       if (!discovered) return std::nullopt;
       for (const auto& t : discovered())
         if (t.container && (t.name == ref || t.cgroupPath == ref)) return t;
