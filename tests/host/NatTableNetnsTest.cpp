@@ -39,7 +39,7 @@ class NatTableInNetns : public ::testing::Test {
   std::optional<WhoAmIServer> c1Server, outsideServer;
 
   void SetUp() override {
-    if (std::system("command -v nft >/dev/null && command -v ip >/dev/null && command -v nsenter >/dev/null") != 0)
+    if (host.sh("command -v nft && command -v ip") != 0)
       AGENT_SKIP_OR_FAIL_UNDER_CI("nft (package nftables), ip (iproute2) or nsenter (util-linux) is missing");
     for (TestNetns* ns : {&host, &outside, &c1, &c2}) ns->inside([] { ASSERT_TRUE(threadInTestNetns()); });
     host.must(

@@ -151,7 +151,10 @@ int TestNetns::sh(const std::string& command, std::string* output) const {
   ino_t target = netnsInode(path().c_str());
   if (target == 0 || target == netnsInode("/proc/1/ns/net") || target == netnsInode("/proc/self/ns/net"))
     throw std::runtime_error("refusing `" + command + "`: " + path() + " is not a namespace the test made");
-  std::string line = "nsenter --net=" + path() + " sh -c " + quoted(command) + " 2>&1";
+  // ip and nft live in sbin, which a guest's or a user's PATH may lack (the VM tier's is /bin).
+  std::string line = "nsenter --net=" + path() +
+                     " env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin sh -c " + quoted(command) +
+                     " 2>&1";
   FILE* pipe = popen(line.c_str(), "r");
   if (!pipe) return -1;
   std::string text;
