@@ -20,6 +20,7 @@ run_packages=(
   libseccomp-dev                                     # containers' seccomp filters (pkg_check_modules)
   libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
   libnl-route-3-dev                                  # bridge networking's links over netlink (runtime/net)
+  libnftables-dev                                    # bridge networking's own nftables table (runtime/net)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )
@@ -32,6 +33,7 @@ test_packages=(
   qemu-system-x86 linux-image-amd64 cpio kmod        # the cgroup-v2 guest (scripts/vm)
   prometheus                                         # e2e's Prometheus, promtool
   runc hyperfine systemd docker.io tmux              # comparisons in bench/ and the docs
+  nftables                                           # nft: the host tests' view of the ruleset (runtime/net)
   umoci skopeo buildah podman                        # test images made by tools no one here wrote
 )
 

@@ -1,4 +1,4 @@
-// issue 15's links, on the real kernel inside namespaces the test makes (TestNetns.h): a
+// issue 15's links, on the real kernel inside namespaces the test makes (ScratchNetns.h): a
 // "host" namespace holding the bridge, "container" namespaces holding eth0.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include "Bridge.h"
 #include "LinkQuery.h"
-#include "TestNetns.h"
+#include "ScratchNetns.h"
 #include "Veth.h"
 
 namespace agent::hosttest {
@@ -22,7 +22,7 @@ constexpr const char* kBridge = "agent0";
 constexpr const char* kGateway = "10.88.0.1";
 constexpr const char* kGatewayCidr = "10.88.0.1/16";
 
-net::VethAttachment attachment(const TestNetns& container, std::string hostVeth, std::string address) {
+net::VethAttachment attachment(const ScratchNetns& container, std::string hostVeth, std::string address) {
   return net::VethAttachment{.bridge = kBridge,
                              .containerNetnsFd = container.fd(),
                              .hostVeth = std::move(hostVeth),
@@ -32,7 +32,7 @@ net::VethAttachment attachment(const TestNetns& container, std::string hostVeth,
 }
 
 // The link's state as our helpers read it, asserted present.
-net::LinkState linkIn(const TestNetns& ns, const std::string& name) {
+net::LinkState linkIn(const ScratchNetns& ns, const std::string& name) {
   net::LinkState state;
   inNetns(ns, [&] {
     auto link = readLink(name);
@@ -43,7 +43,7 @@ net::LinkState linkIn(const TestNetns& ns, const std::string& name) {
   return state;
 }
 
-bool hasLink(const TestNetns& ns, const std::string& name) {
+bool hasLink(const ScratchNetns& ns, const std::string& name) {
   bool present = true;
   inNetns(ns, [&] {
     auto link = readLink(name);
@@ -54,7 +54,7 @@ bool hasLink(const TestNetns& ns, const std::string& name) {
 }
 
 // A TCP listener bound in `ns` at address:port; its fd stays in that namespace.
-UniqueFd listenIn(const TestNetns& ns, const char* address, uint16_t port) {
+UniqueFd listenIn(const ScratchNetns& ns, const char* address, uint16_t port) {
   UniqueFd listener;
   inNetns(ns, [&] {
     listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -70,7 +70,7 @@ UniqueFd listenIn(const TestNetns& ns, const char* address, uint16_t port) {
 }
 
 // Connects from `ns` to address:port and sees the listener accept it, within 3 s.
-void expectTcpReaches(const TestNetns& ns, const char* address, uint16_t port, int listener) {
+void expectTcpReaches(const ScratchNetns& ns, const char* address, uint16_t port, int listener) {
   UniqueFd client;
   inNetns(ns, [&] {
     client.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -93,7 +93,7 @@ class BridgeVethTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(host.valid() && containerA.valid() && containerB.valid()) << "unshare(CLONE_NEWNET) failed";
   }
-  TestNetns host, containerA, containerB;
+  ScratchNetns host, containerA, containerB;
 };
 
 TEST_F(BridgeVethTest, BridgeIsMadeOnceAndKept) {
@@ -179,7 +179,7 @@ TEST_F(BridgeVethTest, TwoContainersGetEth0AndReachEachOtherAndTheGateway) {
   EXPECT_EQ(eth0OfB.ipv4Addresses, std::vector<std::string>{"10.88.0.3/16"});
   EXPECT_EQ(eth0OfB.mtu, 1400u);
   EXPECT_EQ(linkIn(host, "vethbbbbbbbb").mtu, 1400u);
-  for (const TestNetns* container : {&containerA, &containerB}) {
+  for (const ScratchNetns* container : {&containerA, &containerB}) {
     auto routes = runInNetns(*container, "ip -4 route show default");
     EXPECT_EQ(routes.status, 0) << routes.output;
     EXPECT_NE(routes.output.find("default via 10.88.0.1 dev eth0"), std::string::npos) << routes.output;

@@ -1,79 +1,60 @@
 #pragma once
-// Network namespaces made by a test (issue 15's host tier): the machine's own namespace is
-// never written. A namespace is made by a thread that unshare(2)s and opens its
-// /proc/thread-self/ns/net; the fd keeps it alive after the thread ends and it goes with the
-// fd, on every path. Work in it runs on a thread that setns(2)es into it and first asserts
-// that it is not the namespace the test process started in, nor PID 1's.
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <sched.h>
-#include <sys/stat.h>
-#include <unistd.h>
+// Network namespaces a test makes for itself, and what runs in them. The machine's own network
+// belongs to others: every link, address, route, sysctl and nftables table a network test makes
+// lives in one of these, and goes away with it.
+#include <sys/types.h>
 
-#include <array>
-#include <cstdio>
+#include <cstdint>
 #include <functional>
 #include <string>
-#include <thread>
-
-#include "UniqueFd.h"
 
 namespace agent::hosttest {
 
-inline ino_t netnsInode(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
-// The namespace the process started in: read before any test runs.
-inline const ino_t kStartingNetns = netnsInode("/proc/self/ns/net");
-
+// A forked child that unshared CLONE_NEWNET and holds the namespace until this object ends (it
+// is killed by pid and reaped; it also ends when the test process dies, by its lifeline pipe).
 class TestNetns {
  public:
-  TestNetns() {
-    std::thread maker([this] {
-      if (::unshare(CLONE_NEWNET) == 0) fd_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    });
-    maker.join();
-  }
-  bool valid() const { return fd_.valid(); }
-  int fd() const { return fd_.get(); }
-  // For nsenter --net=PATH: the fd as this process holds it.
-  std::string path() const { return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd_.get()); }
+  TestNetns();
+  ~TestNetns();
+  TestNetns(const TestNetns&) = delete;
+  TestNetns& operator=(const TestNetns&) = delete;
+
+  pid_t pid() const { return pid_; }
+  std::string path() const;  // /proc/PID/ns/net
+
+  // `sh -c command` inside, through nsenter(1): the exit status (0: success); output and errors
+  // together in *output when given.
+  int sh(const std::string& command, std::string* output = nullptr) const;
+  // sh, throwing with the command and its output when it fails: for the set-up.
+  std::string must(const std::string& command) const;
+  // Runs `body` on a new thread that joined this namespace after checking that it is not the
+  // machine's (the test's own thread never moves); returns when the body has.
+  void inside(const std::function<void()>& body) const;
 
  private:
-  UniqueFd fd_;
+  pid_t pid_ = -1;
+  int lifeline_ = -1;
 };
 
-// Runs `body` inside `ns` on its own thread; the calling thread stays where it is.
-inline void inNetns(const TestNetns& ns, const std::function<void()>& body) {
-  std::thread worker([&] {
-    ASSERT_TRUE(ns.valid()) << "the test could not make a network namespace";
-    ASSERT_EQ(::setns(ns.fd(), CLONE_NEWNET), 0) << "setns";
-    ino_t here = netnsInode("/proc/thread-self/ns/net");
-    ASSERT_NE(here, 0u);
-    ASSERT_NE(here, kStartingNetns) << "refusing to touch the namespace the test started in";
-    ASSERT_NE(here, netnsInode("/proc/1/ns/net")) << "refusing to touch the machine's namespace";
-    body();
-  });
-  worker.join();
-}
+// Whether the calling thread's network namespace is neither pid 1's nor the process's first
+// thread's: a namespace a test made.
+bool threadInTestNetns();
 
-// A command's output and exit status, run inside `ns` by nsenter(1) (util-linux) so that the
-// read-back is iproute2's, not our own netlink code's.
-struct CommandResult {
-  std::string output;
-  int status = -1;
+// A child in `netns` answering on TCP and UDP `port` (every address) with "NAME PEER": who
+// answers, and the source address it saw the question come from.
+class WhoAmIServer {
+ public:
+  WhoAmIServer(const TestNetns& netns, uint16_t port, std::string name);
+  ~WhoAmIServer();
+  WhoAmIServer(const WhoAmIServer&) = delete;
+  WhoAmIServer& operator=(const WhoAmIServer&) = delete;
+
+ private:
+  pid_t pid_ = -1;
 };
-inline CommandResult runInNetns(const TestNetns& ns, const std::string& command) {
-  CommandResult result;
-  std::string line = "nsenter --net=" + ns.path() + " " + command + " 2>&1";
-  FILE* pipe = ::popen(line.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 512> buffer{};
-  while (size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
-  result.status = ::pclose(pipe);
-  return result;
-}
+
+// Asks a WhoAmIServer from inside `netns`: its answer, or "error: ..." (refused, timed out).
+std::string askTcp(const TestNetns& netns, const std::string& address, uint16_t port, int timeoutMs = 2000);
+std::string askUdp(const TestNetns& netns, const std::string& address, uint16_t port, int timeoutMs = 2000);
 
 }  // namespace agent::hosttest
