@@ -171,10 +171,16 @@ Reconciler::Tracked* Reconciler::track(const LimitTarget& target) {
   // An engine's container first seen before its engine's client knew it is opened again
   // once it does, to write through the engine from then on.
   if (found != tracked_.end() && found->second.engine == target.engine) return &found->second;
-  if (found != tracked_.end()) tracked_.erase(found);
+  Tracked t;
+  if (found != tracked_.end()) {
+    // The same container: what it was last made to be stays known (a change now is drift).
+    t.checked = found->second.checked;
+    t.limits = found->second.limits;
+    t.ceilings = found->second.ceilings;
+    tracked_.erase(found);
+  }
   auto group = groupOf(target);
   if (!group) return nullptr;  // gone (another runtime's container may come back)
-  Tracked t;
   t.files = std::move(*group);
   t.engine = target.engine;
   return &tracked_.emplace(target.cgroupPath, std::move(t)).first->second;
@@ -237,6 +243,10 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
     bool asked = std::any_of(changes->begin(), changes->end(), [&](const auto& c) { return c.resource == it->first; });
     it = asked ? std::next(it) : t->problems.erase(it);
   }
+  // Drift is a change behind agentd's back: a write a periodic pass needed though the group
+  // was wanted as it was last made. A group seen for the first time (an engine's new
+  // container), or a changed desire, is enforced, not put back.
+  bool drift = periodic && sameDesire;
   for (const auto& c : *changes) {
     std::string resource(policies::resourceName(c.resource));
     auto why = desired.why.find(c.resource);
@@ -244,9 +254,9 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
     report(*t, target, c);
     if (c.written) {
       metrics_.enforced(source.metricLabel(), resource);
-      if (periodic) metrics_.driftCorrected(resource);
+      if (drift) metrics_.driftCorrected(resource);
       spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={} source=\"{}\"{}",
-                   periodic ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after,
+                   drift ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after,
                    source.describe(), c.note.empty() ? "" : " note=\"" + c.note + "\"");
     } else if (!options_.enforce && c.before != c.after) {
       spdlog::info("msg=\"limit would change (enforce: false)\" container={} resource={} from={} to={}", target.name,

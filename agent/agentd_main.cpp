@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "Cgroup.h"
 #include "ChildProcessState.h"
 #include "Daemon.h"
 #include "Probe.h"
@@ -75,6 +76,13 @@ int main(int argc, char** argv) {
       fromFile.maxImageUpload = config.maxImageUpload;
     else if (name == "--log-level")
       fromFile.logLevel = config.logLevel;
+  }
+  // Refused before anything starts: a relative parent would make every container's cgroup
+  // path relative, and every run fail.
+  if (auto valid = agent::cgroup::validateCgroupPath(fromFile.cgroupParent); !valid) {
+    std::cerr << "agentd: --cgroup-parent (cgroup_parent:): " << valid.error().message()
+              << " (the default is /agent)\n";
+    return 2;
   }
   return agent::runDaemon(fromFile, explicitConfig);
 }

@@ -34,6 +34,30 @@ std::string whatToDo(const std::string& message) {
 
 }  // namespace
 
+namespace {
+
+// A request that got no answer, said as what it means for the limit (not curl's words).
+Error unanswered(const Error& error, const std::string& socket) {
+  std::string why;
+  switch (error.errnum) {
+    case ENOENT:
+      why = "Docker is not running: " + socket + " does not exist";
+      break;
+    case ECONNREFUSED:
+      why = "Docker is not running: nothing listens on " + socket;
+      break;
+    case ETIMEDOUT:
+      why = "Docker did not answer on " + socket + " in time (is dockerd hung?)";
+      break;
+    default:
+      why = "Docker could not be asked on " + socket + " (" + error.message() + ")";
+      break;
+  }
+  return userError(why + "; agentd puts the limit in force once Docker answers again", EHOSTDOWN).value();
+}
+
+}  // namespace
+
 DockerLimitClient::DockerLimitClient(std::shared_ptr<const UnixSocketHttp> http, std::string apiPrefix)
     : http_(std::move(http)), apiPrefix_(std::move(apiPrefix)) {}
 
@@ -41,7 +65,7 @@ Result<void> DockerLimitClient::update(const std::string& id, const policies::Li
   std::string shortId = id.substr(0, 12);
   std::string container = apiPrefix_ + "/containers/" + id;
   auto inspected = http_->get(container + "/json");
-  if (!inspected) return tl::unexpected(inspected.error());
+  if (!inspected) return tl::unexpected(unanswered(inspected.error(), http_->socketPath()));
   if (inspected->status == 404) {
     return userError("Docker has no container " + shortId + " any more (removed meanwhile)", ENOENT);
   }
@@ -60,9 +84,15 @@ Result<void> DockerLimitClient::update(const std::string& id, const policies::Li
   auto body = dockerUpdateBody(desired, *current, pageSize);
   if (!body) return tl::unexpected(body.error());
   auto updated = http_->post(container + "/update", body->dump());
-  if (!updated) return tl::unexpected(updated.error());
+  if (!updated) return tl::unexpected(unanswered(updated.error(), http_->socketPath()));
   if (updated->status == 404) {
-    return userError("Docker has no container " + shortId + " any more (removed meanwhile)", ENOENT);
+    // It answered for the container a moment ago: an API without Docker's update (podman's
+    // Docker-compatible socket answers 404 there), unless the container went in between.
+    return userError("the engine on " + http_->socketPath() + " knows container " + shortId +
+                         " but has no update for it (HTTP 404: podman's Docker-compatible API has none); give "
+                         "that socket as engines.podman instead of engines.docker, and its limits go to the cgroup "
+                         "files",
+                     ENOENT);
   }
   if (updated->status != 200) {
     std::string message = messageOf(*updated);

@@ -2,10 +2,13 @@
 // per rule Docker enforces (moby: Container.UpdateContainer, verifyPlatformContainerResources;
 // docs/engines.md), and the parser of the HostConfig the rules are checked against.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include "DockerLimitClient.h"
 #include "DockerLimitUpdate.h"
 #include "DockerResources.h"
 #include "KernelLimits.h"
+#include "UnixSocketHttp.h"
 
 using namespace agent;
 using agent::collectors::engines::DockerResources;
@@ -169,4 +172,18 @@ TEST(DockerResources, RefusesWhatIsNotAnInspectAnswerAndNamesTheField) {
   EXPECT_NE(wrongType.error().message().find("HostConfig.Memory"), std::string::npos);
   EXPECT_FALSE(parseDockerResources(R"({"HostConfig":{"Memory":18446744073709551615}})"));
   EXPECT_FALSE(parseDockerResources(R"({"HostConfig":{"CpuQuota":1.5}})"));
+}
+
+// No dockerd behind the socket: the refusal says Docker is not running, where, and that the
+// limit comes once it answers; not curl's words ("localhost port 80").
+TEST(DockerLimitClient, NoDockerIsSaidAsThatNotAsCurlsError) {
+  auto dir = std::string(::testing::TempDir()) + "/no-docker-" + std::to_string(::getpid());
+  engines::DockerLimitClient client(std::make_shared<engines::UnixSocketHttp>(dir + "/docker.sock"));
+  auto refused = client.update(std::string(64, 'a'), cpu(50000), kPage);
+  ASSERT_FALSE(refused);
+  std::string message = refused.error().message();
+  EXPECT_EQ(message, "Docker is not running: " + dir +
+                         "/docker.sock does not exist; agentd puts the limit in force "
+                         "once Docker answers again");
+  EXPECT_TRUE(refused.error().sentence);
 }

@@ -128,6 +128,16 @@ TEST(Reconciler, DriftTheWatchReportsIsPutBackAndCountedOnce) {
   EXPECT_EQ(r.metrics.driftCorrections("cpu"), 1u);
 }
 
+// A container a periodic pass sees for the first time (an engine's new container, started
+// between passes) is enforced, not "put back": nothing drifted.
+TEST(Reconciler, AContainerFirstSeenByAPeriodicPassIsEnforcedNotCountedAsDrift) {
+  Reconciling r(kWeb);
+  r.reconciler->reconcileAll(true);
+  EXPECT_EQ(r.group("/docker/web").held.cpu->quotaUs, cgroup::Bound::of(50000));
+  EXPECT_EQ(r.metrics.enforcements("web-tier", "cpu"), 1u);
+  EXPECT_EQ(r.metrics.driftCorrections("cpu"), 0u);
+}
+
 TEST(Reconciler, EnforceFalseWritesNothing) {
   Reconciling r(kWeb, false);
   r.group("/docker/db").held.pidsMax = cgroup::Bound::of(500);
