@@ -29,8 +29,11 @@ void EngineClients::observe(const collectors::Snapshot& snapshot) {
 
 std::map<std::string, std::shared_ptr<EngineLimitClient>> engineLimitClients(const EnginesConfig& config) {
   std::map<std::string, std::shared_ptr<EngineLimitClient>> clients;
+  // 3 s, not the listing's 10: the reconciler writes one target after another, so a hung
+  // dockerd holds every other limit (agentd's own containers' too) back this long per pass.
   if (config.docker.use != EngineUse::Off)
-    clients["docker"] = std::make_shared<DockerLimitClient>(std::make_shared<UnixSocketHttp>(config.docker.socket));
+    clients["docker"] = std::make_shared<DockerLimitClient>(
+        std::make_shared<UnixSocketHttp>(config.docker.socket, std::chrono::seconds(3)));
   return clients;
 }
 
