@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -47,12 +48,22 @@ namespace {
 
 // Other runtimes' containers, as the latest snapshot classified them (DiscoveredRef.h): by
 // full id, cgroup path, name (the engine's, e.g. Docker's `web`) or id prefix (12 characters
-// or more). A reference that fits several is refused naming each.
-DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots) {
-  return [snapshots](const std::string& ref) -> Result<std::optional<LimitTarget>> {
+// or more). A reference that fits several is refused naming each. One that fits none is
+// looked up again in a snapshot taken now (`collection`, once there is one): a container
+// `docker run` made, or renamed, a moment ago is not in the last one yet.
+DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots,
+                              std::shared_ptr<std::atomic<CollectionLoop*>> collection) {
+  return [snapshots, collection](const std::string& ref) -> Result<std::optional<LimitTarget>> {
     auto snapshot = snapshots->latest();
     if (!snapshot) return std::nullopt;
     auto found = collectors::findDiscovered(*snapshot, ref);
+    if (!found.found && found.several.empty()) {
+      if (CollectionLoop* loop = collection->load()) {
+        loop->collectNow();
+        snapshot = snapshots->latest();
+        found = collectors::findDiscovered(*snapshot, ref);
+      }
+    }
     if (!found.several.empty()) return userError(collectors::severalText(ref, found.several), EINVAL);
     if (!found.found) return std::nullopt;
     return discoveredTarget(*snapshot, *found.found);
@@ -267,13 +278,14 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
   auto snapshots = std::make_shared<LatestSnapshot>();
   auto cgroupWrites = std::make_shared<cgroup::CgroupWriteFeed>();
+  auto liveCollection = std::make_shared<std::atomic<CollectionLoop*>>(nullptr);  // set once it runs
   Reconciler::Options reconcilerOptions{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}};
   // Docker's containers get their limits as `docker update` sets them (docs/engines.md).
   reconcilerOptions.engineLimits = engines::engineLimitClients(config.engines);
   auto reconciler = std::make_unique<Reconciler>(*runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
                                                  reconcilerOptions, discoveredListIn(snapshots));
   policies::LimitService limitService(
-      [&reconciler, lookup = discoveredIn(snapshots)](const std::string& ref) {
+      [&reconciler, lookup = discoveredIn(snapshots, liveCollection)](const std::string& ref) {
         return reconciler->resolve(ref, lookup);
       },
       [policyStore] { return policyStore->current(); }, *overrides, *reconciler, *hierarchy);
@@ -309,6 +321,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   collection->observeEngines(
       [clients = engineClients.get()](const collectors::Snapshot& snapshot) { clients->observe(snapshot); });
   collection->collectNow();  // the first scrape finds data
+  liveCollection->store(collection.get());
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},
                                       metricsAllowList(config.metricsAllow));
@@ -372,6 +385,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   removeIfOurs(config.stateDir + "/api", apiUrl);
   stopStep("the metrics server (a scrape in flight)", [&] { metrics->reset(); });
   removeIfOurs(config.stateDir + "/metrics", metricsUrl);
+  liveCollection->store(nullptr);
   stopStep("the collector (a collection in flight)", [&] { collection.reset(); });
   stopStep("the engine clients (an event stream, within a second)", [&] { engineClients.reset(); });
   stopStep("the reconciler (a pass in flight)", [&] { reconciler.reset(); });

@@ -176,6 +176,12 @@ TEST_F(DockerNamesE2E, CommandsAndPoliciesFindDockersContainersByNameAndLabels) 
   std::string pids = fs::exists("/sys/fs/cgroup/pids" + cgroup) ? "/sys/fs/cgroup/pids" + cgroup + "/pids.max"
                                                                 : "/sys/fs/cgroup" + cgroup + "/pids.max";
   EXPECT_TRUE(becomes(pids, "48")) << agent.log();
+
+  // A container docker made a moment ago is found at once (a snapshot taken for the lookup),
+  // not a collection later.
+  Ran quick = shell(dockerCommand() + " run -d --name late --network none busybox:latest sleep 600 >/dev/null && " +
+                    agent.ctlCommand() + " limit late --pids 20");
+  EXPECT_EQ(quick.exitCode, 0) << quick.out;
 }
 
 TEST_F(DockerNamesE2E, TheDashboardsAndCadvisorsCommunityQueriesShowDockersContainerByItsName) {
