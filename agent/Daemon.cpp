@@ -17,6 +17,7 @@
 #include "AtomicFile.h"
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
+#include "ContainerArrivals.h"
 #include "ContainerRuntime.h"
 #include "ControlApi.h"
 #include "DiscoveredRef.h"
@@ -318,8 +319,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   if (layerUsage) layerUsage->readEnginesFrom(engineDirectory.get());  // Docker's writable layers too
   auto collection = std::make_unique<CollectionLoop>(
       std::move(collector), *runtime, snapshots, millis(config.collectIntervalSeconds), engineDirectory, layerUsage);
-  collection->observeEngines(
-      [clients = engineClients.get()](const collectors::Snapshot& snapshot) { clients->observe(snapshot); });
+  // A container another runtime started gets its policies at once (ContainerArrivals.h).
+  collection->observeEngines([clients = engineClients.get(), arrivals = whenContainersArrive([&reconciler] {
+                                                               reconciler->passSoon();
+                                                             })](const collectors::Snapshot& snapshot) {
+    clients->observe(snapshot);
+    arrivals(snapshot);
+  });
   collection->collectNow();  // the first scrape finds data
   liveCollection->store(collection.get());
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,

@@ -45,10 +45,20 @@ void Reconciler::run(std::stop_token stop) {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, stop, options_.interval, [&stop] { return stop.stop_requested(); })) return;
+      wake_.wait_for(lock, stop, options_.interval, [this] { return soon_; });
+      if (stop.stop_requested()) return;
+      soon_ = false;
     }
     reconcileAll(true);
   }
+}
+
+void Reconciler::passSoon() {
+  {
+    std::lock_guard lock(mutex_);
+    soon_ = true;
+  }
+  wake_.notify_all();
 }
 
 Result<LimitTarget> Reconciler::resolve(const std::string& ref, const DiscoveredLookup& discovered) const {

@@ -75,6 +75,9 @@ class Reconciler : public policies::LimitWriter {
   // One pass over every agent container, every override, and every other runtime's
   // container a policy matches. `periodic`: writes are drift corrections.
   void reconcileAll(bool periodic);
+  // Asks the periodic pass to run now rather than at its interval: another runtime's
+  // container appeared, and a policy may be waiting for it.
+  void passSoon();
   // Why the group's wanted limits are not in force, per resource, as of its last check (the
   // kernel refused them, or the group has no directory in that hierarchy); empty when all are.
   std::map<policies::Resource, std::string> problems(const std::string& cgroupPath) override;
@@ -116,6 +119,7 @@ class Reconciler : public policies::LimitWriter {
   uint64_t pass_ = 0;
   std::mutex mutex_;
   std::condition_variable_any wake_;
+  bool soon_ = false;    // passSoon() asked (under mutex_)
   std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 

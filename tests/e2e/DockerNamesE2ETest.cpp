@@ -212,6 +212,24 @@ TEST_F(DockerNamesE2E, TheDashboardsAndCadvisorsCommunityQueriesShowDockersConta
   EXPECT_TRUE(found) << "no busy `web` with image " << kImage << " among " << byName->size() << " series";
 }
 
+TEST_F(DockerNamesE2E, APolicyReachesADockerContainerWhenItStartsNotAtTheNextPeriodicPass) {
+  // The periodic pass an hour away: only the container's arrival can bring the pass.
+  std::string config = engineConfig();
+  config.replace(config.find("reconcile_interval: 0.5"), 23, "reconcile_interval: 3600");
+  Agent agent(config);
+  std::ofstream(agent.root() / "policies" / "late.yaml")
+      << "policies:\n  - name: late-tier\n    match:\n      labels: {tier: late}\n    limits:\n      pids: 33\n";
+  ASSERT_EQ(agent.ctl("policy reload").exitCode, 0);
+  ASSERT_EQ(docker("run -d --name late --network none -l tier=late busybox:latest sleep 600").exitCode, 0);
+  std::string id = docker("inspect --format '{{.Id}}' late").out.substr(0, 64);
+  std::string cgroup = parent_ + "/" + id;
+  std::string pids = fs::exists("/sys/fs/cgroup/pids" + cgroup) ? "/sys/fs/cgroup/pids" + cgroup + "/pids.max"
+                                                                : "/sys/fs/cgroup" + cgroup + "/pids.max";
+  EXPECT_TRUE(becomes(pids, "33", 5s)) << agent.log();
+  EXPECT_NE(agent.log().find("msg=\"limit enforced\" container=late resource=pids"), std::string::npos) << agent.log();
+  EXPECT_EQ(agent.log().find("drifted, put back"), std::string::npos) << agent.log();
+}
+
 TEST_F(DockerNamesE2E, DockerdStoppedAndStartedAgainChangesNothingButALogLine) {
   ASSERT_EQ(docker("run -d --name web --network none -l tier=web busybox:latest sleep 600").exitCode, 0);
   Agent agent(engineConfig());
