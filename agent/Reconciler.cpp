@@ -113,6 +113,19 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
   return LimitTarget{ref, ref, ref, false, {}, false};  // a plain cgroup: `cgroups:` policies only
 }
 
+namespace {
+
+// "/x/<64 hex>", "/system.slice/docker-<64 hex>.scope", "/x/libpod-<64 hex>",
+// "cri-containerd-<64 hex>.scope": a group named by an engine's full container id.
+bool endsInContainerId(const std::string& path) {
+  std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
+  if (name.ends_with(".scope")) name.remove_suffix(6);
+  if (auto dash = name.rfind('-'); dash != std::string_view::npos) name.remove_prefix(dash + 1);
+  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<policies::LimitFiles>> Reconciler::groupOf(const LimitTarget& target) const {
   std::unique_ptr<policies::LimitFiles> files;
   if (options_.open) {
@@ -316,6 +329,15 @@ void Reconciler::reconcileAll(bool periodic) {
       // An agent container that is not running: removed ones lose their override.
       if (auto info = runtime_.inspect(key); !info && info.error().errnum == ENOENT) (void)overrides_.erase(key);
       continue;
+    }
+    // An engine's container that is gone for good (its full id names it, and ids do not come
+    // back): its override goes with it, as an agent container's does.
+    if (endsInContainerId(key)) {
+      if (auto group = groupOf({key, key, key, false, {}, false}); !group && group.error().isGone()) {
+        (void)overrides_.erase(key);
+        spdlog::info("msg=\"override dropped: its container is gone\" cgroup={}", key);
+        continue;
+      }
     }
     reconcileOne({key, key, key, false, {}, false}, *policies, periodic);  // a cgroup limited by path
   }

@@ -138,6 +138,21 @@ TEST(Reconciler, AContainerFirstSeenByAPeriodicPassIsEnforcedNotCountedAsDrift) 
   EXPECT_EQ(r.metrics.driftCorrections("cpu"), 0u);
 }
 
+// `agentctl limit` on a Docker container keeps an override by its cgroup path; once the group
+// is gone for good (a full container id names it) the override goes too. A plain group's
+// stays: it may come back.
+TEST(Reconciler, AnOverrideOfAnEngineContainerThatIsGoneIsDropped) {
+  Reconciling r(kWeb);
+  policies::LimitSet pids;
+  pids.pidsMax = cgroup::Bound::of(20);
+  std::string gone = "/docker/" + std::string(64, 'e');
+  ASSERT_TRUE(r.overrides.merge(gone, pids));
+  ASSERT_TRUE(r.overrides.merge("/batch/jobs", pids));
+  r.reconciler->reconcileAll(true);
+  EXPECT_FALSE(r.overrides.get(gone));
+  EXPECT_TRUE(r.overrides.get("/batch/jobs"));
+}
+
 TEST(Reconciler, EnforceFalseWritesNothing) {
   Reconciling r(kWeb, false);
   r.group("/docker/db").held.pidsMax = cgroup::Bound::of(500);
