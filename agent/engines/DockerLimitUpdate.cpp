@@ -22,9 +22,10 @@ Result<void> setCpu(nlohmann::json& body, const cgroup::CpuQuota& cpu, const pol
   if (cpu.quotaUs.isUnlimited()) {
     if (heldAsNanoCpus) {
       return userError(
-          "cpu max cannot go through Docker for a container run with --cpus: its API cannot remove NanoCpus (0 "
-          "means unchanged), and a CpuQuota of -1 beside it would be lost on the next restart; ask for the host's "
-          "CPUs in percent instead (e.g. 200% on 2 CPUs), or recreate the container without --cpus",
+          "cpu max cannot go through Docker for this container: Docker holds its CPU limit as NanoCpus (docker run "
+          "--cpus, or an earlier agentctl limit --cpu through Docker), which its API cannot remove (0 means "
+          "unchanged), and a CpuQuota of -1 beside it would be lost on the next restart; ask for the host's CPUs "
+          "in percent instead (e.g. 200% on 2 CPUs), or recreate the container without --cpus",
           EINVAL);
     }
     body["CpuQuota"] = kUnlimited;
