@@ -230,6 +230,8 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
   if (!t) return;
   t->seenAtPass = pass_;
   bool sameDesire = t->checked && t->limits == desired.limits && t->ceilings == desired.ceilings;
+  // agentd made it so before: a pass did, or `agentctl limit` did (its override) before any pass.
+  bool madeBefore = sameDesire || (!t->checked && override.has_value());
   // Nothing can differ when the group is wanted as it was last made, and none of its files
   // was written since (the host's cgroup watch says): no read at all. Every kVerifyEvery
   // passes all are read anyway, in case a change came some way the watch does not see.
@@ -266,10 +268,10 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
     bool asked = std::any_of(changes->begin(), changes->end(), [&](const auto& c) { return c.resource == it->first; });
     it = asked ? std::next(it) : t->problems.erase(it);
   }
-  // Drift is a change behind agentd's back: a write a periodic pass needed though the group
-  // was wanted as it was last made. A group seen for the first time (an engine's new
-  // container), or a changed desire, is enforced, not put back.
-  bool drift = periodic && sameDesire;
+  // Drift is a change behind agentd's back: a write a periodic pass needed though agentd had
+  // made the group as it is wanted. A group seen for the first time without an override (an
+  // engine's new container), or a changed desire, is enforced, not put back.
+  bool drift = periodic && madeBefore;
   for (const auto& c : *changes) {
     std::string resource(policies::resourceName(c.resource));
     auto why = desired.why.find(c.resource);
