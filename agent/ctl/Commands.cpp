@@ -241,8 +241,10 @@ int Commands::run(const RunOptions& options) {
     body["tty"] = true;  // terminals (TerminalCommands.cpp)
     // The command starts at the window's size, as with docker run -t (not 24x80 until the
     // first resize reaches it).
+    // stdin, else stdout (`run -t ... </dev/null` in a terminal).
     unsigned rows = 0, columns = 0;
-    if (::isatty(STDIN_FILENO) && windowSize(STDIN_FILENO, rows, columns)) body["console_size"] = {rows, columns};
+    if (windowSize(STDIN_FILENO, rows, columns) || windowSize(STDOUT_FILENO, rows, columns))
+      body["console_size"] = {rows, columns};
   }
   if (o.interactive) body["open_stdin"] = true;
   if (o.tty && o.interactive && !o.detach && !::isatty(STDIN_FILENO)) {

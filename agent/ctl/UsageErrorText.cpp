@@ -22,6 +22,8 @@ const std::vector<Rewrite>& rewrites() {
       {std::regex(R"(^The following arguments? (was|were) not expected: (.*)$)"), "unexpected argument: $2"},
       {std::regex(R"(^(\S+) is required$)"), "$1 is required"},
       {std::regex(R"(^A subcommand is required$)"), "a command is required"},
+      {std::regex(R"(^(\S+): (.*) not in \{(.*)\}$)"), "$1 takes one of $3, not \"$2\""},
+      {std::regex(R"(^Could not convert: (\S+) = (.*)$)"), "$1 takes a number, not \"$2\""},
   };
   return table;
 }

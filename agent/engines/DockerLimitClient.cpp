@@ -53,7 +53,12 @@ Error unanswered(const Error& error, const std::string& socket) {
       why = "Docker could not be asked on " + socket + " (" + error.message() + ")";
       break;
   }
-  return userError(why + "; agentd puts the limit in force once Docker answers again", EHOSTDOWN).value();
+  // A policy's limit is tried again at every pass; a refused `agentctl limit` is not kept.
+  return userError(why +
+                       "; start it and ask again (a policy's limit is put in force at the first pass after it "
+                       "answers)",
+                   EHOSTDOWN)
+      .value();
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ Result<std::string> knownLayerMismatch(const BlobRange& range, const PlannedLaye
   if (!layer.digest.empty()) {
     if (auto read = stream.hashRest(); !read) return tl::unexpected(read.error());
     if (stream.storedDigest() == layer.digest) return std::string();
-    return "has sha256 " + stream.storedDigest() + ", the manifest says " + layer.digest;
+    return "has digest " + stream.storedDigest() + ", the manifest says " + layer.digest;
   }
   std::vector<char> buffer(256 * 1024);
   while (true) {
@@ -45,7 +45,7 @@ Result<std::string> knownLayerMismatch(const BlobRange& range, const PlannedLaye
     if (*n == 0) break;
   }
   if (stream.tarDigest() == layer.diffId) return std::string();
-  return "is a tar with sha256 " + stream.tarDigest() + ", the image config says " + layer.diffId;
+  return "is a tar of digest " + stream.tarDigest() + ", the image config says " + layer.diffId;
 }
 
 bool isHexPrefix(std::string_view text) {
@@ -133,9 +133,9 @@ Result<std::vector<LoadedImage>> LayeredImageStore::load(const std::string& sour
                          "; the archive is corrupt, truncated or was altered: nothing was loaded");
       };
       if (!layer.digest.empty() && unpacked->digest != layer.digest)
-        return refuse("has sha256 " + unpacked->digest + ", the manifest says " + layer.digest);
+        return refuse("has digest " + unpacked->digest + ", the manifest says " + layer.digest);
       if (unpacked->diffId != layer.diffId)
-        return refuse("unpacks to a tar with sha256 " + unpacked->diffId + ", the image config says " + layer.diffId);
+        return refuse("unpacks to a tar of digest " + unpacked->diffId + ", the image config says " + layer.diffId);
       auto stored = layers_.commit(staged, *unpacked);
       if (!stored) {
         undo();

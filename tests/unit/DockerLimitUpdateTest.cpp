@@ -183,7 +183,7 @@ TEST(DockerLimitClient, NoDockerIsSaidAsThatNotAsCurlsError) {
   ASSERT_FALSE(refused);
   std::string message = refused.error().message();
   EXPECT_EQ(message, "Docker is not running: " + dir +
-                         "/docker.sock does not exist; agentd puts the limit in force "
-                         "once Docker answers again");
+                         "/docker.sock does not exist; start it and ask again (a policy's limit is put in force at "
+                         "the first pass after it answers)");
   EXPECT_TRUE(refused.error().sentence);
 }

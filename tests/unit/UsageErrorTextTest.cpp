@@ -24,6 +24,13 @@ TEST(UsageErrorText, ExtraWordsAreNamed) {
             "agentctl: unexpected argument: a b (agentctl ps --help lists the options)");
 }
 
+TEST(UsageErrorText, AValueOutsideTheChoicesOrNotANumberIsSaidPlainly) {
+  EXPECT_EQ(usageErrorText("--output: x not in {table,json}", ""),
+            "agentctl: --output takes one of table,json, not \"x\" (agentctl --help lists the options)");
+  EXPECT_EQ(usageErrorText("Could not convert: --tail = abc", "logs"),
+            "agentctl: --tail takes a number, not \"abc\" (agentctl logs --help lists the options)");
+}
+
 TEST(UsageErrorText, AnUnknownWordingIsKeptAndTheTopHelpNamedWithoutACommand) {
   EXPECT_EQ(usageErrorText("something new", ""), "agentctl: something new (agentctl --help lists the options)");
 }
