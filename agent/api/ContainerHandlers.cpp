@@ -147,6 +147,9 @@ HttpResponse ContainerHandlers::wait(const std::string& id, const HttpRequest& r
   auto timeout = secondsParameter(request, 30);
   if (!timeout) return badSeconds(request);
   runtime_.waitForExit(id, *timeout);
+  // Removed on its exit (--rm) meanwhile: its exit code is still the answer.
+  if (auto code = runtime_.exitOfRemoved(id))
+    return {200, {{"id", id}, {"state", "stopped"}, {"exit_code", *code}, {"removed", true}}};
   return inspect(id);
 }
 

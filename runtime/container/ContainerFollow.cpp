@@ -182,8 +182,13 @@ std::vector<ExitEvent> ContainerRuntime::collectExited() {
   for (const auto& id : *ids) {
     // load() settles a stopped container: its usage recorded, its cgroup removed.
     auto info = load(id);
-    if (info && info->config.removeOnExit && info->status.state == ContainerState::Stopped)
+    if (info && info->config.removeOnExit && info->status.state == ContainerState::Stopped) {
+      // A client attached to it (run -it --rm, detached and attached again) asks for its exit
+      // code once its stream ends: kept a while after the container is gone (Docker's wait
+      // with condition=removed answers the same).
+      if (info->status.exit) rememberRemovedExit(id, info->status.exit->exitCode);
       (void)removeLocked(id, false);
+    }
   }
   return events;
 }

@@ -489,6 +489,18 @@ Result<void> ContainerRuntime::remove(const std::string& ref, bool force) {
   return removeLocked(*id, force);
 }
 
+void ContainerRuntime::rememberRemovedExit(const std::string& id, int exitCode) {
+  removedExits_.emplace_back(id, exitCode);
+  if (removedExits_.size() > kRemovedExitsKept) removedExits_.pop_front();
+}
+
+std::optional<int> ContainerRuntime::exitOfRemoved(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  for (auto it = removedExits_.rbegin(); it != removedExits_.rend(); ++it)
+    if (it->first == id) return it->second;
+  return std::nullopt;
+}
+
 Result<void> ContainerRuntime::removeOnExit(const std::string& ref) {
   std::lock_guard lock(mutex_);
   auto id = resolve(ref);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -130,6 +131,10 @@ class ContainerRuntime {
   // --rm decided after the start (a client that detached from `run -it --rm`): the container
   // is removed when it stops, or now if it has stopped already.
   Result<void> removeOnExit(const std::string& ref);
+  // The exit code of a container agentd removed on its exit (--rm), by full id, for the last
+  // kRemovedExitsKept of them; nullopt for any other id.
+  std::optional<int> exitOfRemoved(const std::string& id) const;
+  static constexpr size_t kRemovedExitsKept = 256;
   Result<ExecResult> exec(const std::string& ref, const std::vector<std::string>& args, const ExecAs& as = {});
   // exec -t / -i: the helper started, its terminal or pipes the caller's (ExecStreams.h).
   Result<ExecStreams> execStreams(const std::string& ref, const std::vector<std::string>& args,
@@ -192,6 +197,8 @@ class ContainerRuntime {
   cgroup::Hierarchy hierarchy_;
   StateStore store_;
   mutable std::mutex mutex_;
+  void rememberRemovedExit(const std::string& id, int exitCode);  // under mutex_
+  std::deque<std::pair<std::string, int>> removedExits_;          // oldest first
   mutable ExitWatcher exits_;
   mutable FileChangeWatch logChanges_;                                // for followers of logs
   UniqueFd followersStop_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};  // readable once stopFollowers()
