@@ -1,6 +1,8 @@
 // ContainerRuntime's networking steps (ContainerNetwork.h, docs/networking.md): the modes a
 // run asks for checked, --net container:REF joined, a bridge container's reservation made,
 // attached and released.
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "AtomicFile.h"
@@ -53,7 +55,14 @@ Result<void> ContainerRuntime::reserveNetwork(const std::vector<std::string>& pu
   // Beside the layers, as Docker keeps them in its container directory: removed with it.
   for (const auto& [target, text] : reserved->etcFiles) {
     std::string name = fs::path(target).filename().string();
-    if (auto written = writeFileAtomically(config.spec.layerDir, name, text); !written) {
+    // Readable by every user of the container; with --userns auto owned by its root, which
+    // may write them as a container's root may write Docker's.
+    auto written = writeFileAtomically(config.spec.layerDir, name, text, 0644);
+    if (written && config.spec.userns &&
+        ::chown((config.spec.layerDir + "/" + name).c_str(), config.spec.userns->hostUid,
+                config.spec.userns->hostGid) != 0)
+      written = systemError("give the container's root", config.spec.layerDir + "/" + name);
+    if (!written) {
       releaseNetwork(config);
       return tl::unexpected(written.error());
     }

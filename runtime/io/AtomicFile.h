@@ -1,4 +1,6 @@
 #pragma once
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -11,6 +13,8 @@ namespace agent {
 // target. No fsync: these are runtime records (the state dir is under /run), which must
 // survive a crash of agentd or the shim (the page cache does) but never a reboot, which no
 // container survives either. An fsync cost 1.5 ms each on ext4 here, on the start path.
-Result<void> writeFileAtomically(const std::string& dir, const std::string& name, std::string_view content);
+// `mode`: the new file's permission bits (before the umask).
+Result<void> writeFileAtomically(const std::string& dir, const std::string& name, std::string_view content,
+                                 mode_t mode = 0600);
 
 }  // namespace agent
