@@ -1,6 +1,7 @@
 #include "BridgeNetworking.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -64,6 +65,12 @@ Result<void> BridgeNetworking::restore(const std::vector<container::ContainerCon
     live.insert(config.spec.id);
     members_[config.spec.id] = Member{config.name, *address, config.ports};
   }
+  // Leases of containers that are gone (removed while agentd was down, or before their
+  // veth was deleted): the veth goes first, as release() does it.
+  if (auto held = leases_.leases())
+    for (const auto& lease : *held)
+      if (!live.count(lease.containerId) && !lease.containerId.empty())
+        (void)net::detachContainer(net::hostVethName(lease.containerId));
   if (auto reconciled = leases_.reconcile(live); !reconciled) return tl::unexpected(reconciled.error());
   if (members_.empty()) return {};
   if (auto ready = ensureBridgeLocked(); !ready) return ready;
@@ -152,7 +159,14 @@ Result<void> BridgeNetworking::attach(const std::string& id, pid_t pid1) {
   veth.gateway = net::formatIpv4Address(settings_.subnet.gateway());
   // A pair left by an agentd killed half-way through an earlier attach of this container.
   if (auto stale = net::detachContainer(veth.hostVeth); !stale) return stale;
-  if (auto attached = net::attachContainer(veth); !attached) return attached;
+  auto attached = net::attachContainer(veth);
+  if (!attached && attached.error().errnum == ENODEV) {
+    // The bridge went since it was made (`ip link del`): made again, with its sysctl.
+    bridgeReady_ = false;
+    if (auto ready = ensureBridgeLocked(); !ready) return ready;
+    attached = net::attachContainer(veth);
+  }
+  if (!attached) return attached;
   if (auto hairpin = net::enableHairpin(veth.hostVeth); !hairpin) {
     (void)net::detachContainer(veth.hostVeth);
     return hairpin;
@@ -162,14 +176,46 @@ Result<void> BridgeNetworking::attach(const std::string& id, pid_t pid1) {
 
 Result<void> BridgeNetworking::release(const std::string& id) {
   std::lock_guard lock(mutex_);
-  // The veth first: while it exists the address is in use (by a container that joined this
-  // one's namespace and outlived it).
-  if (auto detached = net::detachContainer(net::hostVethName(id)); !detached) return detached;
-  bool hadPorts = members_.count(id) && !members_[id].ports.empty();
-  members_.erase(id);
-  if (auto released = leases_.release(id); !released) return tl::unexpected(released.error());
+  auto member = members_.find(id);
+  bool hadPorts = member != members_.end() && !member->second.ports.empty();
+  if (member != members_.end()) members_.erase(member);
+  retiring_.push_back(id);
+  retireWake_.notify_one();
   if (hadPorts || members_.empty()) return applyTableLocked();
   return {};
+}
+
+void BridgeNetworking::retireLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    retireWake_.wait(lock, [this] { return stopping_ || !retiring_.empty(); });
+    if (retiring_.empty()) return;  // stopping, nothing left
+    std::string id = std::move(retiring_.front());
+    retiring_.pop_front();
+    lock.unlock();
+    // The veth first: while it exists the address is in use (by a container that joined this
+    // one's namespace and outlived it). A failure keeps the lease (the address stays taken)
+    // until agentd's next start retries.
+    auto detached = net::detachContainer(net::hostVethName(id));
+    lock.lock();
+    if (!detached) {
+      spdlog::error("msg=\"cannot delete a removed container's veth; its address stays leased\" id={} error=\"{}\"",
+                    id.substr(0, 12), detached.error().message());
+      continue;
+    }
+    if (auto released = leases_.release(id); !released)
+      spdlog::error("msg=\"cannot release a removed container's address\" id={} error=\"{}\"", id.substr(0, 12),
+                    released.error().message());
+  }
+}
+
+BridgeNetworking::~BridgeNetworking() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  retireWake_.notify_all();
+  retirer_.join();
 }
 
 Result<bool> BridgeNetworking::restoreTableIfMissing() {
@@ -178,6 +224,7 @@ Result<bool> BridgeNetworking::restoreTableIfMissing() {
   auto present = net::natTablePresent(nftables_, settings_.tableName);
   if (!present) return tl::unexpected(present.error());
   if (*present) return false;
+  tableApplied_ = false;  // applied again whatever it held
   if (auto applied = applyTableLocked(); !applied) return tl::unexpected(applied.error());
   ++rulesRestored_;
   return true;
@@ -192,12 +239,7 @@ std::vector<PublishedPortEntry> BridgeNetworking::published() const {
 }
 
 Result<void> BridgeNetworking::ensureBridgeLocked() {
-  if (bridgeReady_) {
-    // Cheap enough to ask each time: someone may have deleted it (ip link del agent0).
-    auto kept = net::ensureBridge(settings_.bridgeName, net::formatIpv4Address(settings_.subnet.gateway()) + "/" +
-                                                            std::to_string(settings_.subnet.prefixLength()));
-    return kept ? Result<void>{} : tl::unexpected(kept.error());
-  }
+  if (bridgeReady_) return {};  // attach() finds out if it went since (ENODEV)
   auto made = net::ensureBridge(settings_.bridgeName, net::formatIpv4Address(settings_.subnet.gateway()) + "/" +
                                                           std::to_string(settings_.subnet.prefixLength()));
   if (!made) return tl::unexpected(made.error());
@@ -210,6 +252,7 @@ Result<void> BridgeNetworking::ensureBridgeLocked() {
 Result<void> BridgeNetworking::applyTableLocked() {
   if (members_.empty()) {
     tableApplied_ = false;
+    appliedPorts_.clear();
     return net::removeNatTable(nftables_, settings_.tableName);
   }
   net::NatTableState state;
@@ -228,8 +271,16 @@ Result<void> BridgeNetworking::applyTableLocked() {
       state.ports.push_back(published);
     }
   }
+  // The table holds the ports only (and the subnet): a container without any changes nothing.
+  std::string ports;
+  for (const auto& port : state.ports)
+    ports += net::formatAddress(port.hostAddress) + ":" + std::to_string(port.hostPort) + "/" +
+             net::protocolName(port.protocol) + ">" + net::formatAddress(port.containerAddress) + ":" +
+             std::to_string(port.containerPort) + " ";
+  if (tableApplied_ && ports == appliedPorts_) return {};
   if (auto applied = net::applyNatTable(nftables_, state); !applied) return applied;
   tableApplied_ = true;
+  appliedPorts_ = std::move(ports);
   return {};
 }
 

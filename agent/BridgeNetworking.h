@@ -10,10 +10,13 @@
 // (restore(), at agentd's start) and from reserve()/release() since: the records are the truth,
 // so an agentd killed at any point rebuilds the same table and keeps the same leases.
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ContainerEtcFiles.h"
@@ -44,6 +47,7 @@ struct PublishedPortEntry {
 class BridgeNetworking : public container::ContainerNetwork {
  public:
   static Result<std::unique_ptr<BridgeNetworking>> open(BridgeSettings settings);
+  ~BridgeNetworking() override;  // finishes the veths being deleted
 
   // At agentd's start, given every container's record: the bridge containers' addresses and
   // ports taken back, other leases released (a crash between lease and record), and, when there
@@ -53,6 +57,10 @@ class BridgeNetworking : public container::ContainerNetwork {
   Result<container::NetworkReservation> reserve(const container::NetworkedContainer& container,
                                                 const std::vector<std::string>& publish) override;
   Result<void> attach(const std::string& id, pid_t pid1) override;
+  // The container's ports go from the table at once; its veth and then its lease go on a
+  // thread of their own: deleting a link waits for an RCU grace period (synchronize_net: 15-20
+  // ms here), which `rm` need not wait for. The lease is held until the veth is gone, so its
+  // address is never on two containers.
   Result<void> release(const std::string& id) override;
 
   // The collection loop's check: the table applied again if it is missing. True if it was.
@@ -68,7 +76,10 @@ class BridgeNetworking : public container::ContainerNetwork {
     std::vector<container::PortBinding> ports;
   };
   BridgeNetworking(BridgeSettings settings, net::LeaseStore leases, net::Nftables nftables)
-      : settings_(std::move(settings)), leases_(std::move(leases)), nftables_(std::move(nftables)) {}
+      : settings_(std::move(settings)),
+        leases_(std::move(leases)),
+        nftables_(std::move(nftables)),
+        retirer_([this] { retireLoop(); }) {}
 
   // Under mutex_: the bridge (and the sysctls it needs) made if missing.
   Result<void> ensureBridgeLocked();
@@ -77,14 +88,22 @@ class BridgeNetworking : public container::ContainerNetwork {
   // Under mutex_: the host ports of `publish`, each free (no member and no socket holds it).
   Result<std::vector<container::PortBinding>> choosePortsLocked(const std::vector<std::string>& publish) const;
 
+  // The thread deleting released containers' veths, then their leases.
+  void retireLoop();
+
   BridgeSettings settings_;
   mutable std::mutex mutex_;
+  std::condition_variable retireWake_;
+  std::deque<std::string> retiring_;  // ids whose veth and lease go, under mutex_
+  bool stopping_ = false;
   net::LeaseStore leases_;
   net::Nftables nftables_;  // used under mutex_ only (one socket, no locking of its own)
   std::map<std::string, Member> members_;
   bool bridgeReady_ = false;
   bool tableApplied_ = false;
+  std::string appliedPorts_;  // the ports of the table last applied, as text
   std::atomic<uint64_t> rulesRestored_{0};
+  std::thread retirer_;  // last: starts once every member above is made
 };
 
 }  // namespace agent

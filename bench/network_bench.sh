@@ -53,7 +53,7 @@ ln -s "$images" "$work/data/images"
 printf 'bridge_subnet: 10.213.0.0/24\nbridge_name: agtbench0\n' >"$work/agent.yaml"
 $inns "$bin/agentd" --config "$work/agent.yaml" --policy-dir "$work/policies" --state-dir "$work/state" \
   --data-dir "$work/data" --api-address 127.0.0.1:0 --metrics-address 127.0.0.1:0 --cgroup-parent "$parent/agent" \
-  --log-level warn >"$work/agentd.log" 2>&1 &
+  --log-level warn >"${AGENTD_LOG:-$work/agentd.log}" 2>&1 &
 agentd_pid=$!
 for _ in $(seq 200); do [ -f "$work/state/api" ] && break; sleep 0.05; done
 ctl="$inns $bin/agentctl --state-dir $work/state"
