@@ -75,7 +75,7 @@ SubcommandEntry runEntry() {
                 [](const std::string& value) {
                   if (value == "none" || value == "host" || value == "bridge") return std::string();
                   if (value.rfind("container:", 0) == 0 && value.size() > 10) return std::string();
-                  return "--net is none, host, bridge or container:NAME, not `" + value + "`";
+                  return "expected none, host, bridge or container:NAME, not `" + value + "`";
                 },
                 "MODE");
         cmd->add_option("-p,--publish", run->publish,
