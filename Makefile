@@ -57,6 +57,8 @@ fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus/docker_resources
 	$(FUZZ_BUILD)/docker_resources_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_resources fuzz/corpus/docker_resources
 	$(FUZZ_BUILD)/containerd_bundle_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/containerd_bundle fuzz/corpus/containerd_bundle
+	mkdir -p $(FUZZ_BUILD)/corpus/port_mapping
+	$(FUZZ_BUILD)/port_mapping_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/port_mapping fuzz/corpus/port_mapping
 
 DATA_DIR ?= /var/lib/agent
 # More of agentd's flags, e.g. AGENTD_FLAGS='--state-dir /tmp/a/run --cgroup-parent /mine

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "Ipv4Address.h"
+#include "MessageText.h"
 
 namespace agent::net {
 namespace {
@@ -15,8 +16,9 @@ constexpr const char* kForms =
     "use [HOSTIP:][HOSTPORT:]CTRPORT[/tcp|udp] with an IPv4 HOSTIP and ports 1 to 65535, for example "
     "-p 8080:80, -p 127.0.0.1:8080:80/udp or -p 80 (a free host port)";
 
+// The text as the user gave it, made safe for a one-line message (API clients send any bytes).
 std::string quotedText(std::string_view text) {
-  return "`" + std::string(text) + "`";
+  return quotedForMessage(text, 64);
 }
 
 std::string protocolText(PortProtocol protocol) {

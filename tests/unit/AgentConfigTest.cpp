@@ -165,3 +165,40 @@ TEST(AgentConfig, AMalformedMetricsAllowNetworkIsRefusedWhereItIs) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("is a list of networks"), std::string::npos) << r.error().message();
 }
+
+TEST(AgentConfig, ReadsTheNetworkKeys) {
+  ConfigFile file(
+      "default_network: bridge\nbridge_name: agt0\nbridge_subnet: 10.213.0.0/24\ndns_fallback: [9.9.9.9]\n"
+      "nat_table: agent_test\n");
+  AgentConfig config;
+  ASSERT_TRUE(loadConfigFile(file.path, true, config));
+  EXPECT_EQ(config.network.defaultNetwork, "bridge");
+  EXPECT_EQ(config.network.bridgeName, "agt0");
+  EXPECT_EQ(config.network.bridgeSubnet, "10.213.0.0/24");
+  EXPECT_TRUE(config.network.bridgeSubnetGiven);
+  EXPECT_EQ(config.network.dnsFallback, std::vector<std::string>{"9.9.9.9"});
+  EXPECT_EQ(config.network.natTable, "agent_test");
+  AgentConfig defaults;
+  EXPECT_FALSE(defaults.network.bridgeSubnetGiven);
+}
+
+TEST(AgentConfig, BadNetworkValuesAreRefusedNamingTheKeyAndWhere) {
+  for (const auto& [line, key] :
+       std::vector<std::pair<std::string, std::string>>{{"default_network: overlay", "default_network"},
+                                                        {"bridge_name: a-name-much-too-long", "bridge_name"},
+                                                        {"bridge_name: \"br 0\"", "bridge_name"},
+                                                        {"bridge_subnet: 10.0.0.0", "bridge_subnet"},
+                                                        {"bridge_subnet: 10.0.0.0/30", "bridge_subnet"},
+                                                        {"bridge_subnet: fd00::/64", "bridge_subnet"},
+                                                        {"dns_fallback: [127.0.0.53]", "dns_fallback"},
+                                                        {"dns_fallback: 8.8.8.8", "dns_fallback"},
+                                                        {"nat_table: \"my table\"", "nat_table"}}) {
+    ConfigFile file("log_level: info\n" + line + "\n");
+    AgentConfig config;
+    auto r = loadConfigFile(file.path, true, config);
+    ASSERT_FALSE(r) << line;
+    EXPECT_NE(r.error().message().find(key), std::string::npos) << r.error().message();
+    EXPECT_NE(r.error().message().find(file.path + ":2:"), std::string::npos) << r.error().message();
+    EXPECT_EQ(config.network, AgentConfig().network) << "a refused value is not kept: " << line;
+  }
+}

@@ -71,20 +71,20 @@ TEST(PortMapping, RefusesWithASentenceNamingTheText) {
       {"65536:80", "port 65536, outside 1 to 65535"},
       {"8080:99999", "port 99999, outside 1 to 65535"},
       {"8080:123456", "port 123456, outside 1 to 65535"},
-      {"80/sctp", "protocol `sctp`, which is neither tcp nor udp"},
-      {"80/", "protocol ``"},
-      {"80/TCP", "protocol `TCP`"},
-      {"localhost:8080:80", "`localhost` where the host's IPv4 address belongs"},
-      {"127.0.0.01:8080:80", "`127.0.0.01` where the host's IPv4 address belongs"},
-      {"10.1:8080:80", "`10.1` where the host's IPv4 address belongs"},
-      {"http:80", "`http` where a port belongs"},
-      {"8080:http", "`http` where a port belongs"},
-      {"+80", "`+80` where a port belongs"},
-      {" 80", "` 80` where a port belongs"},
-      {"", "`` where a port belongs"},
-      {":80", "`` where a port belongs"},
-      {"8080:", "`` where a port belongs"},
-      {"80/tcp/udp", "`80/tcp` where a port belongs"},
+      {"80/sctp", "protocol \"sctp\", which is neither tcp nor udp"},
+      {"80/", "protocol \"\""},
+      {"80/TCP", "protocol \"TCP\""},
+      {"localhost:8080:80", "\"localhost\" where the host's IPv4 address belongs"},
+      {"127.0.0.01:8080:80", "\"127.0.0.01\" where the host's IPv4 address belongs"},
+      {"10.1:8080:80", "\"10.1\" where the host's IPv4 address belongs"},
+      {"http:80", "\"http\" where a port belongs"},
+      {"8080:http", "\"http\" where a port belongs"},
+      {"+80", "\"+80\" where a port belongs"},
+      {" 80", "\" 80\" where a port belongs"},
+      {"", "\"\" where a port belongs"},
+      {":80", "\"\" where a port belongs"},
+      {"8080:", "\"\" where a port belongs"},
+      {"80/tcp/udp", "\"80/tcp\" where a port belongs"},
   };
   for (const Refused& c : cases) {
     auto request = parsePortRequest(c.text);
@@ -93,7 +93,7 @@ TEST(PortMapping, RefusesWithASentenceNamingTheText) {
     EXPECT_TRUE(error.sentence) << c.text;
     EXPECT_EQ(error.errnum, EINVAL) << c.text;
     std::string message = error.message();
-    EXPECT_NE(message.find(std::string("The published port `") + c.text + "`"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string("The published port \"") + c.text + "\""), std::string::npos) << message;
     EXPECT_NE(message.find(c.says), std::string::npos) << c.text << ": " << message;
     EXPECT_NE(message.find("[HOSTIP:][HOSTPORT:]CTRPORT[/tcp|udp]"), std::string::npos) << message;
   }
@@ -113,13 +113,13 @@ TEST(PortMapping, ReadsExposedPortsKeysForPublishAll) {
 }
 
 TEST(PortMapping, RefusesExposedPortsKeysItCannotPublish) {
-  for (auto [key, says] : {std::pair{"8000-8010/tcp", "port range"}, std::pair{"132/sctp", "protocol `sctp`"},
-                           std::pair{"0/tcp", "port 0"}, std::pair{"8080:80", "`8080:80` where a port belongs"},
-                           std::pair{"", "`` where a port belongs"}}) {
+  for (auto [key, says] : {std::pair{"8000-8010/tcp", "port range"}, std::pair{"132/sctp", "protocol \"sctp\""},
+                           std::pair{"0/tcp", "port 0"}, std::pair{"8080:80", "\"8080:80\" where a port belongs"},
+                           std::pair{"", "\"\" where a port belongs"}}) {
     auto request = parseExposedPort(key);
     ASSERT_FALSE(request) << key << " was taken";
     std::string message = request.error().message();
-    EXPECT_NE(message.find(std::string("The image's exposed port `") + key + "`"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string("The image's exposed port \"") + key + "\""), std::string::npos) << message;
     EXPECT_NE(message.find(says), std::string::npos) << message;
   }
 }
