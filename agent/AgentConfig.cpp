@@ -65,7 +65,8 @@ const std::vector<std::string_view>& configKeys() {
       "enforce",          "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
       "export",           "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
       "default_userns",   "userns_user",        "seccomp_profile",  "max_image_upload", "engines",
-      "containerd_state", "fs_usage_interval"};
+      "containerd_state", "fs_usage_interval",  "default_network",  "bridge_name",      "bridge_subnet",
+      "dns_fallback",     "nat_table"};
   return keys;
 }
 
@@ -226,6 +227,10 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       }
       if (key == "engines") {
         if (auto read = readEnginesSection(path, value, config.engines); !read) return read;
+        known = true;
+      }
+      if (isNetworkConfigKey(key)) {
+        if (auto read = readNetworkConfigKey(where(path, value.Mark()), key, value, config.network); !read) return read;
         known = true;
       }
       if (key == "standby_containers") {

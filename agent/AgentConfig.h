@@ -8,6 +8,7 @@
 
 #include "EnginesConfig.h"
 #include "Error.h"
+#include "NetworkConfig.h"
 
 namespace agent {
 
@@ -51,6 +52,9 @@ struct AgentConfig {
   // `containerd_state`: containerd's state dir; its task bundles name Kubernetes' containers
   // (docs/engines.md). Empty: not read.
   std::string containerdState = "/run/containerd";
+  // Bridge networking (docs/networking.md): default_network, bridge_name, bridge_subnet,
+  // dns_fallback, nat_table.
+  NetworkConfig network;
 
   bool operator==(const AgentConfig&) const = default;
 };

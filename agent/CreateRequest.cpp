@@ -13,11 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFields[] = {"image",          "rootfs",      "name",        "command", "env",        "hostname",
-                                   "labels",         "network",     "cpu",         "memory",  "pids",       "attach",
-                                   "remove_on_exit", "devices",     "userns",      "cap_add", "cap_drop",   "seccomp",
-                                   "volumes",        "tmpfs",       "read_only",   "tty",     "open_stdin", "user",
-                                   "entrypoint",     "working_dir", "console_size"};
+constexpr const char* kFields[] = {"image",          "rootfs",      "name",         "command", "env",        "hostname",
+                                   "labels",         "network",     "cpu",          "memory",  "pids",       "attach",
+                                   "remove_on_exit", "devices",     "userns",       "cap_add", "cap_drop",   "seccomp",
+                                   "volumes",        "tmpfs",       "read_only",    "tty",     "open_stdin", "user",
+                                   "entrypoint",     "working_dir", "console_size", "publish", "publish_all"};
 
 auto refuse(const std::string& what) {
   return userError(what, EINVAL);
@@ -143,9 +143,25 @@ Result<CreateRequest> parseCreateRequest(std::string_view text, unsigned hostCpu
   }
   auto network = stringField(body, "network");
   if (!network) return tl::unexpected(network.error());
-  if (!network->empty() && *network != "none" && *network != "host")
-    return refuse("network must be none or host, not " + quotedForMessage(*network));
-  run.network = *network == "host" ? container::NetworkMode::Host : container::NetworkMode::None;
+  // Absent or empty: agentd's `default_network`. "container:REF" joins that container's.
+  if (network->rfind("container:", 0) == 0) {
+    run.network = container::NetworkMode::Container;
+    run.networkContainer = network->substr(std::string_view("container:").size());
+    if (run.networkContainer.empty())
+      return refuse("network container: needs the container to join, e.g. container:web");
+  } else if (!network->empty()) {
+    for (auto mode : {container::NetworkMode::None, container::NetworkMode::Host, container::NetworkMode::Bridge})
+      if (*network == container::networkModeName(mode)) run.network = mode;
+    if (!run.network)
+      return refuse("network must be none, host, bridge or container:NAME, not " + quotedForMessage(*network));
+  }
+  auto publish = stringsField(body, "publish", "[\"8080:80\", \"127.0.0.1:5353:53/udp\"]");
+  if (!publish) return tl::unexpected(publish.error());
+  run.publish = std::move(*publish);
+  if (body.contains("publish_all")) {
+    if (!body["publish_all"].is_boolean()) return refuse("publish_all must be true or false");
+    run.publishAll = body["publish_all"].get<bool>();
+  }
   auto userns = stringField(body, "userns");  // absent: agentd's `default_userns`
   if (!userns) return tl::unexpected(userns.error());
   if (body.contains("userns") && !(run.userns = container::parseUsernsMode(*userns)))

@@ -15,6 +15,8 @@
 #include "ApiMetrics.h"
 #include "ApiToken.h"
 #include "AtomicFile.h"
+#include "BridgeSetup.h"
+#include "BridgeTableWatch.h"
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerArrivals.h"
@@ -34,6 +36,7 @@
 #include "LimitsApi.h"
 #include "MetricsServer.h"
 #include "NetworkAllowList.h"
+#include "NetworkMetrics.h"
 #include "OverrideStore.h"
 #include "PolicyStore.h"
 #include "Reconciler.h"
@@ -265,8 +268,29 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   runtimeConfig.images = &images;
+  // Bridge networking (docs/networking.md): leases, the bridge and the nftables table as the
+  // containers' records say, once they are read back.
+  auto bridge = setUpBridgeNetworking(config);
+  if (!bridge) {
+    spdlog::error("msg=\"cannot set up bridge networking\" error=\"{}\"", bridge.error().message());
+    return 2;
+  }
+  if (!bridge->unavailable.empty()) spdlog::warn("msg=\"bridge networking is off\" why=\"{}\"", bridge->unavailable);
+  runtimeConfig.network = bridge->network.get();
+  runtimeConfig.networkUnavailable = bridge->unavailable;
+  for (auto mode : {container::NetworkMode::None, container::NetworkMode::Host, container::NetworkMode::Bridge})
+    if (config.network.defaultNetwork == container::networkModeName(mode)) runtimeConfig.defaultNetwork = mode;
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
+  std::unique_ptr<BridgeTableWatch> bridgeTableWatch;
+  if (bridge->network) {
+    std::vector<container::ContainerConfig> records;
+    if (auto list = runtime->list())
+      for (const auto& c : *list) records.push_back(c.config);
+    if (auto restored = bridge->network->restore(records); !restored)
+      spdlog::error("msg=\"cannot restore bridge networking\" error=\"{}\"", restored.error().message());
+    bridgeTableWatch = std::make_unique<BridgeTableWatch>(*bridge->network, millis(config.collectIntervalSeconds));
+  }
 
   auto overrides = policies::OverrideStore::open(config.stateDir);
   if (!overrides) {
@@ -339,6 +363,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   (*metrics)->add(apiMetrics);
   (*metrics)->add(enforcementMetrics);
   (*metrics)->add(policyStore);
+  if (bridge->network) (*metrics)->add(std::make_shared<NetworkMetrics>(*bridge->network));
   reconciler->start();  // overrides are in place again before agentd says it is ready
   if (config.maxStalenessSeconds > 0) {
     (*metrics)->refreshWhenOlderThan(millis(config.maxStalenessSeconds), [&collection] { collection->collectNow(); });
@@ -395,6 +420,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   stopStep("the collector (a collection in flight)", [&] { collection.reset(); });
   stopStep("the engine clients (an event stream, within a second)", [&] { engineClients.reset(); });
   stopStep("the reconciler (a pass in flight)", [&] { reconciler.reset(); });
+  stopStep("the nftables table's watch", [&] { bridgeTableWatch.reset(); });
   stopStep("the standby containers' shims to end, and removed containers' files to be deleted",
            [&] { runtime.reset(); });
   spdlog::info(

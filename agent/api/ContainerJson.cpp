@@ -55,11 +55,24 @@ json containerJson(const container::ContainerRuntime& runtime, const container::
             {"state", std::string(container::stateName(info.status.state))},
             {"command", c.spec.args},
             {"hostname", c.spec.hostname},
-            {"network", c.spec.network == container::NetworkMode::Host ? "host" : "none"},
+            {"network", c.spec.network == container::NetworkMode::Container
+                            ? "container:" + c.spec.networkContainer
+                            : std::string(container::networkModeName(c.spec.network))},
             {"labels", c.labels},
             {"cgroup", c.cgroupPath},
             {"created_at_unix_ms", c.createdAtUnixMs},
             {"remove_on_exit", c.removeOnExit}};
+  // Bridge networking: the leased address and the published ports (host_port chosen by agentd
+  // for a `-p CTRPORT`), as docker inspect's NetworkSettings.IPAddress and Ports.
+  if (!c.networkAddress.empty()) j["address"] = c.networkAddress;
+  if (c.spec.network == container::NetworkMode::Bridge) {
+    j["ports"] = json::array();
+    for (const auto& p : c.ports)
+      j["ports"].push_back({{"host_ip", p.hostIp},
+                            {"host_port", p.hostPort},
+                            {"container_port", p.containerPort},
+                            {"proto", p.protocol}});
+  }
   if (c.spec.tty) j["tty"] = true;  // terminals (agentctl attach asks)
   if (c.spec.openStdin) j["open_stdin"] = true;
   if (!c.spec.devices.empty()) {

@@ -68,8 +68,22 @@ SubcommandEntry runEntry() {
         cmd->add_option("--entrypoint", run->entrypoint,
                         "Run this instead of the image's Entrypoint and Cmd (\"\" clears the Entrypoint only)");
         cmd->add_option("--hostname", run->hostname, "Hostname (default: the short id)");
-        cmd->add_option("--net", run->network, "none (own network namespace, lo only) or host")
-            ->check(CLI::IsMember({"none", "host"}));
+        cmd->add_option("--net,--network", run->network,
+                        "none (lo only), host (the host's), bridge (the agent's bridge: an address, NAT, -p) or "
+                        "container:NAME (share that one's); default: agentd's default_network")
+            ->check(
+                [](const std::string& value) {
+                  if (value == "none" || value == "host" || value == "bridge") return std::string();
+                  if (value.rfind("container:", 0) == 0 && value.size() > 10) return std::string();
+                  return "--net is none, host, bridge or container:NAME, not `" + value + "`";
+                },
+                "MODE");
+        cmd->add_option("-p,--publish", run->publish,
+                        "Publish a port of a --net bridge container: [HOSTIP:][HOSTPORT:]CTRPORT[/tcp|udp] "
+                        "(repeatable; no HOSTPORT: a free one, shown by ps and inspect)")
+            ->allow_extra_args(false);
+        cmd->add_flag("-P,--publish-all", run->publishAll,
+                      "Publish each port the image exposes (its ExposedPorts) on a free host port");
         cmd->add_option("--userns", run->userns,
                         "host (root is the host's root) or auto (a user namespace and host ids of its own); "
                         "default: agentd's default_userns")
@@ -195,12 +209,18 @@ SubcommandEntry killEntry() {
 
 SubcommandEntry rmEntry() {
   return {"rm", [](CLI::App& app) {
-            auto id = std::make_shared<std::string>();
+            auto ids = std::make_shared<std::vector<std::string>>();
             auto force = std::make_shared<bool>(false);
-            auto* cmd = app.add_subcommand("rm", "Remove a stopped container (-f: also a running one)");
-            cmd->add_flag("-f,--force", *force, "Kill it first if it runs");
-            cmd->add_option("ID", *id, kIdHelp)->required();
-            return std::make_pair(cmd, CommandAction([id, force](Commands& c) { return c.remove(*id, *force); }));
+            auto* cmd = app.add_subcommand("rm", "Remove stopped containers (-f: also running ones)");
+            cmd->add_flag("-f,--force", *force, "Kill each first if it runs");
+            cmd->add_option("ID", *ids, std::string(kIdHelp) + " (several: each removed, as docker rm)")->required();
+            // As docker rm: each is tried; the exit code is the last failure's.
+            return std::make_pair(cmd, CommandAction([ids, force](Commands& c) {
+                                    int exitCode = 0;
+                                    for (const auto& id : *ids)
+                                      if (int code = c.remove(id, *force); code != 0) exitCode = code;
+                                    return exitCode;
+                                  }));
           }};
 }
 

@@ -191,7 +191,10 @@ int Commands::run(const RunOptions& options) {
     std::cerr << "agentctl: run needs a command after --rootfs DIR, e.g. -- sh -c 'echo hi'\n";
     return kExitUsage;
   }
-  json body = {{"command", o.command}, {"network", o.network}};
+  json body = {{"command", o.command}};
+  if (!o.network.empty()) body["network"] = o.network;
+  if (!o.publish.empty()) body["publish"] = o.publish;
+  if (o.publishAll) body["publish_all"] = true;
   if (!o.image.empty()) body["image"] = o.image;
   if (!o.rootfs.empty()) {
     std::error_code ec;
@@ -317,11 +320,17 @@ int Commands::ps(bool all, bool quiet) {
       if (c.value("oom_killed", false)) state += ", OOM killed";
       state += ")";
     }
+    // As docker ps: "0.0.0.0:8080->80/tcp, 0.0.0.0:5353->53/udp".
+    std::string ports;
+    for (const auto& p : c.value("ports", json::array()))
+      ports += (ports.empty() ? "" : ", ") + p.value("host_ip", "") + ":" + std::to_string(p.value("host_port", 0)) +
+               "->" + std::to_string(p.value("container_port", 0)) + "/" + p.value("proto", "");
     rows.push_back({c.value("short_id", ""), c.value("name", ""), c.value("image", ""), state,
                     c.contains("pid") ? std::to_string(c.value("pid", 0)) : "-",
-                    since(c.value("created_at_unix_ms", int64_t{0})), joined(c.value("command", json::array()))});
+                    since(c.value("created_at_unix_ms", int64_t{0})), ports.empty() ? "-" : ports,
+                    joined(c.value("command", json::array()))});
   }
-  printTable(std::cout, {"ID", "NAME", "IMAGE", "STATE", "PID", "CREATED", "COMMAND"}, rows);
+  printTable(std::cout, {"ID", "NAME", "IMAGE", "STATE", "PID", "CREATED", "PORTS", "COMMAND"}, rows);
   return kExitOk;
 }
 

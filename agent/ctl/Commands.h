@@ -22,10 +22,12 @@ struct GlobalOptions {
 };
 
 struct RunOptions {
-  std::string name, hostname, network = "none", cpu, memory, pids, image, rootfs;
-  std::string userns;  // host | auto; empty: agentd's default_userns
+  std::string name, hostname, network, cpu, memory, pids, image, rootfs;  // network "": agentd's default
+  std::string userns;                                                     // host | auto; empty: agentd's default_userns
   std::vector<std::string> labels, env, command;
   std::vector<std::string> devices;  // HOST[:CTR][:rwm], checked by agentd
+  std::vector<std::string> publish;  // -p [HOSTIP:][HOSTPORT:]CTRPORT[/tcp|udp], checked by agentd
+  bool publishAll = false;           // -P
   bool detach = false, remove = false;
   bool interactive = false, tty = false;                  // -i, -t (TerminalCommands.cpp)
   std::vector<std::string> capAdd, capDrop, securityOpt;  // confinement

@@ -62,6 +62,28 @@ std::vector<DeviceMapping> devicesFromJson(const json& list) {
   return devices;
 }
 
+json portsJson(const std::vector<PortBinding>& ports) {
+  json all = json::array();
+  for (const auto& p : ports)
+    all.push_back(
+        {{"host_ip", p.hostIp}, {"host_port", p.hostPort}, {"container_port", p.containerPort}, {"proto", p.protocol}});
+  return all;
+}
+
+std::vector<PortBinding> portsFromJson(const json& all) {
+  std::vector<PortBinding> ports;
+  for (const auto& p : all)
+    ports.push_back(PortBinding{p.at("host_ip").get<std::string>(), p.at("host_port").get<uint16_t>(),
+                                p.at("container_port").get<uint16_t>(), p.at("proto").get<std::string>()});
+  return ports;
+}
+
+NetworkMode networkModeFromName(const std::string& name) {
+  for (auto mode : {NetworkMode::Host, NetworkMode::Bridge, NetworkMode::Container})
+    if (name == networkModeName(mode)) return mode;
+  return NetworkMode::None;
+}
+
 }  // namespace
 
 std::string toJson(const ContainerConfig& c) {
@@ -80,7 +102,7 @@ std::string toJson(const ContainerConfig& c) {
             {"args", c.spec.args},
             {"env", c.spec.env},
             {"cwd", c.spec.cwd},
-            {"network", c.spec.network == NetworkMode::Host ? "host" : "none"},
+            {"network", networkModeName(c.spec.network)},
             {"cgroup_path", c.cgroupPath},
             {"log_path", c.logPath},
             {"log_max_bytes", c.logMaxBytes},
@@ -97,6 +119,12 @@ std::string toJson(const ContainerConfig& c) {
   if (!c.spec.seccompFilter.empty()) j["seccomp_filter"] = c.spec.seccompFilter;
   // Volumes: absent for none (and for records of an agentd from before them).
   if (!c.spec.volumes.empty()) j["volumes"] = volumesJson(c.spec.volumes);
+  // Networking: absent for none and host.
+  if (!c.spec.networkContainer.empty()) j["network_container"] = c.spec.networkContainer;
+  if (!c.spec.netnsPath.empty()) j["netns_path"] = c.spec.netnsPath;
+  if (!c.spec.etcFiles.empty()) j["etc_files"] = volumesJson(c.spec.etcFiles);
+  if (!c.networkAddress.empty()) j["network_address"] = c.networkAddress;
+  if (!c.ports.empty()) j["ports"] = portsJson(c.ports);
   if (c.spec.readOnlyRoot) j["read_only_root"] = true;
   if (c.spec.tty) j["tty"] = true;  // terminals: absent is false
   if (c.spec.openStdin) j["open_stdin"] = true;
@@ -166,7 +194,7 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
     c.spec.args = j.at("args").get<std::vector<std::string>>();
     c.spec.env = j.value("env", std::vector<std::string>{});
     c.spec.cwd = j.value("cwd", "/");
-    c.spec.network = j.value("network", "none") == "host" ? NetworkMode::Host : NetworkMode::None;
+    c.spec.network = networkModeFromName(j.value("network", "none"));
     c.cgroupPath = j.at("cgroup_path").get<std::string>();
     c.logPath = j.at("log_path").get<std::string>();
     c.logMaxBytes = j.value("log_max_bytes", uint64_t{10 << 20});
@@ -191,6 +219,11 @@ Result<ContainerConfig> configFromJson(std::string_view text, const std::string&
                                            : SeccompMode::Unconfined;
     c.spec.seccompFilter = j.value("seccomp_filter", "");
     if (j.contains("volumes")) c.spec.volumes = volumesFromJson(j.at("volumes"));
+    c.spec.networkContainer = j.value("network_container", "");
+    c.spec.netnsPath = j.value("netns_path", "");
+    if (j.contains("etc_files")) c.spec.etcFiles = volumesFromJson(j.at("etc_files"));
+    c.networkAddress = j.value("network_address", "");
+    if (j.contains("ports")) c.ports = portsFromJson(j.at("ports"));
     c.spec.readOnlyRoot = j.value("read_only_root", false);
     c.spec.tty = j.value("tty", false);
     c.spec.openStdin = j.value("open_stdin", false);

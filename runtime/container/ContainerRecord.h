@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "ContainerNetwork.h"
 #include "ContainerSpec.h"
 #include "DeviceRules.h"
 #include "Error.h"
@@ -38,6 +39,9 @@ struct ContainerConfig {
   // The device allow-list put in place before the command ran (Docker's, plus --device);
   // none for a container of an agentd from before device confinement, which stays as it is.
   std::optional<std::vector<cgroup::DeviceRule>> deviceRules;
+  // --net bridge (ContainerNetwork.h): its leased address and published ports, kept until rm.
+  std::string networkAddress;
+  std::vector<PortBinding> ports;
 };
 
 struct PidRecord {

@@ -203,8 +203,10 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   std::optional<Standby> standby;
   // A terminal or stdin is PID 1's from its clone on: a standby's was decided before the request.
   bool terminal = request.tty || request.openStdin;
-  if (pool_ && request.network == NetworkMode::None && devices.empty() && !*userns && !terminal &&
-      !hasBindVolume(request.volumes))
+  // A bridge container's standby gets its veth before it is released, as a cold start does.
+  NetworkMode network = request.network.value_or(config_.defaultNetwork);
+  bool ownNetns = network == NetworkMode::None || network == NetworkMode::Bridge;
+  if (pool_ && ownNetns && devices.empty() && !*userns && !terminal && !hasBindVolume(request.volumes))
     standby = pool_->take();
   std::string id = standby ? standby->id : newContainerId();
   std::string name = request.name.empty() ? "ctr-" + id.substr(0, 12) : request.name;
@@ -237,7 +239,14 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     config.imageId = layered->image.id;
     config.imageLayers = layered->image.layers;
   }
-  config.spec.network = request.network;
+  config.spec.network = network;
+  std::vector<std::string> publish = request.publish;
+  if (request.publishAll && layered)
+    publish.insert(publish.end(), layered->image.config.exposedPorts.begin(), layered->image.config.exposedPorts.end());
+  if (auto planned = planNetwork(request, network, publish, config); !planned) {
+    if (standby) pool_->discard(*standby);
+    return tl::unexpected(planned.error());
+  }
   config.spec.devices = std::move(devices);
   config.spec.userns = *userns;
   config.spec.volumes = request.volumes;
@@ -273,11 +282,16 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
       pool_->discard(*standby);
     else if (group)
       (void)group->remove();
+    releaseNetwork(config);
     fs::remove_all(config.spec.layerDir, ec);
   };
   if (!group) {
     undo();
     return tl::unexpected(group.error());
+  }
+  if (auto reserved = reserveNetwork(publish, config); !reserved) {
+    undo();
+    return tl::unexpected(reserved.error());
   }
   if (auto r = group->applyLimits(request.limits); !r) {
     undo();
@@ -313,14 +327,13 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   // Moved before a standby leaves the pool's set (forget() below): a reader that no longer
   // finds its cgroup there sees a new generation and lists the container (standbyCgroups()).
   ++generation_;
-  auto started =
-      standby ? releaseStandbyShim(standby->shim, config_.shimPath) : startShim(config_.shimPath, store_.dirOf(id));
+  auto started = startContainerShim(config, standby ? &standby->shim : nullptr);
   if (standby) {
     pool_->forget(*standby);  // the container owns its cgroup now
     if (!started && !store_.readExit(id).value_or(std::nullopt)) {
       // The standby was lost (its shim ended, reporting nothing): start the ordinary way.
       (void)group->killAll();
-      started = startShim(config_.shimPath, store_.dirOf(id));
+      started = startContainerShim(config, nullptr);
     }
   }
   // A command that never ran (not in the image, not executable) still leaves a container:
@@ -331,6 +344,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     (void)group->killAll();
     (void)discardCgroup(config.cgroupPath);
     (void)store_.remove(id);
+    releaseNetwork(config);
     fs::remove_all(config.spec.layerDir, ec);
     return tl::unexpected(started.error().error);
   }
@@ -469,6 +483,9 @@ Result<void> ContainerRuntime::removeLocked(const std::string& id, bool force) {
       return tl::unexpected(group.error());
     }
   }
+  // Its veth (if a container joined its namespace keeps that alive), rules and lease: an address
+  // is never on two containers.
+  releaseNetwork(info->config);
   // A stopped container's cgroup went when it stopped; what may be left (a removal cut short,
   // a container stopped before agentd removed cgroups at exit) goes now.
   if (auto removed = discardCgroup(info->config.cgroupPath); !removed) return removed;

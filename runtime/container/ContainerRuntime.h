@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "Cgroup.h"
+#include "ContainerNetwork.h"
 #include "ContainerRecord.h"
 #include "Exec.h"
 #include "ExecStreams.h"
@@ -51,6 +52,10 @@ struct RuntimeConfig {
   SeccompCompile seccomp = {};  // the containers' default profile, compiled per capability set (runtime/seccomp)
   // Layered images (docs/images.md), owned by agentd; none: flat images only (the tests').
   image::LayeredImageStore* images = nullptr;
+  // Bridge networking (ContainerNetwork.h), owned by agentd; none: `--net bridge` is refused.
+  ContainerNetwork* network = nullptr;
+  NetworkMode defaultNetwork = NetworkMode::None;  // a run that does not say (`default_network`)
+  std::string networkUnavailable = {};             // why there is none, for that refusal (a config problem)
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).
@@ -190,6 +195,19 @@ class ContainerRuntime {
   Result<std::pair<ContainerInfo, cgroup::Cgroup>> execTarget(const std::string& ref) const;
   Result<void> removeLocked(const std::string& id, bool force);
   Result<void> setFrozen(const std::string& ref, bool frozen);
+  // Networking of a new container (ContainerRuntimeNetwork.cpp). planNetwork checks the request
+  // and joins --net container:REF to that container's namespace and /etc files; reserveNetwork
+  // leases a bridge container's address and ports and writes its /etc files; attachNetwork
+  // gives its prepared PID 1 the veth; releaseNetwork undoes reserve and attach.
+  // `publish`: -p's texts, and with -P the image's ExposedPorts ("80/tcp").
+  Result<void> planNetwork(const RunRequest& request, NetworkMode network, const std::vector<std::string>& publish,
+                           ContainerConfig& config) const;
+  Result<void> reserveNetwork(const std::vector<std::string>& publish, ContainerConfig& config);
+  Result<void> attachNetwork(const ContainerConfig& config, pid_t pid1);
+  void releaseNetwork(const ContainerConfig& config);
+  // The container's shim started (or `standby`'s released), a bridge container's network
+  // attached to its PID 1 in between.
+  tl::expected<StartedShim, ShimStartFailure> startContainerShim(const ContainerConfig& config, StandbyShim* standby);
   // The host ids of a new container (IdRangeAllotment.h); none for UsernsMode::Host.
   Result<std::optional<userns::IdMapping>> allotUserNamespace(UsernsMode mode) const;
 

@@ -14,6 +14,20 @@ std::string_view seccompModeName(SeccompMode mode) {
   return "unconfined";
 }
 
+std::string_view networkModeName(NetworkMode mode) {
+  switch (mode) {
+    case NetworkMode::None:
+      return "none";
+    case NetworkMode::Host:
+      return "host";
+    case NetworkMode::Bridge:
+      return "bridge";
+    case NetworkMode::Container:
+      return "container";
+  }
+  return "none";
+}
+
 std::string overlayLowerDirs(const ContainerSpec& spec) {
   if (spec.lowerDirs.empty()) return spec.imageRootfs;
   std::string joined;

@@ -11,7 +11,14 @@
 
 namespace agent::container {
 
-enum class NetworkMode { None, Host };  // None: own network namespace with only `lo`, up
+// How a container is networked (docs/networking.md), Docker's four modes:
+// - None: a network namespace of its own with only `lo`, up;
+// - Host: the host's namespace;
+// - Bridge: a namespace of its own, joined to the agent's bridge by a veth pair (eth0), an
+//   address leased from the bridge's subnet, published ports DNATed to it (runtime/net);
+// - Container: another container's namespace (`--net container:ID`, a pod), joined by setns.
+enum class NetworkMode { None, Host, Bridge, Container };
+std::string_view networkModeName(NetworkMode mode);  // none, host, bridge, container
 // Which seccomp profile confines the container: agentd's (Docker's default), none, or one
 // the caller gave (`--security-opt seccomp=...`).
 enum class SeccompMode { Default, Unconfined, Custom };
@@ -44,6 +51,14 @@ struct ContainerSpec {
   std::vector<std::string> env;   // KEY=VALUE
   std::string cwd = "/";
   NetworkMode network = NetworkMode::None;
+  // Container: the container whose network namespace this one joins (its full id), and that
+  // namespace as the shim opens it (/proc/PID/ns/net of its PID 1, read when this one is made).
+  std::string networkContainer;
+  std::string netnsPath;
+  // Files agentd wrote for the container (Bridge, Container: its /etc/resolv.conf, /etc/hosts,
+  // /etc/hostname, as Docker writes them), bound over the image's before the volumes (which
+  // may replace them); the image is never written.
+  std::vector<VolumeSpec> etcFiles;
   std::vector<DeviceMapping> devices;  // --device: nodes made in the container
   // User namespace (docs/security.md): none shares the host's; else the host ids its root and
   // users are (--userns auto), held until the container is removed (IdRangeAllotment.h).

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "Capabilities.h"
 #include "ChildProcessState.h"
@@ -91,7 +92,7 @@ Result<void> bringLoopbackUp() {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     step(systemError("make mounts private in", "/"));
   }
-  if (network == NetworkMode::None) step(bringLoopbackUp());
+  if (network == NetworkMode::None || network == NetworkMode::Bridge) step(bringLoopbackUp());
 
   char go = 0;
   if (::read(syncFd, &go, 1) != 1) ::_exit(kExitSetupFailed);  // the parent gave up
@@ -104,7 +105,9 @@ Result<void> bringLoopbackUp() {
   auto seccomp = readSeccompFilter(spec.seccompFilter);  // while the host's files are in reach
   if (!seccomp) step(tl::unexpected(seccomp.error()));
   if (spec.args.empty()) step(logicError("start container (no command given)", spec.id));
-  if (spec.network != network) step(logicError("start container (prepared for another network mode)", spec.id));
+  // A standby is prepared for `none`; a bridge container's namespace is made the same way.
+  if (namespaceFlags(spec.network) != namespaceFlags(network))
+    step(logicError("start container (prepared for another network mode)", spec.id));
   if (spec.userns != userns) step(logicError("start container (prepared for another user namespace)", spec.id));
   if (userns) step(userns::becomeNamespaceRoot());  // the parent has mapped our ids by now
   // Now in the container's cgroup: a new cgroup namespace makes it the root the container sees.
@@ -114,6 +117,7 @@ Result<void> bringLoopbackUp() {
   std::string root = spec.layerDir + "/merged";
   step(mountSystemFilesystems(root));
   step(makeDeviceNodes(root, spec.devices));
+  step(mountVolumes(root, spec.etcFiles));  // agentd's /etc/hosts etc.: before volumes, which may replace them
   step(mountVolumes(root, spec.volumes, spec.userns ? volumeStagingDir(spec.layerDir) : ""));
   step(makeWorkingDirectory(root, spec.cwd));  // an image's WorkingDir it lacks, even with --read-only
   if (spec.readOnlyRoot) step(makeRootReadOnly(root));
@@ -169,13 +173,51 @@ Result<void> bringLoopbackUp() {
 
 int namespaceFlags(NetworkMode network) {
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (network == NetworkMode::None) flags |= CLONE_NEWNET;
+  if (network == NetworkMode::None || network == NetworkMode::Bridge) flags |= CLONE_NEWNET;
   return flags;
 }
 
+namespace {
+
+// --net container:ID: the calling thread enters that network namespace for the clone, which
+// copies it (the child is born in it, also when it is born in a user namespace of its own, which
+// could not setns into a namespace the host's user namespace owns), and goes back after.
+class JoinedNetwork {
+ public:
+  static Result<JoinedNetwork> enter(const std::string& netnsPath) {
+    JoinedNetwork joined;
+    if (netnsPath.empty()) return joined;
+    joined.own_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (joined.own_ < 0) return systemError("open the shim's network namespace", "/proc/thread-self/ns/net");
+    int target = ::open(netnsPath.c_str(), O_RDONLY | O_CLOEXEC);
+    if (target < 0)
+      return userError(
+          "the container whose network this one joins has stopped (" + netnsPath + " is gone); start that one first",
+          ESRCH);
+    int entered = ::setns(target, CLONE_NEWNET);
+    int err = errno;
+    ::close(target);
+    if (entered != 0) return systemError("join the network namespace", netnsPath, err);
+    return joined;
+  }
+  JoinedNetwork(JoinedNetwork&& other) noexcept : own_(std::exchange(other.own_, -1)) {}
+  ~JoinedNetwork() {
+    if (own_ < 0) return;
+    (void)::setns(own_, CLONE_NEWNET);
+    ::close(own_);
+  }
+
+ private:
+  JoinedNetwork() = default;
+  int own_ = -1;
+};
+
+}  // namespace
+
 tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode network, const cgroup::Cgroup& group,
                                                                 const LaunchIo& io, const SpecSource& specSource,
-                                                                const std::optional<userns::IdMapping>& userns) {
+                                                                const std::optional<userns::IdMapping>& userns,
+                                                                const std::string& netnsPath) {
   auto fail = [](const tl::unexpected<Error>& e, int code = kExitSetupFailed) {
     return tl::unexpected(LaunchFailure{e.value(), code});
   };
@@ -188,6 +230,11 @@ tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode netw
     return fail(systemError("create pipes for", group.path(), err));
   }
 
+  auto joined = JoinedNetwork::enter(network == NetworkMode::Container ? netnsPath : "");
+  if (!joined) {
+    for (int fd : {sync[0], sync[1], report[0], report[1]}) ::close(fd);
+    return fail(tl::unexpected(joined.error()));
+  }
   // A fork-like clone (no new stack): the caller is single-threaded (agent-shim, tests).
   int flags = namespaceFlags(network) | (userns ? CLONE_NEWUSER : 0);
   pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
@@ -256,13 +303,13 @@ tl::expected<pid_t, LaunchFailure> releaseContainer(PreparedContainer& prepared)
 }
 
 tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,
-                                                   const LaunchIo& io) {
+                                                   const LaunchIo& io, const BeforeRelease& beforeRelease) {
   if (spec.args.empty()) {
     return tl::unexpected(
         LaunchFailure{logicError("start container (no command given)", spec.id).value(), kExitSetupFailed});
   }
   auto prepared = prepareContainer(
-      spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; }, spec.userns);
+      spec.network, group, io, [&spec]() -> Result<ContainerSpec> { return spec; }, spec.userns, spec.netnsPath);
   if (!prepared) return tl::unexpected(prepared.error());
   if (spec.userns) {
     auto mounted = userns::mountIdmappedOverlay(prepared->pid, absoluteLowerDirs(spec), spec.layerDir, *spec.userns);
@@ -270,6 +317,12 @@ tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, co
     if (!mounted) {
       abandonContainer(*prepared);
       return tl::unexpected(LaunchFailure{mounted.error(), kExitSetupFailed});
+    }
+  }
+  if (beforeRelease) {
+    if (auto ready = beforeRelease(prepared->pid); !ready) {
+      abandonContainer(*prepared);
+      return tl::unexpected(LaunchFailure{ready.error(), kExitSetupFailed});
     }
   }
   return releaseContainer(*prepared);

@@ -53,20 +53,27 @@ using SpecSource = std::function<Result<ContainerSpec>()>;
 // The two halves of launchContainer, so that the costly half (namespaces, and the cgroup
 // attach, which waits for an RCU grace period: 7-15 ms here) can be done ahead of time.
 // With `userns`, the child is also in a new user namespace, its ids mapped before it goes on.
+// NetworkMode::Container: the child is born in the network namespace `netnsPath` (the caller's
+// thread enters it for the clone and returns); an ESRCH user error if it is gone.
 tl::expected<PreparedContainer, LaunchFailure> prepareContainer(NetworkMode network, const cgroup::Cgroup& group,
                                                                 const LaunchIo& io, const SpecSource& specSource,
-                                                                const std::optional<userns::IdMapping>& userns = {});
+                                                                const std::optional<userns::IdMapping>& userns = {},
+                                                                const std::string& netnsPath = "");
 // Returns PID 1's pid once the command was exec'd, or why not (the child is then reaped).
 tl::expected<pid_t, LaunchFailure> releaseContainer(PreparedContainer& prepared);
 // Kills and reaps a prepared child that will not be released.
 void abandonContainer(PreparedContainer& prepared);
 
+// Called with the prepared PID 1's pid before it is released (--net bridge: agentd attaches
+// its network then); an error abandons the container.
+using BeforeRelease = std::function<Result<void>(pid_t pid)>;
+
 // Returns PID 1's pid (in the caller's pid namespace) once the command was exec'd, or why it
 // was not; on failure the child has been reaped.
 tl::expected<pid_t, LaunchFailure> launchContainer(const ContainerSpec& spec, const cgroup::Cgroup& group,
-                                                   const LaunchIo& io);
+                                                   const LaunchIo& io, const BeforeRelease& beforeRelease = {});
 
-// The namespaces every container gets, plus a network namespace unless NetworkMode::Host.
+// The namespaces every container gets, plus a network namespace for None and Bridge.
 int namespaceFlags(NetworkMode network);
 
 }  // namespace agent::container

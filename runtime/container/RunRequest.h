@@ -21,7 +21,11 @@ struct RunRequest {
   std::vector<std::string> env;  // KEY=VALUE
   std::string hostname;          // empty: the short id
   std::map<std::string, std::string> labels;
-  NetworkMode network = NetworkMode::None;
+  std::optional<NetworkMode> network;  // empty: the agent's default (`default_network`)
+  std::string networkContainer;        // NetworkMode::Container: the id or name whose network it joins
+  // -p texts as Docker's CLI takes them ("8080:80", "127.0.0.1::53/udp"), for --net bridge.
+  std::vector<std::string> publish;
+  bool publishAll = false;  // -P: each port of the image's ExposedPorts, on a free host port
   cgroup::Limits limits;
   bool removeOnExit = false;
   // An attached client's reader id (ReaderLease.h): its lease is taken before the command

@@ -154,7 +154,18 @@ int runShim(const ShimOptions& options) {
         io.consoleColumns = config->spec.consoleColumns;
       }
     }
-    pid = launchContainer(config->spec, *group, io);
+    BeforeRelease beforeRelease;
+    bool dropped = false;  // agentd gave it up (its network failed): it cleans up and reports why
+    if (options.awaitRelease) {
+      beforeRelease = [&](pid_t prepared) -> Result<void> {
+        report(readyFd, "prepared " + std::to_string(prepared), false);
+        if (awaitRelease(options.controlFd)) return {};
+        dropped = true;
+        return userError("agentd gave up the container before it started");
+      };
+    }
+    pid = launchContainer(config->spec, *group, io, beforeRelease);
+    if (dropped) return 0;  // PID 1 was abandoned (killed and reaped) by launchContainer
     output->closeWriteEnds();
     if (attach) attach->closeContainerEnd();
     // PID 1 sent its terminal's master before it exec'd its command (a failure before that

@@ -15,6 +15,10 @@ struct ShimOptions {
   bool standby = false;
   std::string cgroupPath;
   int controlFd = -1;
+  // Not a standby, but the same pause (--net bridge: agentd attaches PID 1's network first):
+  // prepare the container of config.json, report "prepared <pid>", wait for "go" on
+  // `controlFd`, then release it. EOF there abandons it, recording exit 125.
+  bool awaitRelease = false;
 };
 
 // Runs the shim for the container whose state directory is `bundleDir`. Reports on

@@ -1,4 +1,4 @@
-// agent-shim --bundle <state-dir>/containers/<id> [--standby CGROUP_PATH]
+// agent-shim --bundle <state-dir>/containers/<id> [--standby CGROUP_PATH | --await-release]
 // Started by agentd; not meant to be run by hand. See Shim.h.
 #include <fcntl.h>
 #include <unistd.h>
@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   // anything else came from agentd's own parent and would pass into the container.
   agent::closeFdsFrom(3);
   agent::container::ShimOptions options;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--await-release") == 0) options.awaitRelease = true;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--bundle") == 0) options.bundleDir = argv[i + 1];
     if (std::strcmp(argv[i], "--standby") == 0) {
@@ -36,7 +38,8 @@ int main(int argc, char** argv) {
   }
   if (options.bundleDir.empty()) {
     std::fprintf(stderr,
-                 "usage: agent-shim --bundle STATE_DIR/containers/ID [--standby CGROUP]  (started by agentd)\n");
+                 "usage: agent-shim --bundle STATE_DIR/containers/ID [--standby CGROUP | --await-release]  (started by "
+                 "agentd)\n");
     return 2;
   }
   // The readiness line goes to stdout, a pipe agentd reads until that line. Keep it as its
@@ -45,6 +48,6 @@ int main(int argc, char** argv) {
   int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null >= 0) ::dup2(null, STDOUT_FILENO);
   options.readyFd = ready;
-  options.controlFd = STDIN_FILENO;  // a standby shim's release comes on stdin
+  options.controlFd = STDIN_FILENO;  // a standby's or --await-release's release comes on stdin
   return agent::container::runShim(options);
 }

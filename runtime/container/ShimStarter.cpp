@@ -110,11 +110,15 @@ tl::expected<StartedShim, ShimStartFailure> startShim(const std::string& shimPat
   return StartedShim{pid, *containerPid};
 }
 
-tl::expected<StandbyShim, ShimStartFailure> startStandbyShim(const std::string& shimPath, const std::string& bundleDir,
-                                                             const std::string& cgroupPath) {
+namespace {
+
+// A shim that reports `expected` ("standby", "prepared") with PID 1's pid and waits for "go".
+tl::expected<StandbyShim, ShimStartFailure> startPausedShim(const std::vector<std::string>& argv,
+                                                            const char* expected) {
+  const std::string& shimPath = argv[0];
   int control[2];
-  if (::pipe2(control, O_CLOEXEC) != 0) return failure(Error{errno, bundleDir, "create a control pipe for"});
-  auto spawned = spawn({shimPath, "--bundle", bundleDir, "--standby", cgroupPath}, control[0]);
+  if (::pipe2(control, O_CLOEXEC) != 0) return failure(Error{errno, argv[2], "create a control pipe for"});
+  auto spawned = spawn(argv, control[0]);
   ::close(control[0]);
   if (!spawned) {
     ::close(control[1]);
@@ -124,10 +128,22 @@ tl::expected<StandbyShim, ShimStartFailure> startStandbyShim(const std::string& 
   standby.shimPid = spawned->first;
   standby.control.reset(control[1]);
   standby.ready = std::move(spawned->second);
-  auto containerPid = interpret(readLine(standby.ready.get()), "standby", standby.shimPid, shimPath);
+  auto containerPid = interpret(readLine(standby.ready.get()), expected, standby.shimPid, shimPath);
   if (!containerPid) return tl::unexpected(containerPid.error());
   standby.containerPid = *containerPid;
   return standby;
+}
+
+}  // namespace
+
+tl::expected<StandbyShim, ShimStartFailure> startStandbyShim(const std::string& shimPath, const std::string& bundleDir,
+                                                             const std::string& cgroupPath) {
+  return startPausedShim({shimPath, "--bundle", bundleDir, "--standby", cgroupPath}, "standby");
+}
+
+tl::expected<StandbyShim, ShimStartFailure> startShimAwaitingRelease(const std::string& shimPath,
+                                                                     const std::string& bundleDir) {
+  return startPausedShim({shimPath, "--bundle", bundleDir, "--await-release"}, "prepared");
 }
 
 tl::expected<StartedShim, ShimStartFailure> releaseStandbyShim(StandbyShim& standby, const std::string& shimPath) {

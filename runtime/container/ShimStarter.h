@@ -33,6 +33,11 @@ struct StandbyShim {
 };
 tl::expected<StandbyShim, ShimStartFailure> startStandbyShim(const std::string& shimPath, const std::string& bundleDir,
                                                              const std::string& cgroupPath);
+// A shim for the container of `bundleDir` (config.json written) that prepares PID 1 and waits
+// before its command (agent-shim --await-release): agentd attaches its network, then releases
+// it as a standby's. containerPid is the prepared PID 1.
+tl::expected<StandbyShim, ShimStartFailure> startShimAwaitingRelease(const std::string& shimPath,
+                                                                     const std::string& bundleDir);
 // Once config.json is in `bundleDir`: lets the container run; returns like startShim.
 tl::expected<StartedShim, ShimStartFailure> releaseStandbyShim(StandbyShim& standby, const std::string& shimPath);
 // Ends a standby shim and its waiting child, and reaps the shim.

@@ -53,16 +53,15 @@ std::optional<BoundSocket> findBoundSocket(in_addr address, uint16_t port, PortP
 }
 
 tl::unexpected<Error> inUse(in_addr address, uint16_t port, PortProtocol protocol, uint16_t containerPort) {
-  std::string what = "Host port " + hostPortText(address, port, protocol) + " is in use: ";
+  std::string what = "host port " + hostPortText(address, port, protocol) + " is in use: ";
   std::string other = address.s_addr == INADDR_ANY ? "" : addressText(address) + ":";
   std::string remedy = "publish another host port (-p " + other +
                        "OTHER:" + (containerPort ? std::to_string(containerPort) : std::string("CTRPORT")) + ")";
   auto socket = findBoundSocket(address, port, protocol);
   if (!socket)
-    return userError(what +
-                         "no socket of this network namespace holds it now (it may just have closed); try again, or " +
-                         remedy + ".",
-                     EADDRINUSE);
+    return userError(
+        what + "no socket of this network namespace holds it now (it may just have closed); try again, or " + remedy,
+        EADDRINUSE);
   std::string bound = socket->address.find(':') == std::string::npos ? socket->address : "[" + socket->address + "]";
   bound += ":" + std::to_string(port);
   std::string verb = socket->state == kTcpListen && protocol == PortProtocol::tcp ? " listens on " : " is bound to ";
@@ -71,11 +70,11 @@ tl::unexpected<Error> inUse(in_addr address, uint16_t port, PortProtocol protoco
     return userError(what + "a socket" + verb + bound +
                          " whose process is not to be seen from here (another PID namespace, or it has just exited); "
                          "stop it, or " +
-                         remedy + ".",
+                         remedy,
                      EADDRINUSE);
-  return userError(what + holder->command + " (pid " + std::to_string(holder->pid) + ")" + verb + bound +
-                       "; stop it, or " + remedy + ".",
-                   EADDRINUSE);
+  return userError(
+      what + holder->command + " (pid " + std::to_string(holder->pid) + ")" + verb + bound + "; stop it, or " + remedy,
+      EADDRINUSE);
 }
 
 }  // namespace
@@ -95,8 +94,8 @@ Result<void> checkHostPortFree(in_addr address, uint16_t port, PortProtocol prot
   int error = errno;
   if (error == EADDRINUSE) return inUse(address, port, protocol, containerPort);
   if (error == EADDRNOTAVAIL)
-    return userError("The host address " + addressText(address) +
-                         " is none of this host's: publish on one of its addresses, or on none for all of them.",
+    return userError("the host address " + addressText(address) +
+                         " is none of this host's: publish on one of its addresses, or on none for all of them",
                      EADDRNOTAVAIL);
   return systemError("bind a socket to", hostPortText(address, port, protocol), error);
 }
@@ -129,11 +128,11 @@ Result<uint16_t> pickFreeHostPort(in_addr address, PortProtocol protocol, const 
     if (free) return port;
     if (free.error().errnum != EADDRINUSE) return tl::unexpected(free.error());
   }
-  return userError("No host port is free for " + addressText(address) + "/" + protocolText(protocol) + " in " +
+  return userError("no host port is free for " + addressText(address) + "/" + protocolText(protocol) + " in " +
                        std::to_string(first) + "-" + std::to_string(last) + " (net.ipv4.ip_local_port_range): " +
                        std::to_string(takenCount) + " published by containers, " + std::to_string(count - takenCount) +
                        " in use by others; remove containers or processes holding them, or publish fixed host ports "
-                       "with -p HOSTPORT:CTRPORT.",
+                       "with -p HOSTPORT:CTRPORT",
                    ENOSPC);
 }
 

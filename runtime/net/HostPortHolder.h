@@ -28,8 +28,8 @@ namespace agent::net {
 // connection lingering in TIME_WAIT does not count as a holder; UDP does not, since two UDP
 // sockets that both set it may share a port, which would hide a holder that set it too.
 // EADDRINUSE: a user error (EADDRINUSE) naming the holder from the socket tables and /proc:
-//   "Host port 8080/tcp is in use: nginx (pid 1234) listens on 0.0.0.0:8080; stop it, or publish
-//   another host port (-p OTHER:80)." (`containerPort` 0: "-p OTHER:CTRPORT").
+//   "host port 8080/tcp is in use: nginx (pid 1234) listens on 0.0.0.0:8080; stop it, or publish
+//   another host port (-p OTHER:80)" (`containerPort` 0: "-p OTHER:CTRPORT").
 // EADDRNOTAVAIL: a user error, the address is none of this namespace's. Else a system error.
 Result<void> checkHostPortFree(in_addr address, uint16_t port, PortProtocol protocol, uint16_t containerPort = 0);
 

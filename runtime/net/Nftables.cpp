@@ -2,7 +2,12 @@
 
 #include <nftables/libnftables.h>
 
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstring>
 
 namespace agent::net {
 namespace {
@@ -46,6 +51,13 @@ void Nftables::Free::operator()(nft_ctx* ctx) const {
 }
 
 Result<Nftables> Nftables::open() {
+  // libnftables exits the process where it cannot open this socket (see Nftables.h): ask first.
+  int probe = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (probe < 0)
+    return userError("nftables is not available here (no netfilter netlink socket: " +
+                         std::string(std::strerror(errno)) + "); a kernel with nf_tables is needed for --net bridge",
+                     ENOPROTOOPT);
+  ::close(probe);
   nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
   if (!ctx) return systemError("create an nftables context", "", ENOMEM);
   Nftables nftables(ctx);

@@ -20,6 +20,7 @@ namespace agent::net {
 
 class Nftables {
  public:
+  // Checks first that the kernel has a netfilter netlink socket (a user error if not).
   static Result<Nftables> open();
 
   // Runs `script`; returns what nft printed (a listing), or an error saying that nftables

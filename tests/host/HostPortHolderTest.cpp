@@ -100,8 +100,8 @@ TEST_F(HostPortHolder, TcpListenerIsNamedWithItsProcess) {
   netns.inside([&] {
     UniqueFd listener = holdPort("0.0.0.0", 18080, PortProtocol::tcp);
     EXPECT_EQ(refusal("0.0.0.0", 18080, PortProtocol::tcp, 80),
-              "Host port 18080/tcp is in use: " + comm + " " + self +
-                  " listens on 0.0.0.0:18080; stop it, or publish another host port (-p OTHER:80).");
+              "host port 18080/tcp is in use: " + comm + " " + self +
+                  " listens on 0.0.0.0:18080; stop it, or publish another host port (-p OTHER:80)");
     auto udp = checkHostPortFree(addr("0.0.0.0"), 18080, PortProtocol::udp);
     EXPECT_TRUE(udp) << "a tcp listener does not hold the udp port: " << udp.error().message();
   });
@@ -111,8 +111,8 @@ TEST_F(HostPortHolder, UdpSocketIsNamedWithItsProcess) {
   netns.inside([&] {
     UniqueFd bound = holdPort("0.0.0.0", 18081, PortProtocol::udp);
     EXPECT_EQ(refusal("0.0.0.0", 18081, PortProtocol::udp),
-              "Host port 18081/udp is in use: " + comm + " " + self +
-                  " is bound to 0.0.0.0:18081; stop it, or publish another host port (-p OTHER:CTRPORT).");
+              "host port 18081/udp is in use: " + comm + " " + self +
+                  " is bound to 0.0.0.0:18081; stop it, or publish another host port (-p OTHER:CTRPORT)");
     auto tcp = checkHostPortFree(addr("0.0.0.0"), 18081, PortProtocol::tcp);
     EXPECT_TRUE(tcp) << tcp.error().message();
   });
@@ -126,11 +126,11 @@ TEST_F(HostPortHolder, OneAddressAndEveryAddressBlockEachOther) {
       {
         UniqueFd one = holdPort("127.0.0.1", 18082, protocol);
         EXPECT_EQ(refusal("0.0.0.0", 18082, protocol, 80),
-                  "Host port 18082/" + name + " is in use: " + comm + " " + self + verb +
-                      "127.0.0.1:18082; stop it, or publish another host port (-p OTHER:80).");
+                  "host port 18082/" + name + " is in use: " + comm + " " + self + verb +
+                      "127.0.0.1:18082; stop it, or publish another host port (-p OTHER:80)");
         EXPECT_EQ(refusal("127.0.0.1", 18082, protocol, 80),
-                  "Host port 127.0.0.1:18082/" + name + " is in use: " + comm + " " + self + verb +
-                      "127.0.0.1:18082; stop it, or publish another host port (-p 127.0.0.1:OTHER:80).");
+                  "host port 127.0.0.1:18082/" + name + " is in use: " + comm + " " + self + verb +
+                      "127.0.0.1:18082; stop it, or publish another host port (-p 127.0.0.1:OTHER:80)");
         auto other = checkHostPortFree(addr("127.0.0.2"), 18082, protocol);  // 127/8 is lo's
         EXPECT_TRUE(other) << "another address of the host is free: " << other.error().message();
       }
@@ -161,8 +161,8 @@ TEST_F(HostPortHolder, AnAddressNotOfTheHostIsAUserError) {
     EXPECT_EQ(free.error().errnum, EADDRNOTAVAIL);
     EXPECT_EQ(
         free.error().message(),
-        "The host address 192.0.2.9 is none of this host's: publish on one of its addresses, or on none for all of "
-        "them.");
+        "the host address 192.0.2.9 is none of this host's: publish on one of its addresses, or on none for all of "
+        "them");
   });
 }
 
@@ -196,9 +196,9 @@ TEST_F(HostPortHolder, PickSkipsTakenAndBusyPortsOfTheRange) {
     ASSERT_FALSE(none);
     EXPECT_EQ(none.error().errnum, ENOSPC);
     EXPECT_EQ(none.error().message(),
-              "No host port is free for 0.0.0.0/tcp in 40000-40002 (net.ipv4.ip_local_port_range): 1 published by "
+              "no host port is free for 0.0.0.0/tcp in 40000-40002 (net.ipv4.ip_local_port_range): 1 published by "
               "containers, 2 in use by others; remove containers or processes holding them, or publish fixed host "
-              "ports with -p HOSTPORT:CTRPORT.");
+              "ports with -p HOSTPORT:CTRPORT");
   });
   EXPECT_EQ(readText("/proc/sys/net/ipv4/ip_local_port_range"), machineRange);
 }

@@ -108,7 +108,21 @@ TEST(CreateRequestJson, EachFieldHasItsType) {
   EXPECT_TRUE(good->run.removeOnExit);
   EXPECT_TRUE(good->attach);
   EXPECT_TRUE(good->limits.cpu && good->limits.memoryMax && good->limits.pidsMax);
-  EXPECT_FALSE(good->run.userns);  // absent: agentd's default
+  EXPECT_FALSE(good->run.userns);                                               // absent: agentd's default
+  EXPECT_FALSE(parseCreateRequest(R"({"image": "busybox"})", 4)->run.network);  // agentd's default_network
+  auto bridged =
+      parseCreateRequest(R"({"network": "bridge", "publish": ["8080:80", "53/udp"], "publish_all": true})", 4);
+  ASSERT_TRUE(bridged) << bridged.error().message();
+  EXPECT_EQ(bridged->run.network, NetworkMode::Bridge);
+  EXPECT_EQ(bridged->run.publish, (std::vector<std::string>{"8080:80", "53/udp"}));
+  EXPECT_TRUE(bridged->run.publishAll);
+  auto joined = parseCreateRequest(R"({"network": "container:web"})", 4);
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->run.network, NetworkMode::Container);
+  EXPECT_EQ(joined->run.networkContainer, "web");
+  EXPECT_FALSE(parseCreateRequest(R"({"network": "container:"})", 4));
+  EXPECT_FALSE(parseCreateRequest(R"({"network": "overlay"})", 4));
+  EXPECT_FALSE(parseCreateRequest(R"({"publish": "8080:80"})", 4));
   EXPECT_EQ(parseCreateRequest(R"({"userns": "auto"})", 4)->run.userns, agent::container::UsernsMode::Auto);
   EXPECT_EQ(parseCreateRequest(R"({"userns": "host"})", 4)->run.userns, agent::container::UsernsMode::Host);
   struct Case {
@@ -123,7 +137,7 @@ TEST(CreateRequestJson, EachFieldHasItsType) {
            {R"({"env": {"A": "1"}})", "env must be an array of strings"},
            {R"({"labels": {"k": 1}})", "labels must be an object of strings"},
            {R"({"remove_on_exit": "yes"})", "remove_on_exit must be true or false"},
-           {R"({"network": "bridge"})", "network must be none or host"},
+           {R"({"network": "overlay"})", "network must be none, host, bridge or container:NAME"},
            {R"({"userns": "keep-id"})", "userns must be host or auto"},
            {R"({"userns": true})", "userns must be a string"},
            {R"({"hostnme": "x"})", "unknown field \"hostnme\""},

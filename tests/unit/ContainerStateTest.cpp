@@ -52,7 +52,36 @@ TEST(ContainerState, RecordsRoundTripThroughTheStore) {
   ASSERT_TRUE(store.create(config));
   EXPECT_EQ(store.readConfig("with-userns")->spec.userns, config.spec.userns);
   ASSERT_TRUE(store.remove("with-userns"));
-  config.spec.id = "0123456789ab";
+  // --net bridge: the lease, the ports and the /etc files it binds are in the record; a
+  // --net container:ID's target and namespace too.
+  config.spec.id = "on-bridge";
+  config.spec.network = NetworkMode::Bridge;
+  config.networkAddress = "172.30.0.7";
+  config.ports = {{"0.0.0.0", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}};
+  VolumeSpec hosts;
+  hosts.source = "/var/lib/agent/containers/on-bridge/hosts";
+  hosts.target = "/etc/hosts";
+  config.spec.etcFiles = {hosts};
+  ASSERT_TRUE(store.create(config));
+  auto bridged = store.readConfig("on-bridge");
+  ASSERT_TRUE(bridged) << bridged.error().message();
+  EXPECT_EQ(bridged->spec.network, NetworkMode::Bridge);
+  EXPECT_EQ(bridged->networkAddress, "172.30.0.7");
+  EXPECT_EQ(bridged->ports, config.ports);
+  EXPECT_EQ(bridged->spec.etcFiles, config.spec.etcFiles);
+  ASSERT_TRUE(store.remove("on-bridge"));
+  config.spec.id = "joined";
+  config.spec.network = NetworkMode::Container;
+  config.spec.networkContainer = "on-bridge";
+  config.spec.netnsPath = "/proc/42/ns/net";
+  ASSERT_TRUE(store.create(config));
+  auto joined = store.readConfig("joined");
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->spec.network, NetworkMode::Container);
+  EXPECT_EQ(joined->spec.networkContainer, "on-bridge");
+  EXPECT_EQ(joined->spec.netnsPath, "/proc/42/ns/net");
+  ASSERT_TRUE(store.remove("joined"));
+  config = sampleConfig();
 
   auto noPid = store.readPid(config.spec.id);
   ASSERT_TRUE(noPid);
