@@ -245,6 +245,7 @@ TEST_F(NetworkE2E, PublishedPortsAndLeasesOutliveAKilledAgentd) {
   agent().start();
   EXPECT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, 18080), "web\n") << agent().log();
   EXPECT_EQ(addressOf(agent(), "web"), address);
+  EXPECT_NE(tracesOf(idOf("web"), address).find("lease " + address + " (" + idOf("web") + ")"), std::string::npos);
   runIdle("late");
   std::string late = addressOf(agent(), "late");
   EXPECT_FALSE(late.empty());
