@@ -2,6 +2,7 @@
 // What the e2e tests share: a shell runner, an agentd of the test's own (free ports, its own
 // directories and cgroup parent, removed afterwards), a JSON field picker, a scrape.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,15 +59,24 @@ inline Ran shell(const std::string& command) {
 class Agent {
  public:
   static constexpr size_t kStandby = 2;  // standby containers each test agent keeps
+  // A network namespace for agentd (/proc/PID/ns/net of a process holding one the test made):
+  // agentd is started inside it, and agentctl run in it (through nsenter) to reach its API on
+  // that namespace's 127.0.0.1. The namespace must outlive the Agent.
+  struct InNetns {
+    std::string path;
+  };
+  Agent(InNetns netns, std::string extraConfig)
+      : Agent(std::move(extraConfig), {}, AGENT_BIN_DIR "/agentd", netns.path) {}
   // `inheritedFiles`: descriptor number -> file under root(), opened for agentd to inherit
   // (without close-on-exec), as a shell's `42>file` or a supervisor hands them over.
   // `agentdPath`: another agentd binary (a copy the test may let a container attack; it
   // finds the agent-shim beside it).
   explicit Agent(std::string extraConfig = "", std::vector<std::pair<int, std::string>> inheritedFiles = {},
-                 std::string agentdPath = AGENT_BIN_DIR "/agentd")
+                 std::string agentdPath = AGENT_BIN_DIR "/agentd", std::string netnsPath = "")
       : extraConfig_(std::move(extraConfig)),
         inheritedFiles_(std::move(inheritedFiles)),
-        agentdPath_(std::move(agentdPath)) {
+        agentdPath_(std::move(agentdPath)),
+        netnsPath_(std::move(netnsPath)) {
     std::random_device random;
     char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
@@ -107,6 +117,11 @@ class Agent {
         if (fd < 0 || ::dup2(fd, number) < 0) ::_exit(126);
         if (fd != number) ::close(fd);
       }
+      if (!netnsPath_.empty()) {
+        int ns = ::open(netnsPath_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(125);
+        ::close(ns);
+      }
       std::string state = (root_ / "state").string(), data = (root_ / "data").string();
       std::string config = (root_ / "agent.yaml").string(), policies = (root_ / "policies").string();
       ::execl(agentdPath_.c_str(), "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
@@ -142,7 +157,10 @@ class Agent {
     return true;
   }
   int exitStatus() const { return status_; }
-  std::string ctlCommand() const { return AGENT_BIN_DIR "/agentctl --state-dir " + (root_ / "state").string(); }
+  std::string ctlCommand() const {
+    std::string ctl = AGENT_BIN_DIR "/agentctl --state-dir " + (root_ / "state").string();
+    return netnsPath_.empty() ? ctl : "nsenter --net=" + netnsPath_ + " " + ctl;
+  }
   Ran ctl(const std::string& args) const { return shell(ctlCommand() + " " + args); }
   std::string log() const {
     std::ifstream in(root_ / "agentd.log");
@@ -176,6 +194,7 @@ class Agent {
   std::string extraConfig_;
   std::vector<std::pair<int, std::string>> inheritedFiles_;
   std::string agentdPath_;
+  std::string netnsPath_;
 };
 
 // The first word of a file (a cgroup control file: "50000 100000" -> "50000").

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace agent::hosttest {
 namespace {
@@ -185,8 +186,10 @@ void TestNetns::inside(const std::function<void()>& body) const {
   if (!failure.empty()) throw std::runtime_error(failure);
 }
 
-WhoAmIServer::WhoAmIServer(const TestNetns& netns, uint16_t port, std::string name) {
-  std::string path = netns.path();
+WhoAmIServer::WhoAmIServer(const TestNetns& netns, uint16_t port, std::string name)
+    : WhoAmIServer(netns.path(), port, std::move(name)) {}
+
+WhoAmIServer::WhoAmIServer(const std::string& path, uint16_t port, std::string name) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   pid_ = fork();

@@ -45,6 +45,8 @@ bool threadInTestNetns();
 class WhoAmIServer {
  public:
   WhoAmIServer(const TestNetns& netns, uint16_t port, std::string name);
+  // In the network namespace at `netnsPath` (a container's /proc/PID/ns/net).
+  WhoAmIServer(const std::string& netnsPath, uint16_t port, std::string name);
   ~WhoAmIServer();
   WhoAmIServer(const WhoAmIServer&) = delete;
   WhoAmIServer& operator=(const WhoAmIServer&) = delete;
