@@ -210,13 +210,18 @@ TEST_F(NetworkE2E, RemovingAPodInEitherOrderLeavesNoVethLeaseOrRule) {
       Ran rm = agent().ctl(std::string("rm -f ") + name);
       EXPECT_EQ(rm.exitCode, 0) << name << ": " << rm.out;
       // The sharer outliving web keeps lo alone: never an address whose lease is gone.
+      // (agentd deletes the veth just after rm, on a thread of its own: an RCU grace period
+      // rm need not wait for; the lease goes only after it.)
       if (hostFirst && std::string(name) == "web") {
-        Ran left = inContainer("side", "ip -o -4 addr");
-        EXPECT_EQ(left.out.find(address), std::string::npos) << left.out;
+        Ran left;
+        EXPECT_TRUE(eventually([&] {
+          left = inContainer("side", "ip -o -4 addr");
+          return left.out.find(address) == std::string::npos;
+        })) << left.out;
         EXPECT_NE(left.out.find("lo    inet 127.0.0.1/8"), std::string::npos) << left.out;
       }
     }
-    EXPECT_EQ(tracesOf(id, address), "");
+    EXPECT_TRUE(eventually([&] { return tracesOf(id, address).empty(); })) << tracesOf(id, address);
     EXPECT_EQ(tracesOf(sideId, ""), "");
   }
 }
@@ -231,8 +236,9 @@ TEST_F(NetworkE2E, RemovingABridgeContainerLeavesNoVethLeaseOrRule) {
   EXPECT_NE(before.find("lease " + address), std::string::npos) << before;
   EXPECT_NE(before.find("rule dnat"), std::string::npos) << before;
   ASSERT_EQ(agent().ctl("rm -f web").exitCode, 0);
-  EXPECT_EQ(tracesOf(id, address), "");
+  // The rules go before rm returns; the veth, then the lease, just after (see above).
   EXPECT_EQ(lab_.host().must("nft list ruleset").find("dport 18080"), std::string::npos);
+  EXPECT_TRUE(eventually([&] { return tracesOf(id, address).empty(); })) << tracesOf(id, address);
 }
 
 TEST_F(NetworkE2E, PublishedPortsAndLeasesOutliveAKilledAgentd) {
