@@ -1,5 +1,7 @@
 #include "BridgeSetup.h"
 
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -7,7 +9,9 @@
 
 namespace agent {
 
-Result<BridgeSetup> setUpBridgeNetworking(const AgentConfig& config) {
+namespace {
+
+Result<BridgeSetup> bridgeFor(const AgentConfig& config) {
   const NetworkConfig& network = config.network;
   bool asked = network.bridgeSubnetGiven || network.defaultNetwork == "bridge";
   auto subnet = net::Ipv4Subnet::parse(network.bridgeSubnet);
@@ -37,6 +41,30 @@ Result<BridgeSetup> setUpBridgeNetworking(const AgentConfig& config) {
   }
   setup.network = std::move(*opened);
   return setup;
+}
+
+}  // namespace
+
+Result<BridgeSetup> setUpBridgeNetworking(const AgentConfig& config, container::RuntimeConfig& runtime) {
+  auto setup = bridgeFor(config);
+  if (!setup) return setup;
+  if (!setup->unavailable.empty()) spdlog::warn("msg=\"bridge networking is off\" why=\"{}\"", setup->unavailable);
+  runtime.network = setup->network.get();
+  runtime.networkUnavailable = setup->unavailable;
+  for (auto mode : {container::NetworkMode::None, container::NetworkMode::Host, container::NetworkMode::Bridge})
+    if (config.network.defaultNetwork == container::networkModeName(mode)) runtime.defaultNetwork = mode;
+  return setup;
+}
+
+std::unique_ptr<BridgeTableWatch> restoreBridgeNetworking(BridgeSetup& setup, container::ContainerRuntime& runtime,
+                                                          std::chrono::milliseconds interval) {
+  if (!setup.network) return nullptr;
+  std::vector<container::ContainerConfig> records;
+  if (auto list = runtime.list())
+    for (const auto& c : *list) records.push_back(c.config);
+  if (auto restored = setup.network->restore(records); !restored)
+    spdlog::error("msg=\"cannot restore bridge networking\" error=\"{}\"", restored.error().message());
+  return std::make_unique<BridgeTableWatch>(*setup.network, interval);
 }
 
 }  // namespace agent

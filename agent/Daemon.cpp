@@ -16,7 +16,6 @@
 #include "ApiToken.h"
 #include "AtomicFile.h"
 #include "BridgeSetup.h"
-#include "BridgeTableWatch.h"
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerArrivals.h"
@@ -270,27 +269,14 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   runtimeConfig.images = &images;
   // Bridge networking (docs/networking.md): leases, the bridge and the nftables table as the
   // containers' records say, once they are read back.
-  auto bridge = setUpBridgeNetworking(config);
+  auto bridge = setUpBridgeNetworking(config, runtimeConfig);
   if (!bridge) {
     spdlog::error("msg=\"cannot set up bridge networking\" error=\"{}\"", bridge.error().message());
     return 2;
   }
-  if (!bridge->unavailable.empty()) spdlog::warn("msg=\"bridge networking is off\" why=\"{}\"", bridge->unavailable);
-  runtimeConfig.network = bridge->network.get();
-  runtimeConfig.networkUnavailable = bridge->unavailable;
-  for (auto mode : {container::NetworkMode::None, container::NetworkMode::Host, container::NetworkMode::Bridge})
-    if (config.network.defaultNetwork == container::networkModeName(mode)) runtimeConfig.defaultNetwork = mode;
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
-  std::unique_ptr<BridgeTableWatch> bridgeTableWatch;
-  if (bridge->network) {
-    std::vector<container::ContainerConfig> records;
-    if (auto list = runtime->list())
-      for (const auto& c : *list) records.push_back(c.config);
-    if (auto restored = bridge->network->restore(records); !restored)
-      spdlog::error("msg=\"cannot restore bridge networking\" error=\"{}\"", restored.error().message());
-    bridgeTableWatch = std::make_unique<BridgeTableWatch>(*bridge->network, millis(config.collectIntervalSeconds));
-  }
+  auto bridgeTableWatch = restoreBridgeNetworking(*bridge, *runtime, millis(config.collectIntervalSeconds));
 
   auto overrides = policies::OverrideStore::open(config.stateDir);
   if (!overrides) {

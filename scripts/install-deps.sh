@@ -34,6 +34,7 @@ test_packages=(
   prometheus                                         # e2e's Prometheus, promtool
   runc hyperfine systemd docker.io tmux              # comparisons in bench/ and the docs
   nftables                                           # nft: the host tests' view of the ruleset (runtime/net)
+  iproute2                                           # ip, ss: the network e2e tests look at links, routes, sockets
   umoci skopeo buildah podman                        # test images made by tools no one here wrote
 )
 
