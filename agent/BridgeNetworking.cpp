@@ -74,7 +74,7 @@ Result<void> BridgeNetworking::restore(const std::vector<container::ContainerCon
   if (auto reconciled = leases_.reconcile(live); !reconciled) return tl::unexpected(reconciled.error());
   if (members_.empty()) return {};
   if (auto ready = ensureBridgeLocked(); !ready) return ready;
-  return applyTableLocked();
+  return applyState(tableStateLocked());
 }
 
 Result<std::vector<container::PortBinding>> BridgeNetworking::choosePortsLocked(
@@ -127,6 +127,9 @@ Result<container::NetworkReservation> BridgeNetworking::reserve(const container:
   auto address = leases_.allocate(container.id);
   if (!address) return tl::unexpected(address.error());
   members_[container.id] = Member{container.name, *address, *ports};
+  // The table (its ports' rules; the first member's MASQUERADE) is written by the worker
+  // meanwhile; attach() waits for it. Unchanged, it is not written again.
+  requestTableLocked();
   container::NetworkReservation reservation;
   reservation.address = net::formatIpv4Address(*address);
   reservation.ports = *ports;
@@ -144,26 +147,36 @@ Result<container::NetworkReservation> BridgeNetworking::reserve(const container:
 }
 
 Result<void> BridgeNetworking::attach(const std::string& id, pid_t pid1) {
-  std::lock_guard lock(mutex_);
-  auto member = members_.find(id);
-  if (member == members_.end()) return logicError("attach to the bridge (no reservation)", id, ENOENT);
-  if (auto ready = ensureBridgeLocked(); !ready) return ready;
+  net::VethAttachment veth;
+  uint64_t tableWanted = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto member = members_.find(id);
+    if (member == members_.end()) return logicError("attach to the bridge (no reservation)", id, ENOENT);
+    if (auto ready = ensureBridgeLocked(); !ready) return ready;
+    veth.address =
+        net::formatIpv4Address(member->second.address) + "/" + std::to_string(settings_.subnet.prefixLength());
+    tableWanted = tableRequested_;
+  }
+  // The links without the lock: the worker writes the table meanwhile (each takes about a
+  // millisecond; this is the part of a bridge container's start that agentd adds).
   std::string netnsPath = "/proc/" + std::to_string(pid1) + "/ns/net";
   UniqueFd netns(::open(netnsPath.c_str(), O_RDONLY | O_CLOEXEC));
   if (!netns.valid()) return systemError("open the container's network namespace", netnsPath);
-  net::VethAttachment veth;
   veth.bridge = settings_.bridgeName;
   veth.containerNetnsFd = netns.get();
   veth.hostVeth = net::hostVethName(id);
-  veth.address = net::formatIpv4Address(member->second.address) + "/" + std::to_string(settings_.subnet.prefixLength());
   veth.gateway = net::formatIpv4Address(settings_.subnet.gateway());
   // A pair left by an agentd killed half-way through an earlier attach of this container.
   if (auto stale = net::detachContainer(veth.hostVeth); !stale) return stale;
   auto attached = net::attachContainer(veth);
   if (!attached && attached.error().errnum == ENODEV) {
     // The bridge went since it was made (`ip link del`): made again, with its sysctl.
-    bridgeReady_ = false;
-    if (auto ready = ensureBridgeLocked(); !ready) return ready;
+    {
+      std::lock_guard lock(mutex_);
+      bridgeReady_ = false;
+      if (auto ready = ensureBridgeLocked(); !ready) return ready;
+    }
     attached = net::attachContainer(veth);
   }
   if (!attached) return attached;
@@ -171,29 +184,59 @@ Result<void> BridgeNetworking::attach(const std::string& id, pid_t pid1) {
     (void)net::detachContainer(veth.hostVeth);
     return hairpin;
   }
-  return applyTableLocked();
+  // Its published ports are in the table before its command runs.
+  std::unique_lock lock(mutex_);
+  workDone_.wait(lock, [&] { return tableDone_ >= tableWanted || stopping_; });
+  if (!tableStatus_) return tl::unexpected(tableStatus_.error());
+  return {};
 }
 
 Result<void> BridgeNetworking::release(const std::string& id) {
   std::lock_guard lock(mutex_);
-  auto member = members_.find(id);
-  bool hadPorts = member != members_.end() && !member->second.ports.empty();
-  if (member != members_.end()) members_.erase(member);
+  members_.erase(id);  // its host ports are free for the next reserve() from now on
+  requestTableLocked();
   retiring_.push_back(id);
-  retireWake_.notify_one();
-  if (hadPorts || members_.empty()) return applyTableLocked();
+  work_.notify_all();
   return {};
+}
+
+void BridgeNetworking::requestTableLocked() {
+  ++tableRequested_;
+  work_.notify_all();
+}
+
+void BridgeNetworking::tableLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    work_.wait(lock, [this] { return stopping_ || tableDone_ < tableRequested_; });
+    if (tableDone_ == tableRequested_) return;  // stopping, nothing asked
+    // Every request up to now is answered by one table made of what members_ holds now.
+    uint64_t answering = tableRequested_;
+    auto state = tableStateLocked();
+    lock.unlock();
+    auto applied = applyState(state);
+    lock.lock();
+    if (!applied)
+      spdlog::error("msg=\"cannot write the agent's nftables table\" table={} error=\"{}\"", settings_.tableName,
+                    applied.error().message());
+    tableStatus_ = applied;
+    tableDone_ = answering;
+    workDone_.notify_all();
+  }
 }
 
 void BridgeNetworking::retireLoop() {
   std::unique_lock lock(mutex_);
   while (true) {
-    retireWake_.wait(lock, [this] { return stopping_ || !retiring_.empty(); });
+    work_.wait(lock, [this] { return stopping_ || !retiring_.empty(); });
     if (retiring_.empty()) return;  // stopping, nothing left
     std::string id = std::move(retiring_.front());
     retiring_.pop_front();
+    // Its rules go first: the table written without it.
+    uint64_t wanted = tableRequested_;
+    workDone_.wait(lock, [&] { return tableDone_ >= wanted || stopping_; });
     lock.unlock();
-    // The veth first: while it exists the address is in use (by a container that joined this
+    // Then the veth: while it exists the address is in use (by a container that joined this
     // one's namespace and outlived it). A failure keeps the lease (the address stays taken)
     // until agentd's next start retries.
     auto detached = net::detachContainer(net::hostVethName(id));
@@ -214,18 +257,21 @@ BridgeNetworking::~BridgeNetworking() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  retireWake_.notify_all();
+  work_.notify_all();
+  workDone_.notify_all();
+  tableWriter_.join();
   retirer_.join();
 }
 
 Result<bool> BridgeNetworking::restoreTableIfMissing() {
   std::lock_guard lock(mutex_);
+  std::lock_guard table(tableMutex_);
   if (!tableApplied_) return false;
   auto present = net::natTablePresent(nftables_, settings_.tableName);
   if (!present) return tl::unexpected(present.error());
   if (*present) return false;
   tableApplied_ = false;  // applied again whatever it held
-  if (auto applied = applyTableLocked(); !applied) return tl::unexpected(applied.error());
+  if (auto applied = applyStateLocked(tableStateLocked()); !applied) return tl::unexpected(applied.error());
   ++rulesRestored_;
   return true;
 }
@@ -249,12 +295,8 @@ Result<void> BridgeNetworking::ensureBridgeLocked() {
   return {};
 }
 
-Result<void> BridgeNetworking::applyTableLocked() {
-  if (members_.empty()) {
-    tableApplied_ = false;
-    appliedPorts_.clear();
-    return net::removeNatTable(nftables_, settings_.tableName);
-  }
+std::optional<net::NatTableState> BridgeNetworking::tableStateLocked() const {
+  if (members_.empty()) return std::nullopt;
   net::NatTableState state;
   state.tableName = settings_.tableName;
   state.bridgeName = settings_.bridgeName;
@@ -271,14 +313,29 @@ Result<void> BridgeNetworking::applyTableLocked() {
       state.ports.push_back(published);
     }
   }
+  return state;
+}
+
+Result<void> BridgeNetworking::applyState(const std::optional<net::NatTableState>& state) {
+  std::lock_guard table(tableMutex_);
+  return applyStateLocked(state);
+}
+
+Result<void> BridgeNetworking::applyStateLocked(const std::optional<net::NatTableState>& state) {
+  if (!state) {
+    if (!tableApplied_ && appliedPorts_ == kNoTable) return {};
+    tableApplied_ = false;
+    appliedPorts_ = kNoTable;
+    return net::removeNatTable(nftables_, settings_.tableName);
+  }
   // The table holds the ports only (and the subnet): a container without any changes nothing.
   std::string ports;
-  for (const auto& port : state.ports)
+  for (const auto& port : state->ports)
     ports += net::formatAddress(port.hostAddress) + ":" + std::to_string(port.hostPort) + "/" +
              net::protocolName(port.protocol) + ">" + net::formatAddress(port.containerAddress) + ":" +
              std::to_string(port.containerPort) + " ";
   if (tableApplied_ && ports == appliedPorts_) return {};
-  if (auto applied = net::applyNatTable(nftables_, state); !applied) return applied;
+  if (auto applied = net::applyNatTable(nftables_, *state); !applied) return applied;
   tableApplied_ = true;
   appliedPorts_ = std::move(ports);
   return {};

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "Ipv4Address.h"
 #include "Ipv4Subnet.h"
 #include "LeaseStore.h"
+#include "NatTable.h"
 #include "Nftables.h"
 
 namespace agent {
@@ -57,10 +59,11 @@ class BridgeNetworking : public container::ContainerNetwork {
   Result<container::NetworkReservation> reserve(const container::NetworkedContainer& container,
                                                 const std::vector<std::string>& publish) override;
   Result<void> attach(const std::string& id, pid_t pid1) override;
-  // The container's ports go from the table at once; its veth and then its lease go on a
-  // thread of their own: deleting a link waits for an RCU grace period (synchronize_net: 15-20
-  // ms here), which `rm` need not wait for. The lease is held until the veth is gone, so its
-  // address is never on two containers.
+  // The container's host ports are free at once; its rules, its veth and then its lease go
+  // on a thread of their own, within milliseconds: deleting a link waits for an RCU grace
+  // period (synchronize_net: 15-20 ms here) and the table's transaction for its own, which
+  // `rm` need not wait for. The lease is held until the veth is gone, so its address is never
+  // on two containers.
   Result<void> release(const std::string& id) override;
 
   // The collection loop's check: the table applied again if it is missing. True if it was.
@@ -79,31 +82,47 @@ class BridgeNetworking : public container::ContainerNetwork {
       : settings_(std::move(settings)),
         leases_(std::move(leases)),
         nftables_(std::move(nftables)),
+        tableWriter_([this] { tableLoop(); }),
         retirer_([this] { retireLoop(); }) {}
 
   // Under mutex_: the bridge (and the sysctls it needs) made if missing.
   Result<void> ensureBridgeLocked();
-  // Under mutex_: the table from members_ (removed when there are none).
-  Result<void> applyTableLocked();
+  // The table as members_ says (under mutex_); none when there are no members.
+  std::optional<net::NatTableState> tableStateLocked() const;
+  // Puts it in place (removes it for none), unless it is the one in place already; under
+  // tableMutex_ (applyState takes it).
+  Result<void> applyState(const std::optional<net::NatTableState>& state);
+  Result<void> applyStateLocked(const std::optional<net::NatTableState>& state);
+  // Under mutex_: the worker is to write the table again (from members_ as it is then).
+  void requestTableLocked();
   // Under mutex_: the host ports of `publish`, each free (no member and no socket holds it).
   Result<std::vector<container::PortBinding>> choosePortsLocked(const std::vector<std::string>& publish) const;
 
-  // The thread deleting released containers' veths, then their leases.
+  // Two threads: one writes the table when asked (requestTableLocked); the other deletes
+  // released containers' veths (after their rules) and then their leases. Apart, so that a
+  // start never waits behind a veth's deletion.
+  void tableLoop();
   void retireLoop();
 
   BridgeSettings settings_;
-  mutable std::mutex mutex_;
-  std::condition_variable retireWake_;
-  std::deque<std::string> retiring_;  // ids whose veth and lease go, under mutex_
+  mutable std::mutex mutex_;                     // before tableMutex_ when both are taken
+  std::condition_variable work_;                 // for the two threads
+  std::condition_variable workDone_;             // a table written
+  std::deque<std::string> retiring_;             // ids whose veth and lease go, under mutex_
+  uint64_t tableRequested_ = 0, tableDone_ = 0;  // under mutex_
+  Result<void> tableStatus_;                     // the last write's, under mutex_
   bool stopping_ = false;
   net::LeaseStore leases_;
-  net::Nftables nftables_;  // used under mutex_ only (one socket, no locking of its own)
-  std::map<std::string, Member> members_;
-  bool bridgeReady_ = false;
+  std::map<std::string, Member> members_;  // under mutex_
+  bool bridgeReady_ = false;               // under mutex_
+  std::mutex tableMutex_;
+  net::Nftables nftables_;  // under tableMutex_ (one socket, no locking of its own)
   bool tableApplied_ = false;
-  std::string appliedPorts_;  // the ports of the table last applied, as text
+  static constexpr const char* kNoTable = "-";
+  std::string appliedPorts_;  // the ports of the table in place, as text; kNoTable: removed
   std::atomic<uint64_t> rulesRestored_{0};
-  std::thread retirer_;  // last: starts once every member above is made
+  std::thread tableWriter_;  // last: they start once every member above is made
+  std::thread retirer_;
 };
 
 }  // namespace agent

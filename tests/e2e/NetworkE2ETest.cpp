@@ -210,8 +210,8 @@ TEST_F(NetworkE2E, RemovingAPodInEitherOrderLeavesNoVethLeaseOrRule) {
       Ran rm = agent().ctl(std::string("rm -f ") + name);
       EXPECT_EQ(rm.exitCode, 0) << name << ": " << rm.out;
       // The sharer outliving web keeps lo alone: never an address whose lease is gone.
-      // (agentd deletes the veth just after rm, on a thread of its own: an RCU grace period
-      // rm need not wait for; the lease goes only after it.)
+      // (agentd deletes the rules and the veth just after rm, on a thread of its own: an RCU
+      // grace period rm need not wait for; the lease goes only after them.)
       if (hostFirst && std::string(name) == "web") {
         Ran left;
         EXPECT_TRUE(eventually([&] {
@@ -236,9 +236,9 @@ TEST_F(NetworkE2E, RemovingABridgeContainerLeavesNoVethLeaseOrRule) {
   EXPECT_NE(before.find("lease " + address), std::string::npos) << before;
   EXPECT_NE(before.find("rule dnat"), std::string::npos) << before;
   ASSERT_EQ(agent().ctl("rm -f web").exitCode, 0);
-  // The rules go before rm returns; the veth, then the lease, just after (see above).
-  EXPECT_EQ(lab_.host().must("nft list ruleset").find("dport 18080"), std::string::npos);
+  // The rules, the veth, then the lease go just after rm returns (see above).
   EXPECT_TRUE(eventually([&] { return tracesOf(id, address).empty(); })) << tracesOf(id, address);
+  EXPECT_EQ(lab_.host().must("nft list ruleset").find("dport 18080"), std::string::npos);
 }
 
 TEST_F(NetworkE2E, PublishedPortsAndLeasesOutliveAKilledAgentd) {
