@@ -58,13 +58,21 @@ Result<std::unique_ptr<BridgeNetworking>> BridgeNetworking::open(BridgeSettings 
 Result<void> BridgeNetworking::restore(const std::vector<container::ContainerConfig>& containers) {
   std::lock_guard lock(mutex_);
   std::set<std::string> live;
+  std::string outside;  // containers of another bridge_subnet
   for (const auto& config : containers) {
     if (config.spec.network != container::NetworkMode::Bridge) continue;
     auto address = net::parseIpv4Address(config.networkAddress);
     if (!address) continue;  // a record cut short before its reservation: its lease goes below
+    if (!settings_.subnet.contains(*address))
+      outside += (outside.empty() ? "" : ", ") + config.name + " (" + config.networkAddress + ")";
     live.insert(config.spec.id);
     members_[config.spec.id] = Member{config.name, *address, config.ports};
   }
+  if (!outside.empty())
+    return userError("bridge_subnet is " + settings_.subnet.text() +
+                         ", but containers made with an earlier one are on the bridge: " + outside +
+                         "; remove them (agentctl rm -f) before changing bridge_subnet, or set it back",
+                     EINVAL);
   // Leases of containers that are gone (removed while agentd was down, or before their
   // veth was deleted): the veth goes first, as release() does it.
   if (auto held = leases_.leases())
@@ -72,9 +80,25 @@ Result<void> BridgeNetworking::restore(const std::vector<container::ContainerCon
       if (!live.count(lease.containerId) && !lease.containerId.empty())
         (void)net::detachContainer(net::hostVethName(lease.containerId));
   if (auto reconciled = leases_.reconcile(live); !reconciled) return tl::unexpected(reconciled.error());
+  // No bridge container: nothing of the host's network is touched (a table of ours left by an
+  // earlier agentd is replaced at the next bridge container's start). Else the table is
+  // checked to be agentd's before it is written (applyStateLocked).
   if (members_.empty()) return {};
   if (auto ready = ensureBridgeLocked(); !ready) return ready;
+  rejoinBridgeLocked();
   return applyState(tableStateLocked());
+}
+
+void BridgeNetworking::rejoinBridgeLocked() {
+  for (const auto& [id, member] : members_) {
+    auto rejoined = net::rejoinBridge(net::hostVethName(id), settings_.bridgeName);
+    if (!rejoined)
+      spdlog::error("msg=\"cannot put a container's veth back on the bridge\" id={} error=\"{}\"", id.substr(0, 12),
+                    rejoined.error().message());
+    else if (*rejoined)
+      spdlog::warn("msg=\"the bridge had been made again: a container's veth is back on it\" id={} bridge={}",
+                   id.substr(0, 12), settings_.bridgeName);
+  }
 }
 
 Result<std::vector<container::PortBinding>> BridgeNetworking::choosePortsLocked(
@@ -121,10 +145,15 @@ Result<std::vector<container::PortBinding>> BridgeNetworking::choosePortsLocked(
 
 Result<container::NetworkReservation> BridgeNetworking::reserve(const container::NetworkedContainer& container,
                                                                 const std::vector<std::string>& publish) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto ports = choosePortsLocked(publish);
   if (!ports) return tl::unexpected(ports.error());
   auto address = leases_.allocate(container.id);
+  if (!address && address.error().errnum == ENOSPC && retiringBusy_ > 0) {
+    // The leases of containers just removed are released once their veths are gone.
+    workDone_.wait(lock, [this] { return retiringBusy_ == 0 || stopping_; });
+    address = leases_.allocate(container.id);
+  }
   if (!address) return tl::unexpected(address.error());
   members_[container.id] = Member{container.name, *address, *ports};
   // The table (its ports' rules; the first member's MASQUERADE) is written by the worker
@@ -176,6 +205,7 @@ Result<void> BridgeNetworking::attach(const std::string& id, pid_t pid1) {
       std::lock_guard lock(mutex_);
       bridgeReady_ = false;
       if (auto ready = ensureBridgeLocked(); !ready) return ready;
+      rejoinBridgeLocked();  // the running containers' veths were taken off with it
     }
     attached = net::attachContainer(veth);
   }
@@ -196,6 +226,7 @@ Result<void> BridgeNetworking::release(const std::string& id) {
   members_.erase(id);  // its host ports are free for the next reserve() from now on
   requestTableLocked();
   retiring_.push_back(id);
+  ++retiringBusy_;
   work_.notify_all();
   return {};
 }
@@ -244,11 +275,12 @@ void BridgeNetworking::retireLoop() {
     if (!detached) {
       spdlog::error("msg=\"cannot delete a removed container's veth; its address stays leased\" id={} error=\"{}\"",
                     id.substr(0, 12), detached.error().message());
-      continue;
-    }
-    if (auto released = leases_.release(id); !released)
+    } else if (auto released = leases_.release(id); !released) {
       spdlog::error("msg=\"cannot release a removed container's address\" id={} error=\"{}\"", id.substr(0, 12),
                     released.error().message());
+    }
+    --retiringBusy_;
+    workDone_.notify_all();
   }
 }
 
@@ -267,10 +299,16 @@ Result<bool> BridgeNetworking::restoreTableIfMissing() {
   std::lock_guard lock(mutex_);
   std::lock_guard table(tableMutex_);
   if (!tableApplied_) return false;
+  // Gone (`nft flush ruleset`), or changed by hand (`nft flush chain ip agent published`):
+  // the listing is the rendering of what was applied (NatTable.h) or it is not ours any more.
   auto present = net::natTablePresent(nftables_, settings_.tableName);
   if (!present) return tl::unexpected(present.error());
-  if (*present) return false;
-  tableApplied_ = false;  // applied again whatever it held
+  if (*present) {
+    auto listing = net::listNatTable(nftables_, settings_.tableName);
+    if (!listing) return tl::unexpected(listing.error());
+    if (*listing == appliedText_) return false;
+  }
+  tableApplied_ = false;  // applied again whatever it holds
   if (auto applied = applyStateLocked(tableStateLocked()); !applied) return tl::unexpected(applied.error());
   ++rulesRestored_;
   return true;
@@ -321,11 +359,29 @@ Result<void> BridgeNetworking::applyState(const std::optional<net::NatTableState
   return applyStateLocked(state);
 }
 
+Result<void> BridgeNetworking::checkTableIsOursLocked() {
+  auto present = net::natTablePresent(nftables_, settings_.tableName);
+  if (!present) return tl::unexpected(present.error());
+  if (!*present) return {};
+  auto listing = net::listNatTable(nftables_, settings_.tableName);
+  if (!listing) return tl::unexpected(listing.error());
+  if (listing->find(std::string("comment \"") + net::kNatTableComment + "\"") != std::string::npos) return {};
+  return userError("the nftables table `ip " + settings_.tableName +
+                       "` exists and is not agentd's (it lacks agentd's comment): agentd never rewrites or deletes "
+                       "another's table; set nat_table to a name no one uses",
+                   EEXIST);
+}
+
 Result<void> BridgeNetworking::applyStateLocked(const std::optional<net::NatTableState>& state) {
+  // Not applied by this agentd yet (or found changed): whatever holds the name must be ours.
+  if (!tableApplied_) {
+    if (auto ours = checkTableIsOursLocked(); !ours) return ours;
+  }
   if (!state) {
     if (!tableApplied_ && appliedPorts_ == kNoTable) return {};
     tableApplied_ = false;
     appliedPorts_ = kNoTable;
+    appliedText_.clear();
     return net::removeNatTable(nftables_, settings_.tableName);
   }
   // The table holds the ports only (and the subnet): a container without any changes nothing.
@@ -338,6 +394,7 @@ Result<void> BridgeNetworking::applyStateLocked(const std::optional<net::NatTabl
   if (auto applied = net::applyNatTable(nftables_, *state); !applied) return applied;
   tableApplied_ = true;
   appliedPorts_ = std::move(ports);
+  appliedText_ = net::renderNatTable(*state).value_or("");
   return {};
 }
 

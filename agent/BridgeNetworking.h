@@ -53,7 +53,9 @@ class BridgeNetworking : public container::ContainerNetwork {
 
   // At agentd's start, given every container's record: the bridge containers' addresses and
   // ports taken back, other leases released (a crash between lease and record), and, when there
-  // is any bridge container, the bridge and the table made as they were.
+  // is any bridge container, the bridge (their veths back on it) and the table made as they
+  // were. Errors (agentd does not start): a table of that name that is not agentd's; bridge
+  // containers outside bridge_subnet (it was changed with containers on the bridge).
   Result<void> restore(const std::vector<container::ContainerConfig>& containers);
 
   Result<container::NetworkReservation> reserve(const container::NetworkedContainer& container,
@@ -66,7 +68,8 @@ class BridgeNetworking : public container::ContainerNetwork {
   // on two containers.
   Result<void> release(const std::string& id) override;
 
-  // The collection loop's check: the table applied again if it is missing. True if it was.
+  // The watch's check: the table applied again if it is missing or not as agentd wrote it (a
+  // firewall reload, a hand's `nft flush chain`). True if it was.
   Result<bool> restoreTableIfMissing();
   uint64_t rulesRestored() const { return rulesRestored_.load(); }
   std::vector<PublishedPortEntry> published() const;
@@ -95,6 +98,10 @@ class BridgeNetworking : public container::ContainerNetwork {
   Result<void> applyStateLocked(const std::optional<net::NatTableState>& state);
   // Under mutex_: the worker is to write the table again (from members_ as it is then).
   void requestTableLocked();
+  // Under tableMutex_: a table of that name is absent or agentd's (its comment), else EEXIST.
+  Result<void> checkTableIsOursLocked();
+  // Under mutex_: every member's veth back on the bridge, if the bridge was made again.
+  void rejoinBridgeLocked();
   // Under mutex_: the host ports of `publish`, each free (no member and no socket holds it).
   Result<std::vector<container::PortBinding>> choosePortsLocked(const std::vector<std::string>& publish) const;
 
@@ -110,6 +117,7 @@ class BridgeNetworking : public container::ContainerNetwork {
   std::condition_variable workDone_;             // a table written
   std::deque<std::string> retiring_;             // ids whose veth and lease go, under mutex_
   uint64_t tableRequested_ = 0, tableDone_ = 0;  // under mutex_
+  size_t retiringBusy_ = 0;                      // queued or being retired, under mutex_
   Result<void> tableStatus_;                     // the last write's, under mutex_
   bool stopping_ = false;
   net::LeaseStore leases_;
@@ -120,6 +128,7 @@ class BridgeNetworking : public container::ContainerNetwork {
   bool tableApplied_ = false;
   static constexpr const char* kNoTable = "-";
   std::string appliedPorts_;  // the ports of the table in place, as text; kNoTable: removed
+  std::string appliedText_;   // its rendering, which `nft list table` prints back
   std::atomic<uint64_t> rulesRestored_{0};
   std::thread tableWriter_;  // last: they start once every member above is made
   std::thread retirer_;

@@ -56,14 +56,14 @@ Result<BridgeSetup> setUpBridgeNetworking(const AgentConfig& config, container::
   return setup;
 }
 
-std::unique_ptr<BridgeTableWatch> restoreBridgeNetworking(BridgeSetup& setup, container::ContainerRuntime& runtime,
-                                                          std::chrono::milliseconds interval) {
-  if (!setup.network) return nullptr;
+Result<std::unique_ptr<BridgeTableWatch>> restoreBridgeNetworking(BridgeSetup& setup,
+                                                                  container::ContainerRuntime& runtime,
+                                                                  std::chrono::milliseconds interval) {
+  if (!setup.network) return std::unique_ptr<BridgeTableWatch>();
   std::vector<container::ContainerConfig> records;
   if (auto list = runtime.list())
     for (const auto& c : *list) records.push_back(c.config);
-  if (auto restored = setup.network->restore(records); !restored)
-    spdlog::error("msg=\"cannot restore bridge networking\" error=\"{}\"", restored.error().message());
+  if (auto restored = setup.network->restore(records); !restored) return tl::unexpected(restored.error());
   return std::make_unique<BridgeTableWatch>(*setup.network, interval);
 }
 

@@ -24,9 +24,11 @@ struct BridgeSetup {
 // Errors: what stops agentd (exit 2), one sentence.
 Result<BridgeSetup> setUpBridgeNetworking(const AgentConfig& config, container::RuntimeConfig& runtime);
 
-// Once the containers' records are read back: leases, bridge and table as they say (errors
-// logged), and the watch that puts the table back; none without bridge networking.
-std::unique_ptr<BridgeTableWatch> restoreBridgeNetworking(BridgeSetup& setup, container::ContainerRuntime& runtime,
-                                                          std::chrono::milliseconds interval);
+// Once the containers' records are read back: leases, bridge and table as they say, and the
+// watch that puts the table back; none without bridge networking. Errors stop agentd (exit 2;
+// its containers keep running): BridgeNetworking::restore's.
+Result<std::unique_ptr<BridgeTableWatch>> restoreBridgeNetworking(BridgeSetup& setup,
+                                                                  container::ContainerRuntime& runtime,
+                                                                  std::chrono::milliseconds interval);
 
 }  // namespace agent

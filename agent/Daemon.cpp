@@ -223,6 +223,12 @@ void removeIfOurs(const std::string& file, const std::string& url) {
 
 int runDaemon(AgentConfig config, bool configFileRequired) {
   int signalFd = blockSignals();
+  // Paths given relative to where agentd was started: the shim and the containers' mounts
+  // (idmapped layers, volumes) resolve them elsewhere.
+  for (std::string* dir : {&config.stateDir, &config.dataDir, &config.policyDir}) {
+    std::error_code ec;
+    if (!dir->empty()) *dir = std::filesystem::absolute(*dir, ec).lexically_normal().string();
+  }
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (int cannot = checkPrerequisites(config); cannot != 0) return cannot;
   // Before anything in the state directory is touched (standby leftovers, the api file).
@@ -277,6 +283,11 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto runtime = std::make_unique<container::ContainerRuntime>(runtimeConfig, *hierarchy);
   readopt(*runtime, config.standbyContainers);
   auto bridgeTableWatch = restoreBridgeNetworking(*bridge, *runtime, millis(config.collectIntervalSeconds));
+  if (!bridgeTableWatch) {
+    spdlog::error("msg=\"cannot restore bridge networking; containers keep running\" error=\"{}\"",
+                  bridgeTableWatch.error().message());
+    return 2;
+  }
 
   auto overrides = policies::OverrideStore::open(config.stateDir);
   if (!overrides) {
@@ -406,7 +417,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   stopStep("the collector (a collection in flight)", [&] { collection.reset(); });
   stopStep("the engine clients (an event stream, within a second)", [&] { engineClients.reset(); });
   stopStep("the reconciler (a pass in flight)", [&] { reconciler.reset(); });
-  stopStep("the nftables table's watch", [&] { bridgeTableWatch.reset(); });
+  stopStep("the nftables table's watch", [&] { bridgeTableWatch->reset(); });
   stopStep("the standby containers' shims to end, and removed containers' files to be deleted",
            [&] { runtime.reset(); });
   spdlog::info(

@@ -15,13 +15,16 @@ namespace fs = std::filesystem;
 
 Result<void> ContainerRuntime::planNetwork(const RunRequest& request, NetworkMode network,
                                            const std::vector<std::string>& publish, ContainerConfig& config) const {
-  if (!publish.empty() && network != NetworkMode::Bridge) {
+  if (!publish.empty() && network == NetworkMode::Container)
+    return userError("-p and -P cannot be given with --net container:" + request.networkContainer +
+                         ": the ports are that container's; publish them when you run it",
+                     EINVAL);
+  if (!publish.empty() && network != NetworkMode::Bridge)
     return userError(
         "-p and -P publish ports of a container on the agent's bridge only; add --net bridge (this run's "
         "network is " +
             std::string(networkModeName(network)) + ")",
         EINVAL);
-  }
   if (network == NetworkMode::Bridge && !config_.network) {
     return userError("--net bridge is not available: " + (config_.networkUnavailable.empty()
                                                               ? std::string("agentd runs without bridge networking")
@@ -39,6 +42,12 @@ Result<void> ContainerRuntime::planNetwork(const RunRequest& request, NetworkMod
                          ": it is not running; start a container that runs, then join it",
                      ESRCH);
   }
+  // One network namespace, one host: Docker refuses --hostname here and gives NAME's.
+  if (!request.hostname.empty())
+    return userError("--hostname cannot be given with --net container:" + request.networkContainer +
+                         ": the container shares that one's network and takes its hostname",
+                     EINVAL);
+  config.spec.hostname = info->config.spec.hostname;
   config.spec.networkContainer = *target;
   config.spec.netnsPath = "/proc/" + std::to_string(info->status.pid->pid) + "/ns/net";
   // The same /etc/hosts and resolv.conf as the container it joins (Docker shares them too).

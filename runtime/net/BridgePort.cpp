@@ -5,10 +5,12 @@
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/link.h>
 #include <sys/socket.h>
 
 #include <string>
 
+#include "InterfaceConfig.h"
 #include "LinkQuery.h"
 #include "NetlinkSocket.h"
 
@@ -39,6 +41,22 @@ Result<void> enableHairpin(std::string_view portName) {
   if (int err = nl_send_sync(sock->get(), msg); err < 0)  // frees msg
     return sock->failure("set hairpin mode on the bridge port", name, err);
   return {};
+}
+
+Result<bool> rejoinBridge(std::string_view portName, std::string_view bridge) {
+  auto sock = NetlinkSocket::open();
+  if (!sock) return tl::unexpected(sock.error());
+  auto port = readLink(*sock, portName);
+  if (!port) return tl::unexpected(port.error());
+  auto master = readLink(*sock, bridge);
+  if (!master) return tl::unexpected(master.error());
+  if (!*port || !*master || (*port)->masterIndex == (*master)->index) return false;
+  std::string name(portName);
+  if (int err = rtnl_link_enslave_ifindex(sock->get(), (*master)->index, (*port)->index); err < 0)
+    return sock->failure("put back on the bridge", name, err);
+  if (auto up = setLinkUp(*sock, (*port)->index, name); !up) return tl::unexpected(up.error());
+  if (auto hairpin = enableHairpin(portName); !hairpin) return tl::unexpected(hairpin.error());
+  return true;
 }
 
 }  // namespace agent::net

@@ -15,4 +15,9 @@ namespace agent::net {
 // not a bridge port.
 Result<void> enableHairpin(std::string_view portName);
 
+// A container's host-side veth `portName` back on the bridge `bridge` after the bridge was
+// deleted and made again (`ip link del agent0` takes its ports off it): enslaved, up, hairpin.
+// False when there is no such link (its container has stopped), or it is on the bridge already.
+Result<bool> rejoinBridge(std::string_view portName, std::string_view bridge);
+
 }  // namespace agent::net

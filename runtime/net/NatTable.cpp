@@ -111,6 +111,7 @@ Result<std::string> renderNatTable(const NatTableState& state) {
   std::string bridge = "\"" + state.bridgeName + "\"";
 
   std::string text = "table ip " + state.tableName + " {\n";
+  text += "\tcomment \"" + std::string(kNatTableComment) + "\"\n";
   text += "\tchain prerouting {\n";
   text += "\t\ttype nat hook prerouting priority dstnat; policy accept;\n";
   text += "\t\tfib daddr type local jump published\n";

@@ -68,6 +68,10 @@ struct NatTableState {
   std::vector<PublishedPort> ports;
 };
 
+// The comment the table carries: how agentd knows a table of that name is its own (and never
+// rewrites or deletes one that is not: `nat_table: filter` must not take iptables-nft's).
+inline constexpr const char* kNatTableComment = "agentd: bridge networking (docs/networking.md)";
+
 // The `table ip NAME { ... }` block, or a user error (one sentence) for a state no table should
 // be made from: a bad name, a port 0, a container address outside the subnet, two ports on the
 // same host address (or one of them on every address), host port and protocol.

@@ -413,3 +413,66 @@ TEST_F(NetworkE2E, TheContainersNameFilesAreWrittenForItAndTheImageIsUntouched) 
   ASSERT_EQ(agent().ctl("rm -f named").exitCode, 0);
   for (const auto& [file, content] : image) EXPECT_EQ(fileOrAbsent(imageEtc / file), content) << file;
 }
+
+// Found by a newcomer's trial: `nat_table: filter` took iptables-nft's table and deleted it.
+TEST_F(NetworkE2E, ATableOfThatNameThatIsNotAgentdsIsNeitherRewrittenNorDeleted) {
+  lab_.host().must(
+      "nft add table ip agent && nft add chain ip agent users_chain && "
+      "nft add rule ip agent users_chain counter comment '\"users rule\"'");
+  Ran refused = agent().ctl("run -d --name web --net bridge -p 18080:80 busybox -- " + webServer("web"));
+  EXPECT_NE(refused.exitCode, 0) << refused.out;
+  EXPECT_NE(refused.out.find("is not agentd's"), std::string::npos) << refused.out;
+  std::string table = lab_.host().must("nft list table ip agent");
+  EXPECT_NE(table.find("users rule"), std::string::npos) << table;
+  EXPECT_EQ(table.find("dnat"), std::string::npos) << table;
+}
+
+// Found by a newcomer's trial: a partly flushed table (an empty chain) stayed so.
+TEST_F(NetworkE2E, AChainEmptiedByHandIsWrittenAgain) {
+  runWeb("web", "-p 18080:80");
+  ASSERT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, 18080), "web\n");
+  lab_.host().must("nft flush chain ip agent published");
+  EXPECT_TRUE(eventually([&] {
+    return lab_.host().must("nft list table ip agent").find("dport 18080") != std::string::npos;
+  })) << agent().log();
+  EXPECT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, 18080), "web\n");
+}
+
+// Found by a newcomer's trial: a bridge deleted and made again left the running containers' veths
+// off it.
+TEST_F(NetworkE2E, AfterTheBridgeWasDeletedARestartedAgentdPutsTheVethsBackOnIt) {
+  runWeb("web", "-p 18080:80");
+  ASSERT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, 18080), "web\n");
+  agent().stop(SIGKILL);
+  lab_.host().must(std::string("ip link del ") + NetworkLab::kBridge);
+  agent().start();
+  EXPECT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, 18080), "web\n") << agent().log();
+  std::string ports = lab_.host().must(std::string("ip -o link show master ") + NetworkLab::kBridge);
+  EXPECT_NE(ports.find("veth" + idOf("web").substr(0, 8)), std::string::npos) << ports;
+}
+
+// Found by a newcomer's trial: bridge_subnet changed with containers on the bridge broke every
+// later run; agentd now refuses to start, saying which containers and what to do.
+TEST_F(NetworkE2E, ChangingBridgeSubnetWithContainersOnTheBridgeStopsAgentdNamingThem) {
+  runWeb("web", "-p 18080:80");
+  agent().stop(SIGTERM);
+  std::string config = NetworkLab::agentConfig();
+  size_t at = config.find("10.213.0.0/24");
+  ASSERT_NE(at, std::string::npos) << config;
+  std::string changed = config;
+  changed.replace(at, std::string("10.213.0.0/24").size(), "10.214.0.0/24");
+  fs::path root = agent().root();
+  {
+    std::ofstream file(root / "changed.yaml");
+    file << "standby_containers: 0\n" << changed << "engines: {docker: {enabled: false}, podman: {enabled: false}}\n";
+  }
+  Ran ran = shell("timeout 10 nsenter --net=" + lab_.host().path() + " " AGENT_BIN_DIR "/agentd --config " +
+                  (root / "changed.yaml").string() + " --state-dir " + (root / "state").string() + " --data-dir " +
+                  (root / "data").string() + " --policy-dir " + (root / "policies").string() +
+                  " --api-address 127.0.0.1:0 --metrics-address 127.0.0.1:0 --cgroup-parent " + agent().cgroupParent());
+  EXPECT_EQ(ran.exitCode, 2) << ran.out;
+  EXPECT_NE(ran.out.find("containers made with an earlier one"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("web (10.213.0."), std::string::npos) << ran.out;
+  EXPECT_EQ(httpGet(lab_.outside(), NetworkLab::kHostAddress, 18080, "/who"), "web\n") << "the old one still answers";
+  agent().start();  // the old config: its teardown removes web
+}

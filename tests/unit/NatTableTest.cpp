@@ -30,6 +30,7 @@ TEST(NatTable, RendersTheWholeTable) {
   ASSERT_TRUE(text) << text.error().message();
   EXPECT_EQ(*text,
             "table ip agent {\n"
+            "\tcomment \"agentd: bridge networking (docs/networking.md)\"\n"
             "\tchain prerouting {\n"
             "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
             "\t\tfib daddr type local jump published\n"
