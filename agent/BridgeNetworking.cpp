@@ -66,7 +66,7 @@ Result<void> BridgeNetworking::restore(const std::vector<container::ContainerCon
     if (!settings_.subnet.contains(*address))
       outside += (outside.empty() ? "" : ", ") + config.name + " (" + config.networkAddress + ")";
     live.insert(config.spec.id);
-    members_[config.spec.id] = Member{config.name, *address, config.ports};
+    members_[config.spec.id] = Member{config.name, config.cgroupPath, *address, config.ports};
   }
   if (!outside.empty())
     return userError("bridge_subnet is " + settings_.subnet.text() +
@@ -155,7 +155,7 @@ Result<container::NetworkReservation> BridgeNetworking::reserve(const container:
     address = leases_.allocate(container.id);
   }
   if (!address) return tl::unexpected(address.error());
-  members_[container.id] = Member{container.name, *address, *ports};
+  members_[container.id] = Member{container.name, container.cgroupPath, *address, *ports};
   // The table (its ports' rules; the first member's MASQUERADE) is written by the worker
   // meanwhile; attach() waits for it. Unchanged, it is not written again.
   requestTableLocked();
@@ -318,7 +318,7 @@ std::vector<PublishedPortEntry> BridgeNetworking::published() const {
   std::lock_guard lock(mutex_);
   std::vector<PublishedPortEntry> entries;
   for (const auto& [id, member] : members_)
-    for (const auto& port : member.ports) entries.push_back({id, member.name, port});
+    for (const auto& port : member.ports) entries.push_back({member.cgroupPath, member.name, port});
   return entries;
 }
 

@@ -40,7 +40,8 @@ struct BridgeSettings {
   std::string hostResolvConf = std::string(net::kHostResolvConfPath);
 };
 
-// One published port, for agent_container_port.
+// One published port, for agent_container_port (`id`: the container's cgroup path, as the
+// container_* series and agent_container_state label it).
 struct PublishedPortEntry {
   std::string id, name;
   container::PortBinding port;
@@ -78,6 +79,7 @@ class BridgeNetworking : public container::ContainerNetwork {
  private:
   struct Member {
     std::string name;
+    std::string cgroupPath;
     net::Ipv4Address address;
     std::vector<container::PortBinding> ports;
   };

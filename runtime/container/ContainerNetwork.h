@@ -40,9 +40,10 @@ struct NetworkReservation {
 
 // Who the container is, for the rules and files made for it.
 struct NetworkedContainer {
-  std::string id;        // full id
-  std::string name;      // its name (in /etc/hosts, and in errors naming who holds a port)
-  std::string hostname;  // /etc/hostname, /etc/hosts
+  std::string id;          // full id
+  std::string name;        // its name (in /etc/hosts, and in errors naming who holds a port)
+  std::string hostname;    // /etc/hostname, /etc/hosts
+  std::string cgroupPath;  // its `id` label on /metrics, as the container_* series have it
 };
 
 class ContainerNetwork {

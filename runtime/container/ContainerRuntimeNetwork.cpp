@@ -57,7 +57,8 @@ Result<void> ContainerRuntime::planNetwork(const RunRequest& request, NetworkMod
 
 Result<void> ContainerRuntime::reserveNetwork(const std::vector<std::string>& publish, ContainerConfig& config) {
   if (config.spec.network != NetworkMode::Bridge) return {};
-  auto reserved = config_.network->reserve({config.spec.id, config.name, config.spec.hostname}, publish);
+  auto reserved =
+      config_.network->reserve({config.spec.id, config.name, config.spec.hostname, config.cgroupPath}, publish);
   if (!reserved) return tl::unexpected(reserved.error());
   config.networkAddress = reserved->address;
   config.ports = reserved->ports;

@@ -375,6 +375,10 @@ TEST_F(NetworkE2E, NetworkMetricsCountAContainersTrafficAndItsPublishedPorts) {
   ASSERT_TRUE(port) << text;
   EXPECT_EQ(*port, 1);
   EXPECT_FALSE(sample(text, "agent_container_port", {"name=\"web\"", "host_port=\"18081\""}));
+  // Joinable with the container_* series and agent_container_state on `id` (the cgroup path).
+  std::string id = "id=\"" + agent().cgroupParent() + "/" + idOf("web") + "\"";
+  EXPECT_TRUE(sample(text, "agent_container_port", {id, "host_port=\"18080\""})) << id << "\n" << text;
+  EXPECT_TRUE(sample(text, "container_network_receive_bytes_total", {id, "interface=\"eth0\""})) << text;
 }
 
 TEST_F(NetworkE2E, TheContainersNameFilesAreWrittenForItAndTheImageIsUntouched) {
