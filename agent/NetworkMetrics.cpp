@@ -21,7 +21,7 @@ std::vector<prometheus::MetricFamily> NetworkMetrics::Collect() const {
     ports.metric.push_back(std::move(metric));
   }
   prometheus::MetricFamily restored{"agent_network_rules_restored_total",
-                                    "Times the agent's nftables table was found missing and applied again.",
+                                    "Times the agent's nftables table was found missing or changed and applied again.",
                                     prometheus::MetricType::Counter,
                                     {}};
   prometheus::ClientMetric count;

@@ -1,7 +1,7 @@
 #pragma once
 // Bridge networking's series for /metrics (docs/metrics.md):
 //   agent_container_port{id,name,host_ip,host_port,container_port,proto} 1: each published port;
-//   agent_network_rules_restored_total: times the agent's nftables table was found gone and put
+//   agent_network_rules_restored_total: times the agent's nftables table was found gone or changed and put
 //   back (BridgeTableWatch.h).
 // The containers' own traffic is container_network_* (per interface, from /proc/PID/net/dev).
 #include <prometheus/collectable.h>
