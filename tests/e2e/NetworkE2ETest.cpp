@@ -480,3 +480,20 @@ TEST_F(NetworkE2E, ChangingBridgeSubnetWithContainersOnTheBridgeStopsAgentdNamin
   EXPECT_EQ(httpGet(lab_.outside(), NetworkLab::kHostAddress, 18080, "/who"), "web\n") << "the old one still answers";
   agent().start();  // the old config: its teardown removes web
 }
+
+// -P: the image's ExposedPorts (the layered `app` image exposes 8080/tcp:
+// scripts/make-layered-images.sh), each on a free host port.
+TEST_F(NetworkE2E, PublishAllPublishesTheImagesExposedPortsOnFreeHostPorts) {
+  Ran loaded = agent().ctl("image load -i " AGENT_LAYERED_IMAGES "/app.tar");
+  ASSERT_EQ(loaded.exitCode, 0) << loaded.out;
+  Ran ran = agent().ctl(
+      "run -d --name app --net bridge -P app:v1 -- sh -c 'mkdir -p /tmp/www && echo app > "
+      "/tmp/www/who && exec httpd -f -p 8080 -h /tmp/www'");
+  ASSERT_EQ(ran.exitCode, 0) << ran.out << agent().log();
+  auto json = inspect(agent(), "app");
+  ASSERT_TRUE(json.contains("ports") && json["ports"].size() == 1) << json.dump();
+  EXPECT_EQ(json["ports"][0].value("container_port", 0), 8080);
+  int hostPort = json["ports"][0].value("host_port", 0);
+  ASSERT_GT(hostPort, 0) << json.dump();
+  EXPECT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, hostPort), "app\n");
+}
