@@ -497,3 +497,11 @@ TEST_F(NetworkE2E, PublishAllPublishesTheImagesExposedPortsOnFreeHostPorts) {
   ASSERT_GT(hostPort, 0) << json.dump();
   EXPECT_EQ(fetchFrom(lab_.outside(), NetworkLab::kHostAddress, hostPort), "app\n");
 }
+
+// A bridge container that no standby can serve (--userns auto: a user namespace of its own) is
+// started by a shim that waits with the prepared PID 1 for its veth (agent-shim --await-release).
+TEST_F(NetworkE2E, AColdStartedBridgeContainerHasItsAddressBeforeItsCommandRuns) {
+  Ran ran = agent().ctl("run --rm --net bridge --userns auto busybox -- ip -4 -o addr show eth0");
+  ASSERT_EQ(ran.exitCode, 0) << ran.out << agent().log();
+  EXPECT_NE(ran.out.find("inet 10.213.0."), std::string::npos) << ran.out;
+}
