@@ -55,7 +55,6 @@ void CollectionLoop::collectNow() {
   }
   auto snapshot = collector_.collect(*known_, standby, engines_ ? engines_->current() : nullptr);
   snapshot->agentContainers = known_;
-  if (observeEngines_) observeEngines_(*snapshot);
   if (layers_) layers_->update(*snapshot);  // the writable layers' last sizes (measured on its own thread)
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), snapshot->collectionSeconds) -
                                       bounds_.begin());
@@ -65,7 +64,12 @@ void CollectionLoop::collectNow() {
   snapshot->durationBounds = bounds_;
   snapshot->durationCounts = counts_;
   snapshot->durationSum = sum_;
+  // Published before the observers hear of it: a pass they ask for (ContainerArrivals.h) reads
+  // the latest snapshot, which must already hold the container that arrived (the pass read the
+  // one before, found no container matching the policy, and the next came an hour later).
+  auto observed = snapshot;
   sink_->publish(std::move(snapshot));
+  if (observeEngines_) observeEngines_(*observed);
   // Give back what the previous snapshot and scrapes freed: agentd idles between cycles.
   ::malloc_trim(0);
 }

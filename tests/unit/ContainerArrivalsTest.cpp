@@ -38,3 +38,18 @@ TEST(ContainerArrivals, OnlyANewEngineContainerAsksForAPass) {
   observe(snapshotOf({{"/x/libpod-b", Runtime::Podman}, {"/docker/a", Runtime::Docker}}));  // back: new again
   EXPECT_EQ(asked, 2);
 }
+
+TEST(ContainerArrivals, AContainerItsEngineLearnsOfAfterItsGroupAppearedAsksAgain) {
+  int asked = 0;
+  auto observe = whenContainersArrive([&asked] { ++asked; });
+  observe(snapshotOf({}));
+  observe(snapshotOf({{"/docker/a", Runtime::Docker}}));  // its group, not yet its labels
+  EXPECT_EQ(asked, 1);
+  auto known = snapshotOf({{"/docker/a", Runtime::Docker}});
+  known.cgroups[0].image = "busybox:latest";
+  known.cgroups[0].labels = {{"tier", "late"}};
+  observe(known);  // its engine told: a pass now matches its labels
+  EXPECT_EQ(asked, 2);
+  observe(known);
+  EXPECT_EQ(asked, 2);
+}
