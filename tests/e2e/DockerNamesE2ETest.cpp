@@ -225,9 +225,9 @@ TEST_F(DockerNamesE2E, APolicyReachesADockerContainerWhenItStartsNotAtTheNextPer
   std::string cgroup = parent_ + "/" + id;
   std::string pids = fs::exists("/sys/fs/cgroup/pids" + cgroup) ? "/sys/fs/cgroup/pids" + cgroup + "/pids.max"
                                                                 : "/sys/fs/cgroup" + cgroup + "/pids.max";
-  // Within seconds, not the hour of the periodic pass (15 s: a loaded CI machine once took longer
-  // than 5 s, with dockerd, two agentd tiers and the shims on 2 cores).
-  EXPECT_TRUE(becomes(pids, "33", 15s)) << agent.log();
+  // Within seconds, not the hour of the periodic pass. (It failed now and then while the pass
+  // asked for at the arrival read the snapshot before it: CollectionLoop.cpp.)
+  EXPECT_TRUE(becomes(pids, "33", 5s)) << agent.log();
   EXPECT_NE(agent.log().find("msg=\"limit enforced\" container=late resource=pids"), std::string::npos) << agent.log();
   EXPECT_EQ(agent.log().find("drifted, put back"), std::string::npos) << agent.log();
 }
