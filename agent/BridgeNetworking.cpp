@@ -4,13 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "Bridge.h"
 #include "BridgePort.h"
 #include "ContainerEtcFiles.h"
+#include "FileAt.h"
 #include "HostPortHolder.h"
 #include "MessageText.h"
 #include "NatSysctls.h"
@@ -27,13 +26,6 @@ in_addr toInAddr(net::Ipv4Address address) {
   in_addr a{};
   a.s_addr = htonl(address.value);
   return a;
-}
-
-std::string readWholeFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Whether two bindings would catch the same packets: one protocol and port, and one address or
@@ -164,10 +156,11 @@ Result<container::NetworkReservation> BridgeNetworking::reserve(const container:
   reservation.ports = *ports;
   // On systemd-resolved, the servers it forwards to: its 127.0.0.53 answers in the host's
   // namespace only (moby's resolvconf.Path does the same).
-  std::string hostResolvConf = readWholeFile(settings_.hostResolvConf);
+  // A missing file reads as empty: no nameserver, so the container gets dns_fallback's.
+  std::string hostResolvConf = readWholeFile(settings_.hostResolvConf).value_or("");
   if (net::isSystemdResolvedStub(hostResolvConf)) {
-    if (std::string upstream = readWholeFile(std::string(net::kSystemdResolvedUpstreamPath)); !upstream.empty())
-      hostResolvConf = upstream;
+    if (auto upstream = readWholeFile(std::string(net::kSystemdResolvedUpstreamPath)); upstream && !upstream->empty())
+      hostResolvConf = *upstream;
   }
   reservation.etcFiles["/etc/resolv.conf"] = net::containerResolvConf(hostResolvConf, settings_.dnsFallback);
   reservation.etcFiles["/etc/hosts"] = net::containerHosts(container.hostname, container.name, reservation.address);

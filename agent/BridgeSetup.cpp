@@ -2,9 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "FileAt.h"
 #include "HostRoutes.h"
 
 namespace agent {
@@ -17,10 +15,9 @@ Result<BridgeSetup> bridgeFor(const AgentConfig& config) {
   auto subnet = net::Ipv4Subnet::parse(network.bridgeSubnet);
   if (!subnet) return tl::unexpected(subnet.error());
   // The routes of agentd's own network namespace (/proc/net/route is the reader's).
-  std::ifstream routesFile("/proc/net/route");
-  std::ostringstream routes;
-  routes << routesFile.rdbuf();
-  auto overlap = net::refuseSubnetOverlappingRoutes(*subnet, net::parseProcNetRoute(routes.str()), network.bridgeName);
+  auto routes = readWholeFile("/proc/net/route");
+  if (!routes) return tl::unexpected(routes.error());
+  auto overlap = net::refuseSubnetOverlappingRoutes(*subnet, net::parseProcNetRoute(*routes), network.bridgeName);
   BridgeSetup setup;
   if (!overlap) {
     if (asked) return tl::unexpected(overlap.error());

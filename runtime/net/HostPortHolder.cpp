@@ -20,27 +20,17 @@ namespace {
 
 constexpr const char* kLocalPortRange = "/proc/sys/net/ipv4/ip_local_port_range";
 
-std::string protocolText(PortProtocol protocol) {
-  return protocol == PortProtocol::udp ? "udp" : "tcp";
-}
-
-std::string addressText(in_addr address) {
-  char text[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &address, text, sizeof text);
-  return text;
-}
-
 // "8080/tcp", or "127.0.0.1:8080/tcp" for a port on one address.
 std::string hostPortText(in_addr address, uint16_t port, PortProtocol protocol) {
-  std::string host = address.s_addr == INADDR_ANY ? "" : addressText(address) + ":";
-  return host + std::to_string(port) + "/" + protocolText(protocol);
+  std::string host = address.s_addr == INADDR_ANY ? "" : formatAddress(address) + ":";
+  return host + std::to_string(port) + "/" + protocolName(protocol);
 }
 
 // The socket of this thread's namespace that the bind collided with: a listener first (tcp).
 std::optional<BoundSocket> findBoundSocket(in_addr address, uint16_t port, PortProtocol protocol) {
   std::optional<BoundSocket> found;
   for (bool ipv6 : {false, true}) {
-    std::string path = "/proc/thread-self/net/" + protocolText(protocol) + (ipv6 ? "6" : "");
+    std::string path = "/proc/thread-self/net/" + protocolName(protocol) + (ipv6 ? "6" : "");
     auto text = readWholeFile(path);
     if (!text) continue;
     for (BoundSocket& socket : parseSocketTable(*text, ipv6)) {
@@ -54,7 +44,7 @@ std::optional<BoundSocket> findBoundSocket(in_addr address, uint16_t port, PortP
 
 tl::unexpected<Error> inUse(in_addr address, uint16_t port, PortProtocol protocol, uint16_t containerPort) {
   std::string what = "host port " + hostPortText(address, port, protocol) + " is in use: ";
-  std::string other = address.s_addr == INADDR_ANY ? "" : addressText(address) + ":";
+  std::string other = address.s_addr == INADDR_ANY ? "" : formatAddress(address) + ":";
   std::string remedy = "publish another host port (-p " + other +
                        "OTHER:" + (containerPort ? std::to_string(containerPort) : std::string("CTRPORT")) + ")";
   auto socket = findBoundSocket(address, port, protocol);
@@ -94,7 +84,7 @@ Result<void> checkHostPortFree(in_addr address, uint16_t port, PortProtocol prot
   int error = errno;
   if (error == EADDRINUSE) return inUse(address, port, protocol, containerPort);
   if (error == EADDRNOTAVAIL)
-    return userError("the host address " + addressText(address) +
+    return userError("the host address " + formatAddress(address) +
                          " is none of this host's: publish on one of its addresses, or on none for all of them",
                      EADDRNOTAVAIL);
   return systemError("bind a socket to", hostPortText(address, port, protocol), error);
@@ -128,7 +118,7 @@ Result<uint16_t> pickFreeHostPort(in_addr address, PortProtocol protocol, const 
     if (free) return port;
     if (free.error().errnum != EADDRINUSE) return tl::unexpected(free.error());
   }
-  return userError("no host port is free for " + addressText(address) + "/" + protocolText(protocol) + " in " +
+  return userError("no host port is free for " + formatAddress(address) + "/" + protocolName(protocol) + " in " +
                        std::to_string(first) + "-" + std::to_string(last) + " (net.ipv4.ip_local_port_range): " +
                        std::to_string(takenCount) + " published by containers, " + std::to_string(count - takenCount) +
                        " in use by others; remove containers or processes holding them, or publish fixed host ports "

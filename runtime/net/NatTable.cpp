@@ -94,16 +94,6 @@ Result<void> checkNatTableName(const std::string& tableName) {
                    "` is not a plain name: use up to 32 letters, digits or '_', starting with a letter.");
 }
 
-std::string protocolName(PortProtocol protocol) {
-  return protocol == PortProtocol::udp ? "udp" : "tcp";
-}
-
-std::string formatAddress(in_addr address) {
-  char text[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &address, text, sizeof text);
-  return text;
-}
-
 Result<std::string> renderNatTable(const NatTableState& state) {
   if (auto checked = checkState(state); !checked) return tl::unexpected(checked.error());
   in_addr network{htonl(hostOrder(state.subnet) & prefixMask(state.prefixLength))};

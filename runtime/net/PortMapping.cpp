@@ -21,16 +21,6 @@ std::string quotedText(std::string_view text) {
   return quotedForMessage(text, 64);
 }
 
-std::string protocolText(PortProtocol protocol) {
-  return protocol == PortProtocol::udp ? "udp" : "tcp";
-}
-
-std::string addressText(in_addr address) {
-  char text[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &address, text, sizeof text);
-  return text;
-}
-
 // 1..65535 in decimal digits (leading zeros allowed, as Docker's strconv.ParseUint allows them).
 std::optional<uint16_t> parsePort(std::string_view text) {
   if (text.empty() || text.size() > 5 ||
@@ -135,17 +125,29 @@ Result<PortRequest> parseExposedPort(std::string_view key) {
 
 std::string portRequestText(const PortRequest& request) {
   std::string text;
-  if (request.hostAddress.s_addr != INADDR_ANY) text = addressText(request.hostAddress) + ":";
+  if (request.hostAddress.s_addr != INADDR_ANY) text = formatAddress(request.hostAddress) + ":";
   if (request.hostPort != 0)
     text += std::to_string(request.hostPort) + ":";
   else if (!text.empty())
     text += ":";
-  return text + std::to_string(request.containerPort) + "/" + protocolText(request.protocol);
+  return text + std::to_string(request.containerPort) + "/" + protocolName(request.protocol);
 }
 
 std::string publishedPortText(const PublishedPort& port) {
-  return addressText(port.hostAddress) + ":" + std::to_string(port.hostPort) + "->" +
-         std::to_string(port.containerPort) + "/" + protocolText(port.protocol);
+  return formatAddress(port.hostAddress) + ":" + std::to_string(port.hostPort) + "->" +
+         std::to_string(port.containerPort) + "/" + protocolName(port.protocol);
+}
+
+// Declared in NatTable.h; defined here, in the library agentctl and the fuzzer link without
+// libnftables.
+std::string protocolName(PortProtocol protocol) {
+  return protocol == PortProtocol::udp ? "udp" : "tcp";
+}
+
+std::string formatAddress(in_addr address) {
+  char text[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &address, text, sizeof text);
+  return text;
 }
 
 }  // namespace agent::net
