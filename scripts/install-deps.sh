@@ -21,6 +21,7 @@ run_packages=(
   libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
   libnl-route-3-dev                                  # bridge networking's links over netlink (runtime/net)
   libnftables-dev                                    # bridge networking's own nftables table (runtime/net)
+  libsystemd-dev                                     # sd_notify and the systemd cgroup driver's sd-bus calls
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )
@@ -36,6 +37,9 @@ test_packages=(
   nftables                                           # nft: the host tests' view of the ruleset (runtime/net)
   iproute2                                           # ip, ss: the network e2e tests look at links, routes, sockets
   umoci skopeo buildah podman                        # test images made by tools no one here wrote
+  debhelper dpkg-dev help2man bash-completion lintian  # `make deb`: the package, its man pages, its lint
+  chromium fonts-liberation                          # the web view seen in a real browser (headless)
+  kubernetes-client python3-yaml openssl             # deploy/kubernetes checked offline; TLS test certificates
 )
 
 set_name=${1:-}
@@ -47,6 +51,13 @@ case "$set_name" in
     exit 2
     ;;
 esac
+# A kubectl already on the machine (another vendor's package owns /usr/bin/kubectl) serves the
+# offline manifest check as well as Debian's, and Debian's cannot be unpacked over it.
+if command -v kubectl >/dev/null; then
+  kept=()
+  for p in "${packages[@]}"; do [ "$p" = kubernetes-client ] || kept+=("$p"); done
+  packages=("${kept[@]}")
+fi
 if [ "${2:-}" = --list ]; then
   printf '%s\n' "${packages[@]}"
   exit 0
