@@ -21,8 +21,7 @@
 #include "ContainerArrivals.h"
 #include "ContainerRuntime.h"
 #include "ControlApi.h"
-#include "DiscoveredRef.h"
-#include "DiscoveredTarget.h"
+#include "DiscoveredLookups.h"
 #include "EnforcementMetrics.h"
 #include "EngineClients.h"
 #include "EventLoop.h"
@@ -48,54 +47,6 @@ namespace agent {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Other runtimes' containers, as the latest snapshot classified them (DiscoveredRef.h): by
-// full id, cgroup path, name (the engine's, e.g. Docker's `web`) or id prefix (12 characters
-// or more). A reference that fits several is refused naming each. One that fits none is
-// looked up again in a snapshot taken now (`collection`, once there is one): a container
-// `docker run` made, or renamed, a moment ago is not in the last one yet.
-DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots,
-                              std::shared_ptr<std::atomic<CollectionLoop*>> collection) {
-  return [snapshots, collection](const std::string& ref) -> Result<std::optional<LimitTarget>> {
-    auto snapshot = snapshots->latest();
-    if (!snapshot) return std::nullopt;
-    auto found = collectors::findDiscovered(*snapshot, ref);
-    if (!found.found && found.several.empty()) {
-      if (CollectionLoop* loop = collection->load()) {
-        loop->collectNow();
-        snapshot = snapshots->latest();
-        found = collectors::findDiscovered(*snapshot, ref);
-      }
-    }
-    if (!found.several.empty()) return userError(collectors::severalText(ref, found.several), EINVAL);
-    if (!found.found) return std::nullopt;
-    return discoveredTarget(*snapshot, *found.found);
-  };
-}
-
-// What the reconciler may match policies against besides the agent's own containers: other
-// runtimes' containers (by their names and, for engines' containers, labels), and every other
-// cgroup (by path only).
-DiscoveredList discoveredListIn(std::shared_ptr<LatestSnapshot> snapshots) {
-  return [snapshots] {
-    std::vector<LimitTarget> out;
-    auto snapshot = snapshots->latest();
-    if (!snapshot) return out;
-    std::set<std::string> containers;
-    for (const auto& s : snapshot->cgroups) {
-      auto runtime = s.classification.runtime;
-      if (runtime == collectors::Runtime::Agent || !collectors::isContainerRuntime(runtime)) continue;
-      out.push_back(discoveredTarget(*snapshot, s));
-      containers.insert(s.path);
-    }
-    if (snapshot->allPaths) {
-      for (const auto& path : *snapshot->allPaths) {
-        if (path != "/" && !containers.count(path)) out.push_back(LimitTarget{path, path, path, false, {}, false});
-      }
-    }
-    return out;
-  };
-}
 
 std::string besideThisBinary(const std::string& name) {
   std::error_code ec;
@@ -300,14 +251,18 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto enforcementMetrics = std::make_shared<EnforcementMetrics>();
   auto snapshots = std::make_shared<LatestSnapshot>();
   auto cgroupWrites = std::make_shared<cgroup::CgroupWriteFeed>();
-  auto liveCollection = std::make_shared<std::atomic<CollectionLoop*>>(nullptr);  // set once it runs
+  auto liveCollection = std::make_shared<std::atomic<CollectionLoop*>>(nullptr);    // set once it runs
+  auto engineDirectory = std::make_shared<collectors::engines::EngineDirectory>();  // filled by EngineClients
+  snapshots->setRefresher([liveCollection] {
+    if (CollectionLoop* loop = liveCollection->load()) loop->collectNow();
+  });
   Reconciler::Options reconcilerOptions{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}};
   // Docker's containers get their limits as `docker update` sets them (docs/engines.md).
   reconcilerOptions.engineLimits = engines::engineLimitClients(config.engines);
   auto reconciler = std::make_unique<Reconciler>(*runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
                                                  reconcilerOptions, discoveredListIn(snapshots));
   policies::LimitService limitService(
-      [&reconciler, lookup = discoveredIn(snapshots, liveCollection)](const std::string& ref) {
+      [&reconciler, lookup = discoveredIn(snapshots, engineDirectory)](const std::string& ref) {
         return reconciler->resolve(ref, lookup);
       },
       [policyStore] { return policyStore->current(); }, *overrides, *reconciler, *hierarchy);
@@ -325,7 +280,6 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     return 1;
   }
   // Docker's (and other engines') containers by their names (docs/engines.md).
-  auto engineDirectory = std::make_shared<collectors::engines::EngineDirectory>();
   auto engineClients =
       std::make_unique<engines::EngineClients>(config.engines, config.containerdState, engineDirectory);
   collectors::Collector collector(*hierarchy, collectorConfigOf(config));

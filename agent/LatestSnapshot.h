@@ -5,6 +5,7 @@
 // forced just after the collector's own (max_staleness) never makes a CPU % over a few ms.
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <mutex>
 
 #include "Snapshot.h"
@@ -24,8 +25,16 @@ class LatestSnapshot {
   };
   WithPrevious withPrevious() const;
 
+  // What takes a snapshot now (the collection loop's collectNow), for a reader that missed a
+  // container made a moment ago; unset, refreshNow() does nothing. Set once, before readers run.
+  void setRefresher(std::function<void()> refresher) { refresher_ = std::move(refresher); }
+  void refreshNow() const {
+    if (refresher_) refresher_();
+  }
+
  private:
   int64_t minRateWindowMs_;
+  std::function<void()> refresher_;
   mutable std::mutex mutex_;
   // Oldest first; the back is the latest. Only what withPrevious() may still need is kept.
   std::deque<collectors::SnapshotPtr> recent_;

@@ -86,12 +86,12 @@ EOF
   # setsid: its own session, so a terminal's Ctrl-C reaches the caller, which stops it.
   setsid containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 &
   echo $! >"$dir/containerd.pid"
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     $ctr version >/dev/null 2>&1 && return 0
     kill -0 "$(cat "$dir/containerd.pid")" 2>/dev/null || break
     sleep 0.1
   done
-  echo "private-containerd: containerd did not answer on $dir/containerd.sock within 30 s; its log:" >&2
+  echo "private-containerd: containerd did not answer on $dir/containerd.sock within 120 s; its log:" >&2
   cat "$dir/containerd.log" >&2
   stop
   exit 1

@@ -13,6 +13,9 @@
 # socket, gone with the shim). `start` exits 2 when docker.io is missing (a test skips).
 # PRIVATE_DOCKERD_LIVE_RESTORE=1 starts it with --live-restore: its containers keep running
 # while it is stopped (kill the pid in DIR/dockerd.pid) and `start DIR` again brings it back.
+# PRIVATE_DOCKERD_OWN_CONTAINERD=1 starts its containerd first (scripts/private-containerd.sh,
+# in DIR/containerd) and hands dockerd its socket (--containerd), for a slow machine: dockerd
+# gives the containerd it starts itself 10 s, not enough under qemu's emulation (the vm tier).
 set -euo pipefail
 action=${1:?usage: private-dockerd.sh start|stop DIR [CGROUP_PARENT]}
 dir=${2:?usage: private-dockerd.sh start|stop DIR [CGROUP_PARENT]}
@@ -33,6 +36,7 @@ stop() {
     for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
   fi
+  [ -d "$dir/containerd" ] && "$(dirname "$0")/private-containerd.sh" stop "$dir/containerd"
   # Whatever dockerd or its containerd left mounted below DIR (overlays, the netns bind).
   grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
   local parent
@@ -58,17 +62,21 @@ start() {
   # setsid: its own session, so a terminal's Ctrl-C reaches the caller, which stops it.
   local extra=()
   [ "${PRIVATE_DOCKERD_LIVE_RESTORE:-0}" = 1 ] && extra+=(--live-restore)
+  if [ "${PRIVATE_DOCKERD_OWN_CONTAINERD:-0}" = 1 ]; then
+    [ -S "$dir/containerd/containerd.sock" ] || "$(dirname "$0")/private-containerd.sh" start "$dir/containerd" "$parent"
+    extra+=(--containerd "$dir/containerd/containerd.sock")
+  fi
   setsid dockerd "${extra[@]}" --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
     --pidfile "$dir/dockerd.pid" -H "unix://$dir/docker.sock" --bridge=none --iptables=false --ip6tables=false \
     --ip-masq=false --ip-forward=false --userland-proxy=false --cgroup-parent "$parent" \
     --exec-opt native.cgroupdriver=cgroupfs --log-level warn </dev/null >"$dir/dockerd.log" 2>&1 &
   echo $! >"$dir/started.pid"
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     $docker version >/dev/null 2>&1 && return 0
     kill -0 "$(cat "$dir/started.pid")" 2>/dev/null || break
     sleep 0.1
   done
-  echo "private-dockerd: dockerd did not answer on $dir/docker.sock within 30 s; its log:" >&2
+  echo "private-dockerd: dockerd did not answer on $dir/docker.sock within 120 s; its log:" >&2
   cat "$dir/dockerd.log" >&2
   stop
   exit 1

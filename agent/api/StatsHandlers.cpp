@@ -70,6 +70,13 @@ HttpResponse StatsHandlers::one(const std::string& ref, const HttpRequest& reque
   std::string cgroupPath = request.queryValue("cgroup");
   const std::string& wanted = ref == "-" && !cgroupPath.empty() ? cgroupPath : ref;
   auto found = collectors::statsRowFor(*pair.latest, pair.previous.get(), wanted);
+  if (!found.row && found.matches.empty()) {
+    // Made or renamed a moment ago (`docker run` then `agentctl stats web`): not in the last
+    // snapshot yet. One taken now has it (without a CPU figure until the next).
+    snapshots_->refreshNow();
+    pair = snapshots_->withPrevious();
+    found = collectors::statsRowFor(*pair.latest, pair.previous.get(), wanted);
+  }
   if (!found.matches.empty()) return errorResponse(409, "conflict", collectors::severalText(wanted, found.matches));
   if (!found.row) {
     return errorResponse(404, "not_found",

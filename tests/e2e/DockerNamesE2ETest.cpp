@@ -232,6 +232,28 @@ TEST_F(DockerNamesE2E, APolicyReachesADockerContainerWhenItStartsNotAtTheNextPer
   EXPECT_EQ(agent.log().find("drifted, put back"), std::string::npos) << agent.log();
 }
 
+TEST_F(DockerNamesE2E, StatsAndLimitFindAContainerDockerMadeAMomentAgoAndSayOneNotRunning) {
+  // The next collection a minute away: only the look-up a miss makes can find `late`.
+  std::string config = engineConfig();
+  config.replace(config.find("collect_interval: 0.5"), 21, "collect_interval: 60");
+  Agent agent(config);
+  ASSERT_EQ(docker("run -d --name late --network none busybox:latest sleep 600").exitCode, 0);
+  Ran stats = agent.ctl("stats late --no-stream");
+  EXPECT_EQ(stats.exitCode, 0) << stats.out;
+  EXPECT_NE(stats.out.find("late"), std::string::npos) << stats.out;
+  ASSERT_EQ(docker("run -d --name late2 --network none busybox:latest sleep 600").exitCode, 0);
+  Ran limited = agent.ctl("limit late2 --pids 40");
+  EXPECT_EQ(limited.exitCode, 0) << limited.out;
+  docker("rm -f late2");
+  // Created, never started: Docker knows it, it has no cgroup yet.
+  ASSERT_EQ(docker("create --name idle --network none busybox:latest sleep 600").exitCode, 0);
+  Ran idle = agent.ctl("limit idle --cpu 50%");
+  EXPECT_NE(idle.exitCode, 0) << idle.out;
+  EXPECT_NE(idle.out.find("docker's container \"idle\" is not running"), std::string::npos) << idle.out;
+  EXPECT_NE(idle.out.find("docker start idle"), std::string::npos) << idle.out;
+  docker("rm -f idle");
+}
+
 TEST_F(DockerNamesE2E, DockerdStoppedAndStartedAgainChangesNothingButALogLine) {
   ASSERT_EQ(docker("run -d --name web --network none -l tier=web busybox:latest sleep 600").exitCode, 0);
   Agent agent(engineConfig());

@@ -1,7 +1,7 @@
 #pragma once
 // Starting a private engine for one test suite: scripts/private-dockerd.sh, private-podman.sh
 // or private-containerd.sh (`SCRIPT start DIR PARENT`, exit 2 when the engine is not
-// installed), in a fresh /tmp/agent-test-<what>-XXXXXX. The host and e2e suites that need a
+// installed), in a fresh $TMPDIR/agent-test-<what>-XXXXXX (/tmp without TMPDIR). The host and e2e suites that need a
 // real engine share this, each with its own `shell` (anything returning {exitCode, out}).
 #include <stdlib.h>
 
@@ -21,7 +21,9 @@ template <class Shell>
 PrivateEngine startPrivateEngine(Shell&& shell, const std::string& what, const std::string& script,
                                  const std::string& parent) {
   PrivateEngine engine;
-  std::string dir = "/tmp/agent-test-" + what + "-XXXXXX";
+  // TMPDIR first: in the vm guest /tmp is the host's, read-only, and TMPDIR its scratch disk.
+  const char* tmp = ::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/agent-test-" + what + "-XXXXXX";
   if (::mkdtemp(dir.data()) == nullptr) {
     engine.error = "mkdtemp failed";
     return engine;
