@@ -102,7 +102,8 @@ std::optional<HttpServerReply> WebView::screen(const HttpServerRequest& request)
   if (isAction(parts)) {
     if (request.method != "POST") return HttpServerReply{405, "text/plain", {{"Allow", "POST"}}, text("only POST\n")};
     if (!options_.controls) return plain(403, "403: " + options_.controlsOff);
-    auto given = bearerToken(request.header("authorization"));
+    std::string header = request.header("authorization");  // outlives the view bearerToken returns
+    auto given = bearerToken(header);
     bool equal = tokensEqual(given ? std::string(*given) : std::string(options_.token.size(), '\0'), options_.token);
     if (!given || !equal) {
       return plain(401, std::string("401: ") + (given ? "wrong" : "no") +

@@ -10,8 +10,8 @@ h1{margin:0;font-size:1.4em}h1 a{color:inherit;text-decoration:none}.host{color:
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 caption{text-align:left;font-weight:bold;padding:.3em 0}.num{text-align:right;white-space:nowrap}
 .of{color:#777}.source{display:block;font-size:.8em;color:#2a6f2a}.state.paused{color:#b35c00;font-weight:bold}
-.controls{display:none}body.has-token .controls{display:inline-block}body.has-token form.controls{display:block}
 form.action{display:inline;margin:0}.controls-off{color:#777;font-size:.9em}
+.controls,form.controls{display:none}body.has-token .controls{display:inline-block}body.has-token form.controls{display:block}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}dt{color:#666}dd{margin:0}
 figure.chart{margin:.8em 0}figcaption{font-weight:bold}#action-result{white-space:pre-wrap;font-family:monospace}
 )";

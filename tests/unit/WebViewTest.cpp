@@ -123,6 +123,14 @@ TEST(WebViewHtml, ChartsAreSvgPolylinesSplitAtUnknownSamples) {
   EXPECT_NE(renderContainerPage(host(true), hostile(), std::nullopt).find("No samples yet"), std::string::npos);
 }
 
+TEST(WebViewHtml, TheControlsAreHiddenUntilTheScriptHasAToken) {
+  // The limit form is both .action and .controls: hiding must win over .action's display.
+  std::string css(styleSheet());
+  EXPECT_LT(css.find("form.action{display:inline"), css.find("form.controls{display:none}"));
+  EXPECT_NE(css.find("body.has-token form.controls{display:block}"), std::string::npos);
+  EXPECT_NE(std::string(script()).find("sessionStorage"), std::string::npos);
+}
+
 TEST(WebViewHtml, FormatsBytesInBinaryUnits) {
   EXPECT_EQ(formatBytes(512), "512 B");
   EXPECT_EQ(formatBytes(1536), "1.5 KiB");
