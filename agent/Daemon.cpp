@@ -33,6 +33,7 @@
 #include "LimitService.h"
 #include "LimitsApi.h"
 #include "MetricsServer.h"
+#include "Namespaces.h"
 #include "NetworkAllowList.h"
 #include "NetworkMetrics.h"
 #include "OverrideStore.h"
@@ -41,6 +42,7 @@
 #include "SeccompSetup.h"
 #include "StateDirLock.h"
 #include "Version.h"
+#include "WebView.h"
 
 namespace agent {
 
@@ -165,6 +167,42 @@ void stopStep(const char* what, Step&& step) {
     spdlog::debug("msg=\"stopped\" part=\"{}\" ms={}", what, ms);
 }
 
+// A pod with a private cgroup namespace (Kubernetes on cgroup v2 gives one to every container
+// that is not privileged) reads its own cgroup as "/" and other processes' as "/../..": those
+// paths disagree with the host's tree that a hostPath /sys/fs/cgroup shows (docs/deploy-kubernetes.md).
+void warnOnPrivateCgroupNamespace() {
+  auto cgroupNs = [](pid_t pid) -> std::optional<uint64_t> {
+    auto all = ns::readNamespaces("/proc", pid);
+    if (!all) return std::nullopt;
+    for (const auto& n : *all)
+      if (n.type == "cgroup") return n.inode;
+    return std::nullopt;
+  };
+  auto own = cgroupNs(0), init = cgroupNs(1);
+  if (own && init && *own != *init) {
+    spdlog::warn(
+        "msg=\"agentd is in a cgroup namespace of its own, not PID 1's: cgroup paths from /proc are relative to it\" "
+        "cgroupns={} init_cgroupns={} hint=\"run it in the host's cgroup namespace (Kubernetes: a privileged "
+        "container; docker: --cgroupns host)\"",
+        *own, *init);
+  }
+}
+
+// The web view's controls (WebView.h) are on only where the token cannot leave the host.
+WebView::Options webViewOptions(const AgentConfig& config, std::string token) {
+  WebView::Options options;
+  char name[256] = {};
+  options.hostname = ::gethostname(name, sizeof name - 1) == 0 ? name : "this host";
+  options.version = kVersion;
+  const std::string& address = config.metricsAddress;
+  options.controls = isLoopbackHost(std::string_view(address).substr(0, address.rfind(':')));
+  options.controlsOff = "Pause, resume and limits are off on this page: the metrics port listens on " + address +
+                        ", beyond loopback, where the API token would cross the network in clear. Use agentctl, "
+                        "or set metrics_address to 127.0.0.1:9101 and reach it through an SSH tunnel (docs/web.md).";
+  options.token = std::move(token);
+  return options;
+}
+
 // Only our own address: a newer agentd may have started and written its own meanwhile.
 void removeIfOurs(const std::string& file, const std::string& url) {
   if (auto recorded = readWholeFile(file); recorded && *recorded == url + "\n") ::unlink(file.c_str());
@@ -195,6 +233,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
     spdlog::error("msg=\"cannot set up the API token\" error=\"{}\"", token.error().message());
     return 1;
   }
+  warnOnPrivateCgroupNamespace();
   auto hierarchy = cgroup::Hierarchy::detect();
   if (!hierarchy) {
     spdlog::error("msg=\"no usable cgroups\" error=\"{}\"", hierarchy.error().message());
@@ -295,17 +334,24 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   auto collection = std::make_unique<CollectionLoop>(
       std::move(collector), *runtime, snapshots, millis(config.collectIntervalSeconds), engineDirectory, layerUsage);
   // A container another runtime started gets its policies at once (ContainerArrivals.h).
-  collection->observeEngines([clients = engineClients.get(), arrivals = whenContainersArrive([&reconciler] {
-                                                               reconciler->passSoon();
-                                                             })](const collectors::Snapshot& snapshot) {
+  // The web view's charts: a sample per collection (ContainerHistory.h), not per forced one.
+  auto history = std::make_shared<ContainerHistory>(millis(config.collectIntervalSeconds * 0.9));
+  collection->observeEngines([clients = engineClients.get(),
+                              arrivals = whenContainersArrive([&reconciler] { reconciler->passSoon(); }),
+                              history](const collectors::Snapshot& snapshot) {
     clients->observe(snapshot);
     arrivals(snapshot);
+    history->record(snapshot);
   });
   collection->collectNow();  // the first scrape finds data
   liveCollection->store(collection.get());
+  auto webView = std::make_shared<const WebView>(
+      webViewOptions(config, *token), snapshots, history,
+      [&limitService](const policies::LimitTarget& target) { return limitService.desiredFor(target); },
+      [&controlApi](const HttpRequest& request) { return controlApi.handle(request); });
   auto metrics = MetricsServer::start(config.metricsAddress, snapshots,
                                       collectors::RenderOptions{kVersion, config.containerLabels},
-                                      metricsAllowList(config.metricsAllow));
+                                      metricsAllowList(config.metricsAllow), webView);
   if (!metrics) {
     spdlog::error("msg=\"cannot serve metrics\" address={} error=\"{}\"", config.metricsAddress,
                   metrics.error().message());

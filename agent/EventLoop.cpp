@@ -3,23 +3,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <thread>
 
 namespace agent {
-
-namespace {
-
-void drain(int fd) {
-  char events[4096];
-  while (::read(fd, events, sizeof events) > 0) {
-  }
-}
-
-}  // namespace
 
 void logShimLoss(const container::ShimLoss& lost) {
   spdlog::error(
@@ -30,21 +19,23 @@ void logShimLoss(const container::ShimLoss& lost) {
 }
 
 void EventLoop::watchPolicyDir() {
-  policyWatch_ = UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-  if (policyWatch_.valid() &&
-      ::inotify_add_watch(policyWatch_.get(), policyDir_.c_str(),
-                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE) < 0) {
-    spdlog::info("msg=\"policy directory not watched (reload with SIGHUP or agentctl policy reload)\" dir={}",
-                 policyDir_);
+  auto watch = PolicyDirWatch::open(policyDir_);
+  if (!watch) {
+    spdlog::info(
+        "msg=\"policy directory not watched (reload with SIGHUP or agentctl policy reload)\" dir={} error=\"{}\"",
+        policyDir_, watch.error().message());
     policyWatch_.reset();
+    return;
   }
+  policyWatch_.emplace(std::move(*watch));
 }
 
 void EventLoop::policyDirChanged() {
-  // An editor saves in several steps: let them land, then read the directory once.
-  drain(policyWatch_.get());
+  // An editor saves in several steps, kubelet swaps `..data` after writing the new files: let
+  // them land, then read the directory once. An event after this drain wakes the loop again.
+  policyWatch_->drain();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  drain(policyWatch_.get());
+  policyWatch_->drain();
   reloads_.policies();
 }
 
@@ -65,9 +56,11 @@ int EventLoop::run() {
   while (true) {
     // Exits arrive on pidfds; the slow tick is a safety net for a shim that ended before
     // its pidfd could be opened.
-    pollfd fds[3] = {{signalFd_, POLLIN, 0}, {runtime_.exitEventsFd(), POLLIN, 0}, {policyWatch_.get(), POLLIN, 0}};
-    int ready = ::poll(fds, policyWatch_.valid() ? 3 : 2, 5000);
-    if (ready > 0 && policyWatch_.valid() && fds[2].revents != 0) policyDirChanged();
+    pollfd fds[3] = {{signalFd_, POLLIN, 0},
+                     {runtime_.exitEventsFd(), POLLIN, 0},
+                     {policyWatch_ ? policyWatch_->fd() : -1, POLLIN, 0}};
+    int ready = ::poll(fds, policyWatch_ ? 3 : 2, 5000);
+    if (ready > 0 && policyWatch_ && fds[2].revents != 0) policyDirChanged();
     if (ready > 0 && fds[0].revents != 0) {
       signalfd_siginfo info{};
       if (::read(signalFd_, &info, sizeof info) != sizeof info) continue;

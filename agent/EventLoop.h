@@ -4,10 +4,11 @@
 // one thread. Shims that ended are reaped and --rm containers removed on every event and
 // on a slow tick.
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "ContainerRuntime.h"
-#include "UniqueFd.h"
+#include "PolicyDirWatch.h"
 
 namespace agent {
 
@@ -34,7 +35,7 @@ class EventLoop {
   container::ContainerRuntime& runtime_;
   std::string policyDir_;
   Reloads reloads_;
-  UniqueFd policyWatch_;
+  std::optional<PolicyDirWatch> policyWatch_;
 };
 
 // Loud: the container runs on, but its exit status is lost for good.

@@ -87,22 +87,23 @@ MetricsServer::Body MetricsServer::body(bool gzip) {
   return Body{exposition->text, false};
 }
 
-// Answered on the server's thread at once: a method or path this port does not serve.
-std::optional<HttpServerReply> MetricsServer::screen(const HttpServerRequest& request) {
-  if (request.method != "GET") {
+// Answered on the server's thread at once: a method or path this port does not serve (and,
+// for the web view's actions, a missing token).
+std::optional<HttpServerReply> MetricsServer::screen(const HttpServerRequest& request) const {
+  if (request.path == "/metrics") {
+    if (request.method == "GET") return std::nullopt;
     static const auto kBody = std::make_shared<const std::string>("only GET is served here\n");
     return HttpServerReply{405, "text/plain", {{"Allow", "GET"}}, kBody};
   }
-  if (request.path != "/metrics") {
-    static const auto kBody = std::make_shared<const std::string>(
-        "404: this port serves GET /metrics only (Prometheus text format, no token); agentd's API, with "
-        "/healthz, is at its api_address (default 127.0.0.1:9102)\n");
-    return HttpServerReply{404, "text/plain", {}, kBody};
-  }
-  return std::nullopt;
+  if (web_) return web_->screen(request);
+  static const auto kBody = std::make_shared<const std::string>(
+      "404: this port serves GET /metrics only (Prometheus text format, no token); agentd's API, with "
+      "/healthz, is at its api_address (default 127.0.0.1:9102)\n");
+  return HttpServerReply{404, "text/plain", {}, kBody};
 }
 
 HttpServerReply MetricsServer::handle(const HttpServerRequest& request) {
+  if (request.path != "/metrics" && web_) return web_->handle(request);
   auto body = this->body(request.header("accept-encoding").find("gzip") != std::string::npos);
   HttpServerReply reply{200, "text/plain; version=0.0.4; charset=utf-8", {}, body.text};
   if (body.gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
@@ -111,16 +112,20 @@ HttpServerReply MetricsServer::handle(const HttpServerRequest& request) {
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& address,
                                                             std::shared_ptr<LatestSnapshot> snapshots,
-                                                            collectors::RenderOptions options, NetworkAllowList allow) {
+                                                            collectors::RenderOptions options, NetworkAllowList allow,
+                                                            std::shared_ptr<const WebView> web) {
   std::unique_ptr<MetricsServer> server(new MetricsServer(std::move(snapshots), std::move(options)));
+  server->web_ = std::move(web);
   HttpServerOptions http;
   http.address = address;
   http.flag = "--metrics-address";
-  http.maxBody = 0;  // a GET has none
+  // A GET has none; the web view's actions a small JSON object (a limit form).
+  http.maxBody = server->web_ ? 4096 : 0;
   http.allow = std::move(allow);
   MetricsServer* self = server.get();
-  auto started = HttpServer::start(std::move(http), &MetricsServer::screen,
-                                   [self](const HttpServerRequest& request) { return self->handle(request); });
+  auto started = HttpServer::start(
+      std::move(http), [self](const HttpServerRequest& request) { return self->screen(request); },
+      [self](const HttpServerRequest& request) { return self->handle(request); });
   if (!started) return tl::unexpected(started.error());
   server->server_ = std::move(*started);
   const std::string& host = server->server_->host();

@@ -26,6 +26,7 @@
 #include "MetricsRenderer.h"
 #include "NetworkAllowList.h"
 #include "Snapshot.h"
+#include "WebView.h"
 
 namespace agent {
 
@@ -33,9 +34,11 @@ class MetricsServer {
  public:
   // `address` is HOST:PORT or :PORT (every interface); port 0 picks a free one. `allow`:
   // the networks served (`metrics_allow`); a connection from elsewhere is closed at accept.
+  // `web`: the web view (WebView.h) served beside /metrics; null: /metrics alone.
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& address,
                                                       std::shared_ptr<LatestSnapshot> snapshots,
-                                                      collectors::RenderOptions options, NetworkAllowList allow = {});
+                                                      collectors::RenderOptions options, NetworkAllowList allow = {},
+                                                      std::shared_ptr<const WebView> web = nullptr);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -59,7 +62,7 @@ class MetricsServer {
  private:
   struct Exposition;
   MetricsServer(std::shared_ptr<LatestSnapshot> snapshots, collectors::RenderOptions options);
-  static std::optional<HttpServerReply> screen(const HttpServerRequest& request);
+  std::optional<HttpServerReply> screen(const HttpServerRequest& request) const;
   HttpServerReply handle(const HttpServerRequest& request);
   std::shared_ptr<Exposition> current();
 
@@ -71,6 +74,7 @@ class MetricsServer {
   std::chrono::milliseconds maxAge_{0};
   std::function<void()> refresh_;
   std::string url_;
+  std::shared_ptr<const WebView> web_;
   std::unique_ptr<HttpServer> server_;  // last: stopped first, while the rest is still there
 };
 

@@ -214,6 +214,9 @@ LoadedPolicies loadPolicyDir(const std::string& dir, unsigned hostCpus) {
   std::vector<std::filesystem::path> paths;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     auto ext = entry.path().extension();
+    // A ConfigMap volume's own entries (`..data`, `..2026_12_01_...`: kubelet's AtomicWriter)
+    // are not policies; its keys are symlinks through `..data`, followed here.
+    if (entry.path().filename().string().starts_with("..")) continue;
     if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) paths.push_back(entry.path());
   }
   std::sort(paths.begin(), paths.end());

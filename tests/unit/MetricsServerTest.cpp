@@ -202,3 +202,36 @@ TEST(MetricsServer, AnyOtherPathIsANotFoundSayingWhatThePortServes) {
   EXPECT_EQ(after->status, 200);
   EXPECT_NE(after->body.find("name=\"web-1\""), std::string::npos);
 }
+
+// With the web view (WebView.h), the port serves its pages beside /metrics: HTML with its
+// Content-Security-Policy, the actions refused without the token, /metrics as before.
+TEST(MetricsServer, ServesTheWebViewBesideMetrics) {
+  auto snapshots = std::make_shared<LatestSnapshot>();
+  auto web = std::make_shared<const WebView>(
+      WebView::Options{.hostname = "h", .version = "v", .controls = true, .controlsOff = "", .token = "t0k"}, snapshots,
+      std::make_shared<ContainerHistory>(), nullptr, [](const HttpRequest&) {
+        return HttpResponse{200, {}};
+      });
+  auto started = MetricsServer::start("127.0.0.1:0", snapshots, {"test", {}}, {}, web);
+  ASSERT_TRUE(started) << started.error().message();
+  auto url = ctl::parseHttpUrl((*started)->url().substr(0, (*started)->url().rfind('/')));
+  snapshots->publish(snapshotWith("web-<1>", 1));
+  auto page = ctl::httpExchange(*url, {"GET", "/", {}, ""}, 5s);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page->header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_NE(page->body.find("web-&lt;1&gt;"), std::string::npos) << page->body;
+  auto refused = ctl::httpExchange(*url, {"POST", "/ui/containers/web-1/pause", {}, ""}, 5s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  auto done =
+      ctl::httpExchange(*url, {"POST", "/ui/containers/web-1/pause", {{"Authorization", "Bearer t0k"}}, ""}, 5s);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200) << done->body;
+  auto metrics = ctl::httpExchange(*url, {"GET", "/metrics", {}, ""}, 5s);
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("container_cpu_usage_seconds_total"), std::string::npos);
+  EXPECT_EQ(ctl::httpExchange(*url, {"GET", "/nothing", {}, ""}, 5s)->status, 404);
+}
