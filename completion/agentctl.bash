@@ -19,9 +19,9 @@ _agentctl_help_section() {
         }'
 }
 
-# Names and ids of agentd's containers, stopped ones included.
+# Names and ids of agentd's containers, stopped ones included: `agentctl [GLOBAL...] ps -a`.
 _agentctl_containers() {
-    "$1" ps -a 2>/dev/null | awk '
+    "$@" ps -a 2>/dev/null | awk '
         NR == 1 { for (i = 1; i <= NF; i++) if ($i == "NAME") name = i; next }
         { print $1; if (name) print $name }'
 }
@@ -30,16 +30,17 @@ _agentctl() {
     local cur prev words cword
     _init_completion || return
 
-    local ctl=${words[0]} i word path=() sub
-    # The subcommand path so far (policy explain, image rm...): words that are subcommands.
+    local ctl=${words[0]} i word path=() sub global=()
+    # The subcommand path so far (policy explain, image rm...): the words that are
+    # subcommands where they stand; flags and their values are passed over.
     for ((i = 1; i < cword; i++)); do
         word=${words[i]}
+        # Which agentd: passed on to `ps -a` for container names.
+        case $word in
+            --state-dir | --api | --token-file) global+=("$word" "${words[i + 1]}") ;;
+        esac
         [[ $word == -* ]] && continue
-        if _agentctl_help_section Subcommands "$ctl" "${path[@]}" | grep -qx -- "$word"; then
-            path+=("$word")
-        else
-            break
-        fi
+        _agentctl_help_section Subcommands "$ctl" "${path[@]}" | grep -qx -- "$word" && path+=("$word")
     done
 
     case $prev in
@@ -75,7 +76,7 @@ _agentctl() {
             ;;
         run | "image ls" | "image prune" | ps | info | "policy list" | "policy reload") ;;
         *)
-            mapfile -t COMPREPLY < <(compgen -W "$(_agentctl_containers "$ctl")" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "$(_agentctl_containers "$ctl" "${global[@]}")" -- "$cur")
             ;;
     esac
 } &&
