@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps deps-run build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-asan bench bench-stats bench-images bench-engines format format-check clean
+.PHONY: all deps deps-run deb build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-package test-asan bench bench-stats bench-images bench-engines format format-check clean
 
 all: build
 
@@ -75,7 +75,7 @@ run: build-run
 # Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), e2e (agentd +
 # agentctl), and the unit tier again under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: build build-asan build-fuzz format-check
-	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm|e2e'
+	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm|e2e|package'
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
 	$(MAKE) fuzz
 
@@ -87,8 +87,16 @@ test-vm: build
 	cd $(BUILD) && ctest --output-on-failure -L vm
 test-e2e: build
 	cd $(BUILD) && ctest --output-on-failure -L e2e
+test-package: build
+	cd $(BUILD) && ctest --output-on-failure -L package
 test-asan: build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
+
+# The Debian package (debian/, docs/deploy.md), built from a copy of this tree with Debian's
+# flags and checked by lintian: $(BUILD)/deb/agentd_<version>_<arch>.deb, also linked as
+# $(BUILD)/deb/agentd.deb. `make test` builds it too (ctest label `package`).
+deb: deps
+	scripts/build-deb.sh $(BUILD)/deb $(JOBS)
 
 bench: build
 	$(BUILD)/bench/cgroup_stats_bench

@@ -29,6 +29,7 @@
 #include "HostCpus.h"
 #include "HttpApi.h"
 #include "ImageUpload.h"
+#include "InstallLayout.h"
 #include "LayeredImageStore.h"
 #include "LimitService.h"
 #include "LimitsApi.h"
@@ -40,6 +41,7 @@
 #include "PolicyStore.h"
 #include "Reconciler.h"
 #include "SeccompSetup.h"
+#include "ServiceNotify.h"
 #include "StateDirLock.h"
 #include "Version.h"
 #include "WebView.h"
@@ -49,12 +51,6 @@ namespace agent {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string besideThisBinary(const std::string& name) {
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? name : (self.parent_path() / name).string();
-}
 
 bool setLogLevel(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
@@ -211,6 +207,8 @@ void removeIfOurs(const std::string& file, const std::string& url) {
 }  // namespace
 
 int runDaemon(AgentConfig config, bool configFileRequired) {
+  // Before any thread starts: it takes NOTIFY_SOCKET out of the environment.
+  auto service = ServiceNotify::fromEnvironment();
   int signalFd = blockSignals();
   // Paths given relative to where agentd was started: the shim and the containers' mounts
   // (idmapped layers, volumes) resolve them elsewhere.
@@ -244,7 +242,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   container::RuntimeConfig runtimeConfig;
   runtimeConfig.stateDir = config.stateDir;
   runtimeConfig.dataDir = config.dataDir;
-  runtimeConfig.shimPath = config.shimPath.empty() ? besideThisBinary("agent-shim") : config.shimPath;
+  runtimeConfig.shimPath = config.shimPath.empty() ? shimExecutablePath() : config.shimPath;
   runtimeConfig.cgroupParent = config.cgroupParent;
   runtimeConfig.logMaxBytes = config.logMaxBytes;
   runtimeConfig.defaultUserns = container::parseUsernsMode(config.defaultUserns).value_or(container::UsernsMode::Host);
@@ -372,6 +370,7 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   spdlog::info("msg=\"agentd ready\" api={} metrics={} state_dir={} data_dir={} cgroup_mode={} cgroup_parent={}",
                apiUrl, metricsUrl, config.stateDir, config.dataDir, cgroup::modeName(hierarchy->mode()),
                config.cgroupParent);
+  service.ready("serving api " + apiUrl + " metrics " + metricsUrl);
 
   EventLoop::Reloads reloads{.policies =
                                  [&] {
@@ -390,7 +389,8 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                                      spdlog::info("msg=\"config reloaded\" log_level={}", config.logLevel);
                                    }
                                  }};
-  int signal = EventLoop(signalFd, *runtime, config.policyDir, std::move(reloads)).run();
+  int signal = EventLoop(signalFd, *runtime, config.policyDir, std::move(reloads), service).run();
+  service.stopping();
 
   auto stopping = std::chrono::steady_clock::now();
   spdlog::info("msg=\"stopping; containers keep running\" signal={}", signal);

@@ -67,9 +67,11 @@ int EventLoop::run() {
       int signal = static_cast<int>(info.ssi_signo);
       if (signal == SIGTERM || signal == SIGINT) return signal;
       if (signal == SIGHUP) {
+        service_.reloading();
         watchPolicyDir();
         reloads_.policies();
         reloads_.config();
+        service_.reloaded();
       }
     }
     collectExited();

@@ -9,6 +9,7 @@
 
 #include "ContainerRuntime.h"
 #include "PolicyDirWatch.h"
+#include "ServiceNotify.h"
 
 namespace agent {
 
@@ -18,9 +19,15 @@ class EventLoop {
     std::function<void()> policies;  // the policy directory changed, or SIGHUP
     std::function<void()> config;    // SIGHUP: the config file
   };
-  // `signalFd` reads SIGTERM, SIGINT, SIGHUP (and SIGCHLD, ignored).
-  EventLoop(int signalFd, container::ContainerRuntime& runtime, std::string policyDir, Reloads reloads)
-      : signalFd_(signalFd), runtime_(runtime), policyDir_(std::move(policyDir)), reloads_(std::move(reloads)) {}
+  // `signalFd` reads SIGTERM, SIGINT, SIGHUP (and SIGCHLD, ignored). `service` hears of
+  // each SIGHUP reload (RELOADING=1, then READY=1 once both reloads returned).
+  EventLoop(int signalFd, container::ContainerRuntime& runtime, std::string policyDir, Reloads reloads,
+            ServiceNotify& service)
+      : signalFd_(signalFd),
+        runtime_(runtime),
+        policyDir_(std::move(policyDir)),
+        reloads_(std::move(reloads)),
+        service_(service) {}
 
   // Until SIGTERM or SIGINT; returns that signal.
   int run();
@@ -35,6 +42,7 @@ class EventLoop {
   container::ContainerRuntime& runtime_;
   std::string policyDir_;
   Reloads reloads_;
+  ServiceNotify& service_;
   std::optional<PolicyDirWatch> policyWatch_;
 };
 

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "FileAt.h"
 #include "SeccompFilterCache.h"
 
@@ -25,12 +23,6 @@ void reportLeftOut(const seccomp::CompiledFilter& filter, const std::string& pro
 }
 
 }  // namespace
-
-std::string defaultSeccompProfilePath() {
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return (self.parent_path().parent_path() / "share/agent/seccomp/default.json").string();
-}
 
 Result<container::SeccompCompile> loadSeccompProfile(const std::string& path) {
   auto text = readWholeFile(path);

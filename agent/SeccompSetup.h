@@ -6,12 +6,9 @@
 #include <string>
 
 #include "ContainerRuntime.h"
+#include "InstallLayout.h"  // defaultSeccompProfilePath()
 
 namespace agent {
-
-// Where the default profile is when `seccomp_profile` is not set: share/agent/seccomp/
-// default.json next to agentd's bin/ (the build tree has it there too).
-std::string defaultSeccompProfilePath();
 
 // The runtime's SeccompCompile over the profile at `path`.
 Result<container::SeccompCompile> loadSeccompProfile(const std::string& path);
