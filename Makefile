@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps deps-run deb build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-e2e test-package test-asan bench bench-stats bench-images bench-engines format format-check clean
+.PHONY: all deps deps-run deb build build-run build-asan build-fuzz fuzz run test test-unit test-host test-vm test-vm-systemd test-e2e test-package test-asan bench bench-stats bench-images bench-engines format format-check clean
 
 all: build
 
@@ -72,10 +72,11 @@ run: build-run
 	$(BUILD)/bin/agentd probe
 	exec $(BUILD)/bin/agentd --data-dir $(DATA_DIR) $(AGENTD_FLAGS)
 
-# Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), e2e (agentd +
-# agentctl), and the unit tier again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Every tier: unit, host (real cgroups here, root), vm (real cgroup v2 guest), vm-systemd (the
+# same kernel with systemd as PID 1), e2e (agentd + agentctl), and the unit tier again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
 test: build build-asan build-fuzz format-check
-	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm|e2e|package'
+	cd $(BUILD) && ctest --output-on-failure -L 'unit|host|vm|vm-systemd|e2e|package'
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit
 	$(MAKE) fuzz
 
@@ -84,7 +85,9 @@ test-unit: build
 test-host: build
 	cd $(BUILD) && ctest --output-on-failure -L host
 test-vm: build
-	cd $(BUILD) && ctest --output-on-failure -L vm
+	cd $(BUILD) && ctest --output-on-failure -L '^vm$$'
+test-vm-systemd: build
+	cd $(BUILD) && ctest --output-on-failure -L '^vm-systemd$$'
 test-e2e: build
 	cd $(BUILD) && ctest --output-on-failure -L e2e
 test-package: build

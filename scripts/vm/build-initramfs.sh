@@ -25,6 +25,20 @@ mkdir -p "$stage"/{bin,proc,sys,dev,lib/modules}
 cp "$busybox" "$stage/bin/busybox"
 cp "$here/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
+# The systemd mode's parts (run-in-vm.sh --init systemd): its root set-up, the job's runner, and
+# the units to mask: what this host enables in /etc/systemd/system/*.wants (targets aside, which
+# only group), listed now so the list fits whatever host builds the guest, plus the logins.
+cp "$here/guest-systemd.sh" "$stage/guest-systemd.sh"
+cp "$here/agent-vm-run-job.sh" "$stage/agent-vm-run-job.sh"
+{
+  for unit in /etc/systemd/system/*.wants/*; do
+    [ -e "$unit" ] || [ -L "$unit" ] || continue
+    case "$unit" in *.target) continue ;; esac
+    basename "$unit"
+  done
+  printf '%s\n' getty@tty1.service serial-getty@ttyS0.service systemd-timesyncd.service \
+    systemd-networkd-wait-online.service systemd-logind.service
+} | sort -u >"$stage/agent-vm-masks"
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
          netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_blk crc16 crc32c_generic mbcache jbd2 ext4; do
   ko=$(find "$modules/kernel" -name "$m.ko*" | head -n 1)

@@ -14,6 +14,12 @@ for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
   insmod /lib/modules/$m.ko 2>/dev/null
 done
 
+# agent.init=systemd on the kernel's command line (run-in-vm.sh --init systemd): boot the host
+# tree's systemd as PID 1 on a writable root instead (guest-systemd.sh).
+case " $(cat /proc/cmdline) " in
+  *" agent.init=systemd "*) . /guest-systemd.sh ;;
+esac
+
 mkdir -p /host
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
   echo "guest-init: cannot mount the host root over 9p" >/dev/console
