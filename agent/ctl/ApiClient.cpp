@@ -62,6 +62,7 @@ Error unreachable(const Error& transport, const Endpoint& endpoint) {
   const std::string& url = endpoint.url;
   switch (transport.errnum) {
     case EKEYREJECTED:  // TlsTunnel: agentd's certificate is not trusted; the sentence says what to give
+    case ENOKEY:        // TlsTunnel: the CA file or libssl is missing
       return Error{ECONNREFUSED, "", transport.action, true};
     case ECONNABORTED:
       return Error{ECONNABORTED, "",

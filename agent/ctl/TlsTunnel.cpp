@@ -22,14 +22,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The libssl functions used here (with libcrypto's, found through libssl's handle).
-#define AGENT_SSL_FUNCTIONS(X)                                                                                       \
-  X(TLS_client_method)                                                                                               \
-  X(SSL_CTX_new)                                                                                                     \
-  X(SSL_CTX_free) X(SSL_CTX_ctrl) X(SSL_CTX_set_verify) X(SSL_CTX_load_verify_locations)                             \
-      X(SSL_CTX_set_default_verify_paths) X(SSL_new) X(SSL_free) X(SSL_set_fd) X(SSL_ctrl) X(SSL_set1_host)          \
-          X(SSL_get0_param) X(X509_VERIFY_PARAM_set1_ip_asc) X(SSL_connect) X(SSL_read) X(SSL_write) X(SSL_shutdown) \
-              X(SSL_get_error) X(SSL_get_verify_result) X(X509_verify_cert_error_string) X(ERR_get_error)            \
-                  X(ERR_error_string_n) X(ERR_clear_error)
+#define AGENT_SSL_FUNCTIONS(X)                                                                                      \
+  X(TLS_client_method)                                                                                              \
+  X(SSL_CTX_new)                                                                                                    \
+  X(SSL_CTX_free)                                                                                                   \
+  X(SSL_CTX_ctrl) X(SSL_CTX_set_verify) X(SSL_CTX_load_verify_locations) X(SSL_CTX_set_default_verify_paths)        \
+      X(SSL_new) X(SSL_free) X(SSL_set_fd) X(SSL_ctrl) X(SSL_set1_host) X(SSL_get0_param)                           \
+          X(X509_VERIFY_PARAM_set1_ip_asc) X(SSL_connect) X(SSL_read) X(SSL_write) X(SSL_shutdown) X(SSL_get_error) \
+              X(SSL_get_verify_result) X(X509_verify_cert_error_string) X(ERR_get_error) X(ERR_error_string_n)      \
+                  X(ERR_clear_error)
 
 struct Ssl {
 #define AGENT_SSL_MEMBER(name) decltype(&::name) name = nullptr;
@@ -108,11 +109,17 @@ struct Session {
         continue;
       }
       long verified = ssl.SSL_get_verify_result(conn);
+      if (verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        return userError("the certificate of agentd at " + where + " is for another name or address (" +
+                             ssl.X509_verify_cert_error_string(verified) +
+                             "); give --api the name or address its api_tls_cert names (subjectAltName)",
+                         EKEYREJECTED);
+      }
       if (verified != X509_V_OK) {
         return userError("the certificate of agentd at " + where + " is not trusted (" +
                              ssl.X509_verify_cert_error_string(verified) + "); give --tls-ca (or AGENT_TLS_CA) " +
                              (peer.caFile.empty() ? std::string("the CA") : "a CA, not " + peer.caFile + ",") +
-                             " that signed its api_tls_cert, for the name or address in the URL",
+                             " that signed its api_tls_cert",
                          EKEYREJECTED);
       }
       return userError("no TLS session with agentd at " + where + " (" + lastSslError(ssl) +
@@ -215,14 +222,14 @@ bool isIpAddress(const std::string& host) {
 Result<UniqueFd> openTlsTunnel(UniqueFd tcp, const TlsPeer& peer, Clock::time_point deadline) {
   std::string loadError;
   const Ssl* ssl = loadSsl(loadError);
-  if (ssl == nullptr) return userError("https needs OpenSSL's libssl (" + loadError + "); install libssl3", EINVAL);
+  if (ssl == nullptr) return userError("https needs OpenSSL's libssl (" + loadError + "); install libssl3", ENOKEY);
   bool blocking = !(::fcntl(tcp.get(), F_GETFL) & O_NONBLOCK);
   auto session = std::make_unique<Session>(*ssl);
   session->net = std::move(tcp);
   setNonBlocking(session->net.get(), true);
   session->ctx = ssl->SSL_CTX_new(ssl->TLS_client_method());
   if (session->ctx == nullptr)
-    return userError("OpenSSL could not make a TLS context (" + lastSslError(*ssl) + ")", EINVAL);
+    return userError("OpenSSL could not make a TLS context (" + lastSslError(*ssl) + ")", ENOKEY);
   ssl->SSL_CTX_ctrl(session->ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);
   // SSL_write may take part of a buffer, and the rest from a moved buffer later.
   ssl->SSL_CTX_ctrl(session->ctx, SSL_CTRL_MODE, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
@@ -232,13 +239,13 @@ Result<UniqueFd> openTlsTunnel(UniqueFd tcp, const TlsPeer& peer, Clock::time_po
     if (ssl->SSL_CTX_load_verify_locations(session->ctx, peer.caFile.c_str(), nullptr) != 1)
       return userError("cannot read the CA file " + peer.caFile + " (" + lastSslError(*ssl) +
                            "); give --tls-ca (or AGENT_TLS_CA) a PEM file of CA certificates",
-                       EINVAL);
+                       ENOKEY);
   } else {
     ssl->SSL_CTX_set_default_verify_paths(session->ctx);
   }
   session->conn = ssl->SSL_new(session->ctx);
   if (session->conn == nullptr)
-    return userError("OpenSSL could not make a TLS session (" + lastSslError(*ssl) + ")", EINVAL);
+    return userError("OpenSSL could not make a TLS session (" + lastSslError(*ssl) + ")", ENOKEY);
   ssl->SSL_set_fd(session->conn, session->net.get());
   if (isIpAddress(peer.host)) {
     ssl->X509_VERIFY_PARAM_set1_ip_asc(ssl->SSL_get0_param(session->conn), peer.host.c_str());

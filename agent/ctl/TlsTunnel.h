@@ -21,7 +21,7 @@ struct TlsPeer {
 
 // The TLS handshake over the connected socket `tcp`, done by `deadline`. The socket returned
 // is blocking or not as `tcp` was. Errors, one sentence each: EKEYREJECTED when the
-// certificate is not trusted or not for `host`, EINVAL when the CA file cannot be read or
+// certificate is not trusted or not for `host`, ENOKEY when the CA file cannot be read or
 // libssl cannot be loaded, ETIMEDOUT, ECONNABORTED (the peer closed; not TLS?).
 Result<UniqueFd> openTlsTunnel(UniqueFd tcp, const TlsPeer& peer, std::chrono::steady_clock::time_point deadline);
 
