@@ -60,13 +60,13 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir",        "data_dir",           "policy_dir",       "cgroup_parent",    "metrics_address",
-      "api_address",      "log_level",          "shim_path",        "log_max_bytes",    "standby_containers",
-      "enforce",          "reconcile_interval", "collect_interval", "idle_refresh",     "max_staleness",
-      "export",           "max_depth",          "ignore_cgroups",   "container_labels", "metrics_allow",
-      "default_userns",   "userns_user",        "seccomp_profile",  "max_image_upload", "engines",
-      "containerd_state", "fs_usage_interval",  "default_network",  "bridge_name",      "bridge_subnet",
-      "dns_fallback",     "nat_table"};
+      "state_dir", "data_dir", "policy_dir", "cgroup_parent", "metrics_address", "api_address", "log_level",
+      "shim_path", "log_max_bytes", "standby_containers", "enforce", "reconcile_interval", "collect_interval",
+      "idle_refresh", "max_staleness", "export", "max_depth", "ignore_cgroups", "container_labels", "metrics_allow",
+      "default_userns", "userns_user", "seccomp_profile", "max_image_upload", "engines", "containerd_state",
+      "fs_usage_interval", "default_network", "bridge_name", "bridge_subnet", "dns_fallback", "nat_table",
+      // TLS on the control API (ApiTlsConfig.h).
+      "api_tls_cert", "api_tls_key"};
   return keys;
 }
 
@@ -231,6 +231,10 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
       }
       if (isNetworkConfigKey(key)) {
         if (auto read = readNetworkConfigKey(where(path, value.Mark()), key, value, config.network); !read) return read;
+        known = true;
+      }
+      if (isApiTlsConfigKey(key)) {
+        if (auto read = readApiTlsConfigKey(where(path, value.Mark()), key, value, config.apiTls); !read) return read;
         known = true;
       }
       if (key == "standby_containers") {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ApiTlsConfig.h"
 #include "EnginesConfig.h"
 #include "Error.h"
 #include "NetworkConfig.h"
@@ -20,6 +21,8 @@ struct AgentConfig {
   std::string cgroupParent = "/agent";
   std::string metricsAddress = ":9101";
   std::string apiAddress = "127.0.0.1:9102";
+  // `api_tls_cert`, `api_tls_key`: TLS on the control API, required off loopback (ApiTlsConfig.h).
+  ApiTlsConfig apiTls;
   // `metrics_allow`: networks (CIDR) the metrics port serves; others are closed at accept.
   // Empty: every address. Checked at load (NetworkAllowList.h).
   std::vector<std::string> metricsAllow;

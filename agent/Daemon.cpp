@@ -307,11 +307,21 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   ControlApi controlApi(
       *runtime, *hierarchy, limitsApi, *policyStore, [&reconciler] { reconciler->reconcileAll(false); }, snapshots);
   auto apiMetrics = std::make_shared<ApiMetrics>();
+  HttpServerTls apiTls;
+  if (config.apiTls.enabled()) {
+    auto files = readApiTlsFiles(config.apiTls);
+    if (!files) {
+      spdlog::error("msg=\"cannot serve the API\" error=\"{}\"", files.error().message());
+      return 2;
+    }
+    apiTls = {std::move(files->certPem), std::move(files->keyPem)};
+  }
   auto api = HttpApi::start(
       config.apiAddress, *token, tokenFile, [&](const HttpRequest& request) { return controlApi.handle(request); },
       [apiMetrics](const HttpRequest& request, int status) { apiMetrics->count(request, status); },
       [limits = ImageUploadLimits{config.dataDir + "/uploads", config.maxImageUpload}](
-          const HttpRequest& head, const HttpServerRequest& raw) { return imageUploadIntake(limits, head, raw); });
+          const HttpRequest& head, const HttpServerRequest& raw) { return imageUploadIntake(limits, head, raw); },
+      std::move(apiTls));
   if (!api) {
     spdlog::error("msg=\"cannot serve the API\" address={} error=\"{}\"", config.apiAddress, api.error().message());
     return 1;

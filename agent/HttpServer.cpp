@@ -316,6 +316,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
   server->host_ = host;
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
   if (address->ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+  // TLS 1.2 and 1.3 only; the PEM text is copied by libmicrohttpd at the start.
+  std::vector<MHD_OptionItem> tls;
+  if (server->options_.tls.enabled()) {
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+      return userError("this libmicrohttpd has no TLS; install one built with GnuTLS (Debian's is)", ENOTSUP);
+    flags |= MHD_USE_TLS;
+    tls.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(server->options_.tls.certPem.c_str())});
+    tls.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(server->options_.tls.keyPem.c_str())});
+    tls.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>("NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2")});
+  }
+  tls.push_back({MHD_OPTION_END, 0, nullptr});
   HttpServer* self = server.get();
   server->daemon_ = MHD_start_daemon(
       flags, 0, &HttpServerCallbacks::acceptPolicy, self, &HttpServerCallbacks::access, self, MHD_OPTION_SOCK_ADDR,
@@ -328,7 +339,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
       // cost agentd 16-18 MiB at 16 KiB and 13-15 MiB at 8 KiB (e2e SlowClientE2E).
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t{8192}, MHD_OPTION_NOTIFY_CONNECTION,
       &HttpServerCallbacks::notifyConnection, self, MHD_OPTION_NOTIFY_COMPLETED, &HttpServerCallbacks::completed, self,
-      MHD_OPTION_EXTERNAL_LOGGER, &logToSpdlog, nullptr, MHD_OPTION_END);
+      MHD_OPTION_EXTERNAL_LOGGER, &logToSpdlog, nullptr, MHD_OPTION_ARRAY, tls.data(), MHD_OPTION_END);
+  if (server->daemon_ == nullptr && server->options_.tls.enabled()) {
+    return userError("cannot listen on " + server->options_.address +
+                         " with TLS: the port is taken, or api_tls_cert and api_tls_key are not a certificate and "
+                         "its private key (PEM, unencrypted); check both files and " +
+                         server->options_.flag,
+                     EINVAL);
+  }
   if (server->daemon_ == nullptr) {
     return userError("cannot listen on " + server->options_.address +
                          ": the port is taken, or the host is not an address of this machine; give another " +

@@ -88,6 +88,15 @@ struct HttpBodyIntake {
   std::shared_ptr<HttpBodySink> sink;
 };
 
+// TLS (libmicrohttpd's, through GnuTLS): the server's certificate chain and key as PEM text.
+// Upgraded connections then reach their session through a socketpair libmicrohttpd relays:
+// sessions use read/write/send/recv/poll/shutdown only, never TCP socket options.
+struct HttpServerTls {
+  std::string certPem;
+  std::string keyPem;
+  bool enabled() const { return !certPem.empty(); }
+};
+
 struct HttpServerOptions {
   std::string address;  // HOST:PORT, [IPv6]:PORT or :PORT (every interface); port 0: a free one
   std::string flag;     // the option that sets it, for errors ("--metrics-address")
@@ -102,6 +111,7 @@ struct HttpServerOptions {
   // Connections at once, over all clients (each a descriptor: agentd raises its limit).
   unsigned connectionLimit = 8192;
   NetworkAllowList allow;  // empty: every source address
+  HttpServerTls tls;       // empty: plain HTTP
 };
 
 class HttpServer {

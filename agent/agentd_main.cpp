@@ -84,5 +84,16 @@ int main(int argc, char** argv) {
               << " (the default is /agent)\n";
     return 2;
   }
+  // Refused before anything starts: the API token must not cross a network in clear.
+  if (auto listener = agent::checkApiListener(fromFile.apiAddress, fromFile.apiTls); !listener) {
+    std::cerr << "agentd: " << listener.error().message() << '\n';
+    return 2;
+  }
+  if (fromFile.apiTls.enabled()) {
+    if (auto files = agent::readApiTlsFiles(fromFile.apiTls); !files) {
+      std::cerr << "agentd: " << files.error().message() << '\n';
+      return 2;
+    }
+  }
   return agent::runDaemon(fromFile, explicitConfig);
 }

@@ -79,29 +79,32 @@ def host_overview():
     p.add("stat", "Paused containers", [(f'sum(agent_container_frozen{{{C}}})', "paused")], width=6, height=4)
     p.add("stat", "OOM kills (1h)", [(f'sum(increase(container_oom_events_total{{{C}}}[1h]))', "OOM kills")],
           width=6, height=4)
-    p.add("stat", "Host CPUs", [(f'max(machine_cpu_cores{{{I}}})', "CPUs")], width=6, height=4)
+    p.add("stat", "Host CPUs", [(f'sum(max by (instance) (machine_cpu_cores{{{I}}}))', "CPUs")], width=6, height=4,
+          description="Summed over the hosts selected")
     p.add("timeseries", "CPU by container",
-          [(f'sum by (name) (rate(container_cpu_usage_seconds_total{{{C}, cpu="total"}}[$__rate_interval]))',
-            "{{name}}")], unit="percentunit", description="CPUs used (1.0 = one CPU)")
+          [(f'sum by (instance, name) (rate(container_cpu_usage_seconds_total{{{C}, cpu="total"}}'
+            f'[$__rate_interval]))', "{{name}} {{instance}}")], unit="percentunit", description="CPUs used (1.0 = one CPU)")
     p.add("timeseries", "Memory by container (working set)",
-          [(f'sum by (name) (container_memory_working_set_bytes{{{C}}})', "{{name}}")], unit="bytes")
+          [(f'sum by (instance, name) (container_memory_working_set_bytes{{{C}}})', "{{name}} {{instance}}")], unit="bytes")
     p.add("timeseries", "CPU throttling by container",
-          [(f'sum by (name) (rate(container_cpu_cfs_throttled_periods_total{{{C}}}[$__rate_interval])) / '
-            f'sum by (name) (rate(container_cpu_cfs_periods_total{{{C}}}[$__rate_interval]))', "{{name}}")],
+          [(f'sum by (instance, name) (rate(container_cpu_cfs_throttled_periods_total{{{C}}}[$__rate_interval])) / '
+            f'sum by (instance, name) (rate(container_cpu_cfs_periods_total{{{C}}}[$__rate_interval]))',
+            "{{name}} {{instance}}")],
           unit="percentunit", description="Share of CFS periods in which the container was throttled")
     p.add("timeseries", "OOM kills by container",
-          [(f'sum by (name) (increase(container_oom_events_total{{{C}}}[$__rate_interval]))', "{{name}}")])
+          [(f'sum by (instance, name) (increase(container_oom_events_total{{{C}}}[$__rate_interval]))',
+            "{{name}} {{instance}}")])
     p.add("timeseries", "Host CPU and memory",
-          [(f'sum(rate(container_cpu_usage_seconds_total{{{I}, id="/", cpu="total"}}[$__rate_interval]))',
-            "CPUs used"),
-           (f'sum(container_memory_working_set_bytes{{{I}, id="/"}}) / sum(machine_memory_bytes{{{I}}})',
-            "memory used (share)")], unit="short")
+          [(f'sum by (instance) (rate(container_cpu_usage_seconds_total{{{I}, id="/", cpu="total"}}'
+            f'[$__rate_interval]))', "CPUs used {{instance}}"),
+           (f'sum by (instance) (container_memory_working_set_bytes{{{I}, id="/"}}) / '
+            f'sum by (instance) (machine_memory_bytes{{{I}}})', "memory used (share) {{instance}}")], unit="short")
     p.add("timeseries", "Agent health",
           [(f'up{{{I}}}', "up {{instance}}"),
-           (f'histogram_quantile(0.99, sum by (le) (rate(agent_collection_duration_seconds_bucket{{{I}}}'
-            f'[$__rate_interval])))', "collection p99 (s)"),
-           (f'sum(agent_cgroups{{{I}}})', "cgroups walked")])
-    variables = [query_variable("instance", "Agent", "label_values(agent_build_info, instance)", multi=True)]
+           (f'histogram_quantile(0.99, sum by (instance, le) (rate(agent_collection_duration_seconds_bucket{{{I}}}'
+            f'[$__rate_interval])))', "collection p99 (s) {{instance}}"),
+           (f'sum by (instance) (agent_cgroups{{{I}}})', "cgroups walked {{instance}}")])
+    variables = [query_variable("instance", "Agent", 'label_values(up{job="agent"}, instance)', multi=True)]
     return dashboard("agent-host-overview", "Agent: host overview",
                      "Containers, CPU and memory by container, throttling, OOM kills, paused containers, agent health",
                      variables, p, ["agentd", "containers"])
@@ -110,45 +113,45 @@ def host_overview():
 def container_detail():
     p = Layout()
     p.add("timeseries", "CPU vs limit",
-          [(f'sum(rate(container_cpu_usage_seconds_total{{{ONE}, cpu="total"}}[$__rate_interval]))', "used"),
-           (f'sum(container_spec_cpu_quota{{{ONE}}}) / sum(container_spec_cpu_period{{{ONE}}})', "limit")],
+          [(f'sum by (instance) (rate(container_cpu_usage_seconds_total{{{ONE}, cpu="total"}}[$__rate_interval]))', "used {{instance}}"),
+           (f'sum by (instance) (container_spec_cpu_quota{{{ONE}}}) / sum by (instance) (container_spec_cpu_period{{{ONE}}})', "limit {{instance}}")],
           unit="short", description="CPUs (1.0 = one CPU); no limit line when unlimited")
     p.add("timeseries", "Memory vs limit",
-          [(f'sum(container_memory_working_set_bytes{{{ONE}}})', "working set"),
-           (f'sum(container_memory_usage_bytes{{{ONE}}})', "usage (with cache)"),
-           (f'sum(container_spec_memory_limit_bytes{{{ONE}}} > 0)', "limit")], unit="bytes")
+          [(f'sum by (instance) (container_memory_working_set_bytes{{{ONE}}})', "working set {{instance}}"),
+           (f'sum by (instance) (container_memory_usage_bytes{{{ONE}}})', "usage (with cache) {{instance}}"),
+           (f'sum by (instance) (container_spec_memory_limit_bytes{{{ONE}}} > 0)', "limit {{instance}}")], unit="bytes")
     p.add("timeseries", "Throttled ratio",
-          [(f'sum(rate(container_cpu_cfs_throttled_periods_total{{{ONE}}}[$__rate_interval])) / '
-            f'sum(rate(container_cpu_cfs_periods_total{{{ONE}}}[$__rate_interval]))', "throttled")],
+          [(f'sum by (instance) (rate(container_cpu_cfs_throttled_periods_total{{{ONE}}}[$__rate_interval])) / '
+            f'sum by (instance) (rate(container_cpu_cfs_periods_total{{{ONE}}}[$__rate_interval]))', "throttled {{instance}}")],
           unit="percentunit")
     p.add("timeseries", "Tasks vs limit",
-          [(f'sum(container_threads{{{ONE}}})', "tasks"),
-           (f'sum(container_threads_max{{{ONE}}} > 0)', "limit"),
-           (f'sum(container_processes{{{ONE}}})', "processes")])
+          [(f'sum by (instance) (container_threads{{{ONE}}})', "tasks {{instance}}"),
+           (f'sum by (instance) (container_threads_max{{{ONE}}} > 0)', "limit {{instance}}"),
+           (f'sum by (instance) (container_processes{{{ONE}}})', "processes {{instance}}")])
     p.add("timeseries", "Disk I/O",
-          [(f'sum by (device) (rate(container_fs_reads_bytes_total{{{ONE}}}[$__rate_interval]))', "read {{device}}"),
-           (f'sum by (device) (rate(container_fs_writes_bytes_total{{{ONE}}}[$__rate_interval]))',
-            "write {{device}}")], unit="Bps")
+          [(f'sum by (instance, device) (rate(container_fs_reads_bytes_total{{{ONE}}}[$__rate_interval]))', "read {{device}} {{instance}}"),
+           (f'sum by (instance, device) (rate(container_fs_writes_bytes_total{{{ONE}}}[$__rate_interval]))',
+            "write {{device}} {{instance}}")], unit="Bps")
     p.add("timeseries", "Network",
-          [(f'sum by (interface) (rate(container_network_receive_bytes_total{{{ONE}}}[$__rate_interval]))',
-            "in {{interface}}"),
-           (f'sum by (interface) (rate(container_network_transmit_bytes_total{{{ONE}}}[$__rate_interval]))',
-            "out {{interface}}")], unit="Bps", description="Containers on the host's network show none")
+          [(f'sum by (instance, interface) (rate(container_network_receive_bytes_total{{{ONE}}}[$__rate_interval]))',
+            "in {{interface}} {{instance}}"),
+           (f'sum by (instance, interface) (rate(container_network_transmit_bytes_total{{{ONE}}}[$__rate_interval]))',
+            "out {{interface}} {{instance}}")], unit="Bps", description="Containers on the host's network show none")
     p.add("timeseries", "Pressure (cgroup v2)",
-          [(f'rate(container_pressure_cpu_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "cpu some"),
-           (f'rate(container_pressure_memory_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "memory some"),
-           (f'rate(container_pressure_io_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "io some")],
+          [(f'rate(container_pressure_cpu_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "cpu some {{instance}}"),
+           (f'rate(container_pressure_memory_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "memory some {{instance}}"),
+           (f'rate(container_pressure_io_waiting_seconds_total{{{ONE}}}[$__rate_interval])', "io some {{instance}}")],
           unit="percentunit", description="Share of time some tasks waited; cgroup v2 hosts only")
     # agentd's own containers have their lifecycle state; another engine's (Docker, podman)
     # are running or paused as their cgroup's freezer says.
-    state = (f'max by (state) (agent_container_state{{{ONE}}})'
-             f' or max by (state) (label_replace(agent_container_frozen{{{ONE}}} == 1, "state", "paused", "", ""))'
-             f' or max by (state) (label_replace(agent_container_frozen{{{ONE}}} == 0, "state", "running", "", "") + 1)')
-    p.add("stat", "State", [(state, "{{state}}")], width=6, height=8,
+    state = (f'max by (instance, state) (agent_container_state{{{ONE}}})'
+             f' or max by (instance, state) (label_replace(agent_container_frozen{{{ONE}}} == 1, "state", "paused", "", ""))'
+             f' or max by (instance, state) (label_replace(agent_container_frozen{{{ONE}}} == 0, "state", "running", "", "") + 1)')
+    p.add("stat", "State", [(state, "{{state}} {{instance}}")], width=6, height=8,
           description="agentd's containers: their state; other engines' containers: running or paused (freezer)")
-    p.add("stat", "OOM kills", [(f'sum(container_oom_events_total{{{ONE}}})', "OOM kills")], width=6, height=8)
+    p.add("stat", "OOM kills", [(f'sum by (instance) (container_oom_events_total{{{ONE}}})', "OOM kills {{instance}}")], width=6, height=8)
     variables = [
-        query_variable("instance", "Agent", "label_values(agent_build_info, instance)"),
+        query_variable("instance", "Agent", 'label_values(up{job="agent"}, instance)', multi=True),
         query_variable("container", "Container", 'label_values(container_last_seen{instance=~"$instance", id!="/"}, name)'),
     ]
     return dashboard("agent-container-detail", "Agent: container detail",

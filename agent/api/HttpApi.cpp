@@ -80,13 +80,15 @@ HttpResponse errorResponse(const Error& error) {
 }
 
 Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std::string token, std::string tokenFile,
-                                                Handler handler, Observer observer, Intake intake) {
+                                                Handler handler, Observer observer, Intake intake, HttpServerTls tls) {
   std::unique_ptr<HttpApi> api(new HttpApi(std::move(token), std::move(tokenFile), std::move(handler)));
   api->observer_ = std::move(observer);  // before the first request can arrive
   HttpServerOptions http;
   http.address = address;
   http.flag = "--api-address";
   http.maxBody = kMaxRequestBody;
+  bool secure = tls.enabled();
+  http.tls = std::move(tls);
   HttpApi* self = api.get();
   http.tooLarge = [self](const HttpServerRequest& raw) {
     self->answered(parsed(raw), 413);
@@ -112,7 +114,7 @@ Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std:
   api->server_ = std::move(*started);
   std::string host = api->server_->host();
   if (host.empty()) host = "0.0.0.0";
-  api->url_ = "http://" + host + ":" + std::to_string(api->server_->port());
+  api->url_ = (secure ? "https://" : "http://") + host + ":" + std::to_string(api->server_->port());
   return api;
 }
 

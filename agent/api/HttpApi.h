@@ -70,11 +70,13 @@ class HttpApi {
   using Observer = std::function<void(const HttpRequest&, int status)>;
   // Listens on HOST:PORT (port 0: any free port). `handler` serves every authorized request;
   // a refused one is told `tokenFile`, where agentd keeps the token.
+  // With `tls` (HttpServerTls), https: the URL says so.
   static Result<std::unique_ptr<HttpApi>> start(const std::string& address, std::string token, std::string tokenFile,
-                                                Handler handler, Observer observer = {}, Intake intake = {});
+                                                Handler handler, Observer observer = {}, Intake intake = {},
+                                                HttpServerTls tls = {});
   ~HttpApi();
 
-  // The URL actually bound, e.g. http://127.0.0.1:9102
+  // The URL actually bound, e.g. http://127.0.0.1:9102 (https:// with TLS)
   const std::string& url() const { return url_; }
 
   // For agentd's exit: new requests get 503 (agentd is stopping); waits up to `bound` for

@@ -18,10 +18,17 @@ std::string startHint(const Endpoint& endpoint) {
 
 }  // namespace
 
-Result<Endpoint> findEndpoint(const std::string& apiFlag, const std::string& tokenFileFlag,
-                              const std::string& stateDir) {
+Result<HttpUrl> endpointUrl(const Endpoint& endpoint) {
+  auto url = parseHttpUrl(endpoint.url);
+  if (url) url->tlsCa = endpoint.tlsCa;
+  return url;
+}
+
+Result<Endpoint> findEndpoint(const std::string& apiFlag, const std::string& tokenFileFlag, const std::string& stateDir,
+                              const std::string& tlsCa) {
   Endpoint endpoint;
   endpoint.stateDir = stateDir;
+  endpoint.tlsCa = tlsCa;
   endpoint.url = apiFlag;
   if (endpoint.url.empty()) {
     auto recorded = readWholeFile(stateDir + "/api");
@@ -54,6 +61,9 @@ bool isUnreachable(const Error& error) {
 Error unreachable(const Error& transport, const Endpoint& endpoint) {
   const std::string& url = endpoint.url;
   switch (transport.errnum) {
+    case EKEYREJECTED:  // TlsTunnel: agentd's certificate is not trusted; the sentence says what to give
+    case ENOKEY:        // TlsTunnel: the CA file or libssl is missing
+      return Error{ECONNREFUSED, "", transport.action, true};
     case ECONNABORTED:
       return Error{ECONNABORTED, "",
                    "agentd at " + url + " closed the connection before answering (it stopped or restarted?)", true};
@@ -95,7 +105,7 @@ std::string tokenRefused(const Endpoint& endpoint, const std::string& agentdToke
 
 Result<HttpReply> ApiClient::exchange(const std::string& method, const std::string& path,
                                       const std::optional<nlohmann::json>& body, long timeoutSeconds) const {
-  auto url = parseHttpUrl(endpoint_.url);
+  auto url = endpointUrl(endpoint_);
   if (!url) return tl::unexpected(url.error());
   HttpRequestLine request{method, path, {{"Authorization", "Bearer " + endpoint_.token}}, ""};
   if (body) {

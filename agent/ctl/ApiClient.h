@@ -21,18 +21,21 @@ struct Endpoint {
   std::string token;
   std::string tokenFile;  // the file the token was read from
   std::string stateDir;   // agentctl's --state-dir
+  std::string tlsCa;      // --tls-ca / AGENT_TLS_CA: CAs for an https URL; empty: the system's
 };
+// The endpoint's URL, parsed, with its TLS settings.
+Result<HttpUrl> endpointUrl(const Endpoint& endpoint);
 // A token file that is missing is ECONNREFUSED (agentd writes it when it starts: most likely
 // it never ran with this state directory), one agentctl may not read EACCES; both say the
 // file and the options in use.
-Result<Endpoint> findEndpoint(const std::string& apiFlag, const std::string& tokenFileFlag,
-                              const std::string& stateDir);
+Result<Endpoint> findEndpoint(const std::string& apiFlag, const std::string& tokenFileFlag, const std::string& stateDir,
+                              const std::string& tlsCa = "");
 
 // Every way a request can fail to get agentd's answer is one of these (agentctl exits 3):
 // never reached (nothing listens, the name does not resolve, not agentd, no answer in time,
-// agentd stopping: ECONNREFUSED), or cut after it was sent (ECONNABORTED: it may have been
-// done). Each is one sentence: what happened at which address, and how to start or check
-// agentd.
+// agentd stopping, its certificate not trusted: ECONNREFUSED), or cut after it was sent
+// (ECONNABORTED: it may have been done). Each is one sentence: what happened at which address, and how to start or
+// check agentd.
 bool isUnreachable(const Error& error);
 Error unreachable(const Error& transport, const Endpoint& endpoint);
 

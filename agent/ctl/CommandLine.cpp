@@ -10,6 +10,9 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   app.add_option("--api", global.api, "URL of agentd's API (default: read from STATE_DIR/api)");
   app.add_option("--token-file", global.tokenFile, "API token file (default: STATE_DIR/token)");
+  app.add_option("--tls-ca", global.tlsCa,
+                 "CA certificates (PEM) that signed agentd's api_tls_cert, for https:// --api")
+      ->envname("AGENT_TLS_CA");
   app.add_option("--state-dir", global.stateDir, "agentd's state directory")->capture_default_str();
 }
 

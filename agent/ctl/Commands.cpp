@@ -133,7 +133,7 @@ std::string Commands::refusal(long status, const json& body) const {
 
 bool Commands::connect(int& exitCode) {
   if (client_) return true;
-  auto endpoint = findEndpoint(options_.api, options_.tokenFile, options_.stateDir);
+  auto endpoint = findEndpoint(options_.api, options_.tokenFile, options_.stateDir, options_.tlsCa);
   if (!endpoint) {
     std::cerr << "agentctl: " << endpoint.error().message() << '\n';
     exitCode = isUnreachable(endpoint.error()) ? kExitUnreachable : kExitAgentError;

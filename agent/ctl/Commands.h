@@ -19,6 +19,7 @@ inline constexpr int kExitOk = 0, kExitAgentError = 1, kExitUsage = 2, kExitUnre
 struct GlobalOptions {
   std::string output = "table";  // table | json
   std::string api, tokenFile, stateDir = "/run/agent";
+  std::string tlsCa;  // --tls-ca, AGENT_TLS_CA
 };
 
 struct RunOptions {

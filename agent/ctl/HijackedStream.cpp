@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "HttpClient.h"
+#include "TlsTunnel.h"
 
 namespace agent::ctl {
 
@@ -32,7 +33,9 @@ Result<UniqueFd> connectTo(const HttpUrl& url) {
       ::freeaddrinfo(found);
       timeval none{0, 0};
       ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
-      return fd;
+      if (!url.tls) return fd;
+      return openTlsTunnel(std::move(fd), TlsPeer{url.host, url.tlsCa},
+                           std::chrono::steady_clock::now() + std::chrono::seconds(kConnectSeconds));
     }
     err = errno;
   }
@@ -46,7 +49,7 @@ Result<UniqueFd> connectTo(const HttpUrl& url) {
 Result<std::variant<HijackedStream, StreamRefused>> openHijackedStream(const Endpoint& endpoint,
                                                                        const std::string& path,
                                                                        const std::string& jsonBody) {
-  auto url = parseHttpUrl(endpoint.url);
+  auto url = endpointUrl(endpoint);
   if (!url) return tl::unexpected(url.error());
   auto fd = connectTo(*url);
   if (!fd) return tl::unexpected(unreachable(fd.error(), endpoint));

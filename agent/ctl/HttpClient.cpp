@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "TextParse.h"
+#include "TlsTunnel.h"
 #include "UniqueFd.h"
 
 namespace agent::ctl {
@@ -61,7 +62,7 @@ Result<void> waitFor(int fd, short events, Clock::time_point deadline, const std
   }
 }
 
-Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
+Result<UniqueFd> connectTcp(const HttpUrl& url, Clock::time_point deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -94,9 +95,15 @@ Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
   return systemError("connect to agentd at", url.host + ":" + url.port, lastErrno);
 }
 
+Result<UniqueFd> connectTo(const HttpUrl& url, Clock::time_point deadline) {
+  auto tcp = connectTcp(url, deadline);
+  if (!tcp || !url.tls) return tcp;
+  return openTlsTunnel(std::move(*tcp), TlsPeer{url.host, url.tlsCa}, deadline);
+}
+
 tl::unexpected<Error> badUrl(std::string_view url, const std::string& why) {
   return userError("agentd's address \"" + std::string(url) + "\" is not a URL agentctl can use: " + why +
-                       "; give it as http://HOST:PORT (what agentd wrote to STATE_DIR/api)",
+                       "; give it as http://HOST:PORT or https://HOST:PORT (what agentd wrote to STATE_DIR/api)",
                    EINVAL);
 }
 
@@ -124,17 +131,17 @@ bool replyIsCutShort(std::string_view raw) {
 }
 
 Result<HttpUrl> parseHttpUrl(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) {
-    return badUrl(url, "agentd speaks plain http://, without TLS");
-  }
-  std::string_view rest = url.substr(scheme.size());
+  constexpr std::string_view plain = "http://", secure = "https://";
+  bool tls = url.substr(0, secure.size()) == secure;
+  if (!tls && url.substr(0, plain.size()) != plain) return badUrl(url, "it starts with neither http:// nor https://");
+  std::string_view rest = url.substr(tls ? secure.size() : plain.size());
   size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   HttpUrl parsed;
+  parsed.tls = tls;
   if (slash != std::string_view::npos) parsed.prefix = std::string(rest.substr(slash));
   while (!parsed.prefix.empty() && parsed.prefix.back() == '/') parsed.prefix.pop_back();
-  std::string_view host = authority, port = "80";
+  std::string_view host = authority, port = tls ? "443" : "80";
   if (!authority.empty() && authority.front() == '[') {
     size_t close = authority.find(']');
     if (close == std::string_view::npos) return badUrl(url, "its [ is not closed");

@@ -1,6 +1,6 @@
 #pragma once
-// A minimal HTTP/1.1 client for agentd's control API: plain HTTP to a host and port
-// (loopback by design, see ARCHITECTURE.md), one request per connection, JSON in and out.
+// A minimal HTTP/1.1 client for agentd's control API: HTTP to a host and port, on loopback,
+// or https to a remote agentd (TlsTunnel.h), one request per connection, JSON in and out.
 //
 // Why not libcurl: agentctl is started once per command, and loading libcurl with the
 // libraries Debian builds it against (TLS, HTTP/2, SSH, LDAP, Kerberos...) costs 4-5 ms per
@@ -15,11 +15,13 @@
 
 namespace agent::ctl {
 
-// http://HOST:PORT[/PREFIX]; HOST may be a name, an IPv4 address or [IPv6].
+// http://HOST:PORT[/PREFIX] or https://...; HOST may be a name, an IPv4 address or [IPv6].
 struct HttpUrl {
-  std::string host;
+  std::string host;  // without []
   std::string port;
   std::string prefix;  // prepended to every request path, without a trailing '/'
+  bool tls = false;    // https: TlsTunnel.h, the certificate checked for `host`
+  std::string tlsCa{};  // the CAs trusted for it (PEM file); empty: the system's
 };
 Result<HttpUrl> parseHttpUrl(std::string_view url);
 
@@ -51,7 +53,8 @@ bool replyIsCutShort(std::string_view raw);
 // reply (it stopped or restarted), ETIMEDOUT after `timeout`.
 Result<HttpReply> httpExchange(const HttpUrl& url, const HttpRequestLine& request, std::chrono::milliseconds timeout);
 
-// A connected non-blocking socket to `url` (HttpUpload.h); errors as httpExchange's.
+// A connected non-blocking socket to `url` (HttpUpload.h), through TLS for https; errors as
+// httpExchange's, and TlsTunnel.h's.
 Result<UniqueFd> httpConnect(const HttpUrl& url, std::chrono::milliseconds timeout);
 
 }  // namespace agent::ctl

@@ -54,7 +54,7 @@ int Commands::imageUpload(const std::string& input) {
   if (::fstat(bodyFd, &status) == 0 && S_ISREG(status.st_mode)) length = static_cast<uint64_t>(status.st_size);
   int exitCode = kExitOk;
   if (!connect(exitCode)) return exitCode;
-  auto url = parseHttpUrl(client_->endpoint().url);
+  auto url = endpointUrl(client_->endpoint());
   if (!url) {
     std::cerr << "agentctl: " << url.error().message() << '\n';
     return kExitUsage;

@@ -56,6 +56,14 @@ inline Ran shell(const std::string& command) {
   return ran;
 }
 
+// Where an Agent listens, instead of free ports on 127.0.0.1, and a name put at the end of its
+// cgroup parent (`/agent-test-PID-RANDOM-NAME`): one agent of several (FleetE2E).
+struct AgentListen {
+  std::string api = "127.0.0.1:0";
+  std::string metrics = "127.0.0.1:0";
+  std::string name;
+};
+
 class Agent {
  public:
   static constexpr size_t kStandby = 2;  // standby containers each test agent keeps
@@ -67,21 +75,26 @@ class Agent {
   };
   Agent(InNetns netns, std::string extraConfig)
       : Agent(std::move(extraConfig), {}, AGENT_BIN_DIR "/agentd", netns.path) {}
+  using Listen = AgentListen;
+  Agent(InNetns netns, std::string extraConfig, Listen listen)
+      : Agent(std::move(extraConfig), {}, AGENT_BIN_DIR "/agentd", netns.path, std::move(listen)) {}
   // `inheritedFiles`: descriptor number -> file under root(), opened for agentd to inherit
   // (without close-on-exec), as a shell's `42>file` or a supervisor hands them over.
   // `agentdPath`: another agentd binary (a copy the test may let a container attack; it
   // finds the agent-shim beside it).
   explicit Agent(std::string extraConfig = "", std::vector<std::pair<int, std::string>> inheritedFiles = {},
-                 std::string agentdPath = AGENT_BIN_DIR "/agentd", std::string netnsPath = "")
+                 std::string agentdPath = AGENT_BIN_DIR "/agentd", std::string netnsPath = "", Listen listen = {})
       : extraConfig_(std::move(extraConfig)),
         inheritedFiles_(std::move(inheritedFiles)),
         agentdPath_(std::move(agentdPath)),
-        netnsPath_(std::move(netnsPath)) {
+        netnsPath_(std::move(netnsPath)),
+        listen_(std::move(listen)) {
     std::random_device random;
     char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
     root_ = fs::temp_directory_path() / ("agent-test-e2e-" + std::string(suffix));
     cgroupParent_ = "/agent-test-" + std::to_string(::getpid()) + "-" + suffix;
+    if (!listen_.name.empty()) cgroupParent_ += "-" + listen_.name;
     // Its own images directory (an import must not land in the shared build tree), with
     // the busybox image linked in.
     fs::create_directories(root_ / "data" / "images");
@@ -125,8 +138,8 @@ class Agent {
       std::string state = (root_ / "state").string(), data = (root_ / "data").string();
       std::string config = (root_ / "agent.yaml").string(), policies = (root_ / "policies").string();
       ::execl(agentdPath_.c_str(), "agentd", "--config", config.c_str(), "--state-dir", state.c_str(), "--data-dir",
-              data.c_str(), "--api-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", "--cgroup-parent",
-              cgroupParent_.c_str(), "--policy-dir", policies.c_str(), static_cast<char*>(nullptr));
+              data.c_str(), "--api-address", listen_.api.c_str(), "--metrics-address", listen_.metrics.c_str(),
+              "--cgroup-parent", cgroupParent_.c_str(), "--policy-dir", policies.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 500 && !fs::exists(root_ / "state" / "api"); ++i) std::this_thread::sleep_for(10ms);
@@ -195,6 +208,7 @@ class Agent {
   std::vector<std::pair<int, std::string>> inheritedFiles_;
   std::string agentdPath_;
   std::string netnsPath_;
+  Listen listen_;
 };
 
 // The first word of a file (a cgroup control file: "50000 100000" -> "50000").

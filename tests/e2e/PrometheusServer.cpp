@@ -1,6 +1,8 @@
 #include "PrometheusServer.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -58,21 +60,38 @@ PrometheusServer::PrometheusServer(const std::string& metricsUrl, const std::vec
   if (scheme == std::string::npos) return;  // not ready(): the test fails on that
   std::string target = metricsUrl.substr(scheme + 2);
   target = target.substr(0, target.find('/'));
+  // The sample a newcomer copies (dashboards/prometheus.yml, job `agent`), with this agent as
+  // its target: what the tests see is what users run.
+  start({AGENT_DASHBOARDS_DIR "/prometheus.yml", {target}, rulesFiles, ""});
+}
+
+PrometheusServer::PrometheusServer(const PrometheusSetup& setup) {
+  start(setup);
+}
+
+void PrometheusServer::start(const PrometheusSetup& setup) {
+  netnsPath_ = setup.netnsPath;
   std::random_device random;
   dir_ = fs::temp_directory_path() / ("agent-test-prometheus-" + std::to_string(random()));
   fs::create_directories(dir_ / "data");
+  fs::create_directories(dir_ / "targets");
   {
-    // The sample a newcomer copies (dashboards/prometheus.yml, job `agent`), with this agent as
-    // its target, the rules asked for and a 1 s interval: what the tests see is what users run.
-    YAML::Node config = YAML::LoadFile(AGENT_DASHBOARDS_DIR "/prometheus.yml");
+    // The rules asked for and a 1 s interval; every job scrapes the targets given.
+    YAML::Node config = YAML::LoadFile(setup.configFile);
     config["global"]["scrape_interval"] = "1s";
     config["global"]["evaluation_interval"] = "1s";
     config.remove("rule_files");
-    if (!rulesFiles.empty()) config["rule_files"] = rulesFiles;
+    if (!setup.rulesFiles.empty()) config["rule_files"] = setup.rulesFiles;
     for (auto job : config["scrape_configs"]) {
-      for (auto group : job["static_configs"]) group["targets"] = std::vector<std::string>{target};
+      for (auto group : job["static_configs"]) group["targets"] = setup.targets;
+      for (auto files : job["file_sd_configs"]) {
+        files["files"] = std::vector<std::string>{(dir_ / "targets" / "*.json").string()};
+        files["refresh_interval"] = "1s";
+      }
     }
     std::ofstream(dir_ / "prometheus.yml") << config << "\n";
+    nlohmann::json group = {{"targets", setup.targets}, {"labels", nlohmann::json::object()}};
+    std::ofstream(dir_ / "targets" / "agents.json") << nlohmann::json::array({group}).dump(2) << "\n";
   }
   port_ = freeLoopbackPort();
   pid_ = ::fork();
@@ -80,6 +99,11 @@ PrometheusServer::PrometheusServer(const std::string& metricsUrl, const std::vec
     std::string log = (dir_ / "prometheus.log").string();
     std::freopen(log.c_str(), "w", stdout);
     std::freopen(log.c_str(), "a", stderr);
+    if (!setup.netnsPath.empty()) {
+      int ns = ::open(setup.netnsPath.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(125);
+      ::close(ns);
+    }
     std::string configFlag = "--config.file=" + (dir_ / "prometheus.yml").string();
     std::string dataFlag = "--storage.tsdb.path=" + (dir_ / "data").string();
     std::string listenFlag = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
@@ -87,9 +111,8 @@ PrometheusServer::PrometheusServer(const std::string& metricsUrl, const std::vec
              static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  agent::ctl::HttpUrl url{"127.0.0.1", std::to_string(port_), ""};
   for (int i = 0; i < 300 && !ready_; ++i) {
-    auto reply = agent::ctl::httpExchange(url, {"GET", "/-/ready", {}, ""}, 1s);
+    auto reply = ask("/-/ready", 1s);
     ready_ = reply && reply->status == 200;
     if (!ready_) std::this_thread::sleep_for(50ms);
   }
@@ -105,14 +128,29 @@ PrometheusServer::~PrometheusServer() {
   if (!dir_.empty()) fs::remove_all(dir_, ignored);
 }
 
+agent::Result<agent::ctl::HttpReply> PrometheusServer::ask(const std::string& path,
+                                                           std::chrono::milliseconds timeout) const {
+  agent::ctl::HttpUrl url{"127.0.0.1", std::to_string(port_), "", false, ""};
+  auto exchange = [&] { return agent::ctl::httpExchange(url, {"GET", path, {}, ""}, timeout); };
+  if (netnsPath_.empty()) return exchange();
+  // From a thread in Prometheus' namespace: the test's own threads never move.
+  std::optional<agent::Result<agent::ctl::HttpReply>> reply;
+  std::thread([&] {
+    int ns = ::open(netnsPath_.c_str(), O_RDONLY | O_CLOEXEC);
+    bool entered = ns >= 0 && ::setns(ns, CLONE_NEWNET) == 0;
+    if (ns >= 0) ::close(ns);
+    reply = entered ? exchange() : agent::systemError("setns", netnsPath_);
+  }).join();
+  return *reply;
+}
+
 std::string PrometheusServer::log() const {
   std::ifstream in(dir_ / "prometheus.log");
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::optional<std::vector<Sample>> PrometheusServer::query(const std::string& promql, std::string* error) const {
-  agent::ctl::HttpUrl url{"127.0.0.1", std::to_string(port_), ""};
-  auto reply = agent::ctl::httpExchange(url, {"GET", "/api/v1/query?query=" + urlEncode(promql), {}, ""}, 5s);
+  auto reply = ask("/api/v1/query?query=" + urlEncode(promql), 5s);
   if (!reply) {
     if (error) *error = reply.error().message();
     return std::nullopt;

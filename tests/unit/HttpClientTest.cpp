@@ -28,11 +28,23 @@ TEST(HttpUrl, ParsesHostPortAndPrefix) {
   url = parseHttpUrl("http://localhost");
   ASSERT_TRUE(url);
   EXPECT_EQ(url->port, "80");
+  EXPECT_FALSE(url->tls);
+}
+
+TEST(HttpUrl, HttpsIsTlsOnPort443ByDefault) {
+  auto url = parseHttpUrl("https://10.77.1.2:9102");
+  ASSERT_TRUE(url) << url.error().message();
+  EXPECT_TRUE(url->tls);
+  EXPECT_EQ(url->host, "10.77.1.2");
+  EXPECT_EQ(url->port, "9102");
+  url = parseHttpUrl("https://agent.example");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->port, "443");
 }
 
 TEST(HttpUrl, RefusesWhatItCannotSpeak) {
-  for (const char* bad : {"https://127.0.0.1:9102", "127.0.0.1:9102", "http://:80", "http://h:0", "http://h:99999",
-                          "http://h:port", "http://[::1", "http://[::1]x"}) {
+  for (const char* bad : {"ftp://127.0.0.1:9102", "127.0.0.1:9102", "https://:9102", "http://:80", "http://h:0",
+                          "http://h:99999", "http://h:port", "http://[::1", "http://[::1]x"}) {
     auto url = parseHttpUrl(bad);
     ASSERT_FALSE(url) << bad;
     EXPECT_EQ(url.error().errnum, EINVAL) << bad;
