@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "LoopbackHost.h"
+
 namespace agent {
 
 bool isApiTlsConfigKey(const std::string& key) {
@@ -19,16 +21,6 @@ Result<void> readApiTlsConfigKey(const std::string& where, const std::string& ke
     return userError(where + ": `" + key + "` is the path of a PEM file; fix the config file", EINVAL);
   (key == "api_tls_cert" ? config.certFile : config.keyFile) = value.as<std::string>();
   return {};
-}
-
-bool isLoopbackHost(std::string_view host) {
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") return true;
-  in_addr four{};
-  if (::inet_pton(AF_INET, std::string(host).c_str(), &four) == 1) return (ntohl(four.s_addr) >> 24) == 127;
-  in6_addr six{};
-  if (::inet_pton(AF_INET6, std::string(host).c_str(), &six) == 1) return IN6_IS_ADDR_LOOPBACK(&six);
-  return false;  // "" (every interface), 0.0.0.0, a name: reachable from elsewhere
 }
 
 Result<void> checkApiListener(const std::string& apiAddress, const ApiTlsConfig& tls) {

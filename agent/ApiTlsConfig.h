@@ -24,10 +24,6 @@ bool isApiTlsConfigKey(const std::string& key);
 Result<void> readApiTlsConfigKey(const std::string& where, const std::string& key, const YAML::Node& value,
                                  ApiTlsConfig& config);
 
-// Whether `host` (api_address' host: "", "0.0.0.0", "[::]", a name or an address) is reached
-// from this machine only: 127.0.0.0/8, ::1 or `localhost`. Every interface ("" or 0.0.0.0) is not.
-bool isLoopbackHost(std::string_view host);
-
 // The load rule: an API address off loopback needs both files; a key without a certificate
 // (or the reverse) is a mistake wherever it listens. EINVAL, one sentence saying what to give.
 Result<void> checkApiListener(const std::string& apiAddress, const ApiTlsConfig& tls);

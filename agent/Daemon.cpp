@@ -165,7 +165,7 @@ void stopStep(const char* what, Step&& step) {
 
 // A pod with a private cgroup namespace (Kubernetes on cgroup v2 gives one to every container
 // that is not privileged) reads its own cgroup as "/" and other processes' as "/../..": those
-// paths disagree with the host's tree that a hostPath /sys/fs/cgroup shows (docs/deploy-kubernetes.md).
+// paths disagree with the host's tree that a hostPath /sys/fs/cgroup shows (docs/deploy.md).
 void warnOnPrivateCgroupNamespace() {
   auto cgroupNs = [](pid_t pid) -> std::optional<uint64_t> {
     auto all = ns::readNamespaces("/proc", pid);

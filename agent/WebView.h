@@ -31,11 +31,9 @@
 #include "HttpServer.h"
 #include "LatestSnapshot.h"
 #include "LimitTarget.h"
+#include "LoopbackHost.h"
 
 namespace agent {
-
-// 127.0.0.0/8, ::1 or "localhost" (an address as HOST or [HOST]; "" is every interface: no).
-bool isLoopbackHost(std::string_view host);
 
 class WebView {
  public:

@@ -19,8 +19,8 @@ namespace agent::ctl {
 struct HttpUrl {
   std::string host;  // without []
   std::string port;
-  std::string prefix;  // prepended to every request path, without a trailing '/'
-  bool tls = false;    // https: TlsTunnel.h, the certificate checked for `host`
+  std::string prefix;   // prepended to every request path, without a trailing '/'
+  bool tls = false;     // https: TlsTunnel.h, the certificate checked for `host`
   std::string tlsCa{};  // the CAs trusted for it (PEM file); empty: the system's
 };
 Result<HttpUrl> parseHttpUrl(std::string_view url);

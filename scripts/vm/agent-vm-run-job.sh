@@ -19,8 +19,12 @@ report() {
   timeout 420 "$@" >"$out" 2>&1 || echo "agent-vm-job: '$*' ended with status $?" >>"$out"
 }
 report systemd-analyze.txt systemd-analyze &
-report systemd-analyze-blame.txt systemd-analyze blame --no-pager &
-report systemd-analyze-critical-chain.txt systemd-analyze critical-chain --no-pager agent-vm.target &
+# blame and critical-chain (one D-Bus call per unit) only when asked: they cost the tier
+# minutes. `AGENT_VM_BOOT_DETAIL=1 scripts/vm/run-in-vm.sh --init systemd ...` asks.
+if grep -q 'agent.boot_detail=1' /proc/cmdline; then
+  report systemd-analyze-blame.txt systemd-analyze blame --no-pager &
+  report systemd-analyze-critical-chain.txt systemd-analyze critical-chain --no-pager agent-vm.target &
+fi
 report failed-units.txt systemctl list-units --failed --no-pager &
 report systemd-cgls.txt systemd-cgls --no-pager &
 report agentd-status.txt systemctl status --no-pager agentd &

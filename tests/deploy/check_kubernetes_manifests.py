@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""deploy/kubernetes/ checked offline: each YAML document parses and says what docs/deploy-kubernetes.md
+"""deploy/kubernetes/ checked offline: each YAML document parses and says what docs/deploy.md
 promises (DaemonSet with hostPID, privileged, the host's cgroup tree, /run/agent and /var/lib/agent,
 policies from a ConfigMap, requests, the metrics port; a Service that selects its pods), and
 `kubectl apply --dry-run=client --validate=false -f deploy/kubernetes/` accepts every object against a

@@ -59,7 +59,7 @@ TEST(ApiClient, TheTokenAndUrlComeFromTheStateDirectory) {
 }
 
 TEST(ApiClient, ARefusedTokenNamesTheFileItCameFromAndAgentdsOwn) {
-  Endpoint endpoint{"http://127.0.0.1:4242", "abc", "/tmp/x/token", "/tmp/x"};
+  Endpoint endpoint{"http://127.0.0.1:4242", "abc", "/tmp/x/token", "/tmp/x", ""};
   EXPECT_EQ(tokenRefused(endpoint, "/var/tmp/agent/token"),
             "agentd at http://127.0.0.1:4242 refused the API token read from /tmp/x/token; its own token is in "
             "/var/tmp/agent/token: give agentctl the --state-dir (or --token-file) of that agentd");
@@ -67,7 +67,7 @@ TEST(ApiClient, ARefusedTokenNamesTheFileItCameFromAndAgentdsOwn) {
 }
 
 TEST(ApiClient, EveryTransportFailureIsUnreachableAndSaysHowToStartAgentd) {
-  Endpoint endpoint{"http://127.0.0.1:1", "abc", "/tmp/x/token", "/tmp/x"};
+  Endpoint endpoint{"http://127.0.0.1:1", "abc", "/tmp/x/token", "/tmp/x", ""};
   for (int err : {ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, EPROTO, EHOSTUNREACH, ENETUNREACH, ECONNABORTED}) {
     Error transport{err, "127.0.0.1:1", "connect to agentd at"};
     Error said = unreachable(transport, endpoint);

@@ -7,6 +7,7 @@
 
 #include "AgentConfig.h"
 #include "ApiTlsConfig.h"
+#include "LoopbackHost.h"
 
 using namespace agent;
 
