@@ -21,7 +21,7 @@ run_packages=(
   libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
   libnl-route-3-dev                                  # bridge networking's links over netlink (runtime/net)
   libnftables-dev                                    # bridge networking's own nftables table (runtime/net)
-  libsystemd-dev                                     # sd_notify and the systemd cgroup driver's sd-bus calls
+  libsystemd-dev                                     # sd-bus, for the systemd cgroup driver being built (docs/deploy.md)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )
