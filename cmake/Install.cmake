@@ -12,9 +12,31 @@ install(FILES dashboards/host-overview.json dashboards/container-detail.json das
               dashboards/prometheus.yml dashboards/README.md DESTINATION ${AGENT_SHARE}/dashboards)
 install(DIRECTORY dashboards/provisioning DESTINATION ${AGENT_SHARE}/dashboards)
 
-# The config with every key at its default, and a policy directory holding a commented
-# example (comments only: the policy loader reads it as no policies).
-install(FILES agent/agent.yaml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/agent)
+# The config, every setting of agent/agent.yaml commented out, so agentd's built-in defaults
+# apply: a default written into the file would outlive an upgrade that changes it (dpkg keeps a
+# conffile the admin did not edit only while it is unchanged), and a setting given turns some
+# of agentd's warnings into refusals (a default bridge_subnet that overlaps a host route turns
+# bridge networking off; the same subnet written in the file stops agentd). A policy directory
+# holding a commented example (comments only: the policy loader reads it as no policies).
+file(READ ${PROJECT_SOURCE_DIR}/agent/agent.yaml agent_sample_config)
+# The sample's own header (up to its first blank line) is left out: it speaks of the sample.
+# Each line gets a leading '#' ("##" becomes "#", a blank line stays blank).
+string(FIND "${agent_sample_config}" "\n\n" agent_header_end)
+math(EXPR agent_body_start "${agent_header_end} + 2")
+string(SUBSTRING "${agent_sample_config}" ${agent_body_start} -1 agent_sample_config)
+string(REPLACE "\n" "\n#" agent_commented_config "#${agent_sample_config}")
+string(REPLACE "\n##" "\n#" agent_commented_config "${agent_commented_config}")
+string(REGEX REPLACE "^##" "#" agent_commented_config "${agent_commented_config}")
+string(REPLACE "\n#\n" "\n\n" agent_commented_config "${agent_commented_config}")
+string(REPLACE "\n#\n" "\n\n" agent_commented_config "${agent_commented_config}")
+string(REGEX REPLACE "\n#$" "\n" agent_commented_config "${agent_commented_config}")
+file(WRITE ${CMAKE_BINARY_DIR}/etc/agent.yaml
+     "# agentd's config file. Every setting below is commented out: agentd's defaults, as shown,\n"
+     "# apply. Uncomment a line to change it, then `systemctl restart agentd` (containers keep\n"
+     "# running; docs/deploy.md).\n\n"
+     "${agent_commented_config}")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/agent/agent.yaml)
+install(FILES ${CMAKE_BINARY_DIR}/etc/agent.yaml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/agent)
 install(FILES deploy/policies.d/example.yaml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/agent/policies.d)
 
 # Debian 12 keeps units in /lib (usrmerge moves them to /usr/lib only in Debian 13).

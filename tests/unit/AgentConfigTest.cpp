@@ -134,6 +134,26 @@ TEST(AgentConfig, TheSampleHoldsEveryKeyAtItsDefault) {
   EXPECT_EQ(root.size(), configKeys().size());
 }
 
+// The package's /etc/agent/agent.yaml (cmake/Install.cmake makes it from the sample): all
+// comments, so agentd's defaults apply, and each setting of the sample is there to uncomment.
+TEST(AgentConfig, ThePackagedConfigIsTheSampleCommentedOut) {
+  const std::string packaged = AGENT_PACKAGED_CONFIG;
+  AgentConfig loaded;
+  auto r = loadConfigFile(packaged, true, loaded);
+  ASSERT_TRUE(r) << r.error().message();
+  AgentConfig defaults;
+  EXPECT_TRUE(loaded == defaults) << packaged << " sets something: it should only hold comments";
+  std::ifstream in(packaged);
+  std::string uncommented;
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > 1 && line[0] == '#' && line[1] != ' ') uncommented += line.substr(1) + "\n";
+  }
+  YAML::Node root = YAML::Load(uncommented);
+  for (std::string_view key : configKeys()) {
+    EXPECT_TRUE(root[std::string(key)]) << packaged << " lacks the key `" << key << "` to uncomment";
+  }
+}
+
 TEST(AgentConfig, AnUnknownKeyIsRefusedWhereItIs) {
   ConfigFile file("log_level: info\ncpus: 2\n");
   AgentConfig config;
