@@ -112,8 +112,10 @@ Result<std::unique_ptr<HttpApi>> HttpApi::start(const std::string& address, std:
       [self](const HttpServerRequest& raw) { return self->serve(raw); });
   if (!started) return tl::unexpected(started.error());
   api->server_ = std::move(*started);
+  // Every interface: this host's agentctl reaches it on loopback (STATE_DIR/api); with TLS the
+  // certificate must then name 127.0.0.1 too (docs/agentd.md).
   std::string host = api->server_->host();
-  if (host.empty()) host = "0.0.0.0";
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
   api->url_ = (secure ? "https://" : "http://") + host + ":" + std::to_string(api->server_->port());
   return api;
 }
