@@ -35,9 +35,11 @@ else
   mount --bind /rw/var /newroot/var
 fi
 
-# A booting machine's /tmp is empty; the host's, seen through the overlay, would be emptied file
-# by file over 9p by systemd-tmpfiles (minutes of whiteouts for a few GiB).
-mount -t tmpfs -o mode=1777 tmp /newroot/tmp
+# The host's /tmp stays visible (a checkout and its build may live there, as CI's does), but
+# systemd-tmpfiles must not empty it at boot (Debian's tmp.conf says `D /tmp`: minutes of
+# whiteouts over 9p for a few GiB): an /etc/tmpfiles.d/tmp.conf of the same name overrides it.
+mkdir -p /newroot/etc/tmpfiles.d
+echo 'd /tmp 1777 root root -' >/newroot/etc/tmpfiles.d/tmp.conf
 # The host may itself be a container; this guest is a machine. systemd reads /.dockerenv as
 # "virtualization: docker" and would then skip the units a container lacks (udev among them).
 [ "$root_mode" = overlay ] && rm -f /newroot/.dockerenv /newroot/.containerenv
