@@ -39,6 +39,18 @@ struct Ssl {
 #undef AGENT_SSL_MEMBER
 };
 
+// What an SSL call that did not complete waits for (SSL_get_error's WANT_READ or WANT_WRITE),
+// added to `events`; false when it will not complete (the session's or the connection's end).
+bool waitFor(int sslError, short& events) {
+  if (sslError == SSL_ERROR_WANT_READ)
+    events |= POLLIN;
+  else if (sslError == SSL_ERROR_WANT_WRITE)
+    events |= POLLOUT;
+  else
+    return false;
+  return true;
+}
+
 // Loaded once; null with `error` set when libssl is missing.
 const Ssl* loadSsl(std::string& error) {
   static std::string failure;
@@ -143,12 +155,7 @@ struct Session {
           toLocal.assign(buffer, static_cast<size_t>(n));
           moved = true;
         } else {
-          int why = ssl.SSL_get_error(conn, n);
-          if (why == SSL_ERROR_WANT_READ)
-            netEvents |= POLLIN;
-          else if (why == SSL_ERROR_WANT_WRITE)
-            netEvents |= POLLOUT;
-          else
+          if (!waitFor(ssl.SSL_get_error(conn, n), netEvents))
             netEnded = moved = true;  // close_notify, or the connection's end
         }
       }
@@ -186,12 +193,7 @@ struct Session {
           toNet.erase(0, static_cast<size_t>(n));
           moved = true;
         } else {
-          int why = ssl.SSL_get_error(conn, n);
-          if (why == SSL_ERROR_WANT_READ)
-            netEvents |= POLLIN;
-          else if (why == SSL_ERROR_WANT_WRITE)
-            netEvents |= POLLOUT;
-          else
+          if (!waitFor(ssl.SSL_get_error(conn, n), netEvents))
             return;  // agentd's end is gone: the caller reads the end of its socket
         }
       }

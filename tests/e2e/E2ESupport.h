@@ -27,6 +27,19 @@ namespace e2e {
 // A test whose tool (docker.io, podman, containerd, tmux, umoci...) is missing skips with the
 // reason on a developer's machine, and fails under CI (CI set and not "false"): there the set-up
 // installs every tool, so a missing one is a set-up fault, never a silent skip.
+// The largest CPU weight for a test's own parent and container (never anything else), so a
+// container spinning under a quota gets its whole quota on a loaded machine: what a test checks
+// is what agentd reads, not how the scheduler shares the CPUs with other work.
+inline void favour(const std::string& cgroup, const std::string& parent) {
+  namespace fs = std::filesystem;
+  for (const auto& path : {parent, cgroup}) {
+    if (fs::exists("/sys/fs/cgroup/cpu" + path + "/cpu.shares"))
+      std::ofstream("/sys/fs/cgroup/cpu" + path + "/cpu.shares") << "262144";
+    else if (fs::exists("/sys/fs/cgroup" + path + "/cpu.weight"))
+      std::ofstream("/sys/fs/cgroup" + path + "/cpu.weight") << "10000";
+  }
+}
+
 inline bool underCi() {
   const char* ci = std::getenv("CI");
   return ci && *ci && std::string(ci) != "false";

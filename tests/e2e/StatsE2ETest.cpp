@@ -15,18 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// The spinning container may take its whole quota even on a loaded machine: what is checked
-// is what stats reads, not how the scheduler shares two CPUs among other work. Our own test
-// parent and container only.
-void favour(const std::string& cgroup, const std::string& parent) {
-  for (const auto& path : {parent, cgroup}) {
-    if (fs::exists("/sys/fs/cgroup/cpu" + path + "/cpu.shares"))
-      std::ofstream("/sys/fs/cgroup/cpu" + path + "/cpu.shares") << "262144";
-    else if (fs::exists("/sys/fs/cgroup" + path + "/cpu.weight"))
-      std::ofstream("/sys/fs/cgroup" + path + "/cpu.weight") << "10000";
-  }
-}
-
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];

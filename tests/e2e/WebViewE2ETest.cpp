@@ -85,16 +85,6 @@ std::string get(const std::string& base, const std::string& path) {
   return reply && reply->status == 200 ? reply->body : "";
 }
 
-// Our own test parent and container only: the spinning one gets its whole quota on a loaded CI.
-void favour(const std::string& cgroup, const std::string& parent) {
-  for (const auto& path : {parent, cgroup}) {
-    if (fs::exists("/sys/fs/cgroup/cpu" + path + "/cpu.shares"))
-      std::ofstream("/sys/fs/cgroup/cpu" + path + "/cpu.shares") << "262144";
-    else if (fs::exists("/sys/fs/cgroup" + path + "/cpu.weight"))
-      std::ofstream("/sys/fs/cgroup" + path + "/cpu.weight") << "10000";
-  }
-}
-
 bool isPng(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   char magic[8] = {};
