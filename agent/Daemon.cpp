@@ -296,12 +296,13 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   Reconciler::Options reconcilerOptions{config.enforce, millis(config.reconcileIntervalSeconds), cgroupWrites, {}};
   // Docker's containers get their limits as `docker update` sets them (docs/engines.md).
   reconcilerOptions.engineLimits = engines::engineLimitClients(config.engines);
+  // A stopped Docker container keeps its override: Docker still holds it.
+  reconcilerOptions.engineHolds = engineHoldsIn(engineDirectory, config.engines, config.cgroupParent);
   auto reconciler = std::make_unique<Reconciler>(*runtime, *hierarchy, *overrides, *policyStore, *enforcementMetrics,
                                                  reconcilerOptions, discoveredListIn(snapshots));
   policies::LimitService limitService(
-      [&reconciler, lookup = discoveredIn(snapshots, engineDirectory)](const std::string& ref) {
-        return reconciler->resolve(ref, lookup);
-      },
+      [&reconciler, lookup = discoveredIn(snapshots, engineDirectory, groupExistsIn(*hierarchy))](
+          const std::string& ref) { return reconciler->resolve(ref, lookup); },
       [policyStore] { return policyStore->current(); }, *overrides, *reconciler, *hierarchy);
   LimitsApi limitsApi(limitService, hostCpus);
   ControlApi controlApi(

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "Cgroup.h"
+#include "Classifier.h"
 #include "DiscoveredRef.h"
 #include "DiscoveredTarget.h"
 #include "MessageText.h"
@@ -9,12 +11,15 @@
 namespace agent {
 
 DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots,
-                              std::shared_ptr<const collectors::engines::EngineDirectory> engines) {
-  return [snapshots, engines](const std::string& ref) -> Result<std::optional<LimitTarget>> {
+                              std::shared_ptr<const collectors::engines::EngineDirectory> engines,
+                              std::function<bool(const std::string& cgroupPath)> groupExists) {
+  return [snapshots, engines, groupExists](const std::string& ref) -> Result<std::optional<LimitTarget>> {
     auto snapshot = snapshots->latest();
     if (!snapshot) return std::nullopt;
     auto found = collectors::findDiscovered(*snapshot, ref);
-    if (!found.found && found.several.empty()) {
+    // Stopped since the snapshot (`docker stop` a moment ago): the fresh one says so.
+    bool stale = found.found && groupExists && !groupExists(found.found->path);
+    if (stale || (!found.found && found.several.empty())) {
       snapshots->refreshNow();
       snapshot = snapshots->latest();
       found = collectors::findDiscovered(*snapshot, ref);
@@ -56,6 +61,55 @@ DiscoveredList discoveredListIn(std::shared_ptr<LatestSnapshot> snapshots) {
       }
     }
     return out;
+  };
+}
+
+std::function<bool(const std::string& cgroupPath)> groupExistsIn(const cgroup::Hierarchy& hierarchy) {
+  return [&hierarchy](const std::string& cgroupPath) {
+    using cgroup::Controller;
+    auto group = cgroup::Cgroup::openWherePresent(
+        hierarchy, cgroupPath, cgroup::ControllerSet{Controller::Cpu, Controller::Memory, Controller::Pids});
+    return group || !group.error().isGone();
+  };
+}
+
+namespace {
+
+// The full container id a group's name ends in ("<id>", "docker-<id>.scope", "libpod-<id>").
+std::string_view idOfGroup(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') + 1);
+  if (name.ends_with(".scope")) name.remove_suffix(6);
+  if (auto dash = name.rfind('-'); dash != std::string_view::npos) name.remove_prefix(dash + 1);
+  return name;
+}
+
+}  // namespace
+
+std::function<std::optional<bool>(const std::string& cgroupPath)> engineHoldsIn(
+    std::shared_ptr<const collectors::engines::EngineDirectory> engines, const EnginesConfig& config,
+    std::string agentParent) {
+  namespace ce = collectors::engines;
+  std::set<ce::Engine> asked;
+  if (config.docker.use != EngineUse::Off) asked.insert(ce::Engine::Docker);
+  if (config.podman.use != EngineUse::Off) asked.insert(ce::Engine::Podman);
+  return [engines = std::move(engines), asked = std::move(asked),
+          agentParent = std::move(agentParent)](const std::string& cgroupPath) -> std::optional<bool> {
+    if (asked.empty()) return std::nullopt;  // nobody will say
+    auto known = engines->current();
+    if (known->count(std::string(idOfGroup(cgroupPath)))) return true;
+    // Not listed. Whose it was the path may say (docker-<id>.scope, libpod-<id>); under a
+    // --cgroup-parent of the user's own only Docker's list said, and it no longer does.
+    auto group = collectors::classify(cgroupPath, agentParent);
+    std::set<ce::Engine> owners = asked;
+    if (group.runtime == collectors::Runtime::Docker) owners = {ce::Engine::Docker};
+    if (group.runtime == collectors::Runtime::Podman) owners = {ce::Engine::Podman};
+    if (!asked.count(*owners.begin())) return std::nullopt;  // its engine turned off
+    // Gone only when an engine that may own it has listed its containers since agentd
+    // started: before that, nothing is known, and what the user set is kept.
+    for (ce::Engine engine : owners) {
+      if (engines->listed(engine)) return false;
+    }
+    return true;
   };
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "EngineDirectory.h"
+#include "EnginesConfig.h"
 #include "LatestSnapshot.h"
 #include "Reconciler.h"
 
@@ -16,12 +17,30 @@ namespace agent {
 // `docker run` made, or renamed, a moment ago is not in the last one yet.
 // An engine's container that is known but has no cgroup (created or exited: Docker lists them
 // with all=1) is said as such, not as "no such container".
+// A container found whose group `groupExists` says is gone (stopped since the snapshot) is
+// looked up again in a snapshot taken now, too.
 DiscoveredLookup discoveredIn(std::shared_ptr<LatestSnapshot> snapshots,
-                              std::shared_ptr<const collectors::engines::EngineDirectory> engines);
+                              std::shared_ptr<const collectors::engines::EngineDirectory> engines,
+                              std::function<bool(const std::string& cgroupPath)> groupExists = {});
 
 // What the reconciler may match policies against besides the agent's own containers: other
 // runtimes' containers (by their names and, for engines' containers, labels), and every other
 // cgroup (by path only).
 DiscoveredList discoveredListIn(std::shared_ptr<LatestSnapshot> snapshots);
+
+// Whether a group has a directory in any of the cpu, memory and pids hierarchies (an error
+// other than "gone" counts as existing: the write that follows will say it).
+std::function<bool(const std::string& cgroupPath)> groupExistsIn(const cgroup::Hierarchy& hierarchy);
+
+// Reconciler::Options::engineHolds from the engines' directory, for a group named by a full
+// container id: held while an engine lists that id (a stopped Docker container included);
+// not held once an engine that may own it (Docker for docker-<id>.scope, podman for libpod-,
+// any asked one for a group under a --cgroup-parent) has listed its containers without it;
+// held until then (nothing is known yet). nullopt when `config` turns its engine off: the
+// cgroup decides, as for containerd's when no engine is asked. `agentParent` is the agent's
+// cgroup_parent, as Classifier's classify() takes it.
+std::function<std::optional<bool>(const std::string& cgroupPath)> engineHoldsIn(
+    std::shared_ptr<const collectors::engines::EngineDirectory> engines, const EnginesConfig& config,
+    std::string agentParent);
 
 }  // namespace agent

@@ -333,11 +333,17 @@ void Reconciler::reconcileAll(bool periodic) {
       continue;
     }
     // An engine's container that is gone for good (its full id names it, and ids do not come
-    // back): its override goes with it, as an agent container's does.
+    // back): its override goes with it, as an agent container's does. A stopped one keeps it:
+    // its engine still holds it, and `docker start` brings its group back at the same path.
     if (endsInContainerId(key)) {
-      if (auto group = groupOf({key, key, key, false, {}, false}); !group && group.error().isGone()) {
+      auto group = groupOf({key, key, key, false, {}, false});
+      bool groupGone = !group && group.error().isGone();
+      std::optional<bool> held = options_.engineHolds ? options_.engineHolds(key) : std::nullopt;
+      if (groupGone && held == true) continue;  // stopped: waits for its start
+      if (groupGone) {
         (void)overrides_.erase(key);
-        spdlog::info("msg=\"override dropped: its container is gone\" cgroup={}", key);
+        spdlog::info("msg=\"override dropped: its container is gone\" cgroup={} because=\"{}\"", key,
+                     held == false ? "its engine no longer lists it" : "its cgroup is gone");
         continue;
       }
     }

@@ -52,6 +52,13 @@ class Reconciler : public policies::LimitWriter {
     // Per engine ("docker", "podman"): the API a target with that `engine` gets its limits
     // through (its files are still read to compare and report); an engine not here: the files.
     std::map<std::string, std::shared_ptr<engines::EngineLimitClient>> engineLimits = {};
+    // Whether the engine that names a group (by its cgroup path) still holds that container,
+    // stopped or running. A stopped Docker or podman container has no cgroup but keeps its
+    // id, and its override must wait for `docker start`: true/false for an engine that lists
+    // its containers (true until its first listing: nothing is known yet); nullopt when none
+    // does (containerd's containers are known from their cgroups only) or no function is
+    // given: then the group being gone is the sign the container is.
+    std::function<std::optional<bool>(const std::string& cgroupPath)> engineHolds = {};
   };
   Reconciler(container::ContainerRuntime& runtime, const cgroup::Hierarchy& hierarchy,
              policies::OverrideStore& overrides, PolicyStore& policies, EnforcementMetrics& metrics, Options options,

@@ -14,8 +14,14 @@ uint64_t EngineDirectory::generation() const {
   return generation_;
 }
 
+bool EngineDirectory::listed(Engine engine) const {
+  std::lock_guard lock(mutex_);
+  return listed_.count(engine) > 0;
+}
+
 void EngineDirectory::replaceAll(Engine engine, const std::vector<EngineContainer>& containers) {
   std::lock_guard lock(mutex_);
+  listed_.insert(engine);
   auto next = std::make_shared<EngineContainers>();
   for (const auto& [id, c] : *current_) {
     if (c.engine != engine) next->emplace(id, c);

@@ -6,6 +6,7 @@
 // every cycle: copying on write costs nothing that matters.
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "EngineContainer.h"
@@ -19,6 +20,10 @@ class EngineDirectory {
   EngineContainersPtr current() const;
   // Bumped by every change: a reader compares it to skip work when nothing changed.
   uint64_t generation() const;
+  // Whether `engine` has been listed in full at least once (replaceAll): until then a missing
+  // id says nothing, after it a missing id is a container the engine removed. An engine whose
+  // client lost its connection stays listed: its last listing stands until the next one.
+  bool listed(Engine engine) const;
 
   // After a full listing of `engine`: its containers become exactly `containers` (others'
   // are kept). Every entry's engine must be `engine`.
@@ -32,6 +37,7 @@ class EngineDirectory {
   mutable std::mutex mutex_;
   EngineContainersPtr current_;
   uint64_t generation_ = 0;
+  std::set<Engine> listed_;
 };
 
 }  // namespace agent::collectors::engines

@@ -244,6 +244,12 @@ TEST_F(DockerNamesE2E, StatsAndLimitFindAContainerDockerMadeAMomentAgoAndSayOneN
   ASSERT_EQ(docker("run -d --name late2 --network none busybox:latest sleep 600").exitCode, 0);
   Ran limited = agent.ctl("limit late2 --pids 40");
   EXPECT_EQ(limited.exitCode, 0) << limited.out;
+  // Stopped a moment ago, still running in the last snapshot: said as stopped, not as a
+  // failure to open its cgroup.
+  ASSERT_EQ(docker("stop -t 0 late2").exitCode, 0);
+  Ran stopped = agent.ctl("limit late2 --pids 50");
+  EXPECT_NE(stopped.exitCode, 0) << stopped.out;
+  EXPECT_NE(stopped.out.find("docker's container \"late2\" is not running"), std::string::npos) << stopped.out;
   docker("rm -f late2");
   // Created, never started: Docker knows it, it has no cgroup yet.
   ASSERT_EQ(docker("create --name idle --network none busybox:latest sleep 600").exitCode, 0);
@@ -303,4 +309,36 @@ TEST_F(DockerNamesE2E, AnAbsentSocketCostsNothingAndIsLoggedOnce) {
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(count(quiet.log(), "no engine socket"), 1u) << quiet.log();
   EXPECT_EQ(count(quiet.log(), "engine=docker"), 1u) << "one line, at info" << quiet.log();
+}
+
+// `agentctl limit` on a Docker container is kept while the container is stopped for many
+// passes (Docker still holds it; it has no cgroup), so a `docker update` after `docker start`
+// is put back; `docker rm` drops it. (A fresh trial found it dropped after 8 s stopped.)
+TEST_F(DockerNamesE2E, AnOverrideOutlivesALongDockerStopAndGoesWithDockerRm) {
+  Agent agent(engineConfig());
+  ASSERT_EQ(docker("run -d --name web --network none --cpus 2 busybox:latest sleep 600").exitCode, 0);
+  Ran limited = agent.ctl("limit web --cpu 50%");
+  ASSERT_EQ(limited.exitCode, 0) << limited.out;
+  auto nanoCpus = [] {
+    std::string out = docker("inspect --format '{{.HostConfig.NanoCpus}}' web").out;
+    while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+    return out;
+  };
+  ASSERT_EQ(nanoCpus(), "500000000");
+
+  ASSERT_EQ(docker("stop -t 0 web").exitCode, 0);
+  std::this_thread::sleep_for(4s);  // 8 passes of 0.5 s with no cgroup
+  ASSERT_EQ(docker("start web").exitCode, 0);
+  ASSERT_EQ(docker("update --cpus 1 web").exitCode, 0);
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (nanoCpus() != "500000000" && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(nanoCpus(), "500000000") << "docker update after a long stop was not put back\n" << agent.log();
+  EXPECT_EQ(agent.log().find("override dropped"), std::string::npos) << agent.log();
+
+  ASSERT_EQ(docker("rm -f web").exitCode, 0);
+  auto dropped = std::chrono::steady_clock::now() + 10s;
+  while (agent.log().find("override dropped") == std::string::npos && std::chrono::steady_clock::now() < dropped)
+    std::this_thread::sleep_for(200ms);
+  EXPECT_NE(agent.log().find("msg=\"override dropped: its container is gone\""), std::string::npos) << agent.log();
+  EXPECT_NE(agent.log().find("because=\"its engine no longer lists it\""), std::string::npos) << agent.log();
 }

@@ -45,3 +45,14 @@ TEST(EngineDirectory, ErasingAnUnknownIdChangesNothing) {
   directory.erase("d1");
   EXPECT_TRUE(directory.current()->empty());
 }
+
+// Only a full listing says which containers an engine has; an event about one says nothing of
+// the others.
+TEST(EngineDirectory, AnEngineIsListedAfterItsFirstFullListingOnly) {
+  EngineDirectory directory;
+  directory.upsert(container(Engine::Docker, "d1", "web"));
+  EXPECT_FALSE(directory.listed(Engine::Docker));
+  directory.replaceAll(Engine::Docker, {});
+  EXPECT_TRUE(directory.listed(Engine::Docker));
+  EXPECT_FALSE(directory.listed(Engine::Podman));
+}

@@ -48,6 +48,9 @@ struct Reconciling {
   std::map<std::string, std::shared_ptr<RecordingLimitFiles>> groups;  // by cgroup path
   std::shared_ptr<cgroup::CgroupWriteFeed> writes = std::make_shared<cgroup::CgroupWriteFeed>();
   std::optional<Reconciler> reconciler;
+  // What the engines' directory says of a group (Reconciler::Options::engineHolds); a path
+  // not here: nobody can tell.
+  std::map<std::string, bool> engineHeld;
 
   explicit Reconciling(const std::string& yaml, bool enforce = true) {
     tree.file("policies/p.yaml", yaml);
@@ -60,6 +63,10 @@ struct Reconciling {
       auto files = std::make_unique<SharedFiles>();
       files->files = found->second;
       return std::unique_ptr<policies::LimitFiles>(std::move(files));
+    };
+    options.engineHolds = [this](const std::string& path) -> std::optional<bool> {
+      auto found = engineHeld.find(path);
+      return found == engineHeld.end() ? std::nullopt : std::optional<bool>(found->second);
     };
     reconciler.emplace(runtime, hierarchy, overrides, policies, metrics, options, [] {
       return std::vector<LimitTarget>{{"/docker/web", "web-1", "/docker/web", false, {}, true},
@@ -151,6 +158,30 @@ TEST(Reconciler, AnOverrideOfAnEngineContainerThatIsGoneIsDropped) {
   r.reconciler->reconcileAll(true);
   EXPECT_FALSE(r.overrides.get(gone));
   EXPECT_TRUE(r.overrides.get("/batch/jobs"));
+}
+
+// A stopped Docker container has no cgroup but its engine still holds it: the override waits
+// for `docker start` (the group back at the same path) and is enforced then. Once the engine
+// no longer lists it (docker rm), it goes.
+TEST(Reconciler, AnOverrideOfAStoppedEngineContainerWaitsForItsStart) {
+  Reconciling r(kWeb);
+  policies::LimitSet pids;
+  pids.pidsMax = cgroup::Bound::of(20);
+  std::string stopped = "/docker/" + std::string(64, 'e');
+  ASSERT_TRUE(r.overrides.merge(stopped, pids));
+  r.engineHeld[stopped] = true;
+  r.reconciler->reconcileAll(true);
+  r.reconciler->reconcileAll(true);
+  ASSERT_TRUE(r.overrides.get(stopped));
+
+  r.groups[stopped] = std::make_shared<RecordingLimitFiles>();  // docker start
+  r.reconciler->reconcileAll(true);
+  EXPECT_EQ(r.group(stopped).held.pidsMax, cgroup::Bound::of(20));
+
+  r.groups.erase(stopped);  // docker rm
+  r.engineHeld[stopped] = false;
+  r.reconciler->reconcileAll(true);
+  EXPECT_FALSE(r.overrides.get(stopped));
 }
 
 TEST(Reconciler, EnforceFalseWritesNothing) {
