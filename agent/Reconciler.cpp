@@ -115,6 +115,12 @@ Result<LimitTarget> Reconciler::resolve(const std::string& ref, const Discovered
 
 namespace {
 
+// "container=web", or "engine=docker container=web" for an engine's container: an agentd
+// container and a Docker one may share a name.
+std::string containerField(const LimitTarget& target) {
+  return (target.engine.empty() ? "" : "engine=" + target.engine + " ") + "container=" + target.name;
+}
+
 // "/x/<64 hex>", "/system.slice/docker-<64 hex>.scope", "/x/libpod-<64 hex>",
 // "cri-containerd-<64 hex>.scope": a group named by an engine's full container id.
 bool endsInContainerId(const std::string& path) {
@@ -157,14 +163,15 @@ void Reconciler::report(Tracked& tracked, const LimitTarget& target, const polic
   auto known = tracked.problems.find(change.resource);
   if (change.error.empty()) {
     if (known == tracked.problems.end()) return;
-    spdlog::info("msg=\"limit in force again\" container={} resource={} value={}", target.name, resource, change.after);
+    spdlog::info("msg=\"limit in force again\" {} resource={} value={}", containerField(target), resource,
+                 change.after);
     tracked.problems.erase(known);
     return;
   }
   if (known != tracked.problems.end() && known->second == change.error) return;  // said already
-  spdlog::warn("msg=\"{}\" container={} cgroup={} resource={} error=\"{}\"",
-               change.unavailable ? "limit cannot be applied to this group" : "limit not enforced", target.name,
-               target.cgroupPath, resource, change.error);
+  spdlog::warn("msg=\"{}\" {} cgroup={} resource={} error=\"{}\"",
+               change.unavailable ? "limit cannot be applied to this group" : "limit not enforced",
+               containerField(target), target.cgroupPath, resource, change.error);
   tracked.problems[change.resource] = change.error;
 }
 
@@ -239,7 +246,7 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
   if (sameDesire && !t->dirty && watched && pass_ % kVerifyEvery != 0) return;
   if (!sameDesire) {
     for (const auto& conflict : desired.conflicts) {
-      spdlog::warn("msg=\"policy conflict\" container={} conflict=\"{}\"", target.name, conflict);
+      spdlog::warn("msg=\"policy conflict\" {} conflict=\"{}\"", containerField(target), conflict);
     }
   }
   t->checked = true;
@@ -280,11 +287,11 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
     if (c.written) {
       metrics_.enforced(source.metricLabel(), resource);
       if (drift) metrics_.driftCorrected(resource);
-      spdlog::info("msg=\"limit {}\" container={} resource={} from={} to={} source=\"{}\"{}",
-                   drift ? "drifted, put back" : "enforced", target.name, resource, c.before, c.after,
+      spdlog::info("msg=\"limit {}\" {} resource={} from={} to={} source=\"{}\"{}",
+                   drift ? "drifted, put back" : "enforced", containerField(target), resource, c.before, c.after,
                    source.describe(), c.note.empty() ? "" : " note=\"" + c.note + "\"");
     } else if (!options_.enforce && c.before != c.after) {
-      spdlog::info("msg=\"limit would change (enforce: false)\" container={} resource={} from={} to={}", target.name,
+      spdlog::info("msg=\"limit would change (enforce: false)\" {} resource={} from={} to={}", containerField(target),
                    resource, c.before, c.after);
     }
   }

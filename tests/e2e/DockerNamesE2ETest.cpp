@@ -228,7 +228,8 @@ TEST_F(DockerNamesE2E, APolicyReachesADockerContainerWhenItStartsNotAtTheNextPer
   // Within seconds, not the hour of the periodic pass. (It failed now and then while the pass
   // asked for at the arrival read the snapshot before it: CollectionLoop.cpp.)
   EXPECT_TRUE(becomes(pids, "33", 5s)) << agent.log();
-  EXPECT_NE(agent.log().find("msg=\"limit enforced\" container=late resource=pids"), std::string::npos) << agent.log();
+  EXPECT_NE(agent.log().find("msg=\"limit enforced\" engine=docker container=late resource=pids"), std::string::npos)
+      << agent.log();
   EXPECT_EQ(agent.log().find("drifted, put back"), std::string::npos) << agent.log();
 }
 
