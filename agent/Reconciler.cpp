@@ -279,6 +279,10 @@ void Reconciler::reconcileOne(const LimitTarget& target, const policies::PolicyS
   // made the group as it is wanted. A group seen for the first time without an override (an
   // engine's new container), or a changed desire, is enforced, not put back.
   bool drift = periodic && madeBefore;
+  // A write that failed (the engine down, the kernel refusing) is tried again next pass, not
+  // at the next full check.
+  t->dirty =
+      std::any_of(changes->begin(), changes->end(), [](const auto& c) { return !c.error.empty() && !c.unavailable; });
   for (const auto& c : *changes) {
     std::string resource(policies::resourceName(c.resource));
     auto why = desired.why.find(c.resource);
@@ -346,7 +350,10 @@ void Reconciler::reconcileAll(bool periodic) {
       auto group = groupOf({key, key, key, false, {}, false});
       bool groupGone = !group && group.error().isGone();
       std::optional<bool> held = options_.engineHolds ? options_.engineHolds(key) : std::nullopt;
-      if (groupGone && held == true) continue;  // stopped: waits for its start
+      // Its engine's, stopped or not yet in the snapshot (restarted a moment ago): reached as
+      // the engine's container once the collector lists it, its limits written through the
+      // engine. Written here by path, they would pass the engine by, and its policies' labels.
+      if (held == true) continue;
       if (groupGone) {
         (void)overrides_.erase(key);
         spdlog::info("msg=\"override dropped: its container is gone\" cgroup={} because=\"{}\"", key,
