@@ -16,8 +16,11 @@ deps-run:
 deps:
 	@scripts/install-deps.sh test
 
+# Installed under /usr with man pages: the package tier packs this build (scripts/build-deb.sh
+# --prebuilt) rather than compiling everything again.
 build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DAGENT_BUILD_TESTS=ON -DAGENT_BUILD_BENCH=ON
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DAGENT_BUILD_TESTS=ON -DAGENT_BUILD_BENCH=ON \
+	      -DCMAKE_INSTALL_PREFIX=/usr -DAGENT_MAN_PAGES=ON
 	cmake --build $(BUILD) -j$(JOBS)
 
 # The three binaries of `make run`. A fresh $(BUILD) is configured with RUN_CMAKE_FLAGS: no

@@ -60,11 +60,12 @@ Result<std::vector<std::string>> readContainerLabels(const std::string& path, co
 
 const std::vector<std::string_view>& configKeys() {
   static const std::vector<std::string_view> keys = {
-      "state_dir", "data_dir", "policy_dir", "cgroup_parent", "metrics_address", "api_address", "log_level",
-      "shim_path", "log_max_bytes", "standby_containers", "enforce", "reconcile_interval", "collect_interval",
-      "idle_refresh", "max_staleness", "export", "max_depth", "ignore_cgroups", "container_labels", "metrics_allow",
-      "default_userns", "userns_user", "seccomp_profile", "max_image_upload", "engines", "containerd_state",
-      "fs_usage_interval", "default_network", "bridge_name", "bridge_subnet", "dns_fallback", "nat_table",
+      "state_dir", "data_dir", "policy_dir", "cgroup_parent", "cgroup_driver", "metrics_address", "api_address",
+      "log_level", "shim_path", "log_max_bytes", "standby_containers", "enforce", "reconcile_interval",
+      "collect_interval", "idle_refresh", "max_staleness", "export", "max_depth", "ignore_cgroups", "container_labels",
+      "metrics_allow", "default_userns", "userns_user", "seccomp_profile", "max_image_upload", "engines",
+      "containerd_state", "fs_usage_interval", "default_network", "bridge_name", "bridge_subnet", "dns_fallback",
+      "nat_table",
       // TLS on the control API (ApiTlsConfig.h).
       "api_tls_cert", "api_tls_key"};
   return keys;
@@ -94,6 +95,7 @@ Result<void> loadConfigFile(const std::string& path, bool required, AgentConfig&
                                   {"data_dir", &AgentConfig::dataDir},
                                   {"policy_dir", &AgentConfig::policyDir},
                                   {"cgroup_parent", &AgentConfig::cgroupParent},
+                                  {"cgroup_driver", &AgentConfig::cgroupDriver},
                                   {"metrics_address", &AgentConfig::metricsAddress},
                                   {"api_address", &AgentConfig::apiAddress},
                                   {"log_level", &AgentConfig::logLevel},

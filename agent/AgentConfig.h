@@ -19,6 +19,8 @@ struct AgentConfig {
   std::string dataDir = "/var/lib/agent";
   std::string policyDir = "/etc/agent/policies.d";
   std::string cgroupParent = "/agent";
+  // `cgroup_driver`: auto, systemd or cgroupfs (CgroupDriver.h); what cgroup_parent means.
+  std::string cgroupDriver = "auto";
   std::string metricsAddress = ":9101";
   std::string apiAddress = "127.0.0.1:9102";
   // `api_tls_cert`, `api_tls_key`: TLS on the control API, required off loopback (ApiTlsConfig.h).

@@ -16,6 +16,7 @@
 #include "ApiToken.h"
 #include "AtomicFile.h"
 #include "BridgeSetup.h"
+#include "CgroupDriver.h"
 #include "ChildProcessState.h"
 #include "CollectionLoop.h"
 #include "ContainerArrivals.h"
@@ -243,7 +244,12 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
   runtimeConfig.stateDir = config.stateDir;
   runtimeConfig.dataDir = config.dataDir;
   runtimeConfig.shimPath = config.shimPath.empty() ? shimExecutablePath() : config.shimPath;
-  runtimeConfig.cgroupParent = config.cgroupParent;
+  // Before anything reads config.cgroupParent: under systemd it becomes the slice's path.
+  auto systemdManager = setUpCgroupDriver(config, *hierarchy, runtimeConfig);
+  if (!systemdManager) {
+    spdlog::error("msg=\"cannot set up the cgroup driver\" error=\"{}\"", systemdManager.error().message());
+    return 2;
+  }
   runtimeConfig.logMaxBytes = config.logMaxBytes;
   runtimeConfig.defaultUserns = container::parseUsernsMode(config.defaultUserns).value_or(container::UsernsMode::Host);
   runtimeConfig.subordinateIds.user = config.usernsUser;

@@ -4,7 +4,6 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "Cgroup.h"
 #include "ChildProcessState.h"
 #include "Daemon.h"
 #include "Probe.h"
@@ -27,7 +26,13 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", config.stateDir, "Container state, token, api URL")->capture_default_str();
   app.add_option("--data-dir", config.dataDir, "Images, container layers and logs")->capture_default_str();
   app.add_option("--policy-dir", config.policyDir, "Policy files (*.yaml)")->capture_default_str();
-  app.add_option("--cgroup-parent", config.cgroupParent, "Cgroup under which containers live")->capture_default_str();
+  app.add_option("--cgroup-parent", config.cgroupParent,
+                 "Cgroup under which containers live (a slice, e.g. agent.slice, under the systemd driver)")
+      ->capture_default_str();
+  app.add_option("--cgroup-driver", config.cgroupDriver,
+                 "auto, systemd (a transient scope per container) or cgroupfs; auto: systemd where it is PID 1 "
+                 "on cgroup v2")
+      ->capture_default_str();
   app.add_option("--metrics-address", config.metricsAddress,
                  "HOST:PORT of /metrics (\":9101\": every interface); port 0 picks a free one")
       ->capture_default_str();
@@ -68,6 +73,8 @@ int main(int argc, char** argv) {
       fromFile.policyDir = config.policyDir;
     else if (name == "--cgroup-parent")
       fromFile.cgroupParent = config.cgroupParent;
+    else if (name == "--cgroup-driver")
+      fromFile.cgroupDriver = config.cgroupDriver;
     else if (name == "--metrics-address")
       fromFile.metricsAddress = config.metricsAddress;
     else if (name == "--api-address")
@@ -76,13 +83,6 @@ int main(int argc, char** argv) {
       fromFile.maxImageUpload = config.maxImageUpload;
     else if (name == "--log-level")
       fromFile.logLevel = config.logLevel;
-  }
-  // Refused before anything starts: a relative parent would make every container's cgroup
-  // path relative, and every run fail.
-  if (auto valid = agent::cgroup::validateCgroupPath(fromFile.cgroupParent); !valid) {
-    std::cerr << "agentd: --cgroup-parent (cgroup_parent:): " << valid.error().message()
-              << " (the default is /agent)\n";
-    return 2;
   }
   // Refused before anything starts: the API token must not cross a network in clear.
   if (auto listener = agent::checkApiListener(fromFile.apiAddress, fromFile.apiTls); !listener) {

@@ -20,7 +20,7 @@ inline std::optional<double> cgtopCpuSeconds(const std::string& path, int depth)
   pid_t pid = ::fork();
   if (pid < 0) return std::nullopt;
   if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
+    if (std::freopen("/dev/null", "w", stdout) == nullptr) ::_exit(127);
     ::execlp("systemd-cgtop", "systemd-cgtop", "-b", "-n", "1", depthFlag.c_str(), path.c_str(), nullptr);
     ::_exit(127);
   }

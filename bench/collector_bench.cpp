@@ -198,8 +198,9 @@ int main(int argc, char** argv) {
   { std::ofstream(cleanup.dir / "agent.yaml") << "standby_containers: 0\ncollect_interval: 1\n"; }
   cleanup.agentd = ::fork();
   if (cleanup.agentd == 0) {
-    std::freopen((cleanup.dir / "agentd.log").c_str(), "w", stdout);
-    std::freopen((cleanup.dir / "agentd.log").c_str(), "a", stderr);
+    if (!std::freopen((cleanup.dir / "agentd.log").c_str(), "w", stdout) ||
+        !std::freopen((cleanup.dir / "agentd.log").c_str(), "a", stderr))
+      ::_exit(126);
     std::string cfg = (cleanup.dir / "agent.yaml").string(), state = (cleanup.dir / "state").string(),
                 data = (cleanup.dir / "data").string();
     std::string self = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin" / "agentd";

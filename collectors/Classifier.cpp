@@ -83,6 +83,16 @@ Classification classify(std::string_view path, std::string_view agentParent) {
 
   while (agentParent.size() > 1 && agentParent.back() == '/') agentParent.remove_suffix(1);
   if (parent == agentParent && isHex(name, 32)) return container(Runtime::Agent, name);
+  // The systemd driver: <slice>/agent-<32 hex>.scope/container (runtime/container/ContainerScope.h).
+  if (name == "container") {
+    size_t scopeSlash = parent.rfind('/');
+    std::string_view slice = parent.substr(0, scopeSlash == 0 ? 1 : scopeSlash);
+    std::string_view scope = parent.substr(scopeSlash + 1);
+    if (slice == agentParent && startsWith(scope, "agent-") && endsWith(scope, ".scope")) {
+      std::string_view id = scope.substr(6, scope.size() - 6 - 6);
+      if (isHex(id, 32)) return container(Runtime::Agent, id);
+    }
+  }
 
   if (auto id = wrappedId(name, "docker-", ".scope"); !id.empty()) return container(Runtime::Docker, id);
   if (parent == "/docker" && isHex(name, 64)) return container(Runtime::Docker, name);

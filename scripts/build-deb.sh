@@ -1,6 +1,9 @@
 #!/bin/sh
 # Builds the Debian package from this tree as it is (committed or not) and checks it:
-#   scripts/build-deb.sh OUT_DIR [JOBS]
+#   scripts/build-deb.sh [--prebuilt BUILD_DIR] OUT_DIR [JOBS]
+# --prebuilt packs the binaries of BUILD_DIR, a build `make build` configured (prefix /usr,
+# man pages on, Debian's hardening), instead of compiling them again with Debian's flags:
+# `make test`'s package tier does, after the build it tests. `make deb` builds from scratch.
 # OUT_DIR gets agentd_<version>_<arch>.deb (also as agentd.deb, a stable name for the vm
 # guest's job), .buildinfo, .changes and lint.txt. The build runs in a copy under
 # OUT_DIR/src: dpkg-buildpackage writes into the source tree (obj-*, debian/agentd/) and its
@@ -9,6 +12,11 @@
 # (errors or warnings), or the package's file list misses a file docs/deploy.md promises.
 set -eu
 
+prebuilt=
+if [ "${1:-}" = --prebuilt ]; then
+	prebuilt=$(cd "$2" && pwd)
+	shift 2
+fi
 out=$1
 jobs=${2:-$(nproc)}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +39,7 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 sh -c 'for f; do
 	tar --null -T - -cf - | tar -xf - -C "$src"
 
 started=$(date +%s)
-(cd "$src" && dpkg-buildpackage -b -us -uc -J"$jobs") >"$out/build.log" 2>&1 || {
+(cd "$src" && AGENT_PREBUILT=$prebuilt dpkg-buildpackage -b -us -uc -J"$jobs") >"$out/build.log" 2>&1 || {
 	tail -50 "$out/build.log" >&2
 	echo "build-deb: dpkg-buildpackage failed; the whole log is $out/build.log" >&2
 	exit 1

@@ -21,7 +21,7 @@ run_packages=(
   libarchive-dev libzstd-dev libssl-dev              # images: tar layers, zstd/gzip, sha256 (runtime/image)
   libnl-route-3-dev                                  # bridge networking's links over netlink (runtime/net)
   libnftables-dev                                    # bridge networking's own nftables table (runtime/net)
-  libsystemd-dev                                     # sd-bus, for the systemd cgroup driver being built (docs/deploy.md)
+  libsystemd-dev                                     # sd-bus: the systemd cgroup driver (runtime/systemd)
   busybox-static                                     # the busybox image (make-busybox-image.sh)
   curl                                               # the README's first session asks /healthz
 )

@@ -44,9 +44,18 @@ Result<void> validateCgroupPath(const std::string& path) {
   return {};
 }
 
-Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers) {
+Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
+                              const std::string& delegatedRoot) {
   if (auto r = validateCgroupPath(path); !r) return tl::unexpected(r.error());
   auto parts = pathComponents(path);
+  size_t othersDepth = 0;
+  if (!delegatedRoot.empty()) {
+    auto rootParts = pathComponents(delegatedRoot);
+    if (rootParts.size() >= parts.size() || !std::equal(rootParts.begin(), rootParts.end(), parts.begin())) {
+      return userError("create cgroup " + path + ": not below the delegated group " + delegatedRoot, EINVAL);
+    }
+    othersDepth = rootParts.size();
+  }
   std::vector<CgroupMount> mounts;
   Error missing;
   controllers.forEach([&](Controller c) {
@@ -66,7 +75,7 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& pat
     for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
   };
   for (const auto& mount : mounts) {
-    if (auto r = makePath(mount, parts, controllers, made); !r) {
+    if (auto r = makePath(mount, parts, controllers, made, othersDepth); !r) {
       undo();
       return tl::unexpected(r.error());
     }
@@ -76,7 +85,8 @@ Result<Cgroup> Cgroup::create(const Hierarchy& hierarchy, const std::string& pat
   const CgroupMount* unified = hierarchy.unifiedMount();
   if (unified && std::find(mounts.begin(), mounts.end(), *unified) == mounts.end()) {
     std::vector<std::string> unifiedMade;
-    if (makePath(*unified, parts, {}, unifiedMade)) made.insert(made.end(), unifiedMade.begin(), unifiedMade.end());
+    if (makePath(*unified, parts, {}, unifiedMade, othersDepth))
+      made.insert(made.end(), unifiedMade.begin(), unifiedMade.end());
   }
   auto group = open(hierarchy, path, controllers);
   if (!group) undo();

@@ -25,7 +25,11 @@ class Cgroup {
   // Makes the directories (and any missing parents) in every hierarchy that serves one of
   // `controllers`; on v2 enables those controllers in cgroup.subtree_control down the path.
   // An existing group is opened as is. On failure, what this call made is removed again.
-  static Result<Cgroup> create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers);
+  // `delegatedRoot`: the group another manager made and delegated (systemd's transient scope,
+  // "/agent.slice/agent-<id>.scope"): `path` lies below it, and nothing above it or of it but
+  // its cgroup.subtree_control is touched (systemd.io/CGROUP_DELEGATION).
+  static Result<Cgroup> create(const Hierarchy& hierarchy, const std::string& path, ControllerSet controllers,
+                               const std::string& delegatedRoot = {});
   // Opens an existing group; an error whose isGone() is true if it does not exist. A member
   // of `optional` whose directory is missing is left out (whyNoLimit() says so) instead:
   // a container started by an older agentd lacks the hierarchies added since.

@@ -87,10 +87,17 @@ static Result<void> enableControllers(const Dir& level, ControllerSet wanted) {
 
 // mkdir -p below `mount`, enabling controllers at each level on v2. Records what it made.
 Result<void> makePath(const CgroupMount& mount, const std::vector<std::string>& parts, ControllerSet controllers,
-                      std::vector<std::string>& made) {
+                      std::vector<std::string>& made, size_t othersDepth) {
   auto level = Dir::open(mount.mountPoint);
   if (!level) return tl::unexpected(level.error());
-  for (const auto& part : parts) {
+  for (size_t depth = 0; depth < parts.size(); ++depth) {
+    const std::string& part = parts[depth];
+    if (depth < othersDepth) {
+      auto next = level->openChild(part);  // systemd's: gone means its unit stopped
+      if (!next) return tl::unexpected(next.error());
+      level = std::move(next);
+      continue;
+    }
     if (mount.version == CgroupVersion::V2) {
       if (auto r = enableControllers(*level, controllers); !r) return r;
     }

@@ -261,7 +261,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
   config.labels = defaults->labels;
-  config.cgroupPath = config_.cgroupParent + "/" + id;
+  config.cgroupPath = config_.systemd ? config_.systemd->containerPathOf(id) : config_.cgroupParent + "/" + id;
   config.logPath = logPathOf(id);
   config.logMaxBytes = config_.logMaxBytes;
   config.createdAtUnixMs = nowUnixMs();
@@ -273,10 +273,21 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     if (standby) pool_->discard(*standby);
     return systemError("create container directory", config.spec.layerDir, ec.value());
   }
+  // Under systemd, the scope the container's group goes in (no standby pool there).
+  std::optional<ContainerScope> scope;
+  if (config_.systemd && !standby) {
+    auto entered = ContainerScope::enter(*config_.systemd, hierarchy_, id, name);
+    if (!entered) {
+      fs::remove_all(config.spec.layerDir, ec);
+      return tl::unexpected(entered.error());
+    }
+    scope.emplace(std::move(*entered));
+  }
   // The cgroup and its limits exist before anything of the container runs.
   auto controllers = hierarchy_.available(cgroup::containerControllers());
   auto group = standby ? cgroup::Cgroup::open(hierarchy_, config.cgroupPath, controllers)
-                       : cgroup::Cgroup::create(hierarchy_, config.cgroupPath, controllers);
+                       : cgroup::Cgroup::create(hierarchy_, config.cgroupPath, controllers,
+                                                scope ? scope->scopePath() : std::string());
   auto undo = [&] {
     if (standby)
       pool_->discard(*standby);
@@ -349,6 +360,8 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
     return tl::unexpected(started.error().error);
   }
   if (started) {
+    // Out of agentd's own unit: a failure costs only that (the shim stays where agentd is).
+    if (scope) (void)scope->adoptShim(started->shimPid);
     std::lock_guard children(childrenMutex_);
     shimChildren_.insert(started->shimPid);
   }

@@ -20,6 +20,7 @@
 #include "Cgroup.h"
 #include "ContainerNetwork.h"
 #include "ContainerRecord.h"
+#include "ContainerScope.h"
 #include "Exec.h"
 #include "ExecStreams.h"
 #include "ExitWatch.h"
@@ -56,6 +57,9 @@ struct RuntimeConfig {
   ContainerNetwork* network = nullptr;
   NetworkMode defaultNetwork = NetworkMode::None;  // a run that does not say (`default_network`)
   std::string networkUnavailable = {};             // why there is none, for that refusal (a config problem)
+  // The systemd cgroup driver (ContainerScope.h): each container in a transient scope of this
+  // slice, and cgroupParent unused; unset: groups below cgroupParent (the cgroupfs driver).
+  std::optional<SystemdScopes> systemd = std::nullopt;
 };
 
 // What a reader asks of a container's output (logs, and the attached stream of `run`).

@@ -221,8 +221,9 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
           return userError("the tarball " + tarPath + " ends in a file's data; it is cut short: write it again",
                            EINVAL);
         }
-        ::fchown(out.get(), h.uid, h.gid);
-        ::fchmod(out.get(), h.mode);
+        if (::fchown(out.get(), h.uid, h.gid) != 0 || ::fchmod(out.get(), h.mode) != 0) {
+          return systemError("set the owner and mode of `" + path + "` in", rootDir);
+        }
         ++summary.files;
         summary.bytes += h.size;
         break;
@@ -231,8 +232,10 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
         if (::mkdirat(parent.get(), leaf.c_str(), 0755) != 0 && errno != EEXIST) {
           return systemError("create directory `" + path + "` in", rootDir);
         }
-        ::fchownat(parent.get(), leaf.c_str(), h.uid, h.gid, AT_SYMLINK_NOFOLLOW);
-        ::fchmodat(parent.get(), leaf.c_str(), h.mode, 0);
+        if (::fchownat(parent.get(), leaf.c_str(), h.uid, h.gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+            ::fchmodat(parent.get(), leaf.c_str(), h.mode, 0) != 0) {
+          return systemError("set the owner and mode of directory `" + path + "` in", rootDir);
+        }
         ++summary.directories;
         break;
       case '2':
@@ -240,7 +243,9 @@ Result<TarImportSummary> extractTar(const std::string& tarPath, const std::strin
         if (::symlinkat(h.linkName.c_str(), parent.get(), leaf.c_str()) != 0) {
           return systemError("create symlink `" + path + "` in", rootDir);
         }
-        ::fchownat(parent.get(), leaf.c_str(), h.uid, h.gid, AT_SYMLINK_NOFOLLOW);
+        if (::fchownat(parent.get(), leaf.c_str(), h.uid, h.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+          return systemError("set the owner of symlink `" + path + "` in", rootDir);
+        }
         ++summary.symlinks;
         break;
       case '1': {

@@ -21,7 +21,8 @@ std::string fdPath(int fd) {
 Result<void> makeDeviceNode(int devFd, const char* name, const std::string& hostPath, unsigned major, unsigned minor) {
   std::string shown = std::string("/dev/") + name;
   if (::mknodat(devFd, name, S_IFCHR | 0666, makedev(major, minor)) == 0) {
-    ::fchmodat(devFd, name, 0666, 0);  // mknod applies the umask
+    // mknod applies the umask.
+    if (::fchmodat(devFd, name, 0666, 0) != 0) return systemError("set the mode of device node", shown);
     return {};
   }
   if (errno != EPERM) return systemError("create device node", shown);

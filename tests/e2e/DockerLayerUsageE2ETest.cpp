@@ -47,7 +47,10 @@ class PrivateDockerd {
   }
   ~PrivateDockerd() {
     if (dir_.empty()) return;
-    std::system((std::string(AGENT_SCRIPTS_DIR "/private-dockerd.sh stop ") + dir_ + " >/dev/null 2>&1").c_str());
+    int stopped =
+        std::system((std::string(AGENT_SCRIPTS_DIR "/private-dockerd.sh stop ") + dir_ + " >/dev/null 2>&1").c_str());
+    if (stopped != 0)
+      std::fprintf(stderr, "the private dockerd in %s did not stop cleanly (%d)\n", dir_.c_str(), stopped);
     std::filesystem::remove(dir_ + ".start.log");
   }
   bool missing() const { return WIFEXITED(status_) && WEXITSTATUS(status_) == 2; }

@@ -136,8 +136,7 @@ class Agent {
     pid_ = ::fork();
     if (pid_ == 0) {
       std::string log = (root_ / "agentd.log").string();
-      std::freopen(log.c_str(), "a", stdout);
-      std::freopen(log.c_str(), "a", stderr);
+      if (!std::freopen(log.c_str(), "a", stdout) || !std::freopen(log.c_str(), "a", stderr)) ::_exit(126);
       for (const auto& [number, name] : inheritedFiles_) {
         int fd = ::open((root_ / name).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd < 0 || ::dup2(fd, number) < 0) ::_exit(126);

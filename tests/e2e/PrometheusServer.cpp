@@ -97,8 +97,7 @@ void PrometheusServer::start(const PrometheusSetup& setup) {
   pid_ = ::fork();
   if (pid_ == 0) {
     std::string log = (dir_ / "prometheus.log").string();
-    std::freopen(log.c_str(), "w", stdout);
-    std::freopen(log.c_str(), "a", stderr);
+    if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen(log.c_str(), "a", stderr)) ::_exit(126);
     if (!setup.netnsPath.empty()) {
       int ns = ::open(setup.netnsPath.c_str(), O_RDONLY | O_CLOEXEC);
       if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(125);

@@ -103,3 +103,22 @@ TEST(KillAll, AFrozenGroupIsKilledToo) {
     EXPECT_EQ(status->state, cgroup::FreezerState::Thawed);
   }
 }
+
+// A group made below another manager's (systemd's scope under the systemd driver): only what
+// lies below the delegated root is made; a root that is gone (the scope stopped) is not made
+// again, and the group is refused.
+TEST(DelegatedCreate, OnlyWhatLiesBelowTheDelegatedRootIsMade) {
+  TestParent parent;
+  cgroup::Cgroup scope = parent.child("scope");
+  const auto& h = HostEnvironment::hierarchy();
+  auto controllers = h.available(cgroup::containerControllers());
+  auto leaf = cgroup::Cgroup::create(h, scope.path() + "/container", controllers, scope.path());
+  ASSERT_TRUE(leaf) << leaf.error().message();
+  EXPECT_TRUE(leaf->exists());
+  auto gone = cgroup::Cgroup::create(h, parent.path() + "/stopped/container", controllers, parent.path() + "/stopped");
+  ASSERT_FALSE(gone);
+  EXPECT_TRUE(gone.error().isGone()) << gone.error().message();
+  EXPECT_FALSE(cgroup::Cgroup::observe(h, parent.path() + "/stopped", controllers)) << "the delegated root was made";
+  EXPECT_FALSE(cgroup::Cgroup::create(h, parent.path() + "/elsewhere", controllers, scope.path()));
+  ASSERT_TRUE(leaf->remove());
+}

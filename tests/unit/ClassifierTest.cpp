@@ -95,6 +95,19 @@ TEST(Classifier, TheAgentParentIsConfigurable) {
   EXPECT_EQ(classify("/agent/" + kAgent, "/agent-test-1-x/agent").runtime, Runtime::Other);
 }
 
+// The systemd cgroup driver: the container is its scope's `container` leaf; the scope itself
+// is a systemd unit and its `supervisor` leaf (the shim) no container.
+TEST(Classifier, UnderTheSystemdDriverTheContainerIsItsScopesContainerLeaf) {
+  std::string scope = "/agent.slice/agent-" + kAgent + ".scope";
+  auto leaf = classify(scope + "/container", "/agent.slice");
+  EXPECT_EQ(leaf.runtime, Runtime::Agent);
+  EXPECT_EQ(leaf.id, kAgent);
+  EXPECT_EQ(classify(scope, "/agent.slice").runtime, Runtime::Systemd);
+  EXPECT_EQ(classify(scope + "/supervisor", "/agent.slice").runtime, Runtime::Other);
+  EXPECT_EQ(classify(scope + "/container", "/other.slice").runtime, Runtime::Other);
+  EXPECT_EQ(classify("/agent.slice/agent-xyz.scope/container", "/agent.slice").runtime, Runtime::Other);
+}
+
 TEST(Classifier, ContainersAreTheRuntimesThatRunThem) {
   for (Runtime r : {Runtime::Agent, Runtime::Docker, Runtime::Containerd, Runtime::Podman, Runtime::Lxc})
     EXPECT_TRUE(isContainerRuntime(r)) << runtimeName(r);

@@ -135,7 +135,7 @@ TEST(TarImageSource, ATruncatedOrForeignFileIsRefusedNamingIt) {
     TarBuilder tar(tree.path("a.tar"));
     tar.file("one", "1").file("blob", std::string(100000, 'b'));
   }
-  ::truncate(tree.path("a.tar").c_str(), 50000);
+  ASSERT_EQ(::truncate(tree.path("a.tar").c_str(), 50000), 0);
   auto truncated = openImageSource(tree.path("a.tar"));
   ASSERT_FALSE(truncated);
   EXPECT_NE(truncated.error().message().find(tree.path("a.tar")), std::string::npos) << truncated.error().message();
