@@ -44,6 +44,11 @@ echo 'd /tmp 1777 root root -' >/newroot/etc/tmpfiles.d/tmp.conf
 # "virtualization: docker" and would then skip the units a container lacks (udev among them).
 [ "$root_mode" = overlay ] && rm -f /newroot/.dockerenv /newroot/.containerenv
 
+# A directory of the ext4 disk itself, outside the overlay: overlayfs refuses an upper layer on
+# overlayfs, so what mounts overlays of its own (agentd's containers) keeps its data there.
+mkdir -p /rw/disk /newroot/vm-disk
+mount --bind /rw/disk /newroot/vm-disk || give_up "cannot bind the scratch disk's /disk"
+
 # The results share outside /run: systemd mounts a fresh tmpfs on /run when none is there.
 mkdir -p /newroot/vm-results
 mount -t 9p -o trans=virtio,version=9p2000.L results /newroot/vm-results || give_up "cannot mount the results share"
