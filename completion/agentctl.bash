@@ -37,14 +37,14 @@ _agentctl() {
         word=${words[i]}
         # Which agentd: passed on to `ps -a` for container names.
         case $word in
-            --state-dir | --api | --token-file) global+=("$word" "${words[i + 1]}") ;;
+            --state-dir | --api | --token-file | --tls-ca) global+=("$word" "${words[i + 1]}") ;;
         esac
         [[ $word == -* ]] && continue
         _agentctl_help_section Subcommands "$ctl" "${path[@]}" | grep -qx -- "$word" && path+=("$word")
     done
 
     case $prev in
-        --state-dir | --data-dir | --token-file | --policy-dir | -v | --volume)
+        --state-dir | --data-dir | --token-file | --tls-ca | --policy-dir | -v | --volume)
             _filedir
             return
             ;;
