@@ -389,23 +389,26 @@ int runDaemon(AgentConfig config, bool configFileRequired) {
                config.cgroupParent);
   service.ready("serving api " + apiUrl + " metrics " + metricsUrl);
 
-  EventLoop::Reloads reloads{.policies =
-                                 [&] {
-                                   if (policyStore->reload()) reconciler->reconcileAll(false);
-                                 },
-                             .config =
-                                 [&] {
-                                   AgentConfig reloaded = config;
-                                   auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);
-                                   if (!loaded) {
-                                     spdlog::error(
-                                         "msg=\"config reload failed; keeping the current settings\" error=\"{}\"",
-                                         loaded.error().message());
-                                   } else if (setLogLevel(reloaded.logLevel)) {
-                                     config.logLevel = reloaded.logLevel;
-                                     spdlog::info("msg=\"config reloaded\" log_level={}", config.logLevel);
-                                   }
-                                 }};
+  EventLoop::Reloads reloads{.policies = [&]() -> std::string {
+                               if (!policyStore->reload()) return "policy files with errors (agentctl policy list)";
+                               reconciler->reconcileAll(false);
+                               return "";
+                             },
+                             .config = [&]() -> std::string {
+                               AgentConfig reloaded = config;
+                               auto loaded = loadConfigFile(config.configFile, configFileRequired, reloaded);
+                               if (!loaded) {
+                                 spdlog::error(
+                                     "msg=\"config reload failed; keeping the current settings\" error=\"{}\"",
+                                     loaded.error().message());
+                                 return "the config file (" + loaded.error().message() + ")";
+                               }
+                               if (setLogLevel(reloaded.logLevel)) {
+                                 config.logLevel = reloaded.logLevel;
+                                 spdlog::info("msg=\"config reloaded\" log_level={}", config.logLevel);
+                               }
+                               return "";
+                             }};
   int signal = EventLoop(signalFd, *runtime, config.policyDir, std::move(reloads), service).run();
   service.stopping();
 

@@ -36,7 +36,7 @@ void EventLoop::policyDirChanged() {
   policyWatch_->drain();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   policyWatch_->drain();
-  reloads_.policies();
+  (void)reloads_.policies();  // a refused set is logged, and `policy list` says why
 }
 
 void EventLoop::collectExited() {
@@ -69,9 +69,10 @@ int EventLoop::run() {
       if (signal == SIGHUP) {
         service_.reloading();
         watchPolicyDir();
-        reloads_.policies();
-        reloads_.config();
-        service_.reloaded();
+        std::string failed = reloads_.policies();
+        std::string configFailed = reloads_.config();
+        if (!configFailed.empty()) failed += (failed.empty() ? "" : "; ") + configFailed;
+        service_.reloaded(failed);
       }
     }
     collectExited();

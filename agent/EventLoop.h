@@ -16,8 +16,9 @@ namespace agent {
 class EventLoop {
  public:
   struct Reloads {
-    std::function<void()> policies;  // the policy directory changed, or SIGHUP
-    std::function<void()> config;    // SIGHUP: the config file
+    // Each returns what it could not take ("" when all went well), for systemd's STATUS.
+    std::function<std::string()> policies;  // the policy directory changed, or SIGHUP
+    std::function<std::string()> config;    // SIGHUP: the config file
   };
   // `signalFd` reads SIGTERM, SIGINT, SIGHUP (and SIGCHLD, ignored). `service` hears of
   // each SIGHUP reload (RELOADING=1, then READY=1 once both reloads returned).

@@ -33,8 +33,8 @@ void ServiceNotify::reloading() {
   send("RELOADING=1\nSTATUS=reloading the config and policies\nMONOTONIC_USEC=" + std::to_string(usec));
 }
 
-void ServiceNotify::reloaded() {
-  send("READY=1\nSTATUS=" + status_);
+void ServiceNotify::reloaded(const std::string& failure) {
+  send("READY=1\nSTATUS=" + status_ + (failure.empty() ? "" : "; the last reload failed: " + failure));
 }
 
 void ServiceNotify::stopping() {

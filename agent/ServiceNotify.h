@@ -25,8 +25,9 @@ class ServiceNotify {
   void ready(const std::string& status);
   // RELOADING=1 (with MONOTONIC_USEC, which systemd 253's Type=notify-reload wants).
   void reloading();
-  // READY=1 again after a reload, with the last status.
-  void reloaded();
+  // READY=1 again after a reload, with the last status; `failure` (what the reload could not
+  // take, "" for none) is added to it, so `systemctl status` shows a refused reload.
+  void reloaded(const std::string& failure = {});
   // STOPPING=1: `systemctl status` shows "deactivating" while agentd drains.
   void stopping();
 

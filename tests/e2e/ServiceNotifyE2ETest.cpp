@@ -159,11 +159,23 @@ TEST(ServiceNotifyE2E, ReadyOnceServingReloadAroundSighupStoppingOnSigterm) {
   EXPECT_EQ(kind(messages[1]), "RELOADING=1") << messages[1];
   EXPECT_NE(messages[1].find("\nMONOTONIC_USEC="), std::string::npos) << messages[1];
   EXPECT_EQ(kind(messages[2]), "READY=1") << messages[2];
+  EXPECT_EQ(messages[2].find("failed"), std::string::npos) << messages[2];
+
+  // A reload that cannot take a policy file is still READY=1 (the set in force stays), and
+  // says so in STATUS, which `systemctl status` shows.
+  std::ofstream(agent.root() / "policies" / "bad.yaml") << "policies:\n  - name: [\n";
+  agent.signal(SIGHUP);
+  messages = systemd.waitFor(5);
+  ASSERT_EQ(messages.size(), 5u) << agent.log();
+  EXPECT_EQ(kind(messages[4]), "READY=1") << messages[4];
+  EXPECT_NE(messages[4].find("; the last reload failed: policy files with errors (agentctl policy list)"),
+            std::string::npos)
+      << messages[4];
 
   agent.stop(SIGTERM);
-  messages = systemd.waitFor(4);
-  ASSERT_EQ(messages.size(), 4u);
-  EXPECT_EQ(kind(messages[3]), "STOPPING=1") << messages[3];
+  messages = systemd.waitFor(6);
+  ASSERT_EQ(messages.size(), 6u);
+  EXPECT_EQ(kind(messages[5]), "STOPPING=1") << messages[5];
 }
 
 // Without NOTIFY_SOCKET (every other e2e test) nothing is sent; a socket that does not exist
