@@ -73,18 +73,6 @@ std::function<bool(const std::string& cgroupPath)> groupExistsIn(const cgroup::H
   };
 }
 
-namespace {
-
-// The full container id a group's name ends in ("<id>", "docker-<id>.scope", "libpod-<id>").
-std::string_view idOfGroup(std::string_view path) {
-  std::string_view name = path.substr(path.rfind('/') + 1);
-  if (name.ends_with(".scope")) name.remove_suffix(6);
-  if (auto dash = name.rfind('-'); dash != std::string_view::npos) name.remove_prefix(dash + 1);
-  return name;
-}
-
-}  // namespace
-
 std::function<std::optional<bool>(const std::string& cgroupPath)> engineHoldsIn(
     std::shared_ptr<const collectors::engines::EngineDirectory> engines, const EnginesConfig& config,
     std::string agentParent) {
@@ -96,7 +84,7 @@ std::function<std::optional<bool>(const std::string& cgroupPath)> engineHoldsIn(
           agentParent = std::move(agentParent)](const std::string& cgroupPath) -> std::optional<bool> {
     if (asked.empty()) return std::nullopt;  // nobody will say
     auto known = engines->current();
-    if (known->count(std::string(idOfGroup(cgroupPath)))) return true;
+    if (known->count(std::string(collectors::trailingContainerId(cgroupPath)))) return true;
     // Not listed. Whose it was the path may say (docker-<id>.scope, libpod-<id>); under a
     // --cgroup-parent of the user's own only Docker's list said, and it no longer does.
     auto group = collectors::classify(cgroupPath, agentParent);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "Classifier.h"
 #include "EngineLimitFiles.h"
 #include "RunRequestValidation.h"
 
@@ -121,13 +122,9 @@ std::string containerField(const LimitTarget& target) {
   return (target.engine.empty() ? "" : "engine=" + target.engine + " ") + "container=" + target.name;
 }
 
-// "/x/<64 hex>", "/system.slice/docker-<64 hex>.scope", "/x/libpod-<64 hex>",
-// "cri-containerd-<64 hex>.scope": a group named by an engine's full container id.
+// A group named by an engine's full container id (Classifier.h).
 bool endsInContainerId(const std::string& path) {
-  std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
-  if (name.ends_with(".scope")) name.remove_suffix(6);
-  if (auto dash = name.rfind('-'); dash != std::string_view::npos) name.remove_prefix(dash + 1);
-  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  return !collectors::trailingContainerId(path).empty();
 }
 
 }  // namespace

@@ -74,6 +74,13 @@ bool isContainerRuntime(Runtime runtime) {
          runtime == Runtime::Podman || runtime == Runtime::Lxc;
 }
 
+std::string_view trailingContainerId(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') + 1);
+  if (endsWith(name, ".scope")) name.remove_suffix(6);
+  if (auto dash = name.rfind('-'); dash != std::string_view::npos) name.remove_prefix(dash + 1);
+  return isHex(name, 64) ? name : std::string_view{};
+}
+
 Classification classify(std::string_view path, std::string_view agentParent) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (path.empty() || path == "/") return {Runtime::Root, "", "/"};

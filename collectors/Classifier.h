@@ -32,4 +32,9 @@ struct Classification {
 // `agentParent` is the agent's cgroup_parent (e.g. "/agent").
 Classification classify(std::string_view path, std::string_view agentParent);
 
+// The engine's full container id (64 hex) a group's name ends in, whatever its parent:
+// "/x/<id>", "/system.slice/docker-<id>.scope", "/x/libpod-<id>", "cri-containerd-<id>.scope";
+// "" for any other group.
+std::string_view trailingContainerId(std::string_view path);
+
 }  // namespace agent::collectors

@@ -108,6 +108,15 @@ TEST(Classifier, UnderTheSystemdDriverTheContainerIsItsScopesContainerLeaf) {
   EXPECT_EQ(classify("/agent.slice/agent-xyz.scope/container", "/agent.slice").runtime, Runtime::Other);
 }
 
+TEST(Classifier, TheTrailingContainerIdIsTheEnginesFullIdWhateverItsParent) {
+  EXPECT_EQ(trailingContainerId("/docker/" + kDocker), kDocker);
+  EXPECT_EQ(trailingContainerId("/my-parent/" + kDocker), kDocker);
+  EXPECT_EQ(trailingContainerId("/system.slice/docker-" + kDocker + ".scope"), kDocker);
+  EXPECT_EQ(trailingContainerId("/machine.slice/libpod-" + kDocker + ".scope"), kDocker);
+  EXPECT_EQ(trailingContainerId("/agent/" + kAgent), "");
+  EXPECT_EQ(trailingContainerId("/batch/jobs"), "");
+}
+
 TEST(Classifier, ContainersAreTheRuntimesThatRunThem) {
   for (Runtime r : {Runtime::Agent, Runtime::Docker, Runtime::Containerd, Runtime::Podman, Runtime::Lxc})
     EXPECT_TRUE(isContainerRuntime(r)) << runtimeName(r);

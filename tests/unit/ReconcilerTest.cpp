@@ -148,13 +148,24 @@ TEST(Reconciler, AContainerFirstSeenByAPeriodicPassIsEnforcedNotCountedAsDrift) 
 // `agentctl limit` on a Docker container keeps an override by its cgroup path; once the group
 // is gone for good (a full container id names it) the override goes too. A plain group's
 // stays: it may come back.
-TEST(Reconciler, AnOverrideOfAnEngineContainerThatIsGoneIsDropped) {
-  Reconciling r(kWeb);
+namespace {
+
+// `agentctl limit --pids 20` kept for `key` (a cgroup path).
+void overridePids(Reconciling& r, const std::string& key) {
   policies::LimitSet pids;
   pids.pidsMax = cgroup::Bound::of(20);
-  std::string gone = "/docker/" + std::string(64, 'e');
-  ASSERT_TRUE(r.overrides.merge(gone, pids));
-  ASSERT_TRUE(r.overrides.merge("/batch/jobs", pids));
+  ASSERT_TRUE(r.overrides.merge(key, pids));
+}
+
+const std::string kEngineGroup = "/docker/" + std::string(64, 'e');
+
+}  // namespace
+
+TEST(Reconciler, AnOverrideOfAnEngineContainerThatIsGoneIsDropped) {
+  Reconciling r(kWeb);
+  std::string gone = kEngineGroup;
+  overridePids(r, gone);
+  overridePids(r, "/batch/jobs");
   r.reconciler->reconcileAll(true);
   EXPECT_FALSE(r.overrides.get(gone));
   EXPECT_TRUE(r.overrides.get("/batch/jobs"));
@@ -166,10 +177,8 @@ TEST(Reconciler, AnOverrideOfAnEngineContainerThatIsGoneIsDropped) {
 // the pass that lists it writes it. Once the engine no longer lists it (docker rm), it goes.
 TEST(Reconciler, AnOverrideOfAStoppedEngineContainerWaitsForItsEngineToListIt) {
   Reconciling r(kWeb);
-  policies::LimitSet pids;
-  pids.pidsMax = cgroup::Bound::of(20);
-  std::string stopped = "/docker/" + std::string(64, 'e');
-  ASSERT_TRUE(r.overrides.merge(stopped, pids));
+  std::string stopped = kEngineGroup;
+  overridePids(r, stopped);
   r.engineHeld[stopped] = true;
   r.reconciler->reconcileAll(true);
   r.reconciler->reconcileAll(true);
