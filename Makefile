@@ -4,8 +4,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
-# Each fuzzer's share of `make test` (14 of them after every other tier): a smoke run over the
-# seeds that keeps the whole of CI in time; `make fuzz` takes FUZZ_SECONDS.
+# Each fuzzer's share of `make test` (15 of them after every other tier, JOBS at a time): a smoke
+# run over the seeds that keeps the whole of CI in time; `make fuzz` takes FUZZ_SECONDS.
 TEST_FUZZ_SECONDS ?= 15
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -42,29 +42,20 @@ build-asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
 
 # libFuzzer (clang) on the quantity parser, the policy loader, the create request, seccomp
-# profiles, the metrics renderer, /etc/subuid, image sources' JSON (planLoad) and layer blobs:
+# profiles, the metrics renderer, /etc/subuid, image sources' JSON (planLoad), layer blobs, engines'
+# JSON, port mappings and streams' framed input:
 # FUZZ_SECONDS each over the committed seeds (fuzz/corpus); what it finds new goes to $(FUZZ_BUILD)/corpus.
 build-fuzz: deps
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+FUZZERS := quantity policy create_request renderer subuid seccomp_profile load_plan layer_unpack volume_spec \
+           chunked_decoder docker_api_json docker_resources containerd_bundle port_mapping input_frames
+# JOBS fuzzers at a time (each a single-threaded process), each for FUZZ_SECONDS.
 fuzz: build-fuzz
-	mkdir -p $(FUZZ_BUILD)/corpus/quantity $(FUZZ_BUILD)/corpus/policy $(FUZZ_BUILD)/corpus/create_request $(FUZZ_BUILD)/corpus/renderer $(FUZZ_BUILD)/corpus/subuid $(FUZZ_BUILD)/corpus/seccomp_profile $(FUZZ_BUILD)/corpus/load_plan $(FUZZ_BUILD)/corpus/layer_unpack $(FUZZ_BUILD)/corpus/volume_spec $(FUZZ_BUILD)/corpus/chunked_decoder $(FUZZ_BUILD)/corpus/docker_api_json $(FUZZ_BUILD)/corpus/containerd_bundle
-	$(FUZZ_BUILD)/quantity_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/quantity fuzz/corpus/quantity
-	$(FUZZ_BUILD)/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/policy fuzz/corpus/policy
-	$(FUZZ_BUILD)/create_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/create_request fuzz/corpus/create_request
-	$(FUZZ_BUILD)/renderer_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/renderer fuzz/corpus/renderer
-	$(FUZZ_BUILD)/subuid_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/subuid fuzz/corpus/subuid
-	$(FUZZ_BUILD)/seccomp_profile_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/seccomp_profile fuzz/corpus/seccomp_profile
-	$(FUZZ_BUILD)/load_plan_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/load_plan fuzz/corpus/load_plan
-	$(FUZZ_BUILD)/layer_unpack_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/layer_unpack fuzz/corpus/layer_unpack
-	$(FUZZ_BUILD)/volume_spec_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/volume_spec fuzz/corpus/volume_spec
-	$(FUZZ_BUILD)/chunked_decoder_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/chunked_decoder fuzz/corpus/chunked_decoder
-	$(FUZZ_BUILD)/docker_api_json_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_api_json fuzz/corpus/docker_api_json
-	mkdir -p $(FUZZ_BUILD)/corpus/docker_resources
-	$(FUZZ_BUILD)/docker_resources_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/docker_resources fuzz/corpus/docker_resources
-	$(FUZZ_BUILD)/containerd_bundle_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/containerd_bundle fuzz/corpus/containerd_bundle
-	mkdir -p $(FUZZ_BUILD)/corpus/port_mapping
-	$(FUZZ_BUILD)/port_mapping_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/port_mapping fuzz/corpus/port_mapping
+	$(MAKE) --no-print-directory -j$(JOBS) $(addprefix fuzz-run-,$(FUZZERS))
+fuzz-run-%:
+	mkdir -p $(FUZZ_BUILD)/corpus/$*
+	$(FUZZ_BUILD)/$*_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_BUILD)/corpus/$* fuzz/corpus/$*
 
 DATA_DIR ?= /var/lib/agent
 # More of agentd's flags, e.g. AGENTD_FLAGS='--state-dir /tmp/a/run --cgroup-parent /mine

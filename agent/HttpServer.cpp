@@ -280,8 +280,14 @@ struct HttpServerCallbacks {
       state->upgraded = true;
       server->receiving_.erase(state);
     }
-    server->upgraded(socket, std::string(extra, extraSize), handle,
-                     static_cast<HttpServer::Exchange*>(context)->reply.upgrade);
+    auto* exchange = static_cast<HttpServer::Exchange*>(context);
+    UpgradedPeer peer;
+    peer.framedInput = exchange->request.header("agent-stream-input") == "frames";
+    if (server->options_.tls.enabled()) {
+      const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+      peer.tcp = info ? info->connect_fd : -1;
+    }
+    server->upgraded(socket, std::string(extra, extraSize), peer, handle, exchange->reply.upgrade);
   }
 
   // A reply decided on the epoll thread: the request needs no more time.
@@ -392,19 +398,44 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
   }).detach();
 }
 
-void HttpServer::upgraded(int socket, std::string early, MHD_UpgradeResponseHandle* handle,
+void HttpServer::upgraded(int socket, std::string early, UpgradedPeer peer, MHD_UpgradeResponseHandle* handle,
                           std::function<void(int, std::string)> session) {
   {
     std::lock_guard lock(mutex_);
     upgradedSockets_.insert(socket);
     ++upgradedRunning_;
   }
-  std::thread([this, socket, early = std::move(early), handle, session = std::move(session)]() mutable {
-    try {
-      session(socket, std::move(early));
-    } catch (const std::exception& e) {
-      spdlog::warn("msg=\"an upgraded connection's session failed\" error=\"{}\"", e.what());
+  std::thread([this, socket, early = std::move(early), peer, handle, session = std::move(session)]() mutable {
+    // Framed input, or TLS (whose client's going libmicrohttpd does not pass on): a relay
+    // between, and the session gets its end (UpgradedRelay.h).
+    std::unique_ptr<UpgradedRelay> relay;
+    int sessionSocket = socket;
+    if (peer.framedInput || peer.tcp >= 0) {
+      auto started = UpgradedRelay::start(socket, std::move(early), peer);
+      if (started) {
+        relay = std::move(*started);
+        sessionSocket = relay->sessionSocket();
+        early.clear();
+      } else {
+        spdlog::warn("msg=\"an upgraded connection got no relay; it is closed\" error=\"{}\"",
+                     started.error().message());
+        sessionSocket = -1;
+      }
     }
+    if (sessionSocket >= 0) {
+      {
+        std::lock_guard lock(mutex_);
+        upgradedSockets_.insert(sessionSocket);
+      }
+      try {
+        session(sessionSocket, std::move(early));
+      } catch (const std::exception& e) {
+        spdlog::warn("msg=\"an upgraded connection's session failed\" error=\"{}\"", e.what());
+      }
+      std::lock_guard lock(mutex_);
+      upgradedSockets_.erase(sessionSocket);
+    }
+    relay.reset();  // the session's last output goes out first
     {
       std::lock_guard lock(mutex_);
       upgradedSockets_.erase(socket);  // before libmicrohttpd may reuse the number

@@ -30,6 +30,7 @@
 
 #include "Error.h"
 #include "NetworkAllowList.h"
+#include "UpgradedRelay.h"
 
 struct MHD_Daemon;
 struct MHD_Connection;
@@ -89,8 +90,9 @@ struct HttpBodyIntake {
 };
 
 // TLS (libmicrohttpd's, through GnuTLS): the server's certificate chain and key as PEM text.
-// Upgraded connections then reach their session through a socketpair libmicrohttpd relays:
-// sessions use read/write/send/recv/poll/shutdown only, never TCP socket options.
+// Upgraded connections then reach their session through a socketpair libmicrohttpd relays, and
+// one of UpgradedRelay.h (which sees the client go): sessions use read/write/send/recv/poll/
+// shutdown only, never TCP socket options.
 struct HttpServerTls {
   std::string certPem;
   std::string keyPem;
@@ -136,7 +138,8 @@ class HttpServer {
   friend struct HttpServerCallbacks;  // libmicrohttpd's callbacks (HttpServer.cpp)
   void run(MHD_Connection* connection, Exchange* exchange);
   void sweep(std::stop_token stop);
-  void upgraded(int socket, std::string early, MHD_UpgradeResponseHandle* handle,
+  // `peer`: what the session cannot see on `socket` alone (UpgradedRelay.h).
+  void upgraded(int socket, std::string early, UpgradedPeer peer, MHD_UpgradeResponseHandle* handle,
                 std::function<void(int, std::string)> session);
 
   HttpServerOptions options_;

@@ -7,6 +7,8 @@
 #include <variant>
 
 #include "HttpClient.h"
+#include "InputFramer.h"
+#include "InputFrames.h"
 #include "TlsTunnel.h"
 
 namespace agent::ctl {
@@ -55,6 +57,8 @@ Result<std::variant<HijackedStream, StreamRefused>> openHijackedStream(const End
   if (!fd) return tl::unexpected(unreachable(fd.error(), endpoint));
   std::string head = "POST " + url->prefix + path + " HTTP/1.1\r\nHost: " + url->host + ":" + url->port +
                      "\r\nAuthorization: Bearer " + endpoint.token + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
+                     // Over TLS the end of stdin is a frame (InputFrames.h).
+                     (url->tls ? std::string(kInputFramesHeader) + ": frames\r\n" : std::string()) +
                      (jsonBody.empty() ? std::string() : "Content-Type: application/json\r\n") +
                      "Content-Length: " + std::to_string(jsonBody.size()) + "\r\n\r\n" + jsonBody;
   for (std::string_view rest = head; !rest.empty();) {
@@ -74,8 +78,15 @@ Result<std::variant<HijackedStream, StreamRefused>> openHijackedStream(const End
     received.append(buffer, static_cast<size_t>(n));
     if (received.size() > 64 * 1024) return tl::unexpected(Error{EPROTO, endpoint.url, "read a reply head from"});
   }
-  if (received.rfind("HTTP/1.1 101", 0) == 0 || received.rfind("HTTP/1.0 101", 0) == 0)
-    return HijackedStream{std::move(*fd), received.substr(end + 4), received.substr(0, end + 2)};
+  if (received.rfind("HTTP/1.1 101", 0) == 0 || received.rfind("HTTP/1.0 101", 0) == 0) {
+    UniqueFd stream = std::move(*fd);
+    if (url->tls) {
+      auto framed = frameInputOf(std::move(stream));
+      if (!framed) return tl::unexpected(framed.error());
+      stream = std::move(*framed);
+    }
+    return HijackedStream{std::move(stream), received.substr(end + 4), received.substr(0, end + 2)};
+  }
   // Not upgraded: the whole reply, as any other.
   for (ssize_t n; (n = ::recv(fd->get(), buffer, sizeof buffer, 0)) != 0;) {
     if (n < 0 && errno == EINTR) continue;

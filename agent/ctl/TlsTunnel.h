@@ -5,7 +5,8 @@
 //
 // The session runs on a thread of its own that relays it to one end of a socketpair: callers
 // get a plain socket and keep poll, send, recv and shutdown(SHUT_WR) (which becomes TLS's
-// close_notify; libmicrohttpd 0.9.75 on agentd's side does not pass that on yet), as
+// close_notify; libmicrohttpd 0.9.75 on agentd's side does not pass that on, so upgraded
+// streams end their input with a frame: InputFramer.h), as
 // libmicrohttpd does on agentd's side.
 #include <chrono>
 #include <string>

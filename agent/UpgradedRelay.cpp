@@ -1,0 +1,125 @@
+#include "UpgradedRelay.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string_view>
+
+#include "InputFrames.h"
+
+namespace agent {
+
+namespace {
+
+// Sends all of `bytes` on `to`, waiting while it is full. False when `to` fails, or `stop`
+// (an eventfd; -1: none) is signalled meanwhile.
+bool sendAll(int to, std::string_view bytes, int stop) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(to, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      pollfd fds[2] = {{to, POLLOUT, 0}, {stop, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+      if (fds[1].revents != 0) return false;
+      continue;
+    }
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UpgradedRelay>> UpgradedRelay::start(int outer, std::string early, UpgradedPeer peer) {
+  std::unique_ptr<UpgradedRelay> relay(new UpgradedRelay);
+  relay->outer_ = outer;
+  relay->peer_ = peer;
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    return systemError("make the socketpair of an upgraded stream", "");
+  relay->session_.reset(pair[0]);
+  relay->inner_.reset(pair[1]);
+  relay->stop_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!relay->stop_.valid()) return systemError("make the eventfd of an upgraded stream", "");
+  relay->output_ = std::thread(&UpgradedRelay::relayOutput, relay.get());
+  relay->input_ = std::thread(&UpgradedRelay::relayInput, relay.get(), std::move(early));
+  return relay;
+}
+
+UpgradedRelay::~UpgradedRelay() {
+  session_.reset();  // the output thread reads the session's last bytes, then its end
+  if (output_.joinable()) output_.join();
+  if (input_.joinable()) input_.join();
+}
+
+void UpgradedRelay::clientGone() {
+  ::shutdown(inner_.get(), SHUT_RDWR);  // the session reads its input's end, and its writes fail
+  ::shutdown(outer_, SHUT_RDWR);        // a send to the client waiting for room fails
+}
+
+void UpgradedRelay::relayInput(std::string early) {
+  InputFrameDecoder decoder;
+  bool reading = true;     // more may come from the client (after the end frame: ticks)
+  bool forwarding = true;  // the session's input is open
+  // False: the frames are broken (the client is taken as gone).
+  auto pass = [&](std::string_view bytes) {
+    std::string decoded;
+    if (peer_.framedInput) {
+      auto payload = decoder.feed(bytes);
+      if (!payload) {
+        spdlog::warn("msg=\"an upgraded stream's input frames are broken: the client is taken as gone\" error=\"{}\"",
+                     payload.error().message());
+        return false;
+      }
+      decoded = std::move(*payload);
+      bytes = decoded;
+    }
+    // A session that no longer reads (it ended) drops the rest, as a closed stdin does.
+    if (forwarding && !bytes.empty() && !sendAll(inner_.get(), bytes, stop_.get())) forwarding = false;
+    if (decoder.ended() && forwarding) {
+      ::shutdown(inner_.get(), SHUT_WR);  // the end frame: the session reads its input's end
+      forwarding = false;
+    }
+    return true;
+  };
+  if (!early.empty() && !pass(early)) return clientGone();
+  char buffer[16 * 1024];
+  while (true) {
+    pollfd fds[3] = {{reading ? outer_ : -1, POLLIN, 0}, {peer_.tcp, POLLRDHUP, 0}, {stop_.get(), POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[2].revents != 0) return;  // the session ended and its output is out
+    if (fds[0].revents != 0) {
+      ssize_t n = ::recv(outer_, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n > 0) {
+        if (!pass(std::string_view(buffer, static_cast<size_t>(n)))) return clientGone();
+        continue;
+      }
+      // No more from the client (a plain connection's half-close or end, libmicrohttpd's end).
+      if (forwarding) ::shutdown(inner_.get(), SHUT_WR);
+      forwarding = reading = false;
+      continue;
+    }
+    if (fds[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) return clientGone();
+  }
+}
+
+void UpgradedRelay::relayOutput() {
+  char buffer[16 * 1024];
+  while (true) {
+    ssize_t n = ::read(inner_.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the session closed its socket, or the client is gone
+    if (!sendAll(outer_, std::string_view(buffer, static_cast<size_t>(n)), -1)) break;
+  }
+  ::eventfd_write(stop_.get(), 1);
+}
+
+}  // namespace agent
