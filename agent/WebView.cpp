@@ -233,6 +233,9 @@ HttpServerReply WebView::action(const std::string& ref, const std::string& verb,
   } catch (const std::exception& e) {
     response = errorResponse(500, "internal", e.what());
   }
+  // Done: a snapshot now, so that the page the browser loads next shows it (paused, the new
+  // limit) rather than the state of up to a collection interval ago.
+  if (response.status / 100 == 2) snapshots_->refreshNow();
   return toServerReply(response);
 }
 

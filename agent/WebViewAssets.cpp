@@ -49,7 +49,7 @@ std::string_view script() {
                                                   "Content-Type": "application/json"}, body: JSON.stringify(body)})
         .then(function (r) { return r.text().then(function (t) {
           document.getElementById("action-result").textContent = r.status + " " + t;
-          if (r.ok) setTimeout(function () { location.reload(); }, 700);
+          if (r.ok) location.reload();  // the reply came after a fresh snapshot (WebView::action)
         }); });
     });
   });

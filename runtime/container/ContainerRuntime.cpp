@@ -13,6 +13,7 @@
 #include "Names.h"
 #include "ReaderLease.h"
 #include "RunRequestValidation.h"
+#include "RunSource.h"
 #include "SealedExecutable.h"
 #include "SeccompFilter.h"
 #include "ShimStarter.h"
@@ -117,66 +118,11 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   auto capabilities = *combineCapabilities(dockerDefaultCapabilities(), request.capAdd, request.capDrop);
   auto seccomp = seccompProgramFor(request, capabilities);
   if (!seccomp) return tl::unexpected(seccomp.error());
-  std::string rootfs;
-  struct ImageLayers {
-    image::StoredImage image;
-    image::RootLayers root;
-  };
-  std::optional<ImageLayers> layered;
-  if (!request.rootfs.empty()) {
-    if (!request.image.empty())
-      return userError("give an image or a rootfs, not both: the rootfs " + quotedForMessage(request.rootfs) +
-                           " would replace the image",
-                       EINVAL);
-    if (request.rootfs.front() != '/')
-      return userError("the rootfs " + quotedForMessage(request.rootfs) + " is not an absolute path; give it from /",
-                       EINVAL);
-    rootfs = fs::path(request.rootfs).lexically_normal().string();
-    if (!fs::is_directory(rootfs))
-      return userError("no such rootfs directory " + quotedForMessage(request.rootfs) +
-                           " on agentd's host; give a directory that exists",
-                       ENOENT);
-    // overlayfs takes its layers in a comma-separated option string.
-    if (rootfs.find_first_of(",:\\") != std::string::npos) {
-      return userError("the rootfs path " + quotedForMessage(request.rootfs) +
-                           " has ',', ':' or '\\', which overlayfs cannot take in a layer; move or link it elsewhere",
-                       EINVAL);
-    }
-  } else if (config_.images && config_.images->has(request.image)) {
-    auto found = config_.images->resolve(request.image);
-    if (!found) return tl::unexpected(found.error());
-    auto layers = config_.images->rootLayers(*found);
-    if (!layers) return tl::unexpected(layers.error());
-    layered = ImageLayers{std::move(*found), std::move(*layers)};
-  } else {
-    // A flat image (wave 1): a directory named after it, for a name that can be one only.
-    rootfs = config_.dataDir + "/images/" + request.image + "/rootfs";
-    if (!validateName("image", request.image) || !fs::is_directory(rootfs)) {
-      return userError("no such image " + quotedForMessage(request.image) + "; agentctl image ls lists the images",
-                       ENOENT);
-    }
-  }
-  // What the container runs: a layered image's config under what the run gives.
-  std::optional<ImageDefaults> defaults;
-  if (layered) {
-    auto applied =
-        applyImageConfig(layered->image.config,
-                         {request.args, request.env, request.labels, request.user, request.entrypoint}, request.image);
-    if (!applied) return tl::unexpected(applied.error());
-    defaults = std::move(*applied);
-  } else {
-    // A flat image or --rootfs has no config: only what the run gives.
-    ImageDefaults given;
-    given.args = request.entrypoint.value_or(std::vector<std::string>{});
-    given.args.insert(given.args.end(), request.args.begin(), request.args.end());
-    if (given.args.empty())
-      return userError("command is missing: give one, e.g. -- sh -c 'echo hi' (only a layered image has its own)",
-                       EINVAL);
-    given.env = request.env;
-    given.user = request.user;
-    given.labels = request.labels;
-    defaults = std::move(given);
-  }
+  auto source = resolveRunSource(request, config_.images, config_.dataDir);
+  if (!source) return tl::unexpected(source.error());
+  const std::string& rootfs = source->rootfs;
+  const std::optional<ImageLayers>& layered = source->layered;
+  const ImageDefaults& defaults = source->defaults;
   auto existing = store_.listIds();
   if (!existing) return tl::unexpected(existing.error());
   std::vector<DeviceMapping> devices;
@@ -225,14 +171,14 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   config.spec.hostname = request.hostname.empty() ? id.substr(0, 12) : request.hostname;
   config.spec.imageRootfs = rootfs;
   config.spec.layerDir = config_.dataDir + "/containers/" + id;
-  config.spec.args = defaults->args;
-  config.spec.env = defaults->env;
+  config.spec.args = defaults.args;
+  config.spec.env = defaults.env;
   // -t: a terminal's type, as docker run -t sets it, unless the image or -e gives one.
   if (request.tty && std::none_of(config.spec.env.begin(), config.spec.env.end(),
                                   [](const std::string& e) { return e.rfind("TERM=", 0) == 0; }))
     config.spec.env.push_back("TERM=xterm");
-  config.spec.cwd = request.workingDir.empty() ? defaults->cwd : request.workingDir;
-  config.spec.user = defaults->user;
+  config.spec.cwd = request.workingDir.empty() ? defaults.cwd : request.workingDir;
+  config.spec.user = defaults.user;
   if (layered) {
     config.spec.lowerBase = layered->root.base;
     config.spec.lowerDirs = layered->root.lowerDirs;
@@ -260,7 +206,7 @@ Result<ContainerInfo> ContainerRuntime::run(const RunRequest& request) {
   if (!seccomp->empty()) config.spec.seccompFilter = store_.dirOf(id) + "/" + kSeccompFilterFile;
   config.name = name;
   config.image = request.rootfs.empty() ? request.image : "rootfs:" + rootfs;
-  config.labels = defaults->labels;
+  config.labels = defaults.labels;
   config.cgroupPath = config_.systemd ? config_.systemd->containerPathOf(id) : config_.cgroupParent + "/" + id;
   config.logPath = logPathOf(id);
   config.logMaxBytes = config_.logMaxBytes;
