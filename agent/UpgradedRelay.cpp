@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <string_view>
+#include <system_error>
 
 #include "InputFrames.h"
 
@@ -45,8 +46,12 @@ Result<std::unique_ptr<UpgradedRelay>> UpgradedRelay::start(int outer, std::stri
   relay->inner_.reset(pair[1]);
   relay->stop_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!relay->stop_.valid()) return systemError("make the eventfd of an upgraded stream", "");
-  relay->output_ = std::thread(&UpgradedRelay::relayOutput, relay.get());
-  relay->input_ = std::thread(&UpgradedRelay::relayInput, relay.get(), std::move(early));
+  try {
+    relay->output_ = std::thread(&UpgradedRelay::relayOutput, relay.get());
+    relay->input_ = std::thread(&UpgradedRelay::relayInput, relay.get(), std::move(early));
+  } catch (const std::system_error& e) {  // no thread to be had: what started ends with `relay`
+    return userError("start the relay of an upgraded stream (" + std::string(e.what()) + ")", EAGAIN);
+  }
   return relay;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "InputFrames.h"
@@ -79,8 +80,13 @@ Result<UniqueFd> frameInputOf(UniqueFd stream) {
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
     return systemError("make the socketpair of a framed stream", "");
-  std::thread(relay, std::move(stream), UniqueFd(pair[1])).detach();
-  return UniqueFd(pair[0]);
+  UniqueFd caller(pair[0]), inner(pair[1]);
+  try {
+    std::thread(relay, std::move(stream), std::move(inner)).detach();
+  } catch (const std::system_error& e) {
+    return userError("start the relay of a framed stream (" + std::string(e.what()) + ")", EAGAIN);
+  }
+  return caller;
 }
 
 }  // namespace agent::ctl
