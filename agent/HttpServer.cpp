@@ -1,9 +1,12 @@
 #include "HttpServer.h"
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cctype>
@@ -126,6 +129,9 @@ struct HttpServer::Exchange {
   HttpServerReply reply;
   std::shared_ptr<HttpReplyChannel> channel;  // reply.stream's body
 };
+
+// A TLS connection's memory pool (see MHD_OPTION_CONNECTION_MEMORY_LIMIT below).
+constexpr size_t kTlsConnectionMemory = 64 * 1024;
 
 struct HttpServerCallbacks {
   static HttpServer::Connection* connectionOf(MHD_Connection* connection) {
@@ -342,10 +348,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
       // Each connection's buffer for its head (and the body's pieces): 8 KiB (a quarter of the
       // default; as much as nginx allows a header line) is 8 times the largest head agentctl or
       // Prometheus sends. 2000 connections held open, half of them cut and reopened meanwhile,
-      // cost agentd 16-18 MiB at 16 KiB and 13-15 MiB at 8 KiB (e2e SlowClientE2E).
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t{8192}, MHD_OPTION_NOTIFY_CONNECTION,
-      &HttpServerCallbacks::notifyConnection, self, MHD_OPTION_NOTIFY_COMPLETED, &HttpServerCallbacks::completed, self,
-      MHD_OPTION_EXTERNAL_LOGGER, &logToSpdlog, nullptr, MHD_OPTION_ARRAY, tls.data(), MHD_OPTION_END);
+      // cost agentd 16-18 MiB at 16 KiB and 13-15 MiB at 8 KiB (e2e SlowClientE2E). Over TLS,
+      // an upgraded stream's relay buffers are what the head left of it: at 8 KiB nothing was
+      // left, and libmicrohttpd fell back to 4 bytes each way (3 MiB took 2.7 s, and output
+      // written as the stream ended was lost); 64 KiB leaves them about 28 KiB each.
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, server->options_.tls.enabled() ? kTlsConnectionMemory : size_t{8192},
+      MHD_OPTION_NOTIFY_CONNECTION, &HttpServerCallbacks::notifyConnection, self, MHD_OPTION_NOTIFY_COMPLETED,
+      &HttpServerCallbacks::completed, self, MHD_OPTION_EXTERNAL_LOGGER, &logToSpdlog, nullptr, MHD_OPTION_ARRAY,
+      tls.data(), MHD_OPTION_END);
   if (server->daemon_ == nullptr && server->options_.tls.enabled()) {
     return userError("cannot listen on " + server->options_.address +
                          " with TLS: the port is taken, or api_tls_cert and api_tls_key are not a certificate and "
@@ -398,6 +408,35 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
   }).detach();
 }
 
+namespace {
+
+// Before an upgraded TLS connection is closed, so that the client gets all of the session's
+// output (10 s at most; at once if the client hangs up, `tcp`):
+// - libmicrohttpd has read what the session wrote to `socket` (its send queue is empty). Its
+//   relay moves 4 bytes at a time (its buffers are what the reply's head left of the
+//   connection's memory: nothing, so its 8-byte reserve; fixed in 0.9.77);
+// - kGrace more: it sends its last bytes only at its next event from the client, and a close
+//   drops them. agentctl's ticks (InputFrames.h, every 100 ms) are that event;
+// - the client has acknowledged all that went out on `tcp`: closed with input unread (a
+//   command that ended while its input still came, a tick), the socket sends a reset, and the
+//   kernel drops what was not yet sent.
+void awaitRelayDrained(int socket, int tcp) {
+  constexpr int kGraceMs = 150;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  pollfd gone{tcp, POLLRDHUP, 0};
+  auto drain = [&](int fd) {
+    int queued = 0;
+    while (::ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 && std::chrono::steady_clock::now() < until)
+      if (::poll(&gone, 1, 5) > 0) return false;
+    return true;
+  };
+  if (!drain(socket)) return;
+  if (::poll(&gone, 1, kGraceMs) > 0) return;
+  drain(tcp);
+}
+
+}  // namespace
+
 void HttpServer::upgraded(int socket, std::string early, UpgradedPeer peer, MHD_UpgradeResponseHandle* handle,
                           std::function<void(int, std::string)> session) {
   {
@@ -436,6 +475,7 @@ void HttpServer::upgraded(int socket, std::string early, UpgradedPeer peer, MHD_
       upgradedSockets_.erase(sessionSocket);
     }
     relay.reset();  // the session's last output goes out first
+    if (peer.tcp >= 0) awaitRelayDrained(socket, peer.tcp);
     {
       std::lock_guard lock(mutex_);
       upgradedSockets_.erase(socket);  // before libmicrohttpd may reuse the number

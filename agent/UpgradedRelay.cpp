@@ -15,22 +15,26 @@ namespace agent {
 
 namespace {
 
-// Sends all of `bytes` on `to`, waiting while it is full. False when `to` fails, or `stop`
-// (an eventfd; -1: none) is signalled meanwhile.
-bool sendAll(int to, std::string_view bytes, int stop) {
+enum class Sent { All, Failed, ClientGone };
+
+// Sends all of `bytes` on `to`, waiting while it is full. Failed when `to` fails or `stop` (an
+// eventfd; -1: none) is signalled meanwhile; ClientGone when `tcp` (-1: none) hangs up
+// meanwhile: a session that does not read its input must not hide the client's going.
+Sent sendAll(int to, std::string_view bytes, int stop, int tcp = -1) {
   while (!bytes.empty()) {
     ssize_t n = ::send(to, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
-      pollfd fds[2] = {{to, POLLOUT, 0}, {stop, POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
-      if (fds[1].revents != 0) return false;
+      pollfd fds[3] = {{to, POLLOUT, 0}, {stop, POLLIN, 0}, {tcp, POLLRDHUP, 0}};
+      if (::poll(fds, 3, -1) < 0 && errno != EINTR) return Sent::Failed;
+      if (fds[1].revents != 0) return Sent::Failed;
+      if (fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR)) return Sent::ClientGone;
       continue;
     }
-    if (n <= 0) return false;
+    if (n <= 0) return Sent::Failed;
     bytes.remove_prefix(static_cast<size_t>(n));
   }
-  return true;
+  return Sent::All;
 }
 
 }  // namespace
@@ -70,7 +74,7 @@ void UpgradedRelay::relayInput(std::string early) {
   InputFrameDecoder decoder;
   bool reading = true;     // more may come from the client (after the end frame: ticks)
   bool forwarding = true;  // the session's input is open
-  // False: the frames are broken (the client is taken as gone).
+  // False: the frames are broken, or the client hung up while its input waited (it is gone).
   auto pass = [&](std::string_view bytes) {
     std::string decoded;
     if (peer_.framedInput) {
@@ -84,7 +88,11 @@ void UpgradedRelay::relayInput(std::string early) {
       bytes = decoded;
     }
     // A session that no longer reads (it ended) drops the rest, as a closed stdin does.
-    if (forwarding && !bytes.empty() && !sendAll(inner_.get(), bytes, stop_.get())) forwarding = false;
+    if (forwarding && !bytes.empty()) {
+      Sent sent = sendAll(inner_.get(), bytes, stop_.get(), peer_.tcp);
+      if (sent == Sent::ClientGone) return false;
+      forwarding = sent == Sent::All;
+    }
     if (decoder.ended() && forwarding) {
       ::shutdown(inner_.get(), SHUT_WR);  // the end frame: the session reads its input's end
       forwarding = false;
@@ -122,7 +130,7 @@ void UpgradedRelay::relayOutput() {
     ssize_t n = ::read(inner_.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the session closed its socket, or the client is gone
-    if (!sendAll(outer_, std::string_view(buffer, static_cast<size_t>(n)), -1)) break;
+    if (sendAll(outer_, std::string_view(buffer, static_cast<size_t>(n)), -1) != Sent::All) break;
   }
   ::eventfd_write(stop_.get(), 1);
 }

@@ -80,20 +80,25 @@ bool relayTerminal(int client, const std::string& early, int master, bool input)
 }
 
 // stdin one way (the client's half-close closes it), stdout and stderr back as frames, until
-// both are at their end (true) or the client is gone.
+// both are at their end (true) or the client is gone. The client's bytes wait in `pending`
+// until the command's stdin takes them, while its output is read on: a command blocked writing
+// its output reads no input, and a relay blocked writing that input would never read the
+// output (cat given more than two pipes' worth while its reader is slow).
 bool relayPipes(int client, const std::string& early, container::ExecStreams& streams) {
   if (streams.input.valid()) nonBlocking(streams.input.get());
-  if (streams.input.valid() && !early.empty() && !writeAll(streams.input.get(), early, client)) streams.input.reset();
+  std::string pending = streams.input.valid() ? early : std::string();
   bool clientOpen = true;
   UniqueFd* outputs[2] = {&streams.output, &streams.errors};
   const OutputStream kinds[2] = {OutputStream::Stdout, OutputStream::Stderr};
   char buffer[16 * 1024];
   while (streams.output.valid() || streams.errors.valid()) {
+    if (!clientOpen && pending.empty() && streams.input.valid()) streams.input.reset();  // stdin's end
     // After the client's half-close its socket is still watched: a hang-up is its end.
-    pollfd fds[3] = {{client, static_cast<short>(clientOpen ? POLLIN : 0), 0},
+    pollfd fds[4] = {{client, static_cast<short>(clientOpen && pending.empty() ? POLLIN : 0), 0},
                      {streams.output.get(), POLLIN, 0},
-                     {streams.errors.get(), POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0) {
+                     {streams.errors.get(), POLLIN, 0},
+                     {pending.empty() ? -1 : streams.input.get(), POLLOUT, 0}};
+    if (::poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       return false;
     }
@@ -110,18 +115,24 @@ bool relayPipes(int client, const std::string& early, container::ExecStreams& st
       appendFrame(frame, kinds[i], std::string_view(buffer, static_cast<size_t>(n)));
       if (!writeAll(client, frame, client)) return false;
     }
-    if (clientOpen && fds[0].revents != 0) {
+    if (fds[3].revents != 0) {
+      ssize_t n = ::write(streams.input.get(), pending.data(), pending.size());
+      if (n > 0) {
+        pending.erase(0, static_cast<size_t>(n));
+      } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+        streams.input.reset();  // the command closed its stdin: what comes next is dropped
+        pending.clear();
+      }
+    }
+    if (fds[0].revents != 0) {
       ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n < 0) return false;
-      if (n == 0) {  // stdin's end
+      if (n == 0) {  // stdin's end, once what is pending went
         clientOpen = false;
-        streams.input.reset();
         continue;
       }
-      if (streams.input.valid() &&
-          !writeAll(streams.input.get(), std::string_view(buffer, static_cast<size_t>(n)), client))
-        streams.input.reset();  // the command closed its stdin: what comes next is dropped
+      if (streams.input.valid()) pending.append(buffer, static_cast<size_t>(n));
     }
   }
   return true;

@@ -192,9 +192,12 @@ struct Session {
         if (n > 0) {
           toNet.erase(0, static_cast<size_t>(n));
           moved = true;
-        } else {
-          if (!waitFor(ssl.SSL_get_error(conn, n), netEvents))
-            return;  // agentd's end is gone: the caller reads the end of its socket
+        } else if (!waitFor(ssl.SSL_get_error(conn, n), netEvents)) {
+          // agentd takes no more (its stream ended while input was still coming: it closed
+          // with input unread). What it sent before is read on to its end; the caller's
+          // further input is dropped.
+          toNet.clear();
+          localEnded = closeNotifySent = moved = true;
         }
       }
       if (localEnded && toNet.empty() && !closeNotifySent) {

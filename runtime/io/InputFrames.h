@@ -10,7 +10,7 @@
 // nothing), so `echo x | agentctl exec -i web cat` over https would wait for ever. And when the
 // session ends, the relay can miss the end (its event is taken before the connection is marked
 // closed) and hold the connection until the client sends something: agentctl sends a tick
-// each second it has sent nothing. agentctl frames its input on https streams; plain http
+// each 100 ms it has sent nothing. agentctl frames its input on https streams; plain http
 // streams stay raw bytes, as Docker's do.
 #include <cstdint>
 #include <string>

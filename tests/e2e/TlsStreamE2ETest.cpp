@@ -3,8 +3,9 @@
 // neither a client's end of input (close_notify) nor its going, and may miss a finished
 // session's end; agentctl frames its input with ticks (InputFrames.h) and agentd watches the
 // client's TCP socket (UpgradedRelay.h). Here: piped stdin reaches its end with every byte and
-// the command's end reaches the client; a client killed in the middle of a stream ends its
-// exec and its `run -i --rm` container, and leaves no connection behind. About 5 s.
+// the command's end reaches the client with all its output, also while its input still
+// comes; a client killed in the middle of a stream ends its
+// exec and its `run -i --rm` container, and leaves no connection behind. About 10 s.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -96,13 +97,24 @@ TEST(TlsStreamE2E, PipedStdinReachesItsEndWithEveryByte) {
   Ran counted = shell("printf 'a\\nb\\nc\\n' | timeout 20 " + agent.ctlCommand() + " exec -i web wc -l");
   EXPECT_EQ(counted.exitCode, 0) << counted.out << agent.log();
   EXPECT_EQ(counted.out, "3\n");
-  // 3 MiB of random bytes, more than one frame, through md5sum.
+  // 4 MiB of random bytes, many frames, through md5sum, and through cat and back while more
+  // comes (both ways full at once: the output must be read while the input waits).
   fs::path blob = agent.root() / "blob";
-  ASSERT_EQ(shell("head -c 3145728 /dev/urandom > " + blob.string()).exitCode, 0);
+  ASSERT_EQ(shell("head -c 4194304 /dev/urandom > " + blob.string()).exitCode, 0);
+  std::string want = shell("md5sum < " + blob.string()).out.substr(0, 32);
   Ran sum = shell("timeout 60 " + agent.ctlCommand() + " exec -i web md5sum < " + blob.string());
-  Ran want = shell("md5sum < " + blob.string());
   EXPECT_EQ(sum.exitCode, 0) << sum.out;
-  EXPECT_EQ(sum.out.substr(0, 32), want.out.substr(0, 32));
+  EXPECT_EQ(sum.out.substr(0, 32), want);
+  Ran back = shell("timeout 60 " + agent.ctlCommand() + " exec -i web cat < " + blob.string() + " | md5sum");
+  EXPECT_EQ(back.out.substr(0, 32), want) << back.out;
+  // A command that ends while its input still comes: its output all arrives, its code too.
+  Ran head = shell("timeout 20 " + agent.ctlCommand() + " exec -i web head -c 10 < " + blob.string() + " | wc -c");
+  EXPECT_EQ(head.out, "10\n");
+  Ran early = shell("timeout 20 " + agent.ctlCommand() + " exec -i web sh -c 'echo out; exit 2' < " + blob.string());
+  EXPECT_EQ(early.exitCode, 2) << early.out;
+  EXPECT_EQ(early.out, "out\n");
+  Ran late = shell("timeout 20 " + agent.ctlCommand() + " exec -i web sh -c 'sleep 1; echo done' < " + blob.string());
+  EXPECT_EQ(late.out, "done\n");
   // run -i: the container's stdin ends, it exits, its output is all there.
   Ran ran = shell("echo over-tls | timeout 20 " + agent.ctlCommand() + " run -i --rm busybox -- cat");
   EXPECT_EQ(ran.exitCode, 0) << ran.out << agent.log();
