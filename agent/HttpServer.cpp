@@ -411,7 +411,7 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
 namespace {
 
 // Before an upgraded TLS connection is closed, so that the client gets all of the session's
-// output (10 s at most; at once if the client hangs up, `tcp`):
+// output (10 s at most; at once if the client hangs up, `tcp`, or agentd is `stopping`):
 // - libmicrohttpd has read what the session wrote to `socket` (its send queue is empty). Its
 //   relay moves 4 bytes at a time (its buffers are what the reply's head left of the
 //   connection's memory: nothing, so its 8-byte reserve; fixed in 0.9.77);
@@ -420,18 +420,18 @@ namespace {
 // - the client has acknowledged all that went out on `tcp`: closed with input unread (a
 //   command that ended while its input still came, a tick), the socket sends a reset, and the
 //   kernel drops what was not yet sent.
-void awaitRelayDrained(int socket, int tcp) {
+void awaitRelayDrained(int socket, int tcp, const std::atomic<bool>& stopping) {
   constexpr int kGraceMs = 150;
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   pollfd gone{tcp, POLLRDHUP, 0};
   auto drain = [&](int fd) {
     int queued = 0;
     while (::ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 && std::chrono::steady_clock::now() < until)
-      if (::poll(&gone, 1, 5) > 0) return false;
-    return true;
+      if (::poll(&gone, 1, 5) > 0 || stopping) return false;
+    return !stopping;
   };
   if (!drain(socket)) return;
-  if (::poll(&gone, 1, kGraceMs) > 0) return;
+  if (::poll(&gone, 1, kGraceMs) > 0 || stopping) return;
   drain(tcp);
 }
 
@@ -475,7 +475,7 @@ void HttpServer::upgraded(int socket, std::string early, UpgradedPeer peer, MHD_
       upgradedSockets_.erase(sessionSocket);
     }
     relay.reset();  // the session's last output goes out first
-    if (peer.tcp >= 0) awaitRelayDrained(socket, peer.tcp);
+    if (peer.tcp >= 0) awaitRelayDrained(socket, peer.tcp, stopping_);
     {
       std::lock_guard lock(mutex_);
       upgradedSockets_.erase(socket);  // before libmicrohttpd may reuse the number
@@ -509,6 +509,7 @@ HttpServer::~HttpServer() {
   {
     std::unique_lock lock(mutex_);
     // Upgraded sessions (a terminal's stream) end with the server: their clients see the end.
+    stopping_ = true;
     for (int socket : upgradedSockets_) ::shutdown(socket, SHUT_RDWR);
     changed_.wait(lock, [this] { return upgradedRunning_ == 0; });
     changed_.wait(lock, [this] { return running_ == 0; });

@@ -161,6 +161,7 @@ class HttpServer {
   // at the server's end so that every session returns before the daemon stops.
   std::unordered_set<int> upgradedSockets_;
   size_t upgradedRunning_ = 0;
+  std::atomic<bool> stopping_{false};  // set by the destructor: upgraded TLS streams close at once
 };
 
 }  // namespace agent
