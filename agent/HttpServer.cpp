@@ -1,12 +1,9 @@
 #include "HttpServer.h"
 
 #include <arpa/inet.h>
-#include <linux/sockios.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cctype>
@@ -407,35 +404,6 @@ void HttpServer::run(MHD_Connection* connection, Exchange* exchange) {
     changed_.notify_all();
   }).detach();
 }
-
-namespace {
-
-// Before an upgraded TLS connection is closed, so that the client gets all of the session's
-// output (10 s at most; at once if the client hangs up, `tcp`, or agentd is `stopping`):
-// - libmicrohttpd has read what the session wrote to `socket` (its send queue is empty). Its
-//   relay moves 4 bytes at a time (its buffers are what the reply's head left of the
-//   connection's memory: nothing, so its 8-byte reserve; fixed in 0.9.77);
-// - kGrace more: it sends its last bytes only at its next event from the client, and a close
-//   drops them. agentctl's ticks (InputFrames.h, every 100 ms) are that event;
-// - the client has acknowledged all that went out on `tcp`: closed with input unread (a
-//   command that ended while its input still came, a tick), the socket sends a reset, and the
-//   kernel drops what was not yet sent.
-void awaitRelayDrained(int socket, int tcp, const std::atomic<bool>& stopping) {
-  constexpr int kGraceMs = 150;
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  pollfd gone{tcp, POLLRDHUP, 0};
-  auto drain = [&](int fd) {
-    int queued = 0;
-    while (::ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 && std::chrono::steady_clock::now() < until)
-      if (::poll(&gone, 1, 5) > 0 || stopping) return false;
-    return !stopping;
-  };
-  if (!drain(socket)) return;
-  if (::poll(&gone, 1, kGraceMs) > 0 || stopping) return;
-  drain(tcp);
-}
-
-}  // namespace
 
 void HttpServer::upgraded(int socket, std::string early, UpgradedPeer peer, MHD_UpgradeResponseHandle* handle,
                           std::function<void(int, std::string)> session) {

@@ -11,6 +11,7 @@
 //   writes fail, as when a plain client goes. Over TLS a client ends its input with the end
 //   frame: a half-close there counts as its going.
 // Two threads, one per direction, until the session's end and the client's.
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -52,5 +53,10 @@ class UpgradedRelay {
   std::thread input_;
   std::thread output_;
 };
+
+// Before libmicrohttpd is told to close an upgraded TLS connection (`socket` its end, `tcp` the
+// client's socket): waits until the client has all of the session's output; UpgradedRelay.cpp
+// says why and how long.
+void awaitRelayDrained(int socket, int tcp, const std::atomic<bool>& stopping);
 
 }  // namespace agent

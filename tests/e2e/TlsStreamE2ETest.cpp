@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -86,13 +87,24 @@ pid_t spawnGroup(const std::string& command) {
   return pid;
 }
 
+// An agentd serving its API over https with that certificate, and a container `web` to exec in.
+class TlsStreamE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    agentPtr = std::make_unique<Agent>(certificate.config());
+    ASSERT_FALSE(HasFatalFailure());
+    ASSERT_EQ(agent().ctl("run -d --name web busybox -- sleep 600").exitCode, 0) << agent().log();
+  }
+  Agent& agent() { return *agentPtr; }
+
+  LoopbackCertificate certificate;
+  std::unique_ptr<Agent> agentPtr;
+};
+
 }  // namespace
 
-TEST(TlsStreamE2E, PipedStdinReachesItsEndWithEveryByte) {
-  LoopbackCertificate certificate;
-  Agent agent(certificate.config());
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(agent.ctl("run -d --name web busybox -- sleep 600").exitCode, 0) << agent.log();
+TEST_F(TlsStreamE2E, PipedStdinReachesItsEndWithEveryByte) {
+  Agent& agent = this->agent();
 
   Ran counted = shell("printf 'a\\nb\\nc\\n' | timeout 20 " + agent.ctlCommand() + " exec -i web wc -l");
   EXPECT_EQ(counted.exitCode, 0) << counted.out << agent.log();
@@ -123,11 +135,8 @@ TEST(TlsStreamE2E, PipedStdinReachesItsEndWithEveryByte) {
   EXPECT_TRUE(noneHeld(port)) << shell(heldCommand(port)).out;
 }
 
-TEST(TlsStreamE2E, AClientKilledMidStreamEndsItsExecAndItsRunRmContainer) {
-  LoopbackCertificate certificate;
-  Agent agent(certificate.config());
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(agent.ctl("run -d --name web busybox -- sleep 600").exitCode, 0) << agent.log();
+TEST_F(TlsStreamE2E, AClientKilledMidStreamEndsItsExecAndItsRunRmContainer) {
+  Agent& agent = this->agent();
 
   // An exec whose stdin stays open (sleep holds the pipe), its client killed.
   pid_t exec = spawnGroup("sleep 60 | exec " + agent.ctlCommand() + " exec -i web cat");
